@@ -1,0 +1,50 @@
+// ClientPolicy: which client belongs to which container, and which globals a
+// container client may see. Host clients (on the session's public socket) see
+// every global; container clients see only an allow-list. Every global the
+// compositor creates must be classified (river's rule): a global that is in
+// neither list is hidden from containers and reported, never silently shown.
+#pragma once
+
+#include <wayland-server-core.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace ctop {
+
+enum class GlobalClass { ContainerSafe, Privileged, Unknown };
+
+// Pure classification by interface name.
+GlobalClass classify_global(std::string_view interface);
+
+class ClientPolicy {
+public:
+    explicit ClientPolicy(wl_display* display);
+    ~ClientPolicy();
+    ClientPolicy(const ClientPolicy&) = delete;
+    ClientPolicy& operator=(const ClientPolicy&) = delete;
+
+    // Marks a client as belonging to a container; forgotten when it disconnects.
+    void tag(wl_client* client, std::string container);
+    // Empty for host clients.
+    const std::string& container_of(const wl_client* client) const;
+    bool is_container_client(const wl_client* client) const { return !container_of(client).empty(); }
+
+    // Extra (non-privileged) interfaces one container may bind, from its policy.
+    void set_extra_globals(const std::string& container, std::set<std::string> interfaces);
+
+    bool may_bind(const wl_client* client, std::string_view interface) const;
+
+private:
+    struct Tag;
+    static bool filter(const wl_client* client, const wl_global* global, void* data);
+
+    std::map<const wl_client*, std::unique_ptr<Tag>> tags_;
+    std::map<std::string, std::set<std::string>> extra_;
+    mutable std::set<std::string> reported_unknown_;
+};
+
+}  // namespace ctop

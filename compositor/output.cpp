@@ -1,0 +1,31 @@
+// Output set-up (preferred mode, auto layout) and per-frame scene commits.
+#include "output.hpp"
+
+#include "server.hpp"
+
+namespace ctop {
+
+Output::Output(Server& server, wlr_output* output)
+    : server_(server), output_(output)
+{
+    if (!wl_list_empty(&output->modes)) {
+        wlr_output_set_mode(output, wlr_output_preferred_mode(output));
+    }
+    wlr_output_enable(output, true);
+    if (!wlr_output_commit(output)) wlr_log(WLR_ERROR, "output %s: could not enable", output->name);
+    // The scene follows the layout (wlr_scene_attach_output_layout): adding
+    // the output creates its scene output.
+    wlr_output_layout_add_auto(server.layout(), output);
+    scene_output_ = wlr_scene_get_scene_output(server.scene(), output);
+
+    frame_.connect(&output->events.frame, [this](void*) {
+        if (!scene_output_) return;
+        wlr_scene_output_commit(scene_output_);
+        timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        wlr_scene_output_send_frame_done(scene_output_, &now);
+    });
+    destroy_.connect(&output->events.destroy, [this](void*) { server_.output_destroyed(*this); });
+}
+
+}  // namespace ctop

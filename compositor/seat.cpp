@@ -1,0 +1,304 @@
+// Input routing: keyboards (bindings first), the cursor, focus and grabs.
+#include "seat.hpp"
+
+#include "keybindings.hpp"
+#include "server.hpp"
+#include "view.hpp"
+
+#include <linux/input-event-codes.h>
+
+#include <set>
+
+namespace ctop {
+namespace {
+
+uint32_t now_msec()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+}  // namespace
+
+class Seat::Keyboard {
+public:
+    Keyboard(Seat& seat, wlr_input_device* device) : seat_(seat), device_(device)
+    {
+        xkb_context* ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+        // Layout, variant and options come from XKB_DEFAULT_* in the environment.
+        xkb_keymap* keymap = xkb_keymap_new_from_names(ctx, nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS);
+        if (!keymap) {
+            wlr_log(WLR_ERROR, "invalid XKB_DEFAULT_* keymap settings; using the us layout");
+            xkb_rule_names us{nullptr, nullptr, "us", nullptr, nullptr};
+            keymap = xkb_keymap_new_from_names(ctx, &us, XKB_KEYMAP_COMPILE_NO_FLAGS);
+        }
+        wlr_keyboard_set_keymap(device->keyboard, keymap);
+        xkb_keymap_unref(keymap);
+        xkb_context_unref(ctx);
+        wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
+
+        key_.connect(&device->keyboard->events.key,
+                     [this](void* data) { seat_.on_key(*this, static_cast<wlr_event_keyboard_key*>(data)); });
+        modifiers_.connect(&device->keyboard->events.modifiers, [this](void*) {
+            wlr_seat_set_keyboard(seat_.seat_, device_);
+            wlr_seat_keyboard_notify_modifiers(seat_.seat_, &device_->keyboard->modifiers);
+        });
+        destroy_.connect(&device->events.destroy, [this](void*) {
+            seat_.keyboards_.remove_if([this](const auto& kb) { return kb.get() == this; });
+        });
+    }
+    wlr_input_device* device() const { return device_; }
+    wlr_keyboard* wlr() const { return device_->keyboard; }
+    // Keys whose press ran a binding: their release is swallowed too.
+    std::set<uint32_t> consumed;
+
+private:
+    Seat& seat_;
+    wlr_input_device* device_;
+    Listener key_, modifiers_, destroy_;
+};
+
+Seat::Seat(Server& server)
+    : server_(server), seat_(wlr_seat_create(server.display(), "seat0")), cursor_(wlr_cursor_create()),
+      xcursors_(wlr_xcursor_manager_create(nullptr, 24))
+{
+    wlr_cursor_attach_output_layout(cursor_, server.layout());
+    wlr_xcursor_manager_load(xcursors_, 1);
+
+    motion_.connect(&cursor_->events.motion, [this](void* data) {
+        auto* ev = static_cast<wlr_event_pointer_motion*>(data);
+        wlr_cursor_move(cursor_, ev->device, ev->delta_x, ev->delta_y);
+        process_motion(ev->time_msec);
+    });
+    motion_absolute_.connect(&cursor_->events.motion_absolute, [this](void* data) {
+        auto* ev = static_cast<wlr_event_pointer_motion_absolute*>(data);
+        wlr_cursor_warp_absolute(cursor_, ev->device, ev->x, ev->y);
+        process_motion(ev->time_msec);
+    });
+    button_.connect(&cursor_->events.button, [this](void* data) {
+        auto* ev = static_cast<wlr_event_pointer_button*>(data);
+        if (ev->state == WLR_BUTTON_RELEASED && grab_ != Grab::None) {
+            grab_ = Grab::None;
+            grabbed_ = nullptr;
+            return;
+        }
+        wlr_surface* surface = nullptr;
+        double sx, sy;
+        View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+        if (ev->state == WLR_BUTTON_PRESSED && view) {
+            server_.focus_view(view);
+            if (!surface) {  // on our decoration: drag the window
+                grab_ = Grab::Move;
+                grabbed_ = view;
+                grab_dx_ = cursor_->x - view->x();
+                grab_dy_ = cursor_->y - view->y();
+                return;
+            }
+        }
+        wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);
+    });
+    axis_.connect(&cursor_->events.axis, [this](void* data) {
+        auto* ev = static_cast<wlr_event_pointer_axis*>(data);
+        wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete,
+                                     ev->source);
+    });
+    frame_.connect(&cursor_->events.frame, [this](void*) { wlr_seat_pointer_notify_frame(seat_); });
+    request_cursor_.connect(&seat_->events.request_set_cursor, [this](void* data) {
+        auto* ev = static_cast<wlr_seat_pointer_request_set_cursor_event*>(data);
+        // Only the client under the pointer may choose its image.
+        if (ev->seat_client == seat_->pointer_state.focused_client)
+            wlr_cursor_set_surface(cursor_, ev->surface, ev->hotspot_x, ev->hotspot_y);
+    });
+}
+
+Seat::~Seat()
+{
+    keyboards_.clear();
+    wlr_xcursor_manager_destroy(xcursors_);
+    wlr_cursor_destroy(cursor_);
+}
+
+void Seat::add_input(wlr_input_device* device)
+{
+    switch (device->type) {
+    case WLR_INPUT_DEVICE_KEYBOARD:
+        keyboards_.push_back(std::make_unique<Keyboard>(*this, device));
+        wlr_seat_set_keyboard(seat_, device);
+        break;
+    case WLR_INPUT_DEVICE_POINTER:
+        wlr_cursor_attach_input_device(cursor_, device);
+        has_pointer_ = true;
+        break;
+    default:
+        break;
+    }
+    update_capabilities();
+}
+
+void Seat::update_capabilities()
+{
+    uint32_t caps = WL_SEAT_CAPABILITY_POINTER;  // always: the nested/headless cursor exists too
+    if (!keyboards_.empty()) caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+    wlr_seat_set_capabilities(seat_, caps);
+}
+
+void Seat::on_key(Keyboard& kb, wlr_event_keyboard_key* event)
+{
+    uint32_t keycode = event->keycode + 8;  // evdev → xkb
+    if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED) {
+        if (run_binding(kb, keycode)) {
+            kb.consumed.insert(keycode);
+            return;
+        }
+    } else if (kb.consumed.erase(keycode)) {
+        return;  // the press ran a binding; no client saw it, none sees the release
+    }
+    wlr_seat_set_keyboard(seat_, kb.device());
+    wlr_seat_keyboard_notify_key(seat_, event->time_msec, event->keycode, event->state);
+}
+
+bool Seat::run_binding(Keyboard& kb, uint32_t keycode)
+{
+    xkb_keymap* keymap = kb.wlr()->keymap;
+    xkb_layout_index_t layout = xkb_state_key_get_layout(kb.wlr()->xkb_state, keycode);
+    const xkb_keysym_t* syms = nullptr;
+    // Level 0: Super+Shift+c is matched as 'c' with Shift, not as 'C'.
+    int n = xkb_keymap_key_get_syms_by_level(keymap, keycode, layout, 0, &syms);
+    const Binding* b = server_.keybindings().match(wlr_keyboard_get_modifiers(kb.wlr()), syms, n);
+    if (!b) return false;
+    server_.run_action(*b);
+    return true;
+}
+
+void Seat::focus_surface(wlr_surface* surface)
+{
+    if (!surface) {
+        wlr_seat_keyboard_notify_clear_focus(seat_);
+        return;
+    }
+    wlr_keyboard* kb = wlr_seat_get_keyboard(seat_);
+    if (kb)
+        wlr_seat_keyboard_notify_enter(seat_, surface, kb->keycodes, kb->num_keycodes, &kb->modifiers);
+    else
+        wlr_seat_keyboard_notify_enter(seat_, surface, nullptr, 0, nullptr);
+}
+
+void Seat::clear_pointer_focus() { wlr_seat_pointer_notify_clear_focus(seat_); }
+
+void Seat::refresh_pointer(uint32_t time_msec) { process_motion(time_msec ? time_msec : now_msec()); }
+
+void Seat::process_motion(uint32_t time_msec)
+{
+    if (grab_ == Grab::Move && grabbed_) {
+        grabbed_->move_to(static_cast<int>(cursor_->x - grab_dx_), static_cast<int>(cursor_->y - grab_dy_));
+        return;
+    }
+    wlr_surface* surface = nullptr;
+    double sx = 0, sy = 0;
+    server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+    if (!surface) {
+        wlr_xcursor_manager_set_cursor_image(xcursors_, "left_ptr", cursor_);
+        wlr_seat_pointer_notify_clear_focus(seat_);
+        return;
+    }
+    wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
+    wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
+}
+
+void Seat::forget_view(View& view)
+{
+    if (grabbed_ == &view) {
+        grab_ = Grab::None;
+        grabbed_ = nullptr;
+    }
+}
+
+// --- the test keyboard -------------------------------------------------------
+
+namespace {
+
+// Finds a key producing `sym` at level 0 or 1 (1 = with Shift) in layout 0.
+bool find_key(xkb_keymap* keymap, xkb_keysym_t sym, uint32_t* keycode, bool* shift)
+{
+    for (xkb_keycode_t kc = xkb_keymap_min_keycode(keymap); kc <= xkb_keymap_max_keycode(keymap); ++kc) {
+        for (xkb_level_index_t level = 0; level < 2; ++level) {
+            const xkb_keysym_t* syms;
+            int n = xkb_keymap_key_get_syms_by_level(keymap, kc, 0, level, &syms);
+            for (int i = 0; i < n; ++i) {
+                if (syms[i] == sym) {
+                    *keycode = kc;
+                    *shift = level == 1;
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+void send_key(wlr_keyboard* kb, uint32_t evdev_code, bool pressed)
+{
+    wlr_event_keyboard_key ev{};
+    ev.time_msec = now_msec();
+    ev.keycode = evdev_code;
+    ev.update_state = true;
+    ev.state = pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED;
+    wlr_keyboard_notify_key(kb, &ev);
+}
+
+struct ModifierKey {
+    uint32_t bit;
+    uint32_t evdev;
+};
+constexpr ModifierKey modifier_keys[] = {
+    {WLR_MODIFIER_LOGO, KEY_LEFTMETA},
+    {WLR_MODIFIER_CTRL, KEY_LEFTCTRL},
+    {WLR_MODIFIER_ALT, KEY_LEFTALT},
+    {WLR_MODIFIER_SHIFT, KEY_LEFTSHIFT},
+};
+
+void press_with_modifiers(wlr_keyboard* kb, uint32_t modifiers, uint32_t xkb_keycode)
+{
+    for (const auto& m : modifier_keys)
+        if (modifiers & m.bit) send_key(kb, m.evdev, true);
+    send_key(kb, xkb_keycode - 8, true);
+    send_key(kb, xkb_keycode - 8, false);
+    for (const auto& m : modifier_keys)
+        if (modifiers & m.bit) send_key(kb, m.evdev, false);
+}
+
+}  // namespace
+
+std::string Seat::type_combo(const std::string& text)
+{
+    wlr_keyboard* kb = server_.test_keyboard();
+    if (!kb) return "the session has no test keyboard (start it with --test-input)";
+    std::string error;
+    auto combo = parse_combo(text, &error);
+    if (!combo) return error;
+    uint32_t keycode;
+    bool shift;
+    if (!find_key(kb->keymap, combo->keysym, &keycode, &shift))
+        return "no key in the keymap produces '" + text + "'";
+    press_with_modifiers(kb, combo->modifiers | (shift ? WLR_MODIFIER_SHIFT : 0), keycode);
+    return {};
+}
+
+std::string Seat::type_text(const std::string& text)
+{
+    wlr_keyboard* kb = server_.test_keyboard();
+    if (!kb) return "the session has no test keyboard (start it with --test-input)";
+    for (unsigned char ch : text) {
+        if (ch >= 0x80) return "type: only ASCII text can be typed";
+        xkb_keysym_t sym = ch == '\n' ? XKB_KEY_Return : xkb_utf32_to_keysym(ch);
+        uint32_t keycode;
+        bool shift;
+        if (!find_key(kb->keymap, sym, &keycode, &shift))
+            return std::string("no key in the keymap types '") + static_cast<char>(ch) + "'";
+        press_with_modifiers(kb, shift ? WLR_MODIFIER_SHIFT : 0, keycode);
+    }
+    return {};
+}
+
+}  // namespace ctop

@@ -1,0 +1,443 @@
+// The compositor's life cycle, workspaces and focus.
+#include "server.hpp"
+
+#include "bar.hpp"
+#include "clipboard.hpp"
+#include "label.hpp"
+#include "output.hpp"
+#include "seat.hpp"
+#include "view.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace ctop {
+namespace {
+
+// Keeps every toplevel in server-side decoration mode: the border and label
+// are ours, and a client-drawn title bar would only compete with them.
+struct DecorationMode {
+    explicit DecorationMode(wlr_xdg_toplevel_decoration_v1* deco) : deco(deco)
+    {
+        request_mode.connect(&deco->events.request_mode, [this](void*) { apply(); });
+        destroy.connect(&deco->events.destroy, [this](void*) { delete this; });
+        apply();
+    }
+    void apply()
+    {
+        wlr_xdg_toplevel_decoration_v1_set_mode(this->deco, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+    }
+    wlr_xdg_toplevel_decoration_v1* deco;
+    Listener request_mode, destroy;
+};
+
+const Color host_color = Color::from_hex("#808080");
+
+bool has_display_env()
+{
+    return std::getenv("WAYLAND_DISPLAY") || std::getenv("WAYLAND_SOCKET") || std::getenv("DISPLAY");
+}
+
+}  // namespace
+
+Server::Server(const ServerOptions& options)
+{
+    display_ = wl_display_create();
+    create_backend(options);
+
+    renderer_ = wlr_renderer_autocreate(backend_);
+    if (!renderer_) throw std::runtime_error("could not create a renderer (try WLR_RENDERER=pixman)");
+    wlr_renderer_init_wl_display(renderer_, display_);
+    allocator_ = wlr_allocator_autocreate(backend_, renderer_);
+    if (!allocator_) throw std::runtime_error("could not create a buffer allocator");
+
+    // Every global is created before any client can connect, and the policy's
+    // filter is in place before the first one: no window without a filter.
+    policy_ = std::make_unique<ClientPolicy>(display_);
+    wlr_compositor_create(display_, renderer_);
+    wlr_data_device_manager_create(display_);
+    wlr_primary_selection_v1_device_manager_create(display_);
+    wlr_viewporter_create(display_);
+    layout_ = wlr_output_layout_create();
+    wlr_xdg_output_manager_v1_create(display_, layout_);
+    wlr_screencopy_manager_v1_create(display_);  // host clients only: see ClientPolicy
+    wlr_export_dmabuf_manager_v1_create(display_);
+    wlr_data_control_manager_v1_create(display_);
+    wlr_gamma_control_manager_v1_create(display_);
+
+    scene_ = wlr_scene_create();
+    wlr_scene_attach_output_layout(scene_, layout_);
+    wlr_scene_set_presentation(scene_, wlr_presentation_create(display_, backend_));
+    workspace_layer_ = wlr_scene_tree_create(&scene_->node);
+    overlay_layer_ = wlr_scene_tree_create(&scene_->node);
+    bar_ = std::make_unique<Bar>(*this, &overlay_layer_->node);
+
+    workspaces_.push_back(std::make_unique<Workspace>("host", host_color, &workspace_layer_->node));
+    current_ = workspaces_.front().get();
+    current_->set_visible(true);
+
+    xdg_shell_ = wlr_xdg_shell_create(display_);
+    new_xdg_surface_.connect(&xdg_shell_->events.new_surface,
+                             [this](void* data) { on_new_xdg_surface(static_cast<wlr_xdg_surface*>(data)); });
+    auto* deco_manager = wlr_xdg_decoration_manager_v1_create(display_);
+    new_decoration_.connect(&deco_manager->events.new_toplevel_decoration, [](void* data) {
+        new DecorationMode(static_cast<wlr_xdg_toplevel_decoration_v1*>(data));
+    });
+
+    seat_ = std::make_unique<Seat>(*this);
+    clipboard_ = std::make_unique<ClipboardBroker>(*this);
+    new_output_.connect(&backend_->events.new_output,
+                        [this](void* data) { on_new_output(static_cast<wlr_output*>(data)); });
+    new_input_.connect(&backend_->events.new_input, [this](void* data) {
+        auto* device = static_cast<wlr_input_device*>(data);
+        seat_->add_input(device);
+        if (device->type == WLR_INPUT_DEVICE_KEYBOARD && wlr_input_device_is_headless(device))
+            test_keyboard_ = device->keyboard;
+    });
+
+    if (options.test_input) {
+        if (!headless_) {
+            headless_ = wlr_headless_backend_create(display_);
+            wlr_multi_backend_add(backend_, headless_);
+        }
+        wlr_headless_add_input_device(headless_, WLR_INPUT_DEVICE_KEYBOARD);
+    }
+    if (options.backend == BackendKind::Headless || std::string(backend_name_) == "headless")
+        wlr_headless_add_output(headless_, options.headless_width, options.headless_height);
+
+    const char* socket = wl_display_add_socket_auto(display_);
+    if (!socket) throw std::runtime_error("could not create a Wayland socket in $XDG_RUNTIME_DIR");
+    socket_name_ = socket;
+    if (!wlr_backend_start(backend_)) throw std::runtime_error("could not start the backend");
+}
+
+void Server::create_backend(const ServerOptions& options)
+{
+    BackendKind kind = options.backend;
+    if (kind == BackendKind::Auto) {
+        // A display around us: nest. A seat we can take (a TTY login): DRM.
+        // Anything else (CI, ssh): headless, so the session still serves clients.
+        if (has_display_env()) kind = BackendKind::Nested;
+        else if (std::getenv("XDG_SEAT") || isatty(STDIN_FILENO)) kind = BackendKind::Drm;
+        else kind = BackendKind::Headless;
+    }
+    if (kind == BackendKind::Headless) {
+        // Headless has no GPU to rely on: pixman draws exactly, everywhere.
+        setenv("WLR_RENDERER", "pixman", 0);
+        setenv("WLR_LIBINPUT_NO_DEVICES", "1", 0);
+        backend_ = wlr_multi_backend_create(display_);
+        headless_ = wlr_headless_backend_create(display_);
+        wlr_multi_backend_add(backend_, headless_);
+        backend_name_ = "headless";
+        return;
+    }
+    if (kind == BackendKind::Nested && !has_display_env())
+        throw std::runtime_error("--nested needs WAYLAND_DISPLAY or DISPLAY of a running session");
+    backend_ = wlr_backend_autocreate(display_);
+    if (!backend_)
+        throw std::runtime_error(kind == BackendKind::Drm
+                                     ? "could not take the seat for DRM/KMS (run from a TTY login with seatd or "
+                                       "logind, or use --headless)"
+                                     : "could not open a window in the running session (or use --headless)");
+    backend_name_ = kind == BackendKind::Drm ? "drm" : "nested";
+}
+
+Server::~Server()
+{
+    wl_display_destroy_clients(display_);
+    if (notice_timer_) wl_event_source_remove(notice_timer_);
+    owned_views_.clear();
+    clipboard_.reset();
+    bar_.reset();
+    seat_.reset();
+    workspaces_.clear();
+    new_output_.disconnect();
+    new_input_.disconnect();
+    new_xdg_surface_.disconnect();
+    new_decoration_.disconnect();
+    wlr_backend_destroy(backend_);
+    outputs_.clear();
+    policy_.reset();
+    wl_display_destroy(display_);
+    wlr_scene_node_destroy(&scene_->node);
+    wlr_allocator_destroy(allocator_);
+    wlr_renderer_destroy(renderer_);
+    wlr_output_layout_destroy(layout_);
+}
+
+void Server::run()
+{
+    setenv("WAYLAND_DISPLAY", socket_name_.c_str(), 1);
+    wlr_log(WLR_INFO, "ctopbroker session on WAYLAND_DISPLAY=%s (%s backend)", socket_name_.c_str(), backend_name_);
+    wl_display_run(display_);
+}
+
+void Server::on_new_output(wlr_output* output)
+{
+    if (!wlr_output_init_render(output, allocator_, renderer_)) {
+        wlr_log(WLR_ERROR, "output %s: cannot render to it", output->name);
+        return;
+    }
+    outputs_.push_back(std::make_unique<Output>(*this, output));
+    bar_->rebuild();
+}
+
+void Server::output_destroyed(Output& output)
+{
+    std::erase_if(outputs_, [&](const auto& o) { return o.get() == &output; });
+}
+
+wlr_box Server::output_box() const
+{
+    wlr_box* box = wlr_output_layout_get_box(layout_, nullptr);
+    if (!box || box->width == 0) return {0, 0, 1280, 720};
+    return *box;
+}
+
+wlr_box Server::usable_area() const
+{
+    wlr_box box = output_box();
+    box.y += Bar::height;
+    box.height -= Bar::height;
+    return box;
+}
+
+void Server::on_new_xdg_surface(wlr_xdg_surface* xdg)
+{
+    if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;  // popups ride on their parent's scene node
+    wl_client* client = wl_resource_get_client(xdg->resource);
+    const std::string& container = policy_->container_of(client);
+    Workspace& ws = container.empty() ? host_workspace() : workspace_for(container);
+    retiring_.erase(container);  // a new window brings a retiring workspace back
+    owned_views_.push_back(std::make_unique<View>(*this, xdg, ws, container));
+}
+
+// --- workspaces ---------------------------------------------------------------
+
+Workspace& Server::workspace_for(const std::string& container)
+{
+    if (Workspace* ws = find_workspace(container)) return *ws;
+    workspaces_.push_back(
+        std::make_unique<Workspace>(container, color_for_name(container), &workspace_layer_->node));
+    bar_->rebuild();
+    return *workspaces_.back();
+}
+
+Workspace* Server::find_workspace(const std::string& name)
+{
+    for (auto& ws : workspaces_)
+        if (ws->name() == name) return ws.get();
+    return nullptr;
+}
+
+void Server::retire_workspace(const std::string& name)
+{
+    Workspace* ws = find_workspace(name);
+    if (!ws || ws->is_host()) return;
+    for (auto& v : owned_views_)
+        if (&v->workspace() == ws) {
+            retiring_.insert(name);
+            return;
+        }
+    retiring_.erase(name);
+    if (current_ == ws) switch_to(host_workspace());
+    std::erase_if(workspaces_, [&](const auto& w) { return w.get() == ws; });
+    bar_->rebuild();
+}
+
+int Server::slot_of(const Workspace& ws) const
+{
+    for (size_t i = 0; i < workspaces_.size(); ++i)
+        if (workspaces_[i].get() == &ws) return static_cast<int>(i) + 1;
+    return 0;
+}
+
+void Server::switch_to(Workspace& ws)
+{
+    if (&ws == current_) return;
+    current_->set_visible(false);
+    current_ = &ws;
+    current_->set_visible(true);
+    // Focus follows the workspace: its most recently focused view, or nothing.
+    View* next = nullptr;
+    for (View* v : views_)
+        if (&v->workspace() == current_) {
+            next = v;
+            break;
+        }
+    focus_view(next);
+    seat_->refresh_pointer();
+    bar_->rebuild();
+    wlr_log(WLR_INFO, "workspace %d: %s", slot_of(ws), ws.name().c_str());
+}
+
+bool Server::switch_to_slot(int slot)
+{
+    if (slot < 1 || slot > static_cast<int>(workspaces_.size())) return false;
+    switch_to(*workspaces_[slot - 1]);
+    return true;
+}
+
+void Server::cycle_workspace(int direction)
+{
+    int n = static_cast<int>(workspaces_.size());
+    int index = slot_of(*current_) - 1;
+    switch_to(*workspaces_[((index + direction) % n + n) % n]);
+}
+
+void Server::set_container_color(const std::string& container, Color color)
+{
+    workspace_for(container).set_color(color);
+    bar_->rebuild();
+}
+
+// --- views and focus ------------------------------------------------------------
+
+void Server::view_mapped(View& view)
+{
+    views_.push_back(&view);
+    // A new window takes focus only inside the current workspace: a container
+    // cannot pull the user away from what they are typing into.
+    if (&view.workspace() == current_) focus_view(&view);
+}
+
+void Server::view_unmapped(View& view)
+{
+    bool had_focus = focused_ == &view;
+    views_.remove(&view);
+    if (had_focus) {
+        focused_ = nullptr;
+        View* next = nullptr;
+        for (View* v : views_)
+            if (&v->workspace() == current_) {
+                next = v;
+                break;
+            }
+        focus_view(next);
+    }
+    seat_->refresh_pointer();
+}
+
+void Server::view_destroyed(View& view)
+{
+    if (view.mapped()) view_unmapped(view);
+    std::string ws = view.workspace().name();
+    std::erase_if(owned_views_, [&](const auto& v) { return v.get() == &view; });
+    if (retiring_.count(ws)) retire_workspace(ws);
+}
+
+void Server::focus_view(View* view)
+{
+    if (view && &view->workspace() != current_) return;  // never focus an invisible view
+    // Before the keyboard enters the new client: it must be offered its own
+    // container's clipboard, never the previous one's.
+    clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name());
+    if (focused_ == view) return;
+    if (focused_) focused_->set_activated(false);
+    focused_ = view;
+    if (!view) {
+        seat_->focus_surface(nullptr);
+        return;
+    }
+    views_.remove(view);
+    views_.push_front(view);
+    wlr_scene_node_raise_to_top(view->node());
+    view->set_activated(true);
+    seat_->focus_surface(view->surface());
+}
+
+std::string Server::focused_container() const
+{
+    if (focused_) return focused_->container();
+    return current_->is_host() ? std::string() : current_->name();
+}
+
+void Server::focus_next_view()
+{
+    // The least recently focused view of this workspace comes next.
+    for (auto it = views_.rbegin(); it != views_.rend(); ++it)
+        if (&(*it)->workspace() == current_ && *it != focused_) {
+            focus_view(*it);
+            return;
+        }
+}
+
+View* Server::view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy)
+{
+    *surface = nullptr;
+    wlr_scene_node* node = wlr_scene_node_at(&workspace_layer_->node, lx, ly, sx, sy);
+    if (!node) return nullptr;
+    if (node->type == WLR_SCENE_NODE_SURFACE) *surface = wlr_scene_surface_from_node(node)->surface;
+    for (wlr_scene_node* n = node; n; n = n->parent)
+        if (n->data) return static_cast<View*>(n->data);
+    return nullptr;
+}
+
+void Server::run_action(const Binding& b)
+{
+    switch (b.action) {
+    case Action::Workspace:
+        switch_to_slot(b.arg);
+        break;
+    case Action::NextWorkspace:
+        cycle_workspace(+1);
+        break;
+    case Action::PrevWorkspace:
+        cycle_workspace(-1);
+        break;
+    case Action::FocusNext:
+        focus_next_view();
+        break;
+    case Action::CloseView:
+        if (focused_) focused_->close();
+        break;
+    case Action::ToggleMaximize:
+        if (focused_) focused_->toggle_maximized();
+        break;
+    case Action::ClipboardExport:
+        clipboard_->export_focused();
+        break;
+    case Action::ClipboardImport:
+        clipboard_->import_focused();
+        break;
+    case Action::SwitchVt:
+        if (auto* session = wlr_backend_get_session(backend_)) wlr_session_change_vt(session, b.arg);
+        break;
+    case Action::Quit:
+        if (on_quit_requested) on_quit_requested();
+        else terminate();
+        break;
+    }
+}
+
+// --- notices ------------------------------------------------------------------
+
+void Server::notify(const std::string& message)
+{
+    wlr_log(WLR_INFO, "notice: %s", message.c_str());
+    if (on_notice) on_notice(message);
+    hide_notice();
+    wlr_box area = usable_area();
+    wlr_buffer* buffer = render_label(message, Color::from_hex("#ffd700"), 28, area.width);
+    notice_ = wlr_scene_buffer_create(&overlay_layer_->node, buffer);
+    wlr_scene_node_set_position(&notice_->node, area.x + (area.width - buffer->width) / 2,
+                                area.y + area.height - 40);
+    wlr_buffer_drop(buffer);
+    if (!notice_timer_)
+        notice_timer_ = wl_event_loop_add_timer(loop(), [](void* data) {
+            static_cast<Server*>(data)->hide_notice();
+            return 0;
+        }, this);
+    wl_event_source_timer_update(notice_timer_, 4000);
+}
+
+void Server::hide_notice()
+{
+    if (notice_) wlr_scene_node_destroy(&notice_->node);
+    notice_ = nullptr;
+}
+
+}  // namespace ctop

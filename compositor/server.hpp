@@ -1,0 +1,137 @@
+// Server: the compositor's life cycle (tinywl's shape): display, backend,
+// renderer, scene, shells, seat, workspaces and views. The broker drives it
+// through the public methods; nothing here blocks the event loop.
+#pragma once
+
+#include "client_policy.hpp"
+#include "keybindings.hpp"
+#include "listener.hpp"
+#include "wlr.hpp"
+#include "workspace.hpp"
+
+#include <functional>
+#include <list>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ctop {
+
+class Bar;
+class ClipboardBroker;
+class Output;
+class Seat;
+class View;
+
+enum class BackendKind { Auto, Headless, Nested, Drm };
+
+struct ServerOptions {
+    BackendKind backend = BackendKind::Auto;
+    bool test_input = false;  // a virtual keyboard the control socket can type on
+    int headless_width = 1280;
+    int headless_height = 720;
+};
+
+class Server {
+public:
+    explicit Server(const ServerOptions& options);  // throws std::runtime_error
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    wl_display* display() const { return display_; }
+    wl_event_loop* loop() const { return wl_display_get_event_loop(display_); }
+    const std::string& socket_name() const { return socket_name_; }
+    const char* backend_name() const { return backend_name_; }
+    void run();
+    void terminate() { wl_display_terminate(display_); }
+
+    ClientPolicy& policy() { return *policy_; }
+    Seat& seat() { return *seat_; }
+    ClipboardBroker& clipboard() { return *clipboard_; }
+    Keybindings& keybindings() { return keybindings_; }
+    wlr_output_layout* layout() const { return layout_; }
+    wlr_scene* scene() const { return scene_; }
+
+    // Workspaces: slot 1 is the host, containers get the next free slots.
+    Workspace& host_workspace() { return *workspaces_.front(); }
+    Workspace& workspace_for(const std::string& container);  // created on first use
+    Workspace* find_workspace(const std::string& name);
+    // Removes a container's workspace now, or when its last window is gone.
+    void retire_workspace(const std::string& name);
+    const std::vector<std::unique_ptr<Workspace>>& workspaces() const { return workspaces_; }
+    Workspace& current_workspace() { return *current_; }
+    void switch_to(Workspace& ws);
+    bool switch_to_slot(int slot);  // 1-based; false when no such workspace
+    void cycle_workspace(int direction);
+    int slot_of(const Workspace& ws) const;
+
+    // Views, front of the list = most recently focused.
+    const std::list<View*>& views() const { return views_; }
+    void view_mapped(View& view);
+    void view_unmapped(View& view);
+    void view_destroyed(View& view);
+    void focus_view(View* view);
+    // The container whose clipboard the focused client sees ("" = host).
+    std::string focused_container() const;
+    View* focused_view() const { return focused_; }
+    View* view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy);
+    void focus_next_view();
+    void set_container_color(const std::string& container, Color color);
+    void run_action(const Binding& binding);
+    void output_destroyed(Output& output);
+
+    // The whole layout, and the part of it views are placed in (below the bar).
+    wlr_box output_box() const;
+    wlr_box usable_area() const;
+    bool has_test_input() const { return test_keyboard_ != nullptr; }
+    wlr_keyboard* test_keyboard() const { return test_keyboard_; }
+
+    // Notices the user must see (cross-container copies, refusals): logged
+    // and shown briefly on screen by the compositor.
+    void notify(const std::string& message);
+
+    // Hooks the broker sets.
+    std::function<void(const std::string& message)> on_notice;
+    std::function<void()> on_quit_requested;
+
+private:
+    void create_backend(const ServerOptions& options);
+    void on_new_output(wlr_output* output);
+    void on_new_xdg_surface(wlr_xdg_surface* surface);
+    void hide_notice();
+
+    wl_display* display_ = nullptr;
+    wlr_backend* backend_ = nullptr;
+    wlr_backend* headless_ = nullptr;  // for the test keyboard, when there is one
+    const char* backend_name_ = "auto";
+    wlr_renderer* renderer_ = nullptr;
+    wlr_allocator* allocator_ = nullptr;
+    wlr_scene* scene_ = nullptr;
+    wlr_scene_tree* workspace_layer_ = nullptr;
+    wlr_scene_tree* overlay_layer_ = nullptr;  // compositor notices, above every view
+    wlr_output_layout* layout_ = nullptr;
+    wlr_xdg_shell* xdg_shell_ = nullptr;
+    wlr_keyboard* test_keyboard_ = nullptr;
+    std::string socket_name_;
+
+    std::unique_ptr<ClientPolicy> policy_;
+    std::unique_ptr<Seat> seat_;
+    std::unique_ptr<ClipboardBroker> clipboard_;
+    std::unique_ptr<Bar> bar_;
+    Keybindings keybindings_;
+    std::vector<std::unique_ptr<Output>> outputs_;
+    std::vector<std::unique_ptr<Workspace>> workspaces_;
+    Workspace* current_ = nullptr;
+    std::set<std::string> retiring_;  // workspaces removed once their last view is gone
+    std::vector<std::unique_ptr<View>> owned_views_;
+    std::list<View*> views_;  // mapped views, most recently focused first
+    View* focused_ = nullptr;
+    wlr_scene_buffer* notice_ = nullptr;
+    wl_event_source* notice_timer_ = nullptr;
+
+    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_;
+};
+
+}  // namespace ctop
