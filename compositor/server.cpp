@@ -212,7 +212,7 @@ void Server::on_new_xdg_surface(wlr_xdg_surface* xdg)
     const std::string& container = policy_->container_of(client);
     Workspace& ws = container.empty() ? host_workspace() : workspace_for(container);
     retiring_.erase(container);  // a new window brings a retiring workspace back
-    owned_views_.push_back(std::make_unique<View>(*this, xdg, ws, container));
+    owned_views_.push_back(std::make_unique<XdgView>(*this, xdg, ws, container));
 }
 
 // --- workspaces ---------------------------------------------------------------

@@ -1,5 +1,5 @@
-// xdg toplevels: mapping into their container's workspace, our decoration,
-// moves and maximize.
+// What every window has: placement in its workspace, our decoration, moves
+// and maximize.
 #include "view.hpp"
 
 #include "label.hpp"
@@ -11,56 +11,28 @@
 
 namespace ctop {
 
-View::View(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std::string container)
-    : server_(server), xdg_(xdg), workspace_(&workspace), container_(std::move(container))
+View::View(Server& server, Workspace& workspace, std::string container)
+    : server_(server), workspace_(&workspace), container_(std::move(container))
 {
     tree_ = wlr_scene_tree_create(&workspace.tree()->node);
     tree_->node.data = this;
-    surface_node_ = wlr_scene_xdg_surface_create(&tree_->node, xdg);
-    decoration_ = wlr_scene_tree_create(&tree_->node);  // created last: drawn above the client
+    decoration_ = wlr_scene_tree_create(&tree_->node);
     auto color = workspace.color().rgba();
     for (auto*& edge : edges_) edge = wlr_scene_rect_create(&decoration_->node, 0, 0, color.data());
     wlr_scene_node_set_enabled(&tree_->node, false);
-    xdg->data = this;
-
-    map_.connect(&xdg->events.map, [this](void*) { on_map(); });
-    unmap_.connect(&xdg->events.unmap, [this](void*) { on_unmap(); });
-    destroy_.connect(&xdg->events.destroy, [this](void*) { server_.view_destroyed(*this); });
-    commit_.connect(&xdg->surface->events.commit, [this](void*) { on_commit(); });
-    set_title_.connect(&xdg->toplevel->events.set_title, [this](void*) { update_label(); });
-    request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {
-        toggle_maximized();
-    });
-    request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) {
-        // Fullscreen would hide our label; we offer maximize instead.
-        if (xdg_->added) wlr_xdg_surface_schedule_configure(xdg_);
-    });
-    request_move_.connect(&xdg->toplevel->events.request_move, [](void*) {});
-    request_resize_.connect(&xdg->toplevel->events.request_resize, [](void*) {});
 }
 
 View::~View()
 {
     server_.seat().forget_view(*this);
-    if (label_) wlr_scene_node_destroy(&label_->node);
     wlr_scene_node_destroy(&tree_->node);
 }
 
-std::string View::title() const
+void View::attach_surface_node(wlr_scene_node* node)
 {
-    const char* t = xdg_->toplevel ? xdg_->toplevel->title : nullptr;
-    return t ? t : "";
+    wlr_scene_node_reparent(node, &tree_->node);
+    wlr_scene_node_place_below(node, &decoration_->node);
 }
-
-std::string View::app_id() const
-{
-    const char* a = xdg_->toplevel ? xdg_->toplevel->app_id : nullptr;
-    return a ? a : "";
-}
-
-wl_client* View::client() const { return wl_resource_get_client(xdg_->resource); }
-
-wlr_box View::content_box() const { return {x_, y_, width_, height_}; }
 
 void View::place_initially()
 {
@@ -69,39 +41,31 @@ void View::place_initially()
     int count = 0;
     for (View* v : server_.views()) count += &v->workspace() == workspace_;
     int offset = (count % 8) * 32;
-    x_ = area.x + border_width + 16 + offset;
-    y_ = area.y + title_height + border_width + 16 + offset;
-    wlr_scene_node_set_position(&tree_->node, x_, y_);
+    move_to(area.x + border_width + 16 + offset, area.y + title_height + border_width + 16 + offset);
 }
 
-void View::on_map()
+void View::mapped_at(int width, int height)
 {
     mapped_ = true;
     place_initially();
-    on_commit();
+    resized(width, height);
     wlr_scene_node_set_enabled(&tree_->node, true);
     server_.view_mapped(*this);
 }
 
-void View::on_unmap()
+void View::unmapped()
 {
     mapped_ = false;
     wlr_scene_node_set_enabled(&tree_->node, false);
     server_.view_unmapped(*this);
 }
 
-void View::on_commit()
+void View::resized(int width, int height)
 {
-    wlr_box geo;
-    wlr_xdg_surface_get_geometry(xdg_, &geo);
-    // The client's window geometry starts at (geo.x, geo.y) of its surface; put
-    // that point at our content origin so CSD shadows fall outside the border.
-    wlr_scene_node_set_position(surface_node_, -geo.x, -geo.y);
-    if (geo.width != width_ || geo.height != height_) {
-        width_ = geo.width;
-        height_ = geo.height;
-        update_decoration();
-    }
+    if (width == width_ && height == height_) return;
+    width_ = width;
+    height_ = height;
+    update_decoration();
 }
 
 void View::update_decoration()
@@ -141,27 +105,22 @@ void View::move_to(int x, int y)
     x_ = x;
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x_, y_);
+    moved();
 }
-
-void View::set_activated(bool active) { wlr_xdg_toplevel_set_activated(xdg_, active); }
 
 void View::toggle_maximized()
 {
-    if (!xdg_->added) return;
     if (!maximized_) {
         saved_box_ = content_box();
         wlr_box area = server_.usable_area();
         move_to(area.x + border_width, area.y + border_width + title_height);
-        wlr_xdg_toplevel_set_size(xdg_, area.width - 2 * border_width,
-                                  area.height - 2 * border_width - title_height);
+        request_size(area.width - 2 * border_width, area.height - 2 * border_width - title_height);
     } else {
         move_to(saved_box_.x, saved_box_.y);
-        wlr_xdg_toplevel_set_size(xdg_, saved_box_.width, saved_box_.height);
+        request_size(saved_box_.width, saved_box_.height);
     }
     maximized_ = !maximized_;
-    wlr_xdg_toplevel_set_maximized(xdg_, maximized_);
+    set_maximized_state(maximized_);
 }
-
-void View::close() { wlr_xdg_toplevel_send_close(xdg_); }
 
 }  // namespace ctop

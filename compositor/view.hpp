@@ -1,7 +1,8 @@
-// View: one toplevel window (xdg-shell today, Xwayland later), the workspace
-// it belongs to, and the decoration we draw around it: a border and a label
-// strip in the workspace's colour. The decoration sits above the client's
-// surfaces in the scene, so nothing a client draws can cover it.
+// View: one toplevel window, the workspace it belongs to, and the decoration
+// we draw around it: a border and a label strip in the workspace's colour.
+// The decoration sits above the client's surfaces in the scene, so nothing a
+// client draws can cover it. Subclasses speak the window's protocol
+// (xdg-shell in xdg_view.cpp, X11 in xwayland.cpp).
 #pragma once
 
 #include "listener.hpp"
@@ -19,8 +20,8 @@ public:
     static constexpr int border_width = 4;
     static constexpr int title_height = 22;
 
-    View(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std::string container);
-    ~View();
+    View(Server& server, Workspace& workspace, std::string container);
+    virtual ~View();
     View(const View&) = delete;
     View& operator=(const View&) = delete;
 
@@ -28,39 +29,46 @@ public:
     Workspace& workspace() const { return *workspace_; }
     // The container the client connected from; empty for host clients.
     const std::string& container() const { return container_; }
-    std::string title() const;
-    std::string app_id() const;
     bool mapped() const { return mapped_; }
-    wlr_surface* surface() const { return xdg_->surface; }
-    wlr_xdg_surface* xdg() const { return xdg_; }
-    wl_client* client() const;
     wlr_scene_node* node() const { return &tree_->node; }
+
+    virtual std::string title() const = 0;
+    virtual std::string app_id() const = 0;
+    virtual wlr_surface* surface() const = 0;
+    virtual const char* kind() const = 0;  // "wayland" or "x11"
 
     // Position of the window's content (inside the border) in layout coordinates.
     int x() const { return x_; }
     int y() const { return y_; }
-    wlr_box content_box() const;
+    wlr_box content_box() const { return {x_, y_, width_, height_}; }
     void move_to(int x, int y);
-    void set_activated(bool active);
     void toggle_maximized();
-    void close();
+    virtual void set_activated(bool active) = 0;
+    virtual void close() = 0;
+
+protected:
+    // Subclass hooks.
+    virtual void request_size(int width, int height) = 0;
+    virtual void set_maximized_state(bool maximized) = 0;
+    virtual void moved() {}
+
+    // Called by subclasses from their protocol events.
+    void attach_surface_node(wlr_scene_node* node);  // the client's surfaces, below the decoration
+    void mapped_at(int width, int height);          // places and shows the view
+    void unmapped();
+    void resized(int width, int height);
+    void update_label();
 
 private:
-    void on_map();
-    void on_unmap();
-    void on_commit();
     void update_decoration();
-    void update_label();
     void place_initially();
 
     Server& server_;
-    wlr_xdg_surface* xdg_;
     Workspace* workspace_;
     std::string container_;
-    wlr_scene_tree* tree_;          // positioned at the content's top-left
-    wlr_scene_node* surface_node_;  // the client's surfaces and popups
-    wlr_scene_tree* decoration_;    // above surface_node_
-    wlr_scene_rect* edges_[4];      // top (incl. title strip), bottom, left, right
+    wlr_scene_tree* tree_;        // positioned at the content's top-left
+    wlr_scene_tree* decoration_;  // above the client's surfaces
+    wlr_scene_rect* edges_[4];    // top (incl. title strip), bottom, left, right
     wlr_scene_buffer* label_ = nullptr;
     std::string label_text_;
     int label_for_width_ = 0;
@@ -69,9 +77,29 @@ private:
     bool mapped_ = false;
     bool maximized_ = false;
     wlr_box saved_box_{};
+};
 
-    Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_,
-        request_move_, request_resize_;
+// An xdg-shell toplevel.
+class XdgView final : public View {
+public:
+    XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std::string container);
+    ~XdgView() override;
+
+    std::string title() const override;
+    std::string app_id() const override;
+    wlr_surface* surface() const override { return xdg_->surface; }
+    const char* kind() const override { return "wayland"; }
+    void set_activated(bool active) override { wlr_xdg_toplevel_set_activated(xdg_, active); }
+    void close() override { wlr_xdg_toplevel_send_close(xdg_); }
+
+private:
+    void request_size(int width, int height) override;
+    void set_maximized_state(bool maximized) override;
+    void on_commit();
+
+    wlr_xdg_surface* xdg_;
+    wlr_scene_node* surface_node_;
+    Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_;
 };
 
 }  // namespace ctop

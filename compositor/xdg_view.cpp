@@ -1,0 +1,68 @@
+// xdg-shell toplevels as views.
+#include "view.hpp"
+
+#include "server.hpp"
+
+namespace ctop {
+
+XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std::string container)
+    : View(server, workspace, std::move(container)), xdg_(xdg)
+{
+    surface_node_ = wlr_scene_xdg_surface_create(node(), xdg);  // with its popups
+    attach_surface_node(surface_node_);
+    xdg->data = this;
+
+    map_.connect(&xdg->events.map, [this](void*) {
+        wlr_box geo;
+        wlr_xdg_surface_get_geometry(xdg_, &geo);
+        on_commit();
+        mapped_at(geo.width, geo.height);
+    });
+    unmap_.connect(&xdg->events.unmap, [this](void*) { unmapped(); });
+    destroy_.connect(&xdg->events.destroy, [this](void*) { this->server().view_destroyed(*this); });
+    commit_.connect(&xdg->surface->events.commit, [this](void*) { on_commit(); });
+    set_title_.connect(&xdg->toplevel->events.set_title, [this](void*) { update_label(); });
+    request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {
+        if (xdg_->added) toggle_maximized();
+    });
+    request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) {
+        // Fullscreen would hide our label; the request gets the current state back.
+        if (xdg_->added) wlr_xdg_surface_schedule_configure(xdg_);
+    });
+}
+
+XdgView::~XdgView() = default;
+
+std::string XdgView::title() const
+{
+    const char* t = xdg_->toplevel ? xdg_->toplevel->title : nullptr;
+    return t ? t : "";
+}
+
+std::string XdgView::app_id() const
+{
+    const char* a = xdg_->toplevel ? xdg_->toplevel->app_id : nullptr;
+    return a ? a : "";
+}
+
+void XdgView::on_commit()
+{
+    wlr_box geo;
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    // The client's window geometry starts at (geo.x, geo.y) of its surface; put
+    // that point at our content origin so CSD shadows fall outside the border.
+    wlr_scene_node_set_position(surface_node_, -geo.x, -geo.y);
+    if (mapped()) resized(geo.width, geo.height);
+}
+
+void XdgView::request_size(int width, int height)
+{
+    if (xdg_->added) wlr_xdg_toplevel_set_size(xdg_, width, height);
+}
+
+void XdgView::set_maximized_state(bool maximized)
+{
+    if (xdg_->added) wlr_xdg_toplevel_set_maximized(xdg_, maximized);
+}
+
+}  // namespace ctop
