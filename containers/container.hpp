@@ -1,0 +1,119 @@
+// The liblxc wrapper: everything ctopbroker does to a container goes through
+// this class. Every call is synchronous and may block (liblxc forks, waits on
+// monitors, runs templates); the session never calls it on its event loop but
+// from a helper process (see broker/).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct lxc_container; // liblxc's handle; the C API stays out of this header
+
+namespace ctop::containers {
+
+// Thrown for any failure; what() names the container and says what to do.
+struct ContainerError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+enum class Privilege { Privileged, Unprivileged };
+std::string_view to_string(Privilege p);
+
+// A host directory or file made visible inside the container.
+struct BindMount {
+    std::filesystem::path host_path;
+    std::string container_path; // absolute, inside the container
+    bool read_only = false;
+    bool is_file = false; // create=file instead of create=dir
+};
+
+struct ContainerSpec {
+    std::string name;
+    std::string template_name = "minimal"; // "minimal" (offline, busybox + host /usr) or "debian"
+    std::optional<std::uint64_t> memory_limit_bytes;
+    std::optional<std::uint32_t> pids_limit;
+    bool network = false;               // false: lxc.net.0.type = empty
+    std::optional<Privilege> privilege; // unset: unprivileged when /etc/subuid allows
+    std::vector<BindMount> mounts;
+    std::vector<std::string> device_allow; // cgroup device rules, e.g. "c 226:* rwm"
+};
+
+struct RunOptions {
+    std::vector<std::string> argv;
+    std::vector<std::string> env; // the whole environment: the host's is never passed on
+    uid_t uid = 1000;             // inside the container
+    gid_t gid = 1000;
+    std::string cwd = "/";
+    int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1; // -1: /dev/null
+};
+
+class Container {
+public:
+    // lxcpath: where container directories live (`lxc-ls -P`).
+    Container(std::string name, std::filesystem::path lxcpath);
+    ~Container();
+    Container(const Container&) = delete;
+    Container& operator=(const Container&) = delete;
+
+    // Names are [a-z0-9][a-z0-9-]{0,30}: they become paths, cgroup and socket names.
+    static bool valid_name(std::string_view name);
+    static std::filesystem::path default_lxcpath();
+    static std::vector<std::string> list(const std::filesystem::path& lxcpath);
+
+    const std::string& name() const { return name_; }
+    bool exists() const;
+    bool running() const;
+    std::string state() const;   // "STOPPED", "RUNNING", ... as liblxc says
+    pid_t init_pid() const;      // host pid of the container's init, -1 when stopped
+    Privilege privilege() const; // read back from the saved config
+
+    // Builds the rootfs from spec.template_name and writes the config
+    // atomically; spec.name must be empty or name(). Nothing is left behind
+    // when it fails.
+    void create(const ContainerSpec& spec);
+    // Rewrites only our block of mount entries, atomically; a running
+    // container sees the change at its next start.
+    void update_mounts(const std::vector<BindMount>& mounts);
+    void start(); // no-op when already running
+    // Asks init to shut down (SIGPWR), kills what is left after `timeout`.
+    // No-op when stopped. Processes from run() that die meanwhile are reaped
+    // here (the container cannot finish dying while they are zombies), so a
+    // later waitpid on them fails with ECHILD.
+    void stop(std::chrono::seconds timeout = std::chrono::seconds(5));
+    void destroy(); // stops it first; removes the config, the rootfs and the log
+
+    // Runs argv inside the container's namespaces and cgroup with a cleared
+    // environment; does not wait. Returns the host pid of the process, which is
+    // a child of the calling process (liblxc attaches with CLONE_PARENT).
+    pid_t run(const RunOptions& opts);
+    // Same, waits; returns the exit status (or 128+signal).
+    int run_wait(const RunOptions& opts);
+
+    // Maps a uid inside the container to the host uid that owns its files.
+    uid_t host_uid(uid_t container_uid) const;
+    gid_t host_gid(gid_t container_gid) const;
+
+private:
+    void reopen(); // a fresh liblxc handle that sees the config on disk now
+    void require_exists() const;
+    void require_running() const;
+    std::filesystem::path dir() const { return lxcpath_ / name_; }
+    std::filesystem::path log_file() const { return dir() / (name_ + ".log"); }
+    std::optional<std::string> config_item(const char* key) const;
+    bool wait_until_stopped(const std::string& pidns, std::chrono::steady_clock::time_point deadline);
+    std::string failure(const std::string& what, std::uintmax_t log_offset) const;
+
+    std::string name_;
+    std::filesystem::path lxcpath_;
+    ::lxc_container* c_ = nullptr;
+};
+
+} // namespace ctop::containers

@@ -1,0 +1,190 @@
+// Rendering, editing and atomically writing the container's lxc config.
+#include "lxc_config.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ctop::containers {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* mounts_begin = "# ctopbroker mounts begin (rewritten by update_mounts)";
+constexpr const char* mounts_end = "# ctopbroker mounts end";
+
+// fstab fields may not contain blanks: getmntent(3), which liblxc parses
+// lxc.mount.entry with, decodes these octal escapes.
+std::string fstab_escape(const std::string& s)
+{
+    std::string out;
+    for (char ch : s) {
+        switch (ch) {
+        case ' ':
+            out += "\\040";
+            break;
+        case '\t':
+            out += "\\011";
+            break;
+        case '\n':
+            out += "\\012";
+            break;
+        case '\\':
+            out += "\\134";
+            break;
+        default:
+            out += ch;
+        }
+    }
+    return out;
+}
+
+void line(std::ostringstream& out, const std::string& key, const std::string& value)
+{
+    out << key << " = " << value << "\n";
+}
+
+std::string mount_block(const std::string& container, const std::vector<BindMount>& mounts)
+{
+    std::ostringstream out;
+    out << mounts_begin << "\n";
+    for (const auto& m : mounts)
+        line(out, "lxc.mount.entry", mount_entry_value(container, m));
+    out << mounts_end << "\n";
+    return out.str();
+}
+
+void render_limits(std::ostringstream& out, const ConfigInputs& in)
+{
+    const bool v1 = in.cgroups == CgroupLayout::V1;
+    if (in.memory_limit_bytes)
+        line(out, v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
+             std::to_string(*in.memory_limit_bytes));
+    if (in.pids_limit) line(out, v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", std::to_string(*in.pids_limit));
+    for (const auto& rule : in.device_allow)
+        line(out, v1 ? "lxc.cgroup.devices.allow" : "lxc.cgroup2.devices.allow", rule);
+}
+
+} // namespace
+
+CgroupLayout detect_cgroup_layout()
+{
+    struct statfs st {};
+    if (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC) return CgroupLayout::V2;
+    return CgroupLayout::V1; // v1 controllers, possibly beside an empty unified hierarchy
+}
+
+std::string mount_entry_value(const std::string& container, const BindMount& m)
+{
+    const std::string& inside = m.container_path;
+    fs::path rel = fs::path(inside).lexically_normal().relative_path();
+    if (inside.empty() || inside[0] != '/' || rel.empty() || *rel.begin() == "..")
+        throw ContainerError("container '" + container + "': mount target '" + inside +
+                             "' must be an absolute path below / inside the container");
+    if (!m.host_path.is_absolute())
+        throw ContainerError("container '" + container + "': mount source '" + m.host_path.string() +
+                             "' must be an absolute host path");
+    std::string options =
+        std::string("bind") + (m.read_only ? ",ro" : "") + (m.is_file ? ",create=file" : ",create=dir");
+    return fstab_escape(m.host_path.lexically_normal().string()) + " " + fstab_escape(rel.string()) + " none " +
+           options + " 0 0";
+}
+
+std::string render_config(const ConfigInputs& in)
+{
+    std::ostringstream out;
+    out << "# Container '" << in.name << "', written by ctopbroker. Plain lxc config: lxc-* tools read it.\n"
+        << "# Edit freely outside the marked mount block, which `update_mounts` rewrites.\n\n"
+        << "# liblxc defaults" << (in.network ? "" : " (lxc.net cleared)") << "\n"
+        << in.defaults << "\n"
+        << "# ctopbroker base\n";
+    // common.conf: capability drops, device cgroup allow-list, seccomp denylist.
+    line(out, "lxc.include", "/usr/share/lxc/config/common.conf");
+    line(out, "lxc.uts.name", in.name);
+    line(out, "lxc.rootfs.path", "dir:" + in.rootfs.string());
+    if (!in.network) line(out, "lxc.net.0.type", "empty");
+    line(out, "lxc.mount.auto", "proc:mixed sys:ro cgroup:mixed");
+    line(out, "lxc.autodev", "1");
+    line(out, "lxc.init.cmd", in.init_cmd);
+    line(out, "lxc.log.file", in.log_file.string());
+    line(out, "lxc.log.level", "WARN");
+    if (in.idmap)
+        for (const auto& v : idmap_config_values(*in.idmap))
+            line(out, "lxc.idmap", v);
+    render_limits(out, in);
+    out << "\n# template mounts\n";
+    for (const auto& m : in.template_mounts)
+        line(out, "lxc.mount.entry", m);
+    out << "\n" << mount_block(in.name, in.mounts);
+    return out.str();
+}
+
+std::string replace_mount_block(const std::string& container, const std::string& config,
+                                const std::vector<BindMount>& mounts)
+{
+    auto begin = config.find(mounts_begin);
+    auto end = config.find(mounts_end, begin == std::string::npos ? 0 : begin);
+    if (begin == std::string::npos || end == std::string::npos)
+        throw ContainerError("container '" + container +
+                             "': its config has no ctopbroker mount block (was it "
+                             "created by ctopbroker?): recreate it with `ctopbroker create " +
+                             container + "`");
+    end += std::strlen(mounts_end);
+    if (end < config.size() && config[end] == '\n') ++end;
+    return config.substr(0, begin) + mount_block(container, mounts) + config.substr(end);
+}
+
+std::string read_text_file(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ContainerError("cannot read " + path.string() + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_file_atomically(const fs::path& path, const std::string& text)
+{
+    auto fail = [&](const std::string& step) {
+        return ContainerError("cannot write " + path.string() + " (" + step + ": " + std::strerror(errno) +
+                              "): check that its directory is writable and the disk is not full");
+    };
+    std::string tmp = path.string() + ".tmp.XXXXXX";
+    int fd = mkostemp(tmp.data(), O_CLOEXEC);
+    if (fd < 0) throw fail("create temp file");
+    auto abandon = [&](const std::string& step) {
+        ContainerError e = fail(step);
+        close(fd);
+        unlink(tmp.c_str());
+        return e;
+    };
+    for (size_t done = 0; done < text.size();) {
+        ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw abandon("write");
+        done += static_cast<size_t>(n);
+    }
+    if (fchmod(fd, 0644) != 0) throw abandon("chmod");
+    if (fsync(fd) != 0) throw abandon("fsync");
+    close(fd);
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+        ContainerError e = fail("rename");
+        unlink(tmp.c_str());
+        throw e;
+    }
+    // The rename itself is only durable once the directory is synced.
+    int dir = open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        fsync(dir);
+        close(dir);
+    }
+}
+
+} // namespace ctop::containers

@@ -1,0 +1,53 @@
+// The container's lxc config file: rendered by us as plain `key = value`
+// text (so lxc-ls / lxc-info / lxc-start read it as they read any other),
+// written atomically, with our bind mounts in a marked block that
+// update_mounts rewrites without touching the rest.
+#pragma once
+
+#include "container.hpp"
+#include "idmap.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ctop::containers {
+
+// Which cgroup keys the kernel's controllers listen to: on a v1 or hybrid
+// host liblxc ignores lxc.cgroup2.* limits, on a pure v2 host lxc.cgroup.*.
+enum class CgroupLayout { V1, V2 };
+CgroupLayout detect_cgroup_layout();
+
+struct ConfigInputs {
+    std::string name;
+    std::filesystem::path rootfs;
+    std::filesystem::path log_file;
+    std::string defaults; // liblxc's default config text (lxc.net already cleared if asked)
+    bool network = false;
+    std::optional<IdMap> idmap; // unset: privileged
+    CgroupLayout cgroups = CgroupLayout::V1;
+    std::optional<std::uint64_t> memory_limit_bytes;
+    std::optional<std::uint32_t> pids_limit;
+    std::vector<std::string> device_allow;
+    std::string init_cmd;
+    std::vector<std::string> template_mounts; // lxc.mount.entry values the template needs
+    std::vector<BindMount> mounts;            // the caller's, in the marked block
+};
+
+std::string render_config(const ConfigInputs& in);
+
+// The value of one lxc.mount.entry (fstab syntax, path relative to the rootfs).
+// Throws ContainerError naming `container` when the mount is malformed.
+std::string mount_entry_value(const std::string& container, const BindMount& m);
+
+// `config` with the marked mount block replaced by `mounts`.
+std::string replace_mount_block(const std::string& container, const std::string& config,
+                                const std::vector<BindMount>& mounts);
+
+std::string read_text_file(const std::filesystem::path& path);
+// Temp file in the same directory, fsync, rename, fsync the directory: readers
+// see the old or the new file, never half of one, even after a crash.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+
+} // namespace ctop::containers

@@ -1,0 +1,291 @@
+// Rootfs templates (see templates.hpp): the offline "minimal" one and
+// debootstrap's "debian", plus what both share: /etc identity files, the
+// user, the init, and shifting ownership for unprivileged containers.
+#include "templates.hpp"
+
+#include "container.hpp"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+extern char** environ;
+
+namespace ctop::containers {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Inside the container; /opt because a debootstrapped rootfs leaves it empty.
+constexpr const char* init_dir = "opt/ctopbroker";
+constexpr const char* tmpfs_tmp = "tmpfs tmp tmpfs rw,nosuid,nodev,mode=1777,create=dir 0 0";
+constexpr const char* tmpfs_run = "tmpfs run tmpfs rw,nosuid,nodev,mode=755,create=dir 0 0";
+
+ContainerError error(const std::string& container, const std::string& what)
+{
+    return ContainerError("container '" + container + "': " + what);
+}
+
+std::string errno_text()
+{
+    return std::strerror(errno);
+}
+
+void make_dir(const std::string& container, const fs::path& dir, mode_t mode = 0755)
+{
+    if (mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
+        throw error(container, "cannot create " + dir.string() + ": " + errno_text());
+    chmod(dir.c_str(), mode); // mkdir's mode passed through the umask
+}
+
+void write_file(const std::string& container, const fs::path& file, const std::string& text, mode_t mode = 0644)
+{
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw error(container, "cannot write " + file.string() + ": " + errno_text());
+    chmod(file.c_str(), mode);
+}
+
+void copy_executable(const std::string& container, const std::vector<fs::path>& candidates, const fs::path& to,
+                     const std::string& package)
+{
+    for (const auto& from : candidates) {
+        std::error_code ec;
+        if (!fs::is_regular_file(from, ec)) continue;
+        fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+        if (ec) throw error(container, "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
+        chmod(to.c_str(), 0755);
+        return;
+    }
+    throw error(container,
+                "no " + candidates.front().filename().string() + " on the host: `apt-get install " + package + "`");
+}
+
+// The main process init.lxc runs. init.lxc answers stop()'s SIGPWR with
+// SIGTERM to everyone and SIGKILL 1 s later, but it exits as soon as its own
+// children are gone, and the kernel then kills the whole pid namespace at
+// once. Apps attached from outside are not its children until their host
+// parent exits, so a plain sleep here would cut their shutdown short: this
+// waits (within init.lxc's 1 s) until nothing but init, itself and its own
+// children is left.
+constexpr const char* keepalive_script = R"(# ctopbroker: keeps the container up; see containers/templates.cpp
+others_left() {
+    for s in /proc/[0-9]*/stat; do
+        read -r pid comm state ppid rest < "$s" 2>/dev/null || continue
+        [ "$pid" = 1 ] || [ "$pid" = $$ ] || [ "$ppid" = $$ ] || return 0
+    done
+    return 1
+}
+trap 'while others_left; do /opt/ctopbroker/busybox sleep 0.02; done; exit 0' TERM
+while :; do
+    /opt/ctopbroker/busybox sleep 2147483647 &
+    wait $!
+done
+)";
+
+// Statically linked, so the init works whatever (or nothing) is in /usr.
+std::string install_init(const std::string& container, const fs::path& rootfs)
+{
+    make_dir(container, rootfs / "opt");
+    make_dir(container, rootfs / init_dir);
+    copy_executable(container, {"/usr/sbin/init.lxc.static", "/sbin/init.lxc.static"}, rootfs / init_dir / "init",
+                    "lxc");
+    copy_executable(container, {"/usr/bin/busybox", "/bin/busybox"}, rootfs / init_dir / "busybox", "busybox-static");
+    write_file(container, rootfs / init_dir / "keepalive", keepalive_script);
+    const std::string dir = std::string("/") + init_dir;
+    return dir + "/init -n " + container + " -- " + dir + "/busybox sh " + dir + "/keepalive";
+}
+
+void write_identity(const std::string& container, const fs::path& rootfs)
+{
+    write_file(container, rootfs / "etc/hostname", container + "\n");
+    write_file(container, rootfs / "etc/hosts",
+               "127.0.0.1 localhost\n127.0.1.1 " + container + "\n::1 localhost ip6-localhost ip6-loopback\n");
+}
+
+bool has_entry(const fs::path& file, const std::string& name)
+{
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(name + ":", 0) == 0) return true;
+    return false;
+}
+
+void append_line(const std::string& container, const fs::path& file, const std::string& line)
+{
+    std::ofstream out(file, std::ios::app);
+    out << line << "\n";
+    if (!out) throw error(container, "cannot write " + file.string() + ": " + errno_text());
+}
+
+// Adds `user` (1000:1000, home /home/user) unless the rootfs already has it.
+void ensure_user(const std::string& container, const fs::path& rootfs, const std::string& shell)
+{
+    const fs::path etc = rootfs / "etc";
+    if (!has_entry(etc / "passwd", "user"))
+        append_line(container, etc / "passwd", "user:x:1000:1000:user:/home/user:" + shell);
+    if (!has_entry(etc / "group", "user")) append_line(container, etc / "group", "user:x:1000:");
+    if (fs::exists(etc / "shadow") && !has_entry(etc / "shadow", "user"))
+        append_line(container, etc / "shadow", "user:*:19000:0:99999:7:::");
+    make_dir(container, rootfs / "home");
+    make_dir(container, rootfs / "home/user", 0750);
+    if (lchown((rootfs / "home/user").c_str(), 1000, 1000) != 0)
+        throw error(container, "cannot chown " + (rootfs / "home/user").string() + ": " + errno_text());
+}
+
+// Mirrors one host path into the minimal rootfs: a symlink is copied (its
+// target lives in the bound /usr), a directory or file is bound read-only.
+void mirror_host_path(const std::string& container, const fs::path& rootfs, const std::string& rel,
+                      RootfsLayout& layout)
+{
+    const fs::path host = fs::path("/") / rel;
+    struct stat st {};
+    if (lstat(host.c_str(), &st) != 0) return; // absent on this host: nothing to mirror
+    const fs::path target = rootfs / rel;
+    if (S_ISLNK(st.st_mode)) {
+        std::error_code ec;
+        fs::create_symlink(fs::read_symlink(host), target, ec);
+        if (ec) throw error(container, "cannot create symlink " + target.string() + ": " + ec.message());
+    } else if (S_ISDIR(st.st_mode)) {
+        make_dir(container, target);
+        layout.mount_entries.push_back(host.string() + " " + rel + " none bind,ro,create=dir 0 0");
+    } else if (S_ISREG(st.st_mode)) {
+        write_file(container, target, "");
+        layout.mount_entries.push_back(host.string() + " " + rel + " none bind,ro,create=file 0 0");
+    }
+}
+
+RootfsLayout build_minimal(const std::string& container, const fs::path& rootfs)
+{
+    RootfsLayout layout;
+    for (const char* dir : {"dev", "proc", "sys", "tmp", "run", "etc", "var", "home", "usr", "mnt"})
+        make_dir(container, rootfs / dir);
+    make_dir(container, rootfs / "root", 0700);
+    make_dir(container, rootfs / "var/tmp", 01777);
+    layout.mount_entries.push_back("/usr usr none bind,ro,create=dir 0 0");
+    // Merged-/usr hosts have these as symlinks into /usr; older ones as dirs.
+    for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"})
+        mirror_host_path(container, rootfs, top, layout);
+    // What GUI apps read from /etc: fonts, the alternatives links (x-terminal-
+    // emulator, ...), the loader cache, the time zone.
+    for (const char* etc : {"etc/fonts", "etc/alternatives", "etc/ld.so.cache", "etc/localtime", "etc/os-release"})
+        mirror_host_path(container, rootfs, etc, layout);
+    write_file(container, rootfs / "etc/passwd",
+               "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+    write_file(container, rootfs / "etc/group", "root:x:0:\nnogroup:x:65534:\n");
+    ensure_user(container, rootfs, "/bin/sh");
+    layout.mount_entries.push_back(tmpfs_tmp);
+    layout.mount_entries.push_back(tmpfs_run);
+    return layout;
+}
+
+void run_debootstrap(const std::string& container, const fs::path& rootfs)
+{
+    const fs::path tool = "/usr/sbin/debootstrap";
+    if (access(tool.c_str(), X_OK) != 0)
+        throw error(container, "the debian template needs debootstrap: `apt-get install debootstrap`");
+    const fs::path log = rootfs.parent_path() / "debootstrap.log";
+    std::vector<std::string> args = {tool.string(), "--variant=minbase", "bookworm", rootfs.string(),
+                                     "http://deb.debian.org/debian"};
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, tool.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw error(container, "cannot run debootstrap: " + std::string(std::strerror(rc)));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw error(container, "debootstrap failed (needs the network to reach deb.debian.org): see " + log.string());
+}
+
+RootfsLayout build_debian(const std::string& container, const fs::path& rootfs)
+{
+    run_debootstrap(container, rootfs);
+    RootfsLayout layout;
+    ensure_user(container, rootfs, "/bin/bash");
+    layout.mount_entries.push_back(tmpfs_tmp);
+    layout.mount_entries.push_back(tmpfs_run);
+    return layout;
+}
+
+// An unprivileged container's root is a host id like 100000: every file must
+// be owned by the mapped ids, or root inside would see nobody's files.
+void shift_ownership(const std::string& container, const fs::path& rootfs, const IdMap& map)
+{
+    std::set<std::pair<dev_t, ino_t>> hardlinks_done; // gzip and gunzip are one inode: shift it once
+    auto shift = [&](const fs::path& p) {
+        struct stat st {};
+        if (lstat(p.c_str(), &st) != 0) throw error(container, "cannot stat " + p.string() + ": " + errno_text());
+        if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 && !hardlinks_done.insert({st.st_dev, st.st_ino}).second) return;
+        auto uid = to_host(map.uids, st.st_uid);
+        auto gid = to_host(map.gids, st.st_gid);
+        if (!uid || !gid) throw error(container, p.string() + " is owned by an id the container cannot map");
+        if (lchown(p.c_str(), *uid, *gid) != 0)
+            throw error(container, "cannot chown " + p.string() + ": " + errno_text());
+        // chown clears setuid/setgid bits; put them back (relative to the new owner).
+        if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) chmod(p.c_str(), st.st_mode & 07777);
+    };
+    shift(rootfs);
+    for (auto it = fs::recursive_directory_iterator(rootfs); it != fs::recursive_directory_iterator(); ++it)
+        shift(it->path());
+}
+
+} // namespace
+
+bool known_template(const std::string& template_name)
+{
+    return template_name == "minimal" || template_name == "debian";
+}
+
+RootfsLayout build_rootfs(const std::string& container, const std::string& template_name, const fs::path& rootfs,
+                          const std::optional<IdMap>& idmap)
+{
+    if (mkdir(rootfs.c_str(), 0755) != 0)
+        throw error(container, "cannot create " + rootfs.string() + ": " + errno_text());
+    RootfsLayout layout =
+        template_name == "debian" ? build_debian(container, rootfs) : build_minimal(container, rootfs);
+    write_identity(container, rootfs);
+    layout.init_cmd = install_init(container, rootfs);
+    if (idmap) shift_ownership(container, rootfs, *idmap);
+    return layout;
+}
+
+void remove_tree(const std::string& container, const fs::path& dir)
+{
+    static thread_local int first_error = 0;
+    first_error = 0;
+    auto remove_one = [](const char* path, const struct stat*, int type, struct FTW*) -> int {
+        int rc = (type == FTW_DP) ? rmdir(path) : unlink(path);
+        if (rc != 0 && first_error == 0) first_error = errno;
+        return 0; // keep going: remove as much as we can
+    };
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0) return;
+    nftw(dir.c_str(), remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    if (lstat(dir.c_str(), &st) == 0)
+        throw error(container, "could not remove " + dir.string() + " (" + std::strerror(first_error) +
+                                   "): something is still mounted below it? check `findmnt | grep " +
+                                   dir.filename().string() + "`, unmount, and remove it by hand");
+}
+
+} // namespace ctop::containers

@@ -1,0 +1,35 @@
+// Container templates: building a rootfs without lxc's shell templates.
+//   minimal: a few directories and generated /etc files; host /usr (and the
+//            merged-/usr symlinks) bound read-only, so host apps run inside.
+//   debian:  debootstrap --variant=minbase bookworm (needs the network).
+// Both get the same init (lxc's static init.lxc, which reaps orphans and
+// exits fast on SIGPWR/SIGTERM) and the user `user` (1000:1000).
+#pragma once
+
+#include "idmap.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ctop::containers {
+
+struct RootfsLayout {
+    std::vector<std::string> mount_entries; // lxc.mount.entry values the rootfs relies on
+    std::string init_cmd;                   // lxc.init.cmd
+};
+
+bool known_template(const std::string& template_name);
+
+// Builds `rootfs` (which must not exist yet). With an idmap the files end up
+// owned by the mapped host ids, as an unprivileged container needs them.
+// Throws ContainerError naming `container`.
+RootfsLayout build_rootfs(const std::string& container, const std::string& template_name,
+                          const std::filesystem::path& rootfs, const std::optional<IdMap>& idmap);
+
+// rm -rf that never crosses into another filesystem (debootstrap mounts /proc
+// inside its target; a failed run may leave it mounted).
+void remove_tree(const std::string& container, const std::filesystem::path& dir);
+
+} // namespace ctop::containers
