@@ -1,0 +1,154 @@
+// create, destroy, list and exec: liblxc straight from the CLI.
+#include "container_commands.hpp"
+
+#include "container.hpp"
+#include "control_server.hpp"
+#include "paths.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace ctop {
+using containers::Container;
+using nlohmann::json;
+
+namespace {
+
+int complain(const std::string& message)
+{
+    std::cerr << "ctopbroker: " << message << "\n";
+    return 1;
+}
+
+bool check_name(const std::string& name)
+{
+    if (Container::valid_name(name) && name != "host") return true;
+    complain("bad container name '" + name + "': use 1-31 of a-z, 0-9 and '-', not starting with '-'");
+    return false;
+}
+
+}  // namespace
+
+json session_status_or_empty()
+{
+    try {
+        json reply = control_request(paths::control_socket(), {{"cmd", "status"}});
+        return reply.value("ok", false) ? reply : json::object();
+    } catch (const std::exception&) {
+        return json::object();
+    }
+}
+
+int create_container(const CreateOptions& options)
+{
+    const ContainerPolicy& policy = options.policy;
+    if (!check_name(policy.name)) return 2;
+    try {
+        Container c(policy.name, paths::lxcpath());
+        if (c.exists()) return complain("container '" + policy.name + "' already exists");
+        containers::ContainerSpec spec;
+        spec.name = policy.name;
+        spec.template_name = policy.template_name;
+        spec.memory_limit_bytes = policy.memory_bytes;
+        spec.pids_limit = policy.pids;
+        spec.network = policy.network;
+        if (options.privileged) spec.privilege = containers::Privilege::Privileged;
+        c.create(spec);
+        policy.save(paths::policy_file(policy.name));
+        std::printf("created container '%s' (%s, %s)\n", policy.name.c_str(), policy.template_name.c_str(),
+                    std::string(to_string(c.privilege())).c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int destroy_container(const std::string& name)
+{
+    if (!check_name(name)) return 2;
+    try {
+        // A running session first lets go of the container's socket and workspace.
+        json status = session_status_or_empty();
+        if (!status.empty())
+            control_request(paths::control_socket(), {{"cmd", "stop"}, {"name", name}, {"lxcpath", paths::lxcpath().string()}});
+        Container c(name, paths::lxcpath());
+        if (!c.exists()) return complain("container '" + name + "' does not exist");
+        c.destroy();
+        std::filesystem::remove(paths::policy_file(name));
+        std::printf("destroyed container '%s'\n", name.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int list_containers(bool as_json)
+{
+    try {
+        json status = session_status_or_empty();
+        json list = json::array();
+        for (const std::string& name : Container::list(paths::lxcpath())) {
+            Container c(name, paths::lxcpath());
+            json entry = {{"name", name},
+                          {"state", c.state()},
+                          {"privilege", std::string(to_string(c.privilege()))},
+                          {"windows", 0},
+                          {"workspace", nullptr}};
+            for (const auto& ws : status.value("workspaces", json::array()))
+                if (ws["name"] == name) {
+                    entry["windows"] = ws["views"];
+                    entry["workspace"] = ws["slot"];
+                    entry["color"] = ws["color"];
+                }
+            list.push_back(entry);
+        }
+        if (as_json) {
+            std::printf("%s\n", list.dump(2).c_str());
+            return 0;
+        }
+        std::printf("%-20s %-9s %-13s %-9s %s\n", "NAME", "STATE", "PRIVILEGE", "WORKSPACE", "WINDOWS");
+        for (const auto& e : list)
+            std::printf("%-20s %-9s %-13s %-9s %d\n", e["name"].get<std::string>().c_str(),
+                        e["state"].get<std::string>().c_str(), e["privilege"].get<std::string>().c_str(),
+                        e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
+                        e["windows"].get<int>());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int exec_in_container(const std::string& name, const std::vector<std::string>& argv, bool as_root)
+{
+    if (!check_name(name)) return 2;
+    if (argv.empty()) return complain("exec: give a command after --");
+    try {
+        Container c(name, paths::lxcpath());
+        if (!c.exists()) return complain("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
+        if (!c.running()) return complain("container '" + name + "' is not running: start it with `ctopbroker spawn " + name + "`");
+        containers::RunOptions run;
+        run.argv = argv;
+        run.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin", "LANG=C.UTF-8",
+                   "TERM=xterm-256color", "CTOPBROKER_CONTAINER=" + name,
+                   "WAYLAND_DISPLAY=/run/ctopbroker/wayland-0", "DISPLAY=:0"};
+        if (as_root) {
+            run.uid = 0;
+            run.gid = 0;
+            run.env.push_back("HOME=/root");
+        } else {
+            run.env.push_back("HOME=/home/user");
+            run.env.push_back("XDG_RUNTIME_DIR=/run/user/1000");
+            run.cwd = "/home/user";
+        }
+        run.stdin_fd = STDIN_FILENO;
+        run.stdout_fd = STDOUT_FILENO;
+        run.stderr_fd = STDERR_FILENO;
+        return c.run_wait(run);
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+}  // namespace ctop

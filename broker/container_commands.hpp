@@ -1,0 +1,29 @@
+// The container commands the CLI runs itself (they need no compositor and
+// may block): create, destroy, list, exec. spawn and stop go through the
+// session, which owns the sockets.
+#pragma once
+
+#include "policy.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ctop {
+
+struct CreateOptions {
+    ContainerPolicy policy;
+    bool privileged = false;
+};
+
+// Each returns a process exit status and prints its own messages.
+int create_container(const CreateOptions& options);
+int destroy_container(const std::string& name);
+int list_containers(bool as_json);
+int exec_in_container(const std::string& name, const std::vector<std::string>& argv, bool as_root);
+
+// The session's view of containers ({} when no session runs).
+nlohmann::json session_status_or_empty();
+
+}  // namespace ctop

@@ -1,0 +1,261 @@
+// ctopbroker: the session (`ctopbroker session`) and the commands that talk
+// to it over the control socket.
+#include "container_commands.hpp"
+#include "control_server.hpp"
+#include "paths.hpp"
+#include "session.hpp"
+#include "workspace.hpp"
+#include "worker.hpp"
+#include "xwayland_launcher.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+using nlohmann::json;
+
+// Sends one request; prints the error and returns false when it failed.
+bool request(const json& req, json* reply_out = nullptr)
+{
+    json reply = ctop::control_request(ctop::paths::control_socket(), req);
+    if (!reply.value("ok", false)) {
+        std::cerr << "ctopbroker: " << reply.value("error", std::string("the session refused the request")) << "\n";
+        return false;
+    }
+    if (reply_out) *reply_out = reply;
+    return true;
+}
+
+void print_status(const json& s)
+{
+    std::printf("session on WAYLAND_DISPLAY=%s (%s backend)\n", s["wayland_display"].get<std::string>().c_str(),
+                s["backend"].get<std::string>().c_str());
+    for (const auto& ws : s["workspaces"])
+        std::printf("%s %d  %-20s %s  %d window(s)\n", ws["current"].get<bool>() ? "*" : " ", ws["slot"].get<int>(),
+                    ws["name"].get<std::string>().c_str(), ws["color"].get<std::string>().c_str(),
+                    ws["views"].get<int>());
+}
+
+void print_views(const json& v)
+{
+    for (const auto& view : v["views"])
+        std::printf("%s %-16s %-24s %-20s %dx%d+%d+%d\n", view["focused"].get<bool>() ? "*" : " ",
+                    view["workspace"].get<std::string>().c_str(), view["title"].get<std::string>().c_str(),
+                    view["app_id"].get<std::string>().c_str(), view["width"].get<int>(), view["height"].get<int>(),
+                    view["x"].get<int>(), view["y"].get<int>());
+}
+
+int run_session(const std::string& backend, bool test_input, int width, int height)
+{
+    ctop::ServerOptions options;
+    if (backend == "headless") options.backend = ctop::BackendKind::Headless;
+    else if (backend == "nested") options.backend = ctop::BackendKind::Nested;
+    else if (backend == "drm") options.backend = ctop::BackendKind::Drm;
+    options.test_input = test_input;
+    options.headless_width = width;
+    options.headless_height = height;
+    wlr_log_init(std::getenv("CTOPBROKER_DEBUG") ? WLR_DEBUG : WLR_INFO, nullptr);
+    ctop::Session session(options);
+    return session.run();
+}
+
+}  // namespace
+
+// HOST:PATH[:rw] → a Share; throws CLI::ValidationError.
+ctop::Share parse_share(const std::string& spec)
+{
+    ctop::Share share;
+    auto first = spec.find(':');
+    if (first == std::string::npos) throw CLI::ValidationError("--share", "expected HOST:PATH[:rw], got " + spec);
+    share.host = spec.substr(0, first);
+    std::string rest = spec.substr(first + 1);
+    auto second = rest.find(':');
+    share.path = rest.substr(0, second);
+    if (second != std::string::npos) {
+        std::string mode = rest.substr(second + 1);
+        if (mode != "rw" && mode != "ro") throw CLI::ValidationError("--share", "mode must be ro or rw: " + spec);
+        share.read_only = mode == "ro";
+    }
+    if (!share.host.is_absolute() || share.path.empty() || share.path[0] != '/')
+        throw CLI::ValidationError("--share", "both paths must be absolute: " + spec);
+    return share;
+}
+
+int main(int argc, char** argv)
+{
+    if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
+    if (std::string(argv[0]) == "Xwayland") return ctop::xwayland_launcher_main(argc, argv);
+
+    CLI::App app{"ctopbroker: run each LXC container's apps behind its own Wayland socket, clipboard and audio"};
+    app.require_subcommand(1);
+    bool as_json = false;
+
+    auto* session = app.add_subcommand("session", "Run the compositor session (DRM from a TTY, nested in a "
+                                                  "running session, headless otherwise)");
+    std::string backend = "auto";
+    bool test_input = false;
+    int width = 1280, height = 720;
+    session->add_option("--backend", backend, "auto, drm, nested or headless")
+        ->check(CLI::IsMember({"auto", "drm", "nested", "headless"}));
+    session->add_flag_callback("--headless", [&] { backend = "headless"; }, "Same as --backend headless");
+    session->add_flag("--test-input", test_input, "Add a virtual keyboard driven by `ctopbroker key` (for tests)");
+    session->add_option("--size", width, "Headless output width")->check(CLI::Range(64, 8192));
+    session->add_option("--height", height, "Headless output height")->check(CLI::Range(64, 8192));
+
+    auto* status = app.add_subcommand("status", "Show the session's workspaces");
+    status->add_flag("--json", as_json, "Print the raw JSON reply");
+    auto* views = app.add_subcommand("views", "List the windows and their containers");
+    views->add_flag("--json", as_json, "Print the raw JSON reply");
+
+    auto* workspace = app.add_subcommand("workspace", "Switch to a workspace by slot number or name");
+    std::string ws_target;
+    workspace->add_option("target", ws_target, "Slot (1-9) or name")->required();
+
+    auto* key = app.add_subcommand("key", "Press a key combo on the session's test keyboard (session --test-input)");
+    std::string combo;
+    key->add_option("combo", combo, "e.g. Super+2, Super+Shift+c, Return")->required();
+    auto* type = app.add_subcommand("type", "Type ASCII text on the session's test keyboard");
+    std::string text;
+    type->add_option("text", text, "Text to type")->required();
+
+    auto* socket = app.add_subcommand("socket", "Create (or show) a private Wayland socket tagged NAME, for "
+                                                "sandboxes other than LXC; prints its path");
+    std::string socket_name;
+    socket->add_option("name", socket_name, "Tag and workspace name")->required();
+
+    auto* clipboard = app.add_subcommand("clipboard", "Show the broker's clipboard buffer and which containers "
+                                                      "have a selection");
+    clipboard->add_flag("--json", as_json, "Print the raw JSON reply");
+
+    auto* notify = app.add_subcommand("notify", "Show a notice on screen");
+    std::string message;
+    notify->add_option("message", message)->required();
+    auto* quit = app.add_subcommand("quit", "End the session");
+
+    // Containers.
+    std::string name;
+    std::vector<std::string> command;
+    auto* spawn = app.add_subcommand("spawn", "Start container NAME if needed and run CMD in it (default: foot) "
+                                              "with its own Wayland socket, in its own workspace");
+    spawn->add_option("name", name, "Container name")->required();
+    spawn->add_option("command", command, "Command to run inside (after --)");
+    auto* stop = app.add_subcommand("stop", "Stop container NAME; its windows close");
+    stop->add_option("name", name, "Container name")->required();
+
+    auto* create = app.add_subcommand("create", "Create container NAME and its policy");
+    ctop::CreateOptions create_opts;
+    std::string memory, color;
+    std::vector<std::string> shares;
+    create->add_option("name", create_opts.policy.name, "Container name")->required();
+    create->add_option("--template", create_opts.policy.template_name,
+                       "minimal (offline: busybox + host /usr read-only) or debian (debootstrap)")
+        ->check(CLI::IsMember({"minimal", "debian"}));
+    create->add_option("--memory", memory, "Memory limit, e.g. 2G");
+    create->add_option("--pids", create_opts.policy.pids, "Process limit")->check(CLI::PositiveNumber);
+    create->add_flag("--network", create_opts.policy.network, "Give it a network (default: none)");
+    create->add_flag("--mic", create_opts.policy.mic, "Allow the microphone");
+    create->add_option("--color", color, "Border colour, #rrggbb");
+    create->add_option("--share", shares, "Host directory to share, HOST:PATH[:rw] (read-only by default)");
+    create->add_flag("--privileged", create_opts.privileged, "No user namespace (default: unprivileged when "
+                                                             "/etc/subuid allows)");
+
+    auto* destroy = app.add_subcommand("destroy", "Stop and delete container NAME and its policy");
+    destroy->add_option("name", name, "Container name")->required();
+    auto* list = app.add_subcommand("list", "List containers, their state and windows");
+    list->add_flag("--json", as_json, "Print JSON");
+    auto* exec = app.add_subcommand("exec", "Run CMD in running container NAME with this terminal, and wait");
+    bool exec_root = false;
+    exec->add_option("name", name, "Container name")->required();
+    exec->add_option("command", command, "Command (after --)")->required();
+    exec->add_flag("--root", exec_root, "Run as the container's root instead of its user");
+
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (*session) return run_session(backend, test_input, width, height);
+        json reply;
+        if (*status) {
+            if (!request({{"cmd", "status"}}, &reply)) return 1;
+            as_json ? (void)std::printf("%s\n", reply.dump(2).c_str()) : print_status(reply);
+        } else if (*views) {
+            if (!request({{"cmd", "views"}}, &reply)) return 1;
+            as_json ? (void)std::printf("%s\n", reply.dump(2).c_str()) : print_views(reply);
+        } else if (*workspace) {
+            bool numeric = !ws_target.empty() && ws_target.find_first_not_of("0123456789") == std::string::npos;
+            json req = numeric ? json{{"cmd", "workspace"}, {"slot", std::stoi(ws_target)}}
+                               : json{{"cmd", "workspace"}, {"name", ws_target}};
+            if (!request(req)) return 1;
+        } else if (*key) {
+            if (!request({{"cmd", "key"}, {"combo", combo}})) return 1;
+        } else if (*type) {
+            if (!request({{"cmd", "type"}, {"text", text}})) return 1;
+        } else if (*socket) {
+            if (!request({{"cmd", "socket"}, {"name", socket_name}}, &reply)) return 1;
+            std::printf("%s\n", reply["socket"].get<std::string>().c_str());
+        } else if (*clipboard) {
+            if (!request({{"cmd", "clipboard"}}, &reply)) return 1;
+            if (as_json) {
+                std::printf("%s\n", reply.dump(2).c_str());
+            } else {
+                if (reply["buffer"].is_null())
+                    std::printf("broker buffer: empty\n");
+                else
+                    std::printf("broker buffer: %llu bytes of %s from %s\n",
+                                reply["buffer"]["bytes"].get<unsigned long long>(),
+                                reply["buffer"]["mime"].get<std::string>().c_str(),
+                                reply["buffer"]["from"].get<std::string>().c_str());
+                for (const auto& [container, mimes] : reply["selections"].items())
+                    std::printf("%-20s has a selection (%zu types)\n", container.c_str(), mimes.size());
+            }
+        } else if (*notify) {
+            if (!request({{"cmd", "notify"}, {"message", message}})) return 1;
+        } else if (*quit) {
+            if (!request({{"cmd", "quit"}})) return 1;
+        } else if (*spawn) {
+            if (command.empty()) command = {"foot"};
+            // The CLI's idea of where containers live is the one that counts:
+            // `create` used it too.
+            json req = {{"cmd", "spawn"}, {"name", name}, {"argv", command}, {"lxcpath", ctop::paths::lxcpath().string()}};
+            if (!request(req, &reply)) return 1;
+            std::printf("%s: %s%s in workspace %d\n", name.c_str(), command[0].c_str(),
+                        reply.contains("pid") ? (" (pid " + std::to_string(reply["pid"].get<int>()) + ")").c_str() : "",
+                        reply.value("workspace", 0));
+        } else if (*stop) {
+            if (!ctop::session_status_or_empty().empty())
+                return request({{"cmd", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}}) ? 0 : 1;
+            json r = ctop::worker_handle({{"op", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}});
+            if (!r.value("ok", false)) {
+                std::cerr << "ctopbroker: " << r.value("error", std::string("stop failed")) << "\n";
+                return 1;
+            }
+        } else if (*create) {
+            if (!memory.empty()) {
+                create_opts.policy.memory_bytes = ctop::parse_size(memory);
+                if (!create_opts.policy.memory_bytes) {
+                    std::cerr << "ctopbroker: --memory: expected a size like 512M or 2G, got " << memory << "\n";
+                    return 2;
+                }
+            }
+            if (!color.empty()) {
+                ctop::Color::from_hex(color);  // throws with the reason
+                create_opts.policy.color = color;
+            }
+            for (const auto& s : shares) create_opts.policy.shares.push_back(parse_share(s));
+            return ctop::create_container(create_opts);
+        } else if (*destroy) {
+            return ctop::destroy_container(name);
+        } else if (*list) {
+            return ctop::list_containers(as_json);
+        } else if (*exec) {
+            return ctop::exec_in_container(name, command, exec_root);
+        }
+    } catch (const CLI::Error& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        std::cerr << "ctopbroker: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

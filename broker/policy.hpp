@@ -1,0 +1,50 @@
+// ContainerPolicy: what one container may do, kept in
+// $XDG_CONFIG_HOME/ctopbroker/containers/NAME.toml and written atomically.
+// A missing file means the defaults: no network, no microphone, clipboard
+// only by explicit user action, the stock Wayland allow-list.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ctop {
+
+struct Share {
+    std::filesystem::path host;  // host directory
+    std::string path;            // where it appears inside the container
+    bool read_only = true;
+};
+
+struct ContainerPolicy {
+    std::string name;
+    std::string color;  // "#rrggbb"; empty: derived from the name
+    std::string template_name = "minimal";
+    bool network = false;
+    std::optional<std::uint64_t> memory_bytes;
+    std::optional<std::uint32_t> pids;
+    bool clipboard_import = true;  // may receive the broker's buffer (Super+Shift+V)
+    bool clipboard_export = true;  // may be copied from (Super+Shift+C)
+    std::uint64_t clipboard_max_bytes = 64ull << 20;
+    std::vector<std::string> clipboard_mime = {"text/plain;charset=utf-8", "text/plain", "UTF8_STRING",
+                                               "TEXT", "STRING", "image/png"};
+    bool mic = false;
+    bool audio = true;
+    bool x11 = true;  // an Xwayland of its own, started on its first X client
+    std::set<std::string> extra_globals;  // non-privileged interfaces beyond the allow-list
+    std::vector<Share> shares;
+
+    // Throws std::runtime_error naming the file and the bad key.
+    static ContainerPolicy load(const std::string& name, const std::filesystem::path& file);
+    static ContainerPolicy load_or_default(const std::string& name, const std::filesystem::path& file);
+    std::string to_toml() const;
+    void save(const std::filesystem::path& file) const;  // atomic
+};
+
+// "512M", "2G", "1048576" → bytes; nullopt when malformed.
+std::optional<std::uint64_t> parse_size(const std::string& text);
+
+}  // namespace ctop

@@ -1,0 +1,271 @@
+// Control requests → compositor and container actions.
+#include "session.hpp"
+
+#include "container.hpp"
+#include "clipboard.hpp"
+#include "container_socket.hpp"
+#include "paths.hpp"
+#include "policy.hpp"
+#include "seat.hpp"
+#include "view.hpp"
+#include "worker.hpp"
+#include "xwayland.hpp"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace ctop {
+using nlohmann::json;
+
+namespace {
+
+json error(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+int on_terminate_signal(int, void* data)
+{
+    static_cast<Server*>(data)->terminate();
+    return 0;
+}
+
+std::string bad_name_message(const std::string& name)
+{
+    return "bad container name '" + name + "': use 1-31 of a-z, 0-9 and '-', not starting with '-'";
+}
+
+}  // namespace
+
+Session::Session(const ServerOptions& options)
+{
+    // Fail before taking the display if another session owns the socket.
+    auto control_path = paths::control_socket();
+    server_ = std::make_unique<Server>(options);
+    control_ = std::make_unique<ControlServer>(server_->loop(), control_path,
+                                               [this](const json& req, ControlServer::Reply reply) {
+                                                   handle(req, std::move(reply));
+                                               });
+    // wlroots execs "Xwayland" from WLR_XWAYLAND: our own binary, which enters
+    // the container first (broker/xwayland_launcher.cpp).
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) setenv("WLR_XWAYLAND", std::string(self, static_cast<size_t>(n)).c_str(), 1);
+    wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get());
+    wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get());
+    // Apps attached into containers are grandchildren (via the worker); as
+    // subreaper we inherit and reap them, and notice when they end.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    wl_event_loop_add_signal(server_->loop(), SIGCHLD, [](int, void* data) {
+        static_cast<Session*>(data)->reap_children();
+        return 0;
+    }, this);
+}
+
+void Session::reap_children()
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        auto it = apps_.find(pid);
+        if (it == apps_.end()) continue;
+        wlr_log(WLR_INFO, "container %s: app %d exited (%s %d)", it->second.c_str(), pid,
+                WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        apps_.erase(it);
+    }
+}
+
+Session::~Session()
+{
+    control_.reset();
+    sockets_.clear();
+    server_.reset();
+}
+
+int Session::run()
+{
+    std::printf("WAYLAND_DISPLAY=%s\n", server_->socket_name().c_str());
+    std::fflush(stdout);
+    server_->run();
+    return 0;
+}
+
+void Session::handle(const json& req, ControlServer::Reply reply)
+{
+    const std::string cmd = req.value("cmd", "");
+    try {
+        if (cmd == "status") return reply(status());
+        if (cmd == "views") return reply(views());
+        if (cmd == "key" || cmd == "type") {
+            std::string arg = req.value(cmd == "key" ? "combo" : "text", "");
+            std::string err = cmd == "key" ? server_->seat().type_combo(arg) : server_->seat().type_text(arg);
+            return reply(err.empty() ? json{{"ok", true}} : error(err));
+        }
+        if (cmd == "workspace") {
+            if (req.contains("slot")) {
+                int slot = req.at("slot").get<int>();
+                if (!server_->switch_to_slot(slot)) return reply(error("no workspace in slot " + std::to_string(slot)));
+            } else {
+                Workspace* ws = server_->find_workspace(req.value("name", ""));
+                if (!ws) return reply(error("no workspace named '" + req.value("name", "") + "'"));
+                server_->switch_to(*ws);
+            }
+            return reply(status());
+        }
+        if (cmd == "socket") return reply(open_socket(req.value("name", "")));
+        if (cmd == "spawn") return spawn(req, std::move(reply));
+        if (cmd == "stop") return stop(req.value("name", ""), req.value("lxcpath", paths::lxcpath().string()), std::move(reply));
+        if (cmd == "clipboard") return reply(clipboard());
+        if (cmd == "notify") {
+            server_->notify(req.value("message", ""));
+            return reply({{"ok", true}});
+        }
+        if (cmd == "quit") {
+            reply({{"ok", true}});
+            server_->terminate();
+            return;
+        }
+        reply(error("unknown command '" + cmd + "'"));
+    } catch (const std::exception& e) {
+        reply(error(e.what()));
+    }
+}
+
+json Session::status() const
+{
+    json workspaces = json::array();
+    for (const auto& ws : server_->workspaces()) {
+        int count = 0;
+        for (View* v : server_->views())
+            if (&v->workspace() == ws.get()) ++count;
+        json entry = {{"slot", server_->slot_of(*ws)},
+                      {"name", ws->name()},
+                      {"color", ws->color().hex()},
+                      {"views", count},
+                      {"current", ws.get() == &server_->current_workspace()}};
+        if (const ContainerXServer* x = server_->x_server(ws->name()))
+            entry["x11"] = {{"running", x->running()}, {"pid", x->pid()}, {"starts", x->starts()}};
+        workspaces.push_back(entry);
+    }
+    View* focused = server_->focused_view();
+    return {{"ok", true},
+            {"wayland_display", server_->socket_name()},
+            {"backend", server_->backend_name()},
+            {"test_input", server_->has_test_input()},
+            {"current_workspace", server_->current_workspace().name()},
+            {"focused", focused ? json{{"container", focused->container()}, {"title", focused->title()}} : json()},
+            {"workspaces", workspaces}};
+}
+
+json Session::clipboard() const
+{
+    json out = {{"ok", true}, {"buffer", nullptr}, {"selections", json::object()}};
+    if (auto b = server_->clipboard().buffer_info())
+        out["buffer"] = {{"from", b->from}, {"mime", b->mime}, {"bytes", b->bytes}};
+    for (const auto& [container, mimes] : server_->clipboard().selections()) out["selections"][container] = mimes;
+    return out;
+}
+
+json Session::views() const
+{
+    json list = json::array();
+    for (View* v : server_->views()) {
+        wlr_box box = v->content_box();
+        list.push_back({{"container", v->container().empty() ? "host" : v->container()},
+                        {"workspace", v->workspace().name()},
+                        {"title", v->title()},
+                        {"app_id", v->app_id()},
+                        {"kind", v->kind()},
+                        {"x", box.x},
+                        {"y", box.y},
+                        {"width", box.width},
+                        {"height", box.height},
+                        {"focused", v == server_->focused_view()}});
+    }
+    return {{"ok", true}, {"views", list}};
+}
+
+ContainerSocket& Session::ensure_socket(const std::string& name)
+{
+    auto it = sockets_.find(name);
+    if (it == sockets_.end()) {
+        auto socket = std::make_unique<ContainerSocket>(server_->display(), server_->policy(), name,
+                                                        paths::container_runtime_dir(name));
+        it = sockets_.emplace(name, std::move(socket)).first;
+    }
+    server_->workspace_for(name);
+    return *it->second;
+}
+
+json Session::open_socket(const std::string& name)
+{
+    if (!containers::Container::valid_name(name) || name == "host") return error(bad_name_message(name));
+    return {{"ok", true}, {"socket", ensure_socket(name).socket_path().string()}};
+}
+
+void Session::spawn(const json& req, ControlServer::Reply reply)
+{
+    const std::string name = req.value("name", "");
+    if (!containers::Container::valid_name(name) || name == "host") return reply(error(bad_name_message(name)));
+    // The policy is a small local file: reading it here does not stall the loop.
+    ContainerPolicy policy = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+    ContainerSocket& socket = ensure_socket(name);
+    if (!policy.color.empty()) server_->set_container_color(name, Color::from_hex(policy.color));
+    server_->policy().set_extra_globals(name, policy.extra_globals);
+    server_->clipboard().set_rules(name, {policy.clipboard_import, policy.clipboard_export,
+                                          policy.clipboard_max_bytes, policy.clipboard_mime});
+
+    json shares = json::array();
+    for (const auto& s : policy.shares)
+        shares.push_back({{"host", s.host.string()}, {"path", s.path}, {"read_only", s.read_only}});
+    auto logs = paths::broker_runtime_dir() / "logs";
+    std::filesystem::create_directories(logs);
+    json work = {{"op", "spawn"},
+                 {"name", name},
+                 {"lxcpath", req.value("lxcpath", paths::lxcpath().string())},
+                 {"runtime_dir", socket.dir().string()},
+                 {"shares", shares},
+                 {"argv", req.value("argv", json::array())},
+                 {"env", req.value("env", json::array())},
+                 {"log", (logs / (name + ".log")).string()}};
+    // The X socket exists before the first app runs, so an X app can connect
+    // at once; its Xwayland starts when it does.
+    if (policy.x11)
+        server_->enable_x11(name, socket.dir(), json{{"container", name}, {"lxcpath", work["lxcpath"]}}.dump());
+    WorkerCall::start(server_->loop(), work, [this, name, reply](const json& result) {
+        if (!result.value("ok", false)) {
+            // Nothing runs in it: take the socket and workspace away again.
+            if (server_->find_workspace(name) && !result.value("started", false)) {
+                bool busy = false;
+                for (const auto& [pid, c] : apps_) busy |= c == name;
+                if (!busy) {
+                    server_->disable_x11(name);
+                    sockets_.erase(name);
+                    server_->retire_workspace(name);
+                }
+            }
+            return reply(result);
+        }
+        json out = result;
+        if (result.contains("pid")) apps_[result["pid"].get<pid_t>()] = name;
+        if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
+        reply(out);
+    });
+}
+
+void Session::stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply)
+{
+    if (!containers::Container::valid_name(name)) return reply(error(bad_name_message(name)));
+    json work = {{"op", "stop"}, {"name", name}, {"lxcpath", lxcpath}};
+    WorkerCall::start(server_->loop(), work, [this, name, reply](const json& result) {
+        if (result.value("ok", false)) {
+            server_->disable_x11(name);
+            sockets_.erase(name);
+            server_->clipboard().drop_container(name);
+            server_->retire_workspace(name);
+        }
+        reply(result);
+    });
+}
+
+}  // namespace ctop

@@ -1,0 +1,243 @@
+// Blocking container operations, run in the worker process.
+#include "worker.hpp"
+
+#include "container.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+
+extern char** environ;
+
+namespace ctop {
+using nlohmann::json;
+using containers::BindMount;
+using containers::Container;
+using containers::RunOptions;
+
+namespace {
+
+// Inside every container: the broker's per-container directory (Wayland and
+// PipeWire sockets) appears here, read-only.
+constexpr const char* broker_dir_inside = "/run/ctopbroker";
+
+json fail(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+std::vector<BindMount> mounts_from(const json& req)
+{
+    std::vector<BindMount> mounts;
+    mounts.push_back({req.at("runtime_dir").get<std::string>(), broker_dir_inside, true, false});
+    for (const auto& s : req.value("shares", json::array()))
+        mounts.push_back({s.at("host").get<std::string>(), s.at("path").get<std::string>(),
+                          s.value("read_only", true), false});
+    return mounts;
+}
+
+// The environment apps see: nothing from the host but what we choose.
+std::vector<std::string> app_environment(const json& req)
+{
+    std::string name = req.at("name");
+    std::vector<std::string> env = {
+        "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
+        "HOME=/home/user",
+        "USER=user",
+        "LOGNAME=user",
+        "SHELL=/bin/sh",
+        "LANG=C.UTF-8",
+        "TERM=xterm-256color",
+        "XDG_RUNTIME_DIR=/run/user/1000",
+        std::string("WAYLAND_DISPLAY=") + broker_dir_inside + "/wayland-0",
+        "XDG_SESSION_TYPE=wayland",
+        "MOZ_ENABLE_WAYLAND=1",
+        "QT_QPA_PLATFORM=wayland;xcb",
+        "GDK_BACKEND=wayland,x11",
+        "SDL_VIDEODRIVER=wayland",
+        "CTOPBROKER_CONTAINER=" + name,
+        "DISPLAY=:0",
+    };
+    for (const auto& e : req.value("env", json::array())) env.push_back(e.get<std::string>());
+    return env;
+}
+
+int open_log(const std::string& path)
+{
+    if (path.empty()) return -1;
+    return open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+}
+
+json spawn(const json& req)
+{
+    Container c(req.at("name"), req.at("lxcpath").get<std::string>());
+    if (!c.exists())
+        return fail("container '" + c.name() + "' does not exist: create it with `ctopbroker create " + c.name() + "`");
+    bool started = false;
+    if (!c.running()) {
+        c.update_mounts(mounts_from(req));
+        c.start();
+        started = true;
+    }
+    // The user's private runtime dir, fresh in every container.
+    RunOptions prep;
+    prep.argv = {"/bin/sh", "-c",
+                 "mkdir -p /run/user/1000 && chown 1000:1000 /run/user/1000 && chmod 700 /run/user/1000 && "
+                 // X clients look for display :0 here; the socket is the session's.
+                 "mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix && "
+                 "ln -sfn " + std::string(broker_dir_inside) + "/X0 /tmp/.X11-unix/X0 && "
+                 "test -S " + std::string(broker_dir_inside) + "/wayland-0"};
+    prep.env = {"PATH=/usr/bin:/bin:/usr/sbin:/sbin"};
+    prep.uid = 0;
+    prep.gid = 0;
+    if (c.run_wait(prep) != 0)
+        return fail("container '" + c.name() + "' is running without ctopbroker's socket mount (started by "
+                    "something else?): stop it with `ctopbroker stop " + c.name() + "` and spawn again");
+    json reply = {{"ok", true}, {"started", started}, {"privilege", std::string(to_string(c.privilege()))}};
+    std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
+    if (!argv.empty()) {
+        RunOptions run;
+        run.argv = argv;
+        run.env = app_environment(req);
+        run.cwd = "/home/user";
+        int log = open_log(req.value("log", ""));
+        run.stdout_fd = log;
+        run.stderr_fd = log;
+        pid_t pid = c.run(run);
+        if (log >= 0) close(log);
+        reply["pid"] = pid;
+    }
+    return reply;
+}
+
+json stop(const json& req)
+{
+    Container c(req.at("name"), req.at("lxcpath").get<std::string>());
+    if (!c.exists()) return fail("container '" + c.name() + "' does not exist");
+    if (c.running()) c.stop(std::chrono::seconds(req.value("timeout", 5)));
+    return {{"ok", true}};
+}
+
+}  // namespace
+
+json worker_handle(const json& req)
+{
+    try {
+        std::string op = req.value("op", "");
+        if (op == "spawn") return spawn(req);
+        if (op == "stop") return stop(req);
+        return fail("worker: unknown op '" + op + "'");
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+}
+
+int worker_main()
+{
+    std::string input((std::istreambuf_iterator<char>(std::cin)), {});
+    json req = json::parse(input, nullptr, false);
+    json reply = req.is_discarded() ? fail("worker: malformed request") : worker_handle(req);
+    std::cout << reply.dump() << "\n" << std::flush;
+    return 0;
+}
+
+// --- the session side ---------------------------------------------------------
+
+void WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms)
+{
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0) return done(fail(std::string("worker: pipe: ") + std::strerror(errno)));
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        close(in[0]);
+        close(in[1]);
+        return done(fail(std::string("worker: pipe: ") + std::strerror(errno)));
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    // The session blocks the signals its event loop reads through signalfd;
+    // the worker and the apps it starts must not inherit that mask.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPIPE}) sigaddset(&defaults, sig);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    char exe[] = "/proc/self/exe";
+    char arg[] = "_worker";
+    char* argv[] = {exe, arg, nullptr};
+    pid_t pid;
+    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    close(in[0]);
+    close(out[1]);
+    if (rc != 0) {
+        close(in[1]);
+        close(out[0]);
+        return done(fail(std::string("worker: cannot start: ") + std::strerror(rc)));
+    }
+    // Requests are small: they fit the pipe buffer, so this write cannot block.
+    std::string line = request.dump() + "\n";
+    ssize_t written = write(in[1], line.data(), line.size());
+    (void)written;
+    close(in[1]);
+
+    auto* call = new WorkerCall();
+    call->pid_ = pid;
+    call->fd_ = out[0];
+    call->done_ = std::move(done);
+    fcntl(call->fd_, F_SETFL, O_NONBLOCK);
+    call->source_ = wl_event_loop_add_fd(loop, call->fd_, WL_EVENT_READABLE, &WorkerCall::on_readable, call);
+    call->timer_ = wl_event_loop_add_timer(loop, &WorkerCall::on_timeout, call);
+    wl_event_source_timer_update(call->timer_, timeout_ms);
+}
+
+int WorkerCall::on_readable(int fd, uint32_t, void* data)
+{
+    auto* call = static_cast<WorkerCall*>(data);
+    char buf[4096];
+    while (true) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0) {
+            call->buffer_.append(buf, static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+        break;  // EOF: the worker is done
+    }
+    json reply = json::parse(call->buffer_, nullptr, false);
+    if (reply.is_discarded() || !reply.is_object()) reply = fail("the container worker died without an answer");
+    call->finish(reply);
+    return 0;
+}
+
+int WorkerCall::on_timeout(void* data)
+{
+    auto* call = static_cast<WorkerCall*>(data);
+    kill(call->pid_, SIGKILL);
+    call->finish(fail("the container operation timed out"));
+    return 0;
+}
+
+void WorkerCall::finish(const json& reply)
+{
+    wl_event_source_remove(source_);
+    wl_event_source_remove(timer_);
+    close(fd_);
+    // The worker has closed stdout or been killed: reaping it is immediate.
+    waitpid(pid_, nullptr, 0);
+    Done done = std::move(done_);
+    delete this;
+    done(reply);
+}
+
+}  // namespace ctop

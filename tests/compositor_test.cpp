@@ -1,0 +1,160 @@
+// The compositor with real clients: windows map into the right workspace,
+// keybindings switch workspaces, borders carry the workspace colour, and
+// privileged globals are offered to host clients only.
+#include "support/harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace ctop::test;
+using nlohmann::json;
+
+namespace {
+
+json find_view(Session& s, const std::string& workspace)
+{
+    for (const auto& v : s.views())
+        if (v["workspace"] == workspace) return v;
+    return {};
+}
+
+std::string color_of(Session& s, const std::string& workspace)
+{
+    json status = s.status();
+    for (const auto& ws : status["workspaces"])
+        if (ws["name"] == workspace) return ws["color"];
+    return {};
+}
+
+std::string tagged_socket(Session& s, const std::string& name)
+{
+    json r = s.ctl({{"cmd", "socket"}, {"name", name}});
+    EXPECT_TRUE(r.value("ok", false)) << r.dump();
+    return r.value("socket", "");
+}
+
+}  // namespace
+
+TEST(Compositor, FootWindowMapsOnTheHostWorkspace)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "test-foot", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = find_view(s, "host");
+    EXPECT_EQ(v["app_id"], "test-foot");
+    EXPECT_EQ(v["container"], "host");
+    EXPECT_GT(v["width"].get<int>(), 100);
+    EXPECT_TRUE(v["focused"].get<bool>());
+}
+
+TEST(Compositor, TaggedClientLandsInItsOwnWorkspaceWithoutStealingFocus)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "host-term", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    std::string sock = tagged_socket(s, "alpha");
+    s.spawn({"weston-simple-shm"}, {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    json st = s.status();
+    EXPECT_EQ(st["current_workspace"], "host");
+    EXPECT_EQ(st["focused"]["container"], "");  // still the host terminal
+    EXPECT_EQ(find_view(s, "alpha")["container"], "alpha");
+}
+
+TEST(Compositor, SuperNumberAndSuperTabSwitchWorkspaces)
+{
+    Session s;
+    std::string a = tagged_socket(s, "alpha");
+    std::string b = tagged_socket(s, "beta");
+    s.spawn({"weston-simple-shm"}, {{"WAYLAND_DISPLAY", a}});
+    s.spawn({"weston-simple-shm"}, {{"WAYLAND_DISPLAY", b}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    ASSERT_TRUE(s.wait_views("beta", 1));
+
+    ASSERT_EQ(s.key("Super+2"), "");
+    EXPECT_EQ(s.status()["current_workspace"], "alpha");
+    EXPECT_EQ(s.status()["focused"]["container"], "alpha");
+    ASSERT_EQ(s.key("Super+3"), "");
+    EXPECT_EQ(s.status()["current_workspace"], "beta");
+    ASSERT_EQ(s.key("Super+Tab"), "");  // wraps around to the host
+    EXPECT_EQ(s.status()["current_workspace"], "host");
+    EXPECT_TRUE(s.status()["focused"].is_null());
+    ASSERT_EQ(s.key("Super+Shift+Tab"), "");
+    EXPECT_EQ(s.status()["current_workspace"], "beta");
+    ASSERT_EQ(s.key("Super+9"), "");  // no such slot: nothing happens
+    EXPECT_EQ(s.status()["current_workspace"], "beta");
+}
+
+TEST(Compositor, BordersAreDrawnInTheWorkspaceColour)
+{
+    Session s;
+    std::string a = tagged_socket(s, "alpha");
+    s.spawn({"weston-simple-shm"}, {{"WAYLAND_DISPLAY", a}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    ASSERT_EQ(s.key("Super+2"), "");
+
+    json v = find_view(s, "alpha");
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+    auto want = pixel_from_hex(color_of(s, "alpha"));
+    Image shot = s.screenshot();
+    auto left = shot.at(x - 2, y + h / 2), right = shot.at(x + w + 1, y + h / 2), bottom = shot.at(x + w / 2, y + h + 2);
+    EXPECT_TRUE(near(left, want)) << left.r << "," << left.g << "," << left.b;
+    EXPECT_TRUE(near(right, want)) << right.r << "," << right.g << "," << right.b;
+    EXPECT_TRUE(near(bottom, want)) << bottom.r << "," << bottom.g << "," << bottom.b;
+    // The title strip above the window is ours too, in the same colour.
+    EXPECT_TRUE(near(shot.at(x + w - 2, y - 6), want));
+
+    // Back on the host workspace the alpha window is not drawn at all.
+    ASSERT_EQ(s.key("Super+1"), "");
+    Image host = s.screenshot("host");
+    EXPECT_FALSE(near(host.at(x - 2, y + h / 2), want));
+}
+
+TEST(Compositor, PrivilegedGlobalsAreOnlyOfferedOnTheHostSocket)
+{
+    Session s;
+    std::string host_out, tagged_out;
+    ASSERT_EQ(s.run({"wayland-info"}, {}, &host_out), 0);
+    ASSERT_EQ(s.run({"wayland-info"}, {{"WAYLAND_DISPLAY", tagged_socket(s, "alpha")}}, &tagged_out), 0);
+    for (const char* global : {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1",
+                               "zwlr_export_dmabuf_manager_v1", "zwlr_gamma_control_manager_v1"}) {
+        EXPECT_NE(host_out.find(global), std::string::npos) << global << " missing on the host socket";
+        EXPECT_EQ(tagged_out.find(global), std::string::npos) << global << " offered to a container";
+    }
+    for (const char* global : {"wl_compositor", "xdg_wm_base", "wl_seat", "wl_shm"})
+        EXPECT_NE(tagged_out.find(global), std::string::npos) << global << " should be offered to containers";
+}
+
+TEST(Compositor, BindingKeysNeverReachTheFocusedClient)
+{
+    Session s;
+    auto out = s.runtime_dir() / "typed.txt";
+    // foot runs `cat`, which writes whatever the terminal receives to a file.
+    s.spawn({"foot", "--app-id", "typist", "sh", "-c", "stty -echo -icanon; exec cat > " + out.string()});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(out); }));
+    auto typed = [&] {
+        std::ifstream in(out);
+        return std::string((std::istreambuf_iterator<char>(in)), {});
+    };
+    ASSERT_EQ(s.ctl({{"cmd", "type"}, {"text", "ab"}})["ok"], true);
+    ASSERT_TRUE(wait_until([&] { return typed() == "ab"; })) << typed();
+    ASSERT_EQ(s.key("Super+2"), "");  // bindings: the terminal must see neither key
+    ASSERT_EQ(s.key("Super+f"), "");
+    ASSERT_EQ(s.ctl({{"cmd", "type"}, {"text", "cd"}})["ok"], true);
+    ASSERT_TRUE(wait_until([&] { return typed().size() >= 4; }));
+    EXPECT_EQ(typed(), "abcd");
+}
+
+TEST(Compositor, SessionSurvivesAClientThatIsKilledMidFrame)
+{
+    Session s;
+    pid_t shm = s.spawn({"weston-simple-shm"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    s.kill_client(shm);
+    ASSERT_TRUE(s.wait_views("host", 0));
+    EXPECT_TRUE(s.alive());
+    s.spawn({"weston-simple-shm"});
+    EXPECT_TRUE(s.wait_views("host", 1));
+}

@@ -1,0 +1,212 @@
+/* hostile_client: a Wayland client that tries, from inside a container, what
+ * ctopbroker must refuse. Its findings go to stdout as one JSON object; the
+ * test (hostile_test.cpp) decides what counts as a failure.
+ *
+ *   hostile_client bind NAME VERSION INTERFACE
+ *       bind a global by its numeric name even though it was not advertised
+ *   hostile_client listen SECONDS [WINDOWS]
+ *       map WINDOWS toplevels (default 1) and record keyboard focus, keys and
+ *       clipboard offers for SECONDS; read any offered text clipboard
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <wayland-client.h>
+
+#include "xdg-shell-client-protocol.h"
+
+static struct wl_compositor *compositor;
+static struct wl_shm *shm;
+static struct wl_seat *seat;
+static struct xdg_wm_base *wm_base;
+static struct wl_data_device_manager *ddm;
+static int enters, keys, offers, selections_non_null;
+static struct wl_data_offer *current_offer;
+static int offer_has_text;
+static char clipboard[256];
+
+static void noop() {}
+
+static void registry_global(void *data, struct wl_registry *r, uint32_t name, const char *iface, uint32_t version)
+{
+    if (!strcmp(iface, "wl_compositor")) compositor = wl_registry_bind(r, name, &wl_compositor_interface, 4);
+    else if (!strcmp(iface, "wl_shm")) shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
+    else if (!strcmp(iface, "wl_seat")) seat = wl_registry_bind(r, name, &wl_seat_interface, 5);
+    else if (!strcmp(iface, "xdg_wm_base")) wm_base = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
+    else if (!strcmp(iface, "wl_data_device_manager"))
+        ddm = wl_registry_bind(r, name, &wl_data_device_manager_interface, 3);
+}
+static const struct wl_registry_listener registry_listener = {registry_global, noop};
+
+static void kb_enter(void *d, struct wl_keyboard *k, uint32_t s, struct wl_surface *surf, struct wl_array *keys_)
+{
+    enters++;
+}
+static void kb_key(void *d, struct wl_keyboard *k, uint32_t s, uint32_t t, uint32_t key, uint32_t state) { keys++; }
+static const struct wl_keyboard_listener kb_listener = {
+    .keymap = (void *)noop, .enter = kb_enter, .leave = (void *)noop, .key = kb_key,
+    .modifiers = (void *)noop, .repeat_info = (void *)noop};
+
+static void offer_mime(void *d, struct wl_data_offer *o, const char *mime)
+{
+    if (!strcmp(mime, "text/plain") || !strcmp(mime, "text/plain;charset=utf-8")) offer_has_text = 1;
+}
+static const struct wl_data_offer_listener offer_listener = {.offer = offer_mime, .source_actions = (void *)noop,
+                                                             .action = (void *)noop};
+static void dd_data_offer(void *d, struct wl_data_device *dd, struct wl_data_offer *o)
+{
+    offers++;
+    offer_has_text = 0;
+    wl_data_offer_add_listener(o, &offer_listener, NULL);
+}
+static void dd_selection(void *d, struct wl_data_device *dd, struct wl_data_offer *o)
+{
+    current_offer = o;
+    if (o) selections_non_null++;
+}
+static const struct wl_data_device_listener dd_listener = {
+    .data_offer = dd_data_offer, .enter = (void *)noop, .leave = (void *)noop, .motion = (void *)noop,
+    .drop = (void *)noop, .selection = dd_selection};
+
+static void ping(void *d, struct xdg_wm_base *b, uint32_t serial) { xdg_wm_base_pong(b, serial); }
+static const struct xdg_wm_base_listener wm_listener = {ping};
+
+struct window {
+    struct wl_surface *surface;
+    struct xdg_surface *xdg;
+    struct wl_buffer *buffer;
+};
+static void xdg_configure(void *data, struct xdg_surface *x, uint32_t serial)
+{
+    struct window *w = data;
+    xdg_surface_ack_configure(x, serial);
+    wl_surface_attach(w->surface, w->buffer, 0, 0);
+    wl_surface_commit(w->surface);
+}
+static const struct xdg_surface_listener xdg_listener = {xdg_configure};
+
+static struct wl_buffer *make_buffer(int w, int h)
+{
+    int fd = memfd_create("hostile", MFD_CLOEXEC);
+    ftruncate(fd, w * h * 4);
+    uint32_t *px = mmap(NULL, w * h * 4, PROT_WRITE, MAP_SHARED, fd, 0);
+    for (int i = 0; i < w * h; i++) px[i] = 0xff202020;
+    struct wl_shm_pool *pool = wl_shm_create_pool(shm, fd, w * h * 4);
+    struct wl_buffer *b = wl_shm_pool_create_buffer(pool, 0, w, h, w * 4, WL_SHM_FORMAT_XRGB8888);
+    wl_shm_pool_destroy(pool);
+    close(fd);
+    return b;
+}
+
+static void map_window(struct window *w, int i)
+{
+    w->surface = wl_compositor_create_surface(compositor);
+    w->xdg = xdg_wm_base_get_xdg_surface(wm_base, w->surface);
+    xdg_surface_add_listener(w->xdg, &xdg_listener, w);
+    struct xdg_toplevel *top = xdg_surface_get_toplevel(w->xdg);
+    char title[64];
+    snprintf(title, sizeof title, "hostile-%d", i);
+    xdg_toplevel_set_title(top, title);
+    xdg_toplevel_set_app_id(top, "hostile");
+    w->buffer = make_buffer(120, 80);
+    wl_surface_commit(w->surface);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void read_offer(struct wl_display *display)
+{
+    if (!current_offer || !offer_has_text) return;
+    int p[2];
+    if (pipe(p) != 0) return;
+    wl_data_offer_receive(current_offer, "text/plain", p[1]);
+    close(p[1]);
+    wl_display_flush(display);
+    size_t got = 0;
+    double deadline = now() + 3;
+    while (got < sizeof clipboard - 1 && now() < deadline) {
+        struct pollfd pfd = {p[0], POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0) continue;
+        ssize_t n = read(p[0], clipboard + got, sizeof clipboard - 1 - got);
+        if (n <= 0) break;
+        got += n;
+    }
+    close(p[0]);
+}
+
+static int cmd_bind(struct wl_display *display, uint32_t name, uint32_t version, const char *iface)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    /* A fake interface of that name: binding sends only name+interface+version. */
+    static struct wl_interface fake;
+    fake.name = iface;
+    fake.version = version;
+    wl_registry_bind(registry, name, &fake, version);
+    int rc = wl_display_roundtrip(display);
+    int err = wl_display_get_error(display);
+    printf("{\"bound\": %s, \"error\": %d}\n", (rc >= 0 && err == 0) ? "true" : "false", err);
+    return 0;
+}
+
+static int cmd_listen(struct wl_display *display, double seconds, int windows)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !seat || !wm_base || !ddm) {
+        printf("{\"error\": \"missing globals\"}\n");
+        return 2;
+    }
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    wl_keyboard_add_listener(wl_seat_get_keyboard(seat), &kb_listener, NULL);
+    wl_data_device_add_listener(wl_data_device_manager_get_data_device(ddm, seat), &dd_listener, NULL);
+    struct window w[16];
+    if (windows > 16) windows = 16;
+    for (int i = 0; i < windows; i++) map_window(&w[i], i);
+    double end = now() + seconds;
+    while (now() < end) {
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    read_offer(display);
+    char escaped[600];
+    size_t j = 0;
+    for (size_t i = 0; clipboard[i] && j < sizeof escaped - 7; i++) {
+        unsigned char c = clipboard[i];
+        if (c == '"' || c == '\\') { escaped[j++] = '\\'; escaped[j++] = c; }
+        else if (c < 0x20) j += snprintf(escaped + j, 7, "\\u%04x", c);
+        else escaped[j++] = c;
+    }
+    escaped[j] = 0;
+    printf("{\"enters\": %d, \"keys\": %d, \"offers\": %d, \"selections\": %d, \"clipboard\": \"%s\"}\n", enters,
+           keys, offers, selections_non_null, escaped);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct wl_display *display = wl_display_connect(NULL);
+    if (!display) {
+        printf("{\"error\": \"cannot connect\"}\n");
+        return 2;
+    }
+    if (argc == 5 && !strcmp(argv[1], "bind"))
+        return cmd_bind(display, strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[4]);
+    if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
+    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS]\n");
+    return 2;
+}

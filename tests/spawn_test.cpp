@@ -1,0 +1,238 @@
+// `ctopbroker spawn` with real LXC containers and real clients inside them.
+#include "support/harness.hpp"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+using namespace ctop::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Containers : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
+        char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
+        ASSERT_TRUE(mkdtemp(tmpl));
+        lxcpath_ = tmpl;
+        setenv("CTOPBROKER_LXCPATH", tmpl, 1);
+        s_ = std::make_unique<Session>();
+    }
+    void TearDown() override
+    {
+        if (!s_) return;
+        for (const auto& name : created_) s_->cli({"destroy", name});
+        s_.reset();
+        std::error_code ec;
+        fs::remove_all(lxcpath_, ec);
+        unsetenv("CTOPBROKER_LXCPATH");
+    }
+    Session& s() { return *s_; }
+
+    void create(const std::string& name, std::vector<std::string> extra = {})
+    {
+        std::vector<std::string> args{"create", name, "--privileged"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        std::string out, err;
+        ASSERT_EQ(s().cli(args, &out, &err), 0) << err;
+        created_.push_back(name);
+    }
+    void spawn(const std::string& name, std::vector<std::string> cmd)
+    {
+        std::vector<std::string> args{"spawn", name, "--"};
+        args.insert(args.end(), cmd.begin(), cmd.end());
+        std::string out, err;
+        ASSERT_EQ(s().cli(args, &out, &err), 0) << err;
+    }
+    int exec(const std::string& name, std::vector<std::string> cmd, std::string* out = nullptr)
+    {
+        std::vector<std::string> args{"exec", name, "--"};
+        args.insert(args.end(), cmd.begin(), cmd.end());
+        return s().cli(args, out);
+    }
+    fs::path lxcpath_;
+    std::unique_ptr<Session> s_;
+    std::vector<std::string> created_;
+};
+
+json views_of(Session& s, const std::string& ws)
+{
+    json out = json::array();
+    for (const auto& v : s.views())
+        if (v["workspace"] == ws) out.push_back(v);
+    return out;
+}
+
+}  // namespace
+
+TEST_F(Containers, FootInsideMapsInTheContainersWorkspace)
+{
+    create("work");
+    spawn("work", {"foot", "--app-id", "inside", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s().wait_views("work", 1));
+    json v = views_of(s(), "work")[0];
+    EXPECT_EQ(v["container"], "work");
+    EXPECT_EQ(v["app_id"], "inside");
+    // It mapped in the background: the user stays where they were.
+    EXPECT_EQ(s().status()["current_workspace"], "host");
+    std::string list;
+    ASSERT_EQ(s().cli({"list", "--json"}, &list), 0);
+    json l = json::parse(list);
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(l[0]["state"], "RUNNING");
+    EXPECT_EQ(l[0]["windows"], 1);
+    EXPECT_EQ(l[0]["privilege"], "privileged");
+}
+
+TEST_F(Containers, WaylandInfoInsideSeesNoPrivilegedGlobals)
+{
+    create("work");
+    spawn("work", {"sleep", "60"});
+    std::string inside, host;
+    ASSERT_EQ(exec("work", {"wayland-info"}, &inside), 0);
+    ASSERT_EQ(s().run({"wayland-info"}, {}, &host), 0);
+    for (const char* global :
+         {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1", "zwlr_export_dmabuf_manager_v1",
+          "zwlr_gamma_control_manager_v1"}) {
+        EXPECT_EQ(inside.find(global), std::string::npos) << global << " visible inside the container";
+        EXPECT_NE(host.find(global), std::string::npos) << global << " missing on the host";
+    }
+    EXPECT_NE(inside.find("xdg_wm_base"), std::string::npos);
+}
+
+TEST_F(Containers, NothingOfTheHostEnvironmentLeaksIn)
+{
+    setenv("CTOPBROKER_SECRET_TOKEN", "hunter2", 1);
+    create("work");
+    spawn("work", {"sh", "-c", "env > /tmp/env.txt; sleep 60"});
+    std::string env;
+    ASSERT_TRUE(wait_until([&] { return exec("work", {"cat", "/tmp/env.txt"}, &env) == 0 && !env.empty(); }));
+    unsetenv("CTOPBROKER_SECRET_TOKEN");
+    EXPECT_EQ(env.find("hunter2"), std::string::npos);
+    EXPECT_NE(env.find("WAYLAND_DISPLAY=/run/ctopbroker/wayland-0"), std::string::npos) << env;
+    EXPECT_NE(env.find("CTOPBROKER_CONTAINER=work"), std::string::npos);
+}
+
+TEST_F(Containers, AContainerCannotReachAnotherContainersSocket)
+{
+    create("alpha");
+    create("beta");
+    spawn("alpha", {"sleep", "60"});
+    spawn("beta", {"sleep", "60"});
+    fs::path beta_socket = s().runtime_dir() / "ctopbroker" / "c" / "beta" / "wayland-0";
+    ASSERT_TRUE(fs::exists(beta_socket));
+    std::string out;
+    ASSERT_EQ(exec("alpha", {"ls", "/run/ctopbroker"}, &out), 0);
+    EXPECT_EQ(out, "X0\nwayland-0\n");  // its own X and Wayland sockets, nothing else
+    EXPECT_NE(exec("alpha", {"test", "-e", beta_socket.string()}), 0) << "beta's socket path exists inside alpha";
+    EXPECT_NE(exec("alpha", {"env", "WAYLAND_DISPLAY=" + beta_socket.string(), "wayland-info"}), 0);
+    EXPECT_NE(exec("alpha", {"env", "WAYLAND_DISPLAY=" + s().host_socket(), "wayland-info"}), 0);
+}
+
+TEST_F(Containers, StoppingAContainerMidFrameLeavesTheSessionRunning)
+{
+    create("work");
+    spawn("work", {"weston-simple-shm"});  // commits a frame on every frame callback
+    ASSERT_TRUE(s().wait_views("work", 1));
+    ASSERT_EQ(s().key("Super+2"), "");
+    ASSERT_EQ(s().cli({"stop", "work"}), 0);
+    EXPECT_TRUE(s().wait_views("work", 0));
+    EXPECT_TRUE(s().alive());
+    EXPECT_TRUE(wait_until([&] { return s().status()["current_workspace"] == "host"; }));
+    // And it comes back.
+    spawn("work", {"weston-simple-shm"});
+    EXPECT_TRUE(s().wait_views("work", 1));
+}
+
+TEST_F(Containers, KeysTypedInOneContainerNeverReachAnother)
+{
+    create("alpha");
+    create("beta");
+    for (const char* name : {"alpha", "beta"})
+        spawn(name, {"foot", "sh", "-c", "stty -echo -icanon; exec cat > /home/user/typed"});
+    ASSERT_TRUE(s().wait_views("alpha", 1));
+    ASSERT_TRUE(s().wait_views("beta", 1));
+    auto typed = [&](const std::string& name) {
+        std::string out;
+        exec(name, {"cat", "/home/user/typed"}, &out);
+        return out;
+    };
+    ASSERT_EQ(s().key("Super+2"), "");
+    ASSERT_EQ(s().ctl({{"cmd", "type"}, {"text", "alpha-keys"}})["ok"], true);
+    ASSERT_TRUE(wait_until([&] { return typed("alpha") == "alpha-keys"; })) << typed("alpha");
+    ASSERT_EQ(s().key("Super+3"), "");
+    ASSERT_EQ(s().ctl({{"cmd", "type"}, {"text", "beta-keys"}})["ok"], true);
+    ASSERT_TRUE(wait_until([&] { return typed("beta") == "beta-keys"; })) << typed("beta");
+    EXPECT_EQ(typed("alpha"), "alpha-keys");
+}
+
+TEST_F(Containers, ClipboardStaysInItsContainerUntilTheUserMovesIt)
+{
+    create("alpha");
+    create("beta");
+    spawn("alpha", {"sleep", "60"});
+    spawn("beta", {"sleep", "60"});
+    // 10 MB of text made inside alpha; its checksum is compared in beta.
+    ASSERT_EQ(exec("alpha", {"sh", "-c", "head -c 7700000 /dev/urandom | base64 > /tmp/payload"}), 0);
+    std::string alpha_sum;
+    ASSERT_EQ(exec("alpha", {"sh", "-c", "sha256sum < /tmp/payload"}, &alpha_sum), 0);
+
+    ASSERT_EQ(s().key("Super+2"), "");
+    spawn("alpha", {"sh", "-c", "exec wl-copy --foreground --type text/plain < /tmp/payload"});
+    ASSERT_TRUE(wait_until([&] { return s().ctl({{"cmd", "clipboard"}})["selections"].contains("alpha"); }));
+
+    ASSERT_EQ(s().key("Super+3"), "");
+    std::string out;
+    EXPECT_NE(exec("beta", {"timeout", "10", "wl-paste", "-n"}, &out), 0);
+    EXPECT_TRUE(out.empty());
+
+    ASSERT_EQ(s().key("Super+2"), "");
+    ASSERT_EQ(s().key("Super+Shift+c"), "");
+    ASSERT_TRUE(wait_until([&] { return !s().ctl({{"cmd", "clipboard"}})["buffer"].is_null(); },
+                           std::chrono::seconds(20)));
+    ASSERT_EQ(s().key("Super+3"), "");
+    ASSERT_EQ(s().key("Super+Shift+v"), "");
+    std::string beta_sum;
+    ASSERT_EQ(exec("beta", {"sh", "-c", "timeout 20 wl-paste -n | sha256sum"}, &beta_sum), 0);
+    EXPECT_EQ(beta_sum, alpha_sum);
+}
+
+TEST_F(Containers, BadInputGetsOneClearMessage)
+{
+    std::string out, err;
+    EXPECT_NE(s().cli({"spawn", "nosuch", "--", "true"}, &out, &err), 0);
+    EXPECT_NE(err.find("container 'nosuch' does not exist"), std::string::npos) << err;
+    EXPECT_NE(s().cli({"spawn", "Bad_Name"}, &out, &err), 0);
+    EXPECT_NE(err.find("bad container name 'Bad_Name'"), std::string::npos) << err;
+    EXPECT_NE(s().cli({"create", "x", "--template", "nosuch"}, &out, &err), 0);
+    EXPECT_NE(err.find("template"), std::string::npos) << err;
+    EXPECT_NE(s().cli({"destroy", "nosuch"}, &out, &err), 0);
+    EXPECT_NE(err.find("does not exist"), std::string::npos) << err;
+    EXPECT_NE(s().cli({"exec", "nosuch", "--", "true"}, &out, &err), 0);
+    EXPECT_NE(err.find("does not exist"), std::string::npos) << err;
+    EXPECT_NE(s().cli({"create", "x", "--memory", "lots"}, &out, &err), 0);
+    EXPECT_NE(err.find("--memory"), std::string::npos) << err;
+    // No workspace was left behind by the failed spawns.
+    EXPECT_EQ(s().status()["workspaces"].size(), 1u);
+}
+
+TEST(NoSession, CommandsSayThereIsNoSession)
+{
+    char tmpl[] = "/tmp/ctopbroker-nosession-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    std::string cmd = "XDG_RUNTIME_DIR=" + std::string(tmpl) + " " + std::getenv("CTOPBROKER_BIN") + " status 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[512] = {};
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    int rc = pclose(p);
+    fs::remove_all(tmpl);
+    EXPECT_NE(rc, 0);
+    EXPECT_NE(std::string(buf, n).find("no ctopbroker session is running"), std::string::npos) << buf;
+}
