@@ -3,6 +3,7 @@
 
 #include "seat.hpp"
 #include "server.hpp"
+#include "view.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -339,7 +340,7 @@ void ClipboardBroker::on_request_selection(wlr_seat_request_set_selection_event*
     std::string container;
     if (event->source) {
         wl_client* owner = source_owner(server_.display(), event->source, "wl_data_source");
-        if (owner) container = server_.policy().container_of(owner);
+        container = owner ? server_.policy().container_of(owner) : unowned_source_container();
     } else {
         // A client clearing "the" clipboard can only clear its own
         // container's, which is the focused one (only it got a serial).
@@ -356,10 +357,20 @@ void ClipboardBroker::on_request_primary(wlr_seat_request_set_primary_selection_
     std::string container = focused_;
     if (event->source) {
         wl_client* owner = source_owner(server_.display(), event->source, "zwp_primary_selection_source_v1");
-        container = owner ? server_.policy().container_of(owner) : std::string();
+        container = owner ? server_.policy().container_of(owner) : unowned_source_container();
     }
     entry(container).set_primary(event->source);
     if (container == focused_) publish();
+}
+
+std::string ClipboardBroker::unowned_source_container() const
+{
+    // No client made it: an X selection brought over by a container's
+    // window manager (wlroots lets X clients set it only while one of their
+    // windows is focused), or a host tool's data-control source.
+    View* focused = server_.focused_view();
+    if (focused && std::strcmp(focused->kind(), "x11") == 0) return focused->container();
+    return {};
 }
 
 void ClipboardBroker::focus_container(const std::string& container)

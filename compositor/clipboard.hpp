@@ -68,6 +68,7 @@ private:
     const ClipboardRules& rules(const std::string& container) const;
     void on_request_selection(wlr_seat_request_set_selection_event* event);
     void on_request_primary(wlr_seat_request_set_primary_selection_event* event);
+    std::string unowned_source_container() const;
     void publish();  // puts the focused container's proxies on the seat
     void export_done(const std::string& from, const std::string& mime, std::string data, bool too_big);
 

@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "seat.hpp"
 #include "view.hpp"
+#include "xwayland.hpp"
 
 #include <unistd.h>
 
@@ -57,7 +58,7 @@ Server::Server(const ServerOptions& options)
     // Every global is created before any client can connect, and the policy's
     // filter is in place before the first one: no window without a filter.
     policy_ = std::make_unique<ClientPolicy>(display_);
-    wlr_compositor_create(display_, renderer_);
+    compositor_ = wlr_compositor_create(display_, renderer_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     wlr_viewporter_create(display_);
@@ -147,6 +148,7 @@ void Server::create_backend(const ServerOptions& options)
 
 Server::~Server()
 {
+    x_servers_.clear();
     wl_display_destroy_clients(display_);
     if (notice_timer_) wl_event_source_remove(notice_timer_);
     owned_views_.clear();
@@ -211,8 +213,34 @@ void Server::on_new_xdg_surface(wlr_xdg_surface* xdg)
     wl_client* client = wl_resource_get_client(xdg->resource);
     const std::string& container = policy_->container_of(client);
     Workspace& ws = container.empty() ? host_workspace() : workspace_for(container);
-    retiring_.erase(container);  // a new window brings a retiring workspace back
-    owned_views_.push_back(std::make_unique<XdgView>(*this, xdg, ws, container));
+    add_view(std::make_unique<XdgView>(*this, xdg, ws, container));
+}
+
+void Server::add_view(std::unique_ptr<View> view)
+{
+    retiring_.erase(view->container());  // a new window brings a retiring workspace back
+    owned_views_.push_back(std::move(view));
+}
+
+void Server::enable_x11(const std::string& container, const std::filesystem::path& runtime_dir,
+                        const std::string& launch_info)
+{
+    if (x_servers_.count(container)) return;
+    x_servers_[container] = std::make_unique<ContainerXServer>(*this, container, runtime_dir, launch_info);
+}
+
+void Server::disable_x11(const std::string& container) { x_servers_.erase(container); }
+
+const ContainerXServer* Server::x_server(const std::string& container) const
+{
+    auto it = x_servers_.find(container);
+    return it == x_servers_.end() ? nullptr : it->second.get();
+}
+
+std::filesystem::path Server::xwayland_state_dir() const
+{
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    return std::filesystem::path(runtime ? runtime : "/tmp") / "ctopbroker" / "xwayland";
 }
 
 // --- workspaces ---------------------------------------------------------------

@@ -9,7 +9,9 @@
 #include "wlr.hpp"
 #include "workspace.hpp"
 
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <list>
 #include <memory>
 #include <set>
@@ -19,6 +21,7 @@
 namespace ctop {
 
 class Bar;
+class ContainerXServer;
 class ClipboardBroker;
 class Output;
 class Seat;
@@ -53,6 +56,15 @@ public:
     Keybindings& keybindings() { return keybindings_; }
     wlr_output_layout* layout() const { return layout_; }
     wlr_scene* scene() const { return scene_; }
+    wlr_compositor* compositor() const { return compositor_; }
+
+    // X11 for a container: its own Xwayland, started on its first X client.
+    // launch_info is handed to the launcher (broker/xwayland_launcher.cpp).
+    void enable_x11(const std::string& container, const std::filesystem::path& runtime_dir,
+                    const std::string& launch_info);
+    void disable_x11(const std::string& container);
+    const ContainerXServer* x_server(const std::string& container) const;
+    std::filesystem::path xwayland_state_dir() const;  // where launchers find their container
 
     // Workspaces: slot 1 is the host, containers get the next free slots.
     Workspace& host_workspace() { return *workspaces_.front(); }
@@ -69,6 +81,7 @@ public:
 
     // Views, front of the list = most recently focused.
     const std::list<View*>& views() const { return views_; }
+    void add_view(std::unique_ptr<View> view);
     void view_mapped(View& view);
     void view_unmapped(View& view);
     void view_destroyed(View& view);
@@ -113,6 +126,8 @@ private:
     wlr_scene_tree* overlay_layer_ = nullptr;  // compositor notices, above every view
     wlr_output_layout* layout_ = nullptr;
     wlr_xdg_shell* xdg_shell_ = nullptr;
+    wlr_compositor* compositor_ = nullptr;
+    std::map<std::string, std::unique_ptr<ContainerXServer>> x_servers_;
     wlr_keyboard* test_keyboard_ = nullptr;
     std::string socket_name_;
 

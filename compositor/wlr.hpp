@@ -8,6 +8,7 @@
 #include <wayland-server-core.h>
 #include <xkbcommon/xkbcommon.h>
 #include <pixman.h>
+#include <xcb/xcb.h>
 
 extern "C" {
 #define static
@@ -46,6 +47,7 @@ extern "C" {
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/box.h>
 #include <wlr/util/log.h>
+#include <wlr/xwayland.h>
 #undef class
 #undef static
 }

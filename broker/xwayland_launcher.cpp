@@ -1,0 +1,183 @@
+// Entering a container to run its X server.
+#include "xwayland_launcher.hpp"
+
+#include "container.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace ctop {
+namespace {
+
+[[noreturn]] void die(const std::string& message)
+{
+    std::fprintf(stderr, "ctopbroker Xwayland launcher: %s\n", message.c_str());
+    _exit(1);
+}
+
+// Joins every cgroup of the container's init, so its limits cover Xwayland
+// and stopping the container ends it.
+void join_cgroups(pid_t init)
+{
+    std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (controllers.rfind("name=", 0) == 0) controllers = controllers.substr(5);
+        std::vector<std::string> roots;
+        if (controllers.empty()) roots = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+        else roots = {"/sys/fs/cgroup/" + controllers};
+        for (const auto& root : roots) {
+            std::ofstream procs(root + path + "/cgroup.procs");
+            if (!procs) continue;
+            procs << getpid() << std::endl;
+            if (procs) break;
+        }
+    }
+}
+
+void enter_namespaces(pid_t init)
+{
+    struct stat mine{}, theirs{};
+    std::string base = "/proc/" + std::to_string(init) + "/ns/";
+    // The user namespace first (an unprivileged container's), as nsenter does.
+    const char* kinds[] = {"user", "cgroup", "ipc", "uts", "net", "mnt"};
+    std::vector<std::pair<const char*, int>> fds;
+    for (const char* kind : kinds) {
+        std::string ours = std::string("/proc/self/ns/") + kind;
+        if (stat(ours.c_str(), &mine) != 0 || stat((base + kind).c_str(), &theirs) != 0) continue;
+        if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) continue;  // already there
+        int fd = open((base + kind).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) die(std::string("cannot open the container's ") + kind + " namespace: " + std::strerror(errno));
+        fds.emplace_back(kind, fd);
+    }
+    for (auto [kind, fd] : fds) {
+        if (setns(fd, 0) != 0) die(std::string("cannot enter the container's ") + kind + " namespace: " + std::strerror(errno));
+        close(fd);
+    }
+    if (chdir("/") != 0) die("cannot chdir to the container's /");
+}
+
+// Everything but what Xwayland needs is closed: it must not inherit, say,
+// another container's X socket.
+void close_other_fds(const std::set<int>& keep)
+{
+    DIR* dir = opendir("/proc/self/fd");
+    if (!dir) return;
+    std::vector<int> fds;
+    while (dirent* e = readdir(dir)) {
+        int fd = std::atoi(e->d_name);
+        if (e->d_name[0] != '.' && fd > 2 && !keep.count(fd) && fd != dirfd(dir)) fds.push_back(fd);
+    }
+    closedir(dir);
+    for (int fd : fds) close(fd);
+}
+
+std::string arg_after(int argc, char** argv, const char* flag)
+{
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], flag) == 0) return argv[i + 1];
+    return {};
+}
+
+}  // namespace
+
+int xwayland_launcher_main(int argc, char** argv)
+{
+    if (argc < 2 || argv[1][0] != ':') die("expected wlroots' Xwayland arguments");
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    if (!runtime) die("XDG_RUNTIME_DIR is not set");
+    std::string info_path = std::string(runtime) + "/ctopbroker/xwayland/" + (argv[1] + 1) + ".json";
+    std::ifstream in(info_path);
+    nlohmann::json info = nlohmann::json::parse(in, nullptr, false);
+    if (info.is_discarded()) die("no launch information in " + info_path);
+    std::string name = info.value("container", "");
+    int x_fd = info.value("fd", -1);
+    std::string wm_fd = arg_after(argc, argv, "-wm");
+    const char* wayland_socket = std::getenv("WAYLAND_SOCKET");
+    if (x_fd < 0 || fcntl(x_fd, F_GETFD) < 0) die("the X socket of container '" + name + "' was not handed over");
+    if (wm_fd.empty() || !wayland_socket) die("wlroots did not pass -wm and WAYLAND_SOCKET");
+
+    pid_t init;
+    try {
+        containers::Container c(name, info.value("lxcpath", std::string()));
+        init = c.init_pid();
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    if (init <= 0) die("container '" + name + "' is not running");
+
+    close_other_fds({x_fd, std::atoi(wm_fd.c_str()), std::atoi(wayland_socket)});
+    // Opened while the host's runtime dir is still in reach: the session
+    // reads Xwayland's pid from it.
+    std::string pid_path = info_path.substr(0, info_path.size() - 5) + ".pid";
+    int pid_fd = open(pid_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    join_cgroups(init);
+    enter_namespaces(init);
+    uid_t uid = info.value("uid", 1000);
+    gid_t gid = info.value("gid", 1000);
+
+    // Xwayland tells its parent it is ready with SIGUSR1. It runs as the
+    // container's user and may not signal wlroots' (root) helper directly, so
+    // we stay in between as its parent, with a saved uid it may signal, and
+    // pass the word on.
+    sigset_t wait_for;
+    sigemptyset(&wait_for);
+    sigaddset(&wait_for, SIGUSR1);
+    sigaddset(&wait_for, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &wait_for, nullptr);
+    signal(SIGUSR1, SIG_DFL);  // wlroots set it to SIG_IGN, which would drop it even while blocked
+    pid_t child = fork();
+    if (child < 0) die(std::string("fork: ") + std::strerror(errno));
+    if (child > 0) {
+        if (pid_fd >= 0) {
+            std::string text = std::to_string(child) + "\n";
+            if (write(pid_fd, text.data(), text.size()) < 0) {}
+            close(pid_fd);
+        }
+        if (setresuid(0, 0, uid) != 0) die("cannot set the saved uid");
+        int sig = 0;
+        sigwait(&wait_for, &sig);
+        if (sig == SIGUSR1) kill(getppid(), SIGUSR1);
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    // The container's user, never root: X clients talk to this process.
+    signal(SIGUSR1, SIG_IGN);  // asks Xwayland to signal its parent when ready
+    sigprocmask(SIG_UNBLOCK, &wait_for, nullptr);
+    if (setgroups(0, nullptr) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
+        die("cannot drop to the container's user");
+
+    std::string fd_arg = std::to_string(x_fd);
+    std::string socket_env = std::string("WAYLAND_SOCKET=") + wayland_socket;
+    // One X server per container: inside it, it is display :0.
+    std::vector<const char*> args = {"Xwayland", ":0", "-rootless", "-terminate", "-listenfd", fd_arg.c_str(),
+                                     "-wm", wm_fd.c_str(), nullptr};
+    std::vector<const char*> env = {socket_env.c_str(), "HOME=/home/user", "PATH=/usr/bin:/bin",
+                                    "XDG_RUNTIME_DIR=/run/user/1000", "LANG=C.UTF-8", nullptr};
+    execve("/usr/bin/Xwayland", const_cast<char* const*>(args.data()), const_cast<char* const*>(env.data()));
+    die(std::string("cannot run /usr/bin/Xwayland in container '") + name + "': " + std::strerror(errno));
+}
+
+}  // namespace ctop

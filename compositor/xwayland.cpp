@@ -1,0 +1,353 @@
+// Per-container X servers started on demand, and X11 windows as views.
+#include "xwayland.hpp"
+
+#include "seat.hpp"
+#include "server.hpp"
+#include "workspace.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace ctop {
+namespace {
+
+constexpr int start_timeout_ms = 20000;
+
+int listen_unix(const std::string& path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    std::strcpy(addr.sun_path, path.c_str());
+    unlink(path.c_str());
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 64) != 0 ||
+        chmod(path.c_str(), 0666) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+// Connecting to wlroots' (lazy) X socket is what makes it start Xwayland.
+int poke(int display)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "/tmp/.X11-unix/X%d", display);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void drain(int listen_fd)
+{
+    fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+    int c;
+    while ((c = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) close(c);
+}
+
+}  // namespace
+
+ContainerXServer::ContainerXServer(Server& server, std::string container, const std::filesystem::path& runtime_dir,
+                                   std::string launch_info)
+    : server_(server), container_(std::move(container)), socket_path_(runtime_dir / "X0"),
+      launch_info_(std::move(launch_info))
+{
+    fd_ = listen_unix(socket_path_.string());
+    if (fd_ < 0)
+        throw std::runtime_error("container '" + container_ + "': cannot create its X socket " +
+                                 socket_path_.string() + ": " + std::strerror(errno));
+    // Tag Xwayland's Wayland connection the moment wlroots creates it, before
+    // it can bind a single global.
+    client_created_.self = this;
+    client_created_.listener.notify = [](wl_listener* l, void* data) {
+        ContainerXServer* self = reinterpret_cast<ClientCreated*>(l)->self;
+        auto* client = static_cast<wl_client*>(data);
+        if (self->xwayland_ && self->xwayland_->server && self->xwayland_->server->wl_fd[0] >= 0 &&
+            wl_client_get_fd(client) == self->xwayland_->server->wl_fd[0])
+            self->server_.policy().tag(client, self->container_);
+    };
+    wl_display_add_client_created_listener(server_.display(), &client_created_.listener);
+    arm();
+}
+
+ContainerXServer::~ContainerXServer()
+{
+    shut_down();
+    if (watch_) wl_event_source_remove(watch_);
+    if (idle_) wl_event_source_remove(idle_);
+    wl_list_remove(&client_created_.listener.link);
+    close(fd_);
+    unlink(socket_path_.c_str());
+}
+
+pid_t ContainerXServer::pid() const
+{
+    // The launcher records the pid of the Xwayland it runs (wlroots only
+    // knows its own helper's).
+    if (!ready_) return -1;
+    std::ifstream in(server_.xwayland_state_dir() / (std::to_string(display_) + ".pid"));
+    pid_t pid = -1;
+    in >> pid;
+    return pid;
+}
+
+std::filesystem::path ContainerXServer::info_file() const
+{
+    return server_.xwayland_state_dir() / (std::to_string(display_) + ".json");
+}
+
+void ContainerXServer::arm()
+{
+    if (!watch_)
+        watch_ = wl_event_loop_add_fd(server_.loop(), fd_, WL_EVENT_READABLE, &ContainerXServer::on_connection, this);
+}
+
+void ContainerXServer::set_inheritable(bool inheritable)
+{
+    int flags = fcntl(fd_, F_GETFD);
+    fcntl(fd_, F_SETFD, inheritable ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC);
+}
+
+int ContainerXServer::on_connection(int, uint32_t, void* data)
+{
+    auto* self = static_cast<ContainerXServer*>(data);
+    wl_event_source_remove(self->watch_);
+    self->watch_ = nullptr;
+    self->start();
+    return 0;
+}
+
+void ContainerXServer::start()
+{
+    ++starts_;
+    wlr_log(WLR_INFO, "container %s: first X client, starting its Xwayland", container_.c_str());
+    xwayland_ = wlr_xwayland_create(server_.display(), server_.compositor(), true);
+    if (!xwayland_) {
+        wlr_log(WLR_ERROR, "container %s: cannot set up Xwayland", container_.c_str());
+        drain(fd_);  // waiting X clients fail now instead of hanging
+        arm();
+        return;
+    }
+    display_ = xwayland_->server->display;
+    wlr_xwayland_set_seat(xwayland_, server_.seat().wlr());
+    ready_listener_.connect(&xwayland_->events.ready, [this](void*) { on_ready(); });
+    new_surface_.connect(&xwayland_->events.new_surface,
+                         [this](void* d) { on_new_surface(static_cast<wlr_xwayland_surface*>(d)); });
+
+    // The launcher finds the container and our socket through this file; the
+    // socket must survive wlroots' fork+exec until Xwayland is up.
+    std::filesystem::create_directories(server_.xwayland_state_dir());
+    std::ofstream(info_file()) << launch_info_.substr(0, launch_info_.rfind('}')) << ", \"fd\": " << fd_ << "}\n";
+    set_inheritable(true);
+    poke_fd_ = poke(display_);
+    timer_ = wl_event_loop_add_timer(server_.loop(), &ContainerXServer::on_start_timeout, this);
+    wl_event_source_timer_update(timer_, start_timeout_ms);
+}
+
+void ContainerXServer::on_ready()
+{
+    set_inheritable(false);
+    if (poke_fd_ >= 0) close(poke_fd_);
+    poke_fd_ = -1;
+    if (timer_) wl_event_source_remove(timer_);
+    timer_ = nullptr;
+    // wlroots' host-side X sockets have done their job (the lazy start):
+    // close them so nothing on the host can reach this container's X server.
+    wlr_xwayland_server* s = xwayland_->server;
+    for (int& x : s->x_fd) {
+        if (x < 0) continue;
+        drain(x);
+        close(x);
+        x = -1;
+    }
+    std::string host_socket = "/tmp/.X11-unix/X" + std::to_string(display_);
+    unlink(host_socket.c_str());
+    ready_ = true;
+    wlr_log(WLR_INFO, "container %s: Xwayland ready (pid %d)", container_.c_str(), s->pid);
+    // When Xwayland goes (exit, crash, kill), go back to waiting for a client.
+    client_destroy_.notify = [](wl_listener* l, void*) {
+        ContainerXServer* self = wl_container_of(l, self, client_destroy_);
+        wl_list_remove(&self->client_destroy_.link);
+        wl_list_init(&self->client_destroy_.link);
+        wlr_log(WLR_INFO, "container %s: Xwayland exited", self->container_.c_str());
+        self->shut_down_later();
+    };
+    wl_client_add_destroy_listener(s->client, &client_destroy_);
+}
+
+int ContainerXServer::on_start_timeout(void* data)
+{
+    auto* self = static_cast<ContainerXServer*>(data);
+    wlr_log(WLR_ERROR, "container %s: Xwayland did not start", self->container_.c_str());
+    wl_event_source_remove(self->timer_);
+    self->timer_ = nullptr;
+    drain(self->fd_);
+    self->shut_down_later();
+    return 0;
+}
+
+void ContainerXServer::shut_down_later()
+{
+    // Not from inside wlroots' own callbacks: tear down on the next idle.
+    if (idle_) return;
+    idle_ = wl_event_loop_add_idle(server_.loop(), [](void* data) {
+        auto* self = static_cast<ContainerXServer*>(data);
+        self->idle_ = nullptr;
+        self->shut_down();
+        self->arm();
+    }, this);
+}
+
+void ContainerXServer::shut_down()
+{
+    if (!xwayland_) return;
+    set_inheritable(false);
+    if (timer_) wl_event_source_remove(timer_);
+    timer_ = nullptr;
+    if (poke_fd_ >= 0) close(poke_fd_);
+    poke_fd_ = -1;
+    if (!wl_list_empty(&client_destroy_.link) && client_destroy_.link.next) {
+        wl_list_remove(&client_destroy_.link);
+        wl_list_init(&client_destroy_.link);
+    }
+    ready_listener_.disconnect();
+    new_surface_.disconnect();
+    std::error_code ec;
+    std::filesystem::remove(info_file(), ec);
+    std::filesystem::remove(server_.xwayland_state_dir() / (std::to_string(display_) + ".pid"), ec);
+    wlr_xwayland_destroy(xwayland_);  // its windows are destroyed with its window manager
+    xwayland_ = nullptr;
+    ready_ = false;
+    display_ = -1;
+}
+
+void ContainerXServer::on_new_surface(wlr_xwayland_surface* xs)
+{
+    Workspace& ws = server_.workspace_for(container_);
+    if (xs->override_redirect) {
+        new XwaylandPopup(server_, xs, &ws.tree()->node);
+        return;
+    }
+    server_.add_view(std::make_unique<XwaylandView>(server_, xs, ws, container_));
+}
+
+// --- X11 toplevels ------------------------------------------------------------------
+
+XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& workspace, std::string container)
+    : View(server, workspace, std::move(container)), xs_(xs)
+{
+    xs->data = this;
+    map_.connect(&xs->events.map, [this](void*) { on_map(); });
+    unmap_.connect(&xs->events.unmap, [this](void*) { on_unmap(); });
+    destroy_.connect(&xs->events.destroy, [this](void*) { this->server().view_destroyed(*this); });
+    request_configure_.connect(&xs->events.request_configure, [this](void* data) {
+        auto* ev = static_cast<wlr_xwayland_surface_configure_event*>(data);
+        // The size is the client's to ask for; the position stays ours.
+        if (!mapped()) {
+            requested_width_ = ev->width;
+            requested_height_ = ev->height;
+            wlr_xwayland_surface_configure(xs_, ev->x, ev->y, ev->width, ev->height);
+        } else {
+            wlr_xwayland_surface_configure(xs_, x(), y(), ev->width, ev->height);
+        }
+    });
+    set_title_.connect(&xs->events.set_title, [this](void*) { update_label(); });
+    request_maximize_.connect(&xs->events.request_maximize, [this](void*) { toggle_maximized(); });
+    request_fullscreen_.connect(&xs->events.request_fullscreen, [this](void*) {
+        wlr_xwayland_surface_set_fullscreen(xs_, false);  // see docs/design.md: the label stays visible
+    });
+    request_activate_.connect(&xs->events.request_activate, [this](void*) {
+        // Honoured only inside the current workspace (Server::focus_view checks).
+        if (mapped()) this->server().focus_view(this);
+    });
+}
+
+XwaylandView::~XwaylandView()
+{
+    if (surface_node_) wlr_scene_node_destroy(surface_node_);
+    xs_->data = nullptr;
+}
+
+std::string XwaylandView::title() const { return xs_->title ? xs_->title : ""; }
+
+std::string XwaylandView::app_id() const { return xs_->class_ ? xs_->class_ : ""; }
+
+void XwaylandView::on_map()
+{
+    surface_node_ = wlr_scene_subsurface_tree_create(node(), xs_->surface);
+    attach_surface_node(surface_node_);
+    commit_.connect(&xs_->surface->events.commit, [this](void*) {
+        resized(xs_->surface->current.width, xs_->surface->current.height);
+    });
+    mapped_at(xs_->width, xs_->height);
+}
+
+void XwaylandView::on_unmap()
+{
+    commit_.disconnect();
+    unmapped();
+    if (surface_node_) wlr_scene_node_destroy(surface_node_);
+    surface_node_ = nullptr;
+}
+
+void XwaylandView::set_activated(bool active)
+{
+    wlr_xwayland_surface_activate(xs_, active);
+    if (active) wlr_xwayland_surface_restack(xs_, nullptr, XCB_STACK_MODE_ABOVE);
+}
+
+void XwaylandView::moved()
+{
+    // X clients place their menus from what they believe their position is.
+    wlr_xwayland_surface_configure(xs_, x(), y(), xs_->width, xs_->height);
+}
+
+void XwaylandView::request_size(int width, int height) { wlr_xwayland_surface_configure(xs_, x(), y(), width, height); }
+
+void XwaylandView::set_maximized_state(bool maximized) { wlr_xwayland_surface_set_maximized(xs_, maximized); }
+
+// --- override-redirect windows --------------------------------------------------------
+
+XwaylandPopup::XwaylandPopup(Server&, wlr_xwayland_surface* xs, wlr_scene_node* parent)
+    : xs_(xs), tree_(wlr_scene_tree_create(parent))
+{
+    wlr_scene_node_set_enabled(&tree_->node, false);
+    map_.connect(&xs->events.map, [this](void*) {
+        surface_node_ = wlr_scene_subsurface_tree_create(&tree_->node, xs_->surface);
+        wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y);
+        wlr_scene_node_raise_to_top(&tree_->node);
+        wlr_scene_node_set_enabled(&tree_->node, true);
+    });
+    unmap_.connect(&xs->events.unmap, [this](void*) {
+        wlr_scene_node_set_enabled(&tree_->node, false);
+        if (surface_node_) wlr_scene_node_destroy(surface_node_);
+        surface_node_ = nullptr;
+    });
+    set_geometry_.connect(&xs->events.set_geometry,
+                          [this](void*) { wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y); });
+    destroy_.connect(&xs->events.destroy, [this](void*) { delete this; });
+}
+
+XwaylandPopup::~XwaylandPopup() { wlr_scene_node_destroy(&tree_->node); }
+
+}  // namespace ctop

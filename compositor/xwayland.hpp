@@ -1,0 +1,112 @@
+// Xwayland per container. Each container gets its own X server, running
+// inside the container's namespaces as its user (see broker/xwayland_launcher
+// and docs/design.md), speaking Wayland to us as one of that container's
+// clients, with this compositor as its window manager.
+//
+// The X socket is ours: we bind it in the container's runtime directory
+// (visible inside as /run/ctopbroker/X0, linked from /tmp/.X11-unix/X0) and
+// start Xwayland on the first connection. wlroots' own X sockets on the host
+// are used only to trigger its lazy start and are closed once the server is
+// up, so no X socket of a container exists outside it.
+#pragma once
+
+#include "listener.hpp"
+#include "view.hpp"
+#include "wlr.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace ctop {
+
+class Server;
+
+class ContainerXServer {
+public:
+    // launch_info: JSON the launcher reads to find the container (opaque here).
+    ContainerXServer(Server& server, std::string container, const std::filesystem::path& runtime_dir,
+                     std::string launch_info);  // throws
+    ~ContainerXServer();
+    ContainerXServer(const ContainerXServer&) = delete;
+    ContainerXServer& operator=(const ContainerXServer&) = delete;
+
+    const std::string& container() const { return container_; }
+    bool running() const { return ready_; }
+    pid_t pid() const;
+    int starts() const { return starts_; }
+
+private:
+    static int on_connection(int fd, uint32_t mask, void* data);
+    static int on_start_timeout(void* data);
+    void start();
+    void on_ready();
+    void on_new_surface(wlr_xwayland_surface* surface);
+    void shut_down_later();  // after an exit or a failed start: back to waiting
+    void shut_down();
+    void arm();
+    void set_inheritable(bool inheritable);
+    std::filesystem::path info_file() const;
+
+    Server& server_;
+    std::string container_;
+    std::filesystem::path socket_path_;
+    std::string launch_info_;
+    int fd_ = -1;
+    wl_event_source* watch_ = nullptr;
+    wl_event_source* timer_ = nullptr;
+    wl_event_source* idle_ = nullptr;
+    wlr_xwayland* xwayland_ = nullptr;
+    int poke_fd_ = -1;
+    int display_ = -1;
+    bool ready_ = false;
+    int starts_ = 0;
+    struct ClientCreated {
+        wl_listener listener;
+        ContainerXServer* self;
+    } client_created_{};
+    wl_listener client_destroy_{};
+    Listener ready_listener_, new_surface_;
+};
+
+// A managed X11 toplevel.
+class XwaylandView final : public View {
+public:
+    XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& workspace, std::string container);
+    ~XwaylandView() override;
+    std::string title() const override;
+    std::string app_id() const override;
+    wlr_surface* surface() const override { return xs_->surface; }
+    const char* kind() const override { return "x11"; }
+    void set_activated(bool active) override;
+    void close() override { wlr_xwayland_surface_close(xs_); }
+
+private:
+    void request_size(int width, int height) override;
+    void set_maximized_state(bool maximized) override;
+    void moved() override;
+    void on_map();
+    void on_unmap();
+
+    wlr_xwayland_surface* xs_;
+    wlr_scene_node* surface_node_ = nullptr;
+    int requested_width_ = 0, requested_height_ = 0;
+    Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_,
+        request_fullscreen_, request_activate_;
+};
+
+// Menus, tooltips and other override-redirect windows: placed where X says,
+// undecorated, never focused, and kept inside their container's workspace.
+class XwaylandPopup {
+public:
+    XwaylandPopup(Server& server, wlr_xwayland_surface* xs, wlr_scene_node* parent);
+    ~XwaylandPopup();
+
+private:
+    wlr_xwayland_surface* xs_;
+    wlr_scene_tree* tree_;
+    wlr_scene_node* surface_node_ = nullptr;
+    Listener map_, unmap_, destroy_, set_geometry_;
+};
+
+}  // namespace ctop

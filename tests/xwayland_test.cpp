@@ -1,0 +1,146 @@
+// X11 apps in containers: each container has its own Xwayland, started on its
+// first X client, reachable only from inside, with this compositor as its
+// window manager.
+#include "support/harness.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace ctop::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::set<std::string> host_x_sockets()
+{
+    std::set<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/tmp/.X11-unix", ec)) out.insert(e.path().filename());
+    return out;
+}
+
+class X11 : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
+        char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
+        ASSERT_TRUE(mkdtemp(tmpl));
+        lxcpath_ = tmpl;
+        setenv("CTOPBROKER_LXCPATH", tmpl, 1);
+        s_ = std::make_unique<Session>();
+        for (const char* name : {"alpha", "beta"}) {
+            std::string err;
+            ASSERT_EQ(s_->cli({"create", name, "--privileged"}, nullptr, &err), 0) << err;
+            ASSERT_EQ(s_->cli({"spawn", name, "--", "sleep", "300"}, nullptr, &err), 0) << err;
+        }
+    }
+    void TearDown() override
+    {
+        if (!s_) return;
+        for (const char* name : {"alpha", "beta"}) s_->cli({"destroy", name});
+        s_.reset();
+        std::error_code ec;
+        fs::remove_all(lxcpath_, ec);
+        unsetenv("CTOPBROKER_LXCPATH");
+    }
+    Session& s() { return *s_; }
+    void spawn(const std::string& name, std::vector<std::string> cmd)
+    {
+        std::vector<std::string> args{"spawn", name, "--"};
+        args.insert(args.end(), cmd.begin(), cmd.end());
+        std::string err;
+        ASSERT_EQ(s().cli(args, nullptr, &err), 0) << err;
+    }
+    int exec(const std::string& name, std::vector<std::string> cmd, std::string* out = nullptr)
+    {
+        std::vector<std::string> args{"exec", name, "--"};
+        args.insert(args.end(), cmd.begin(), cmd.end());
+        return s().cli(args, out);
+    }
+    json x11_of(const std::string& name)
+    {
+        json st = s().status();
+        for (const auto& ws : st["workspaces"])
+            if (ws["name"] == name) return ws.value("x11", json());
+        return {};
+    }
+    fs::path lxcpath_;
+    std::unique_ptr<Session> s_;
+};
+
+}  // namespace
+
+TEST_F(X11, XeyesMapsInItsContainersWorkspaceWithItsColours)
+{
+    EXPECT_FALSE(x11_of("alpha")["running"].get<bool>());  // nothing X-ish ran yet: no X server
+    spawn("alpha", {"xeyes"});
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    json v = s().views()[0];
+    EXPECT_EQ(v["kind"], "x11");
+    EXPECT_EQ(v["container"], "alpha");
+    EXPECT_TRUE(x11_of("alpha")["running"].get<bool>());
+    EXPECT_TRUE(x11_of("beta")["pid"] == -1) << "beta's X server must not start for alpha's client";
+
+    ASSERT_EQ(s().key("Super+2"), "");
+    json st = s().status();
+    std::string color;
+    for (const auto& ws : st["workspaces"])
+        if (ws["name"] == "alpha") color = ws["color"];
+    Image shot = s().screenshot();
+    int x = v["x"], y = v["y"], h = v["height"];
+    EXPECT_TRUE(near(shot.at(x - 2, y + h / 2), pixel_from_hex(color)));
+    EXPECT_EQ(st["focused"]["container"], "alpha");
+}
+
+TEST_F(X11, TheXServerIsReachableOnlyFromInsideItsContainer)
+{
+    auto before = host_x_sockets();
+    spawn("alpha", {"xeyes"});
+    spawn("beta", {"xeyes"});
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    ASSERT_TRUE(s().wait_views("beta", 1, std::chrono::seconds(20)));
+    // Its own display works...
+    EXPECT_EQ(exec("alpha", {"xdpyinfo", "-display", ":0"}), 0);
+    // ...no other display number leads anywhere, nor does the host's socket directory.
+    for (int d = 1; d < 10; ++d)
+        EXPECT_NE(exec("alpha", {"xdpyinfo", "-display", ":" + std::to_string(d)}), 0) << "display :" << d;
+    // And on the host no socket of a container's X server exists.
+    auto after = host_x_sockets();
+    for (const auto& name : after) EXPECT_TRUE(before.count(name)) << "new host X socket " << name;
+}
+
+TEST_F(X11, XclipInOneContainerIsInvisibleToAnother)
+{
+    // xclip keeps running as the selection owner after it reads its input.
+    spawn("alpha", {"sh", "-c", "echo alpha-x-secret | xclip -selection clipboard -i"});
+    std::string out;
+    ASSERT_TRUE(wait_until([&] {
+        return exec("alpha", {"xclip", "-selection", "clipboard", "-o"}, &out) == 0 && out == "alpha-x-secret\n";
+    }, std::chrono::seconds(20))) << out;
+    out.clear();
+    exec("beta", {"timeout", "5", "xclip", "-selection", "clipboard", "-o"}, &out);
+    EXPECT_EQ(out.find("alpha-x-secret"), std::string::npos);
+}
+
+TEST_F(X11, KillingXwaylandLeavesTheSessionAndTheNextClientStartsItAgain)
+{
+    spawn("alpha", {"xeyes"});
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    pid_t x = x11_of("alpha")["pid"];
+    ASSERT_GT(x, 0);
+    ASSERT_EQ(kill(x, SIGKILL), 0);
+    ASSERT_TRUE(s().wait_views("alpha", 0));
+    EXPECT_TRUE(s().alive());
+    ASSERT_TRUE(wait_until([&] { return !x11_of("alpha")["running"].get<bool>(); }));
+
+    spawn("alpha", {"xeyes"});
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    EXPECT_EQ(x11_of("alpha")["starts"], 2);
+    EXPECT_NE(x11_of("alpha")["pid"], x);
+}
