@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ctopbroker needs to build, test and demo,
+# skipping what is already there. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  meson ninja-build pkg-config g++ libwlroots-dev libwayland-dev wayland-protocols libinput-dev
+  libxkbcommon-dev libpixman-1-dev libcairo2-dev libdrm-dev lxc lxc-dev libpipewire-0.3-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libgtest-dev libpng-dev
+  # run: containers, fonts, Xwayland, audio
+  busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin wireplumber dbus
+  # real clients the tests and the demo drive
+  foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox imagemagick
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
