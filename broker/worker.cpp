@@ -5,12 +5,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/acl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 
@@ -66,6 +68,33 @@ std::vector<std::string> app_environment(const json& req)
     return env;
 }
 
+// An unprivileged container mounts its socket directory as its own (mapped)
+// root, which must be able to walk down to it through the user's private
+// runtime dir. Grant exactly that uid search permission on each directory on
+// the way, by ACL: no other user gets in.
+void let_container_root_reach(const std::filesystem::path& dir, uid_t mapped_root)
+{
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    if (!runtime) return;
+    std::filesystem::path top = std::filesystem::path(runtime).lexically_normal();
+    for (std::filesystem::path p = dir.parent_path(); ; p = p.parent_path()) {
+        acl_t acl = acl_get_file(p.c_str(), ACL_TYPE_ACCESS);
+        if (!acl) throw std::runtime_error("cannot read the ACL of " + p.string() + ": " + std::strerror(errno));
+        acl_entry_t entry;
+        acl_permset_t perms;
+        bool ok = acl_create_entry(&acl, &entry) == 0 && acl_set_tag_type(entry, ACL_USER) == 0 &&
+                  acl_set_qualifier(entry, &mapped_root) == 0 && acl_get_permset(entry, &perms) == 0 &&
+                  acl_clear_perms(perms) == 0 && acl_add_perm(perms, ACL_EXECUTE) == 0 && acl_calc_mask(&acl) == 0 &&
+                  acl_set_file(p.c_str(), ACL_TYPE_ACCESS, acl) == 0;
+        int err = errno;
+        acl_free(acl);
+        if (!ok)
+            throw std::runtime_error("cannot let the container's root reach " + dir.string() + " (ACL on " +
+                                     p.string() + "): " + std::strerror(err));
+        if (p.lexically_normal() == top || p == p.parent_path()) break;
+    }
+}
+
 int open_log(const std::string& path)
 {
     if (path.empty()) return -1;
@@ -79,6 +108,7 @@ json spawn(const json& req)
         return fail("container '" + c.name() + "' does not exist: create it with `ctopbroker create " + c.name() + "`");
     bool started = false;
     if (!c.running()) {
+        if (uid_t root = c.host_uid(0); root != 0) let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
         c.update_mounts(mounts_from(req));
         c.start();
         started = true;

@@ -33,9 +33,19 @@ namespace {
     _exit(1);
 }
 
-// Joins every cgroup of the container's init, so its limits cover Xwayland
-// and stopping the container ends it.
-void join_cgroups(pid_t init)
+// The host id behind `id` inside the container (identity when privileged).
+uid_t host_id(pid_t init, const char* map, uid_t id)
+{
+    std::ifstream in("/proc/" + std::to_string(init) + "/" + map);
+    unsigned long inside, outside, count;
+    while (in >> inside >> outside >> count)
+        if (id >= inside && id < inside + count) return static_cast<uid_t>(outside + (id - inside));
+    return id;
+}
+
+// Moves `pid` into every cgroup of the container's init, so its limits cover
+// Xwayland and stopping the container ends it.
+void join_cgroups(pid_t init, pid_t pid)
 {
     std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
     std::string line;
@@ -50,7 +60,7 @@ void join_cgroups(pid_t init)
         for (const auto& root : roots) {
             std::ofstream procs(root + path + "/cgroup.procs");
             if (!procs) continue;
-            procs << getpid() << std::endl;
+            procs << pid << std::endl;
             if (procs) break;
         }
     }
@@ -128,19 +138,14 @@ int xwayland_launcher_main(int argc, char** argv)
     if (init <= 0) die("container '" + name + "' is not running");
 
     close_other_fds({x_fd, std::atoi(wm_fd.c_str()), std::atoi(wayland_socket)});
-    // Opened while the host's runtime dir is still in reach: the session
-    // reads Xwayland's pid from it.
     std::string pid_path = info_path.substr(0, info_path.size() - 5) + ".pid";
-    int pid_fd = open(pid_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    join_cgroups(init);
-    enter_namespaces(init);
     uid_t uid = info.value("uid", 1000);
     gid_t gid = info.value("gid", 1000);
 
     // Xwayland tells its parent it is ready with SIGUSR1. It runs as the
     // container's user and may not signal wlroots' (root) helper directly, so
-    // we stay in between as its parent, with a saved uid it may signal, and
-    // pass the word on.
+    // this process stays outside the container as its parent, with a saved
+    // uid Xwayland may signal, and passes the word on.
     sigset_t wait_for;
     sigemptyset(&wait_for);
     sigaddset(&wait_for, SIGUSR1);
@@ -150,12 +155,8 @@ int xwayland_launcher_main(int argc, char** argv)
     pid_t child = fork();
     if (child < 0) die(std::string("fork: ") + std::strerror(errno));
     if (child > 0) {
-        if (pid_fd >= 0) {
-            std::string text = std::to_string(child) + "\n";
-            if (write(pid_fd, text.data(), text.size()) < 0) {}
-            close(pid_fd);
-        }
-        if (setresuid(0, 0, uid) != 0) die("cannot set the saved uid");
+        std::ofstream(pid_path) << child << "\n";  // the session shows and watches it
+        if (setresuid(0, 0, host_id(init, "uid_map", uid)) != 0) die("cannot set the saved uid");
         int sig = 0;
         sigwait(&wait_for, &sig);
         if (sig == SIGUSR1) kill(getppid(), SIGUSR1);
@@ -163,6 +164,8 @@ int xwayland_launcher_main(int argc, char** argv)
         while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
+    join_cgroups(init, getpid());
+    enter_namespaces(init);
     // The container's user, never root: X clients talk to this process.
     signal(SIGUSR1, SIG_IGN);  // asks Xwayland to signal its parent when ready
     sigprocmask(SIG_UNBLOCK, &wait_for, nullptr);

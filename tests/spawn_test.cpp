@@ -22,6 +22,7 @@ protected:
         char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
         ASSERT_TRUE(mkdtemp(tmpl));
         lxcpath_ = tmpl;
+        fs::permissions(lxcpath_, fs::perms::others_exec, fs::perm_options::add);  // unprivileged roots walk it
         setenv("CTOPBROKER_LXCPATH", tmpl, 1);
         s_ = std::make_unique<Session>();
     }
@@ -235,4 +236,48 @@ TEST(NoSession, CommandsSayThereIsNoSession)
     fs::remove_all(tmpl);
     EXPECT_NE(rc, 0);
     EXPECT_NE(std::string(buf, n).find("no ctopbroker session is running"), std::string::npos) << buf;
+}
+
+namespace {
+
+// Gives root a sub-uid range for the length of a test, if it has none.
+class SubidRange {
+public:
+    SubidRange()
+    {
+        for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
+            std::ifstream in(file);
+            std::string text((std::istreambuf_iterator<char>(in)), {});
+            saved_.emplace_back(file, text);
+            if (text.find("root:") == std::string::npos) std::ofstream(file, std::ios::app) << "root:100000:65536\n";
+        }
+    }
+    ~SubidRange()
+    {
+        for (const auto& [file, text] : saved_) std::ofstream(file, std::ios::trunc) << text;
+    }
+
+private:
+    std::vector<std::pair<std::string, std::string>> saved_;
+};
+
+}  // namespace
+
+TEST_F(Containers, AnUnprivilegedContainerShowsWaylandAndX11Windows)
+{
+    SubidRange subids;
+    std::string out, err;
+    ASSERT_EQ(s().cli({"create", "unpriv"}, &out, &err), 0) << err;  // unprivileged: /etc/subuid allows it
+    created_.push_back("unpriv");
+    EXPECT_NE(out.find("unprivileged"), std::string::npos) << out;
+    spawn("unpriv", {"weston-simple-shm"});
+    spawn("unpriv", {"xeyes"});
+    ASSERT_TRUE(s().wait_views("unpriv", 2, std::chrono::seconds(20)));
+    std::string id;
+    ASSERT_EQ(exec("unpriv", {"id", "-u"}, &id), 0);
+    EXPECT_EQ(id, "1000\n");
+    // Only the container's mapped root was let through the private runtime dir.
+    std::string acl;
+    s().run({"getfacl", "-p", s().runtime_dir().string()}, {}, &acl);
+    EXPECT_NE(acl.find("user:100000:--x"), std::string::npos) << acl;
 }
