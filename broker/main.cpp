@@ -4,6 +4,7 @@
 #include "control_server.hpp"
 #include "paths.hpp"
 #include "session.hpp"
+#include "session_config.hpp"
 #include "workspace.hpp"
 #include "worker.hpp"
 #include "xwayland_launcher.hpp"
@@ -57,7 +58,10 @@ int run_session(const std::string& backend, bool test_input, int width, int heig
     options.headless_width = width;
     options.headless_height = height;
     wlr_log_init(std::getenv("CTOPBROKER_DEBUG") ? WLR_DEBUG : WLR_INFO, nullptr);
+    ctop::SessionConfig config = ctop::SessionConfig::load(ctop::paths::config_dir() / "config.toml");
+    config.apply(options);
     ctop::Session session(options);
+    session.apply_keybindings(config);
     return session.run();
 }
 

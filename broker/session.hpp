@@ -5,6 +5,7 @@
 
 #include "control_server.hpp"
 #include "server.hpp"
+#include "session_config.hpp"
 
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@ public:
     explicit Session(const ServerOptions& options);  // throws
     ~Session();
     int run();
+    void apply_keybindings(const SessionConfig& config) { config.apply(server_->keybindings()); }
 
 private:
     void handle(const nlohmann::json& request, ControlServer::Reply reply);

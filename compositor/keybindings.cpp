@@ -100,6 +100,11 @@ void Keybindings::bind(Combo combo, Action action, int arg)
     bindings_.push_back({combo.modifiers, combo.keysym, action, arg});
 }
 
+void Keybindings::unbind(Action action, int arg)
+{
+    std::erase_if(bindings_, [&](const Binding& b) { return b.action == action && b.arg == arg; });
+}
+
 const Binding* Keybindings::match(uint32_t modifiers, const xkb_keysym_t* keysyms, int count) const
 {
     modifiers &= relevant_mods;

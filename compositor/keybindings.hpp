@@ -47,6 +47,7 @@ public:
     // Returns the binding that `modifiers` + any of `keysyms` triggers.
     const Binding* match(uint32_t modifiers, const xkb_keysym_t* keysyms, int count) const;
     void bind(Combo combo, Action action, int arg = 0);
+    void unbind(Action action, int arg = 0);  // drops the default combo of an action
     const std::vector<Binding>& all() const { return bindings_; }
 
 private:

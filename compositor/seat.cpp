@@ -26,17 +26,20 @@ public:
     Keyboard(Seat& seat, wlr_input_device* device) : seat_(seat), device_(device)
     {
         xkb_context* ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-        // Layout, variant and options come from XKB_DEFAULT_* in the environment.
-        xkb_keymap* keymap = xkb_keymap_new_from_names(ctx, nullptr, XKB_KEYMAP_COMPILE_NO_FLAGS);
+        // From config.toml; what it leaves empty comes from XKB_DEFAULT_*.
+        const ServerOptions& o = seat.server_.options();
+        auto name = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+        xkb_rule_names names{nullptr, name(o.xkb_model), name(o.xkb_layout), name(o.xkb_variant), name(o.xkb_options)};
+        xkb_keymap* keymap = xkb_keymap_new_from_names(ctx, &names, XKB_KEYMAP_COMPILE_NO_FLAGS);
         if (!keymap) {
-            wlr_log(WLR_ERROR, "invalid XKB_DEFAULT_* keymap settings; using the us layout");
+            wlr_log(WLR_ERROR, "invalid keymap settings (config.toml [keyboard] or XKB_DEFAULT_*); using the us layout");
             xkb_rule_names us{nullptr, nullptr, "us", nullptr, nullptr};
             keymap = xkb_keymap_new_from_names(ctx, &us, XKB_KEYMAP_COMPILE_NO_FLAGS);
         }
         wlr_keyboard_set_keymap(device->keyboard, keymap);
         xkb_keymap_unref(keymap);
         xkb_context_unref(ctx);
-        wlr_keyboard_set_repeat_info(device->keyboard, 25, 600);
+        wlr_keyboard_set_repeat_info(device->keyboard, o.repeat_rate, o.repeat_delay);
 
         key_.connect(&device->keyboard->events.key,
                      [this](void* data) { seat_.on_key(*this, static_cast<wlr_event_keyboard_key*>(data)); });

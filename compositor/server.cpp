@@ -44,7 +44,7 @@ bool has_display_env()
 
 }  // namespace
 
-Server::Server(const ServerOptions& options)
+Server::Server(const ServerOptions& options) : options_(options)
 {
     display_ = wl_display_create();
     create_backend(options);

@@ -34,6 +34,9 @@ struct ServerOptions {
     bool test_input = false;  // a virtual keyboard the control socket can type on
     int headless_width = 1280;
     int headless_height = 720;
+    // Keyboard: empty names fall back to XKB_DEFAULT_* and then xkbcommon's defaults.
+    std::string xkb_model, xkb_layout, xkb_variant, xkb_options;
+    int repeat_rate = 25, repeat_delay = 600;
 };
 
 class Server {
@@ -54,6 +57,7 @@ public:
     Seat& seat() { return *seat_; }
     ClipboardBroker& clipboard() { return *clipboard_; }
     Keybindings& keybindings() { return keybindings_; }
+    const ServerOptions& options() const { return options_; }
     wlr_output_layout* layout() const { return layout_; }
     wlr_scene* scene() const { return scene_; }
     wlr_compositor* compositor() const { return compositor_; }
@@ -115,6 +119,7 @@ private:
     void on_new_xdg_surface(wlr_xdg_surface* surface);
     void hide_notice();
 
+    ServerOptions options_;
     wl_display* display_ = nullptr;
     wlr_backend* backend_ = nullptr;
     wlr_backend* headless_ = nullptr;  // for the test keyboard, when there is one

@@ -125,3 +125,18 @@ TEST_F(TwoContainers, HostClipboardIsSeparateToo)
     EXPECT_NE(paste(s.host_socket(), &out), 0);
     EXPECT_EQ(out.find("alpha-only"), std::string::npos);
 }
+
+TEST_F(TwoContainers, PrimarySelectionStaysInItsContainer)
+{
+    ASSERT_EQ(s.key("Super+2"), "");
+    s.spawn({"wl-copy", "--foreground", "--primary", "alpha-primary"}, {{"WAYLAND_DISPLAY", alpha}});
+    std::string out;
+    ASSERT_TRUE(wait_until([&] {
+        return s.run({"timeout", "5", "wl-paste", "--primary", "-n"}, {{"WAYLAND_DISPLAY", alpha}}, &out) == 0 &&
+               out == "alpha-primary";
+    })) << out;
+    ASSERT_EQ(s.key("Super+3"), "");
+    out.clear();
+    EXPECT_NE(s.run({"timeout", "5", "wl-paste", "--primary", "-n"}, {{"WAYLAND_DISPLAY", beta}}, &out), 0);
+    EXPECT_EQ(out.find("alpha-primary"), std::string::npos);
+}

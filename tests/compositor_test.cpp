@@ -158,3 +158,46 @@ TEST(Compositor, SessionSurvivesAClientThatIsKilledMidFrame)
     s.spawn({"weston-simple-shm"});
     EXPECT_TRUE(s.wait_views("host", 1));
 }
+
+TEST(Config, KeybindingsAndKeyboardComeFromConfigToml)
+{
+    Session s({}, "[keyboard]\nlayout = \"us\"\nrepeat_rate = 30\n[keybindings]\nnext_workspace = \"Super+n\"\n");
+    s.ctl({{"cmd", "socket"}, {"name", "alpha"}});
+    ASSERT_EQ(s.key("Super+n"), "");
+    EXPECT_EQ(s.status()["current_workspace"], "alpha");
+    ASSERT_EQ(s.key("Super+Tab"), "");  // the default it replaced does nothing now
+    EXPECT_EQ(s.status()["current_workspace"], "alpha");
+}
+
+TEST(Config, ABadConfigStopsTheSessionWithTheKeyNamed)
+{
+    EXPECT_THROW(
+        {
+            try {
+                Session s({}, "[keybindings]\nteleport = \"Super+t\"\n");
+            } catch (const std::runtime_error& e) {
+                EXPECT_NE(std::string(e.what()).find("keybindings.teleport: unknown action"), std::string::npos)
+                    << e.what();
+                throw;
+            }
+        },
+        std::runtime_error);
+}
+
+TEST(Compositor, RunsNestedInsideAnotherSession)
+{
+    Session outer;
+    auto inner_dir = outer.runtime_dir() / "inner";
+    std::filesystem::create_directories(inner_dir);
+    std::filesystem::permissions(inner_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+    outer.spawn({std::getenv("CTOPBROKER_BIN"), "session"},
+                {{"XDG_RUNTIME_DIR", inner_dir.string()}, {"WAYLAND_DISPLAY", outer.host_socket()}});
+    // The nested session is one window of the outer one.
+    ASSERT_TRUE(outer.wait_views("host", 1));
+    std::string out;
+    ASSERT_TRUE(wait_until([&] {
+        return outer.run({std::getenv("CTOPBROKER_BIN"), "status"}, {{"XDG_RUNTIME_DIR", inner_dir.string()}}, &out) == 0;
+    }));
+    EXPECT_NE(out.find("nested backend"), std::string::npos) << out;
+}
+

@@ -137,12 +137,16 @@ std::string which(const std::string& program)
     return {};
 }
 
-Session::Session(std::vector<std::string> extra_args)
+Session::Session(std::vector<std::string> extra_args, const std::string& config_toml)
 {
     char tmpl[] = "/tmp/ctopbroker-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     runtime_dir_ = tmpl;
     fs::permissions(runtime_dir_, fs::perms::owner_all, fs::perm_options::replace);
+    if (!config_toml.empty()) {
+        fs::create_directories(runtime_dir_ / "config" / "ctopbroker");
+        std::ofstream(runtime_dir_ / "config" / "ctopbroker" / "config.toml") << config_toml;
+    }
 
     std::vector<std::string> argv{binary(), "session", "--headless", "--test-input"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());

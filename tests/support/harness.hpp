@@ -39,7 +39,8 @@ std::string which(const std::string& program);
 
 class Session {
 public:
-    explicit Session(std::vector<std::string> extra_args = {});
+    // config_toml, when given, is the session's config.toml.
+    explicit Session(std::vector<std::string> extra_args = {}, const std::string& config_toml = "");
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;

@@ -1,0 +1,109 @@
+// Parsing the session configuration.
+#include "session_config.hpp"
+
+#include "keybindings.hpp"
+#include "server.hpp"
+
+#include <toml++/toml.h>
+
+#include <sstream>
+#include <stdexcept>
+
+namespace ctop {
+namespace {
+
+struct ActionName {
+    const char* name;
+    Action action;
+    int arg;
+};
+constexpr ActionName action_names[] = {
+    {"workspace_1", Action::Workspace, 1}, {"workspace_2", Action::Workspace, 2},
+    {"workspace_3", Action::Workspace, 3}, {"workspace_4", Action::Workspace, 4},
+    {"workspace_5", Action::Workspace, 5}, {"workspace_6", Action::Workspace, 6},
+    {"workspace_7", Action::Workspace, 7}, {"workspace_8", Action::Workspace, 8},
+    {"workspace_9", Action::Workspace, 9}, {"next_workspace", Action::NextWorkspace, 0},
+    {"prev_workspace", Action::PrevWorkspace, 0}, {"focus_next", Action::FocusNext, 0},
+    {"close", Action::CloseView, 0}, {"maximize", Action::ToggleMaximize, 0},
+    {"clipboard_export", Action::ClipboardExport, 0}, {"clipboard_import", Action::ClipboardImport, 0},
+    {"quit", Action::Quit, 0},
+};
+
+}  // namespace
+
+SessionConfig SessionConfig::load(const std::filesystem::path& file)
+{
+    SessionConfig c;
+    if (!std::filesystem::exists(file)) return c;
+    toml::table t;
+    try {
+        t = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << file.string() << ":" << e.source().begin.line << ": " << e.description();
+        throw std::runtime_error(msg.str());
+    }
+    auto bad = [&](const std::string& key, const std::string& why) {
+        return std::runtime_error(file.string() + ": " + key + ": " + why);
+    };
+    if (const toml::table* kb = t["keyboard"].as_table()) {
+        for (auto&& [key, node] : *kb) {
+            std::string k(key.str());
+            if (k == "repeat_rate" || k == "repeat_delay") {
+                auto v = node.value<int64_t>();
+                if (!v || *v < 0 || *v > 10000) throw bad("keyboard." + k, "expected a number from 0 to 10000");
+                (k == "repeat_rate" ? c.repeat_rate : c.repeat_delay) = static_cast<int>(*v);
+                continue;
+            }
+            auto v = node.value<std::string>();
+            if (!v) throw bad("keyboard." + k, "expected a string");
+            if (k == "model") c.xkb_model = *v;
+            else if (k == "layout") c.xkb_layout = *v;
+            else if (k == "variant") c.xkb_variant = *v;
+            else if (k == "options") c.xkb_options = *v;
+            else throw bad("keyboard." + k, "unknown key (model, layout, variant, options, repeat_rate, repeat_delay)");
+        }
+    }
+    if (const toml::table* kb = t["keybindings"].as_table()) {
+        for (auto&& [key, node] : *kb) {
+            auto v = node.value<std::string>();
+            if (!v) throw bad("keybindings." + std::string(key.str()), "expected a combo like \"Super+n\"");
+            c.bindings[std::string(key.str())] = *v;
+        }
+    }
+    // Validate bindings now, so a typo stops the session with its name.
+    Keybindings probe;
+    try {
+        c.apply(probe);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(file.string() + ": " + e.what());
+    }
+    return c;
+}
+
+void SessionConfig::apply(ServerOptions& o) const
+{
+    o.xkb_model = xkb_model;
+    o.xkb_layout = xkb_layout;
+    o.xkb_variant = xkb_variant;
+    o.xkb_options = xkb_options;
+    o.repeat_rate = repeat_rate;
+    o.repeat_delay = repeat_delay;
+}
+
+void SessionConfig::apply(Keybindings& keybindings) const
+{
+    for (const auto& [action, combo_text] : bindings) {
+        const ActionName* found = nullptr;
+        for (const auto& a : action_names)
+            if (action == a.name) found = &a;
+        if (!found) throw std::runtime_error("keybindings." + action + ": unknown action");
+        std::string error;
+        auto combo = parse_combo(combo_text, &error);
+        if (!combo) throw std::runtime_error("keybindings." + action + ": " + error);
+        keybindings.unbind(found->action, found->arg);
+        keybindings.bind(*combo, found->action, found->arg);
+    }
+}
+
+}  // namespace ctop

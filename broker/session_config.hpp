@@ -1,0 +1,32 @@
+// SessionConfig: $XDG_CONFIG_HOME/ctopbroker/config.toml, read when the
+// session starts. A missing file means the defaults; a bad one stops the
+// session with the file, line and key.
+//
+//   [keyboard]
+//   layout = "de"            # also model, variant, options (xkb rule names)
+//   repeat_rate = 25
+//   repeat_delay = 600
+//   [keybindings]
+//   next_workspace = "Super+n"   # action = combo; see README.md for the actions
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace ctop {
+
+struct ServerOptions;
+class Keybindings;
+
+struct SessionConfig {
+    std::string xkb_model, xkb_layout, xkb_variant, xkb_options;
+    int repeat_rate = 25, repeat_delay = 600;
+    std::map<std::string, std::string> bindings;  // action name → combo
+
+    static SessionConfig load(const std::filesystem::path& file);  // throws std::runtime_error
+    void apply(ServerOptions& options) const;
+    void apply(Keybindings& keybindings) const;  // throws on an unknown action or combo
+};
+
+}  // namespace ctop
