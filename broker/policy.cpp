@@ -4,7 +4,7 @@
 #include "paths.hpp"
 #include "workspace.hpp"
 
-#include <toml++/toml.h>
+#include "toml_file.hpp"
 
 #include <sstream>
 #include <stdexcept>
@@ -74,14 +74,7 @@ std::vector<std::string> string_list(const toml::table& t, const char* key, cons
 
 ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesystem::path& file)
 {
-    toml::table t;
-    try {
-        t = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        std::ostringstream msg;
-        msg << file.string() << ":" << e.source().begin.line << ": " << e.description();
-        throw std::runtime_error(msg.str());
-    }
+    toml::table t = read_toml_file(file);
     ContainerPolicy p;
     p.name = name;
     p.color = t["color"].value_or(std::string());

@@ -4,7 +4,7 @@
 #include "keybindings.hpp"
 #include "server.hpp"
 
-#include <toml++/toml.h>
+#include "toml_file.hpp"
 
 #include <sstream>
 #include <stdexcept>
@@ -35,14 +35,7 @@ SessionConfig SessionConfig::load(const std::filesystem::path& file)
 {
     SessionConfig c;
     if (!std::filesystem::exists(file)) return c;
-    toml::table t;
-    try {
-        t = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        std::ostringstream msg;
-        msg << file.string() << ":" << e.source().begin.line << ": " << e.description();
-        throw std::runtime_error(msg.str());
-    }
+    toml::table t = read_toml_file(file);
     auto bad = [&](const std::string& key, const std::string& why) {
         return std::runtime_error(file.string() + ": " + key + ": " + why);
     };

@@ -1,7 +1,7 @@
 // A hostile client inside a container tries what ctopbroker must refuse:
 // binding hidden globals, reading the clipboard without focus or of another
 // container, receiving keys while unfocused, stealing focus with new windows.
-#include "support/harness.hpp"
+#include "support/container_test.hpp"
 
 #include <unistd.h>
 
@@ -16,34 +16,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class Hostile : public ::testing::Test {
+class Hostile : public ContainerTest {
 protected:
     void SetUp() override
     {
-        if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
-        char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
-        ASSERT_TRUE(mkdtemp(tmpl));
-        lxcpath_ = tmpl;
-        setenv("CTOPBROKER_LXCPATH", tmpl, 1);
-        s_ = std::make_unique<Session>();
+        ContainerTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         fs::path client = std::getenv("HOSTILE_CLIENT");
         for (const char* name : {"alpha", "beta"}) {
-            std::string err;
-            ASSERT_EQ(s_->cli({"create", name, "--privileged", "--share",
-                               client.parent_path().string() + ":/opt/ctop-tests"}, nullptr, &err), 0) << err;
-            ASSERT_EQ(s_->cli({"spawn", name, "--", "sleep", "120"}, nullptr, &err), 0) << err;
+            create(name, {"--share", client.parent_path().string() + ":/opt/ctop-tests"});
+            spawn(name, {"sleep", "120"});
         }
     }
-    void TearDown() override
-    {
-        if (!s_) return;
-        for (const char* name : {"alpha", "beta"}) s_->cli({"destroy", name});
-        s_.reset();
-        std::error_code ec;
-        fs::remove_all(lxcpath_, ec);
-        unsetenv("CTOPBROKER_LXCPATH");
-    }
-    Session& s() { return *s_; }
 
     // Starts the hostile client in `container`; its JSON verdict lands in a file.
     pid_t start_hostile(const std::string& container, std::vector<std::string> args, const std::string& out)
@@ -62,8 +46,6 @@ protected:
         EXPECT_FALSE(j.is_discarded()) << "hostile client said: " << text;
         return j;
     }
-    fs::path lxcpath_;
-    std::unique_ptr<Session> s_;
 };
 
 // The numeric name the host sees for `interface` (global names are server-wide).

@@ -1,5 +1,5 @@
 // `ctopbroker spawn` with real LXC containers and real clients inside them.
-#include "support/harness.hpp"
+#include "support/container_test.hpp"
 
 #include <unistd.h>
 
@@ -14,54 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class Containers : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
-        char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
-        ASSERT_TRUE(mkdtemp(tmpl));
-        lxcpath_ = tmpl;
-        fs::permissions(lxcpath_, fs::perms::others_exec, fs::perm_options::add);  // unprivileged roots walk it
-        setenv("CTOPBROKER_LXCPATH", tmpl, 1);
-        s_ = std::make_unique<Session>();
-    }
-    void TearDown() override
-    {
-        if (!s_) return;
-        for (const auto& name : created_) s_->cli({"destroy", name});
-        s_.reset();
-        std::error_code ec;
-        fs::remove_all(lxcpath_, ec);
-        unsetenv("CTOPBROKER_LXCPATH");
-    }
-    Session& s() { return *s_; }
-
-    void create(const std::string& name, std::vector<std::string> extra = {})
-    {
-        std::vector<std::string> args{"create", name, "--privileged"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        std::string out, err;
-        ASSERT_EQ(s().cli(args, &out, &err), 0) << err;
-        created_.push_back(name);
-    }
-    void spawn(const std::string& name, std::vector<std::string> cmd)
-    {
-        std::vector<std::string> args{"spawn", name, "--"};
-        args.insert(args.end(), cmd.begin(), cmd.end());
-        std::string out, err;
-        ASSERT_EQ(s().cli(args, &out, &err), 0) << err;
-    }
-    int exec(const std::string& name, std::vector<std::string> cmd, std::string* out = nullptr)
-    {
-        std::vector<std::string> args{"exec", name, "--"};
-        args.insert(args.end(), cmd.begin(), cmd.end());
-        return s().cli(args, out);
-    }
-    fs::path lxcpath_;
-    std::unique_ptr<Session> s_;
-    std::vector<std::string> created_;
-};
+using Containers = ContainerTest;
 
 json views_of(Session& s, const std::string& ws)
 {
@@ -266,10 +219,10 @@ private:
 TEST_F(Containers, AnUnprivilegedContainerShowsWaylandAndX11Windows)
 {
     SubidRange subids;
-    std::string out, err;
-    ASSERT_EQ(s().cli({"create", "unpriv"}, &out, &err), 0) << err;  // unprivileged: /etc/subuid allows it
-    created_.push_back("unpriv");
-    EXPECT_NE(out.find("unprivileged"), std::string::npos) << out;
+    create("unpriv", {}, false);  // unprivileged: /etc/subuid allows it
+    std::string list;
+    ASSERT_EQ(s().cli({"list"}, &list), 0);
+    EXPECT_NE(list.find("unprivileged"), std::string::npos) << list;
     spawn("unpriv", {"weston-simple-shm"});
     spawn("unpriv", {"xeyes"});
     ASSERT_TRUE(s().wait_views("unpriv", 2, std::chrono::seconds(20)));

@@ -1,7 +1,7 @@
 // X11 apps in containers: each container has its own Xwayland, started on its
 // first X client, reachable only from inside, with this compositor as its
 // window manager.
-#include "support/harness.hpp"
+#include "support/container_test.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -24,44 +24,16 @@ std::set<std::string> host_x_sockets()
     return out;
 }
 
-class X11 : public ::testing::Test {
+class X11 : public ContainerTest {
 protected:
     void SetUp() override
     {
-        if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
-        char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
-        ASSERT_TRUE(mkdtemp(tmpl));
-        lxcpath_ = tmpl;
-        setenv("CTOPBROKER_LXCPATH", tmpl, 1);
-        s_ = std::make_unique<Session>();
+        ContainerTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         for (const char* name : {"alpha", "beta"}) {
-            std::string err;
-            ASSERT_EQ(s_->cli({"create", name, "--privileged"}, nullptr, &err), 0) << err;
-            ASSERT_EQ(s_->cli({"spawn", name, "--", "sleep", "300"}, nullptr, &err), 0) << err;
+            create(name);
+            spawn(name, {"sleep", "300"});
         }
-    }
-    void TearDown() override
-    {
-        if (!s_) return;
-        for (const char* name : {"alpha", "beta"}) s_->cli({"destroy", name});
-        s_.reset();
-        std::error_code ec;
-        fs::remove_all(lxcpath_, ec);
-        unsetenv("CTOPBROKER_LXCPATH");
-    }
-    Session& s() { return *s_; }
-    void spawn(const std::string& name, std::vector<std::string> cmd)
-    {
-        std::vector<std::string> args{"spawn", name, "--"};
-        args.insert(args.end(), cmd.begin(), cmd.end());
-        std::string err;
-        ASSERT_EQ(s().cli(args, nullptr, &err), 0) << err;
-    }
-    int exec(const std::string& name, std::vector<std::string> cmd, std::string* out = nullptr)
-    {
-        std::vector<std::string> args{"exec", name, "--"};
-        args.insert(args.end(), cmd.begin(), cmd.end());
-        return s().cli(args, out);
     }
     json x11_of(const std::string& name)
     {
@@ -70,8 +42,6 @@ protected:
             if (ws["name"] == name) return ws.value("x11", json());
         return {};
     }
-    fs::path lxcpath_;
-    std::unique_ptr<Session> s_;
 };
 
 }  // namespace

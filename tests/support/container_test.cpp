@@ -1,0 +1,55 @@
+// The real-container fixture.
+#include "container_test.hpp"
+
+#include <unistd.h>
+
+namespace ctop::test {
+namespace fs = std::filesystem;
+
+void ContainerTest::SetUp()
+{
+    if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
+    char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    lxcpath_ = tmpl;
+    fs::permissions(lxcpath_, fs::perms::others_exec, fs::perm_options::add);  // unprivileged roots walk it
+    setenv("CTOPBROKER_LXCPATH", tmpl, 1);
+    s_ = std::make_unique<Session>();
+}
+
+void ContainerTest::TearDown()
+{
+    if (!s_) return;
+    for (const auto& name : created_) s_->cli({"destroy", name});
+    s_.reset();
+    std::error_code ec;
+    fs::remove_all(lxcpath_, ec);
+    unsetenv("CTOPBROKER_LXCPATH");
+}
+
+void ContainerTest::create(const std::string& name, std::vector<std::string> extra, bool privileged)
+{
+    std::vector<std::string> args{"create", name};
+    if (privileged) args.push_back("--privileged");
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::string out, err;
+    ASSERT_EQ(s().cli(args, &out, &err), 0) << err;
+    created_.push_back(name);
+}
+
+void ContainerTest::spawn(const std::string& name, std::vector<std::string> cmd)
+{
+    std::vector<std::string> args{"spawn", name, "--"};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    std::string out, err;
+    ASSERT_EQ(s().cli(args, &out, &err), 0) << err;
+}
+
+int ContainerTest::exec(const std::string& name, std::vector<std::string> cmd, std::string* out)
+{
+    std::vector<std::string> args{"exec", name, "--"};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    return s().cli(args, out);
+}
+
+}  // namespace ctop::test
