@@ -1,6 +1,7 @@
 // create, destroy, list and exec: liblxc straight from the CLI.
 #include "container_commands.hpp"
 
+#include "audio_daemon.hpp"
 #include "container.hpp"
 #include "control_server.hpp"
 #include "paths.hpp"
@@ -132,7 +133,8 @@ int exec_in_container(const std::string& name, const std::vector<std::string>& a
         run.argv = argv;
         run.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin", "LANG=C.UTF-8",
                    "TERM=xterm-256color", "CTOPBROKER_CONTAINER=" + name,
-                   "WAYLAND_DISPLAY=/run/ctopbroker/wayland-0", "DISPLAY=:0"};
+                   "WAYLAND_DISPLAY=/run/ctopbroker/wayland-0", "DISPLAY=:0",
+                   std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside};
         if (as_root) {
             run.uid = 0;
             run.gid = 0;

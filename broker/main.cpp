@@ -1,5 +1,6 @@
 // ctopbroker: the session (`ctopbroker session`) and the commands that talk
 // to it over the control socket.
+#include "audio_bridge.hpp"
 #include "container_commands.hpp"
 #include "control_server.hpp"
 #include "paths.hpp"
@@ -48,6 +49,22 @@ void print_views(const json& v)
                     view["x"].get<int>(), view["y"].get<int>());
 }
 
+void print_audio(const json& a)
+{
+    std::string name = a.value("container", std::string("?"));
+    std::printf("%s: microphone %s\n", name.c_str(), a.value("mic", false) ? "granted" : "denied");
+    if (!a.value("running", false)) {
+        std::printf("%s: not running (no audio route)\n", name.c_str());
+        return;
+    }
+    std::printf("%s: volume %d%%%s, host node %s\n", name.c_str(),
+                static_cast<int>(a.value("volume", 1.0) * 100 + 0.5), a.value("mute", false) ? " (muted)" : "",
+                a["host_node"].is_null() ? "-" : std::to_string(a["host_node"].get<long>()).c_str());
+    for (const char* key : {"playing", "recording"})
+        for (const auto& stream : a.value(key, json::array()))
+            std::printf("%s: %s %s\n", name.c_str(), key, stream.get<std::string>().c_str());
+}
+
 int run_session(const std::string& backend, bool test_input, int width, int height)
 {
     ctop::ServerOptions options;
@@ -90,6 +107,7 @@ ctop::Share parse_share(const std::string& spec)
 int main(int argc, char** argv)
 {
     if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
+    if (argc == 2 && std::string(argv[1]) == "_audio") return ctop::audio_bridge_main();
     if (std::string(argv[0]) == "Xwayland") return ctop::xwayland_launcher_main(argc, argv);
 
     CLI::App app{"ctopbroker: run each LXC container's apps behind its own Wayland socket, clipboard and audio"};
@@ -175,6 +193,17 @@ int main(int argc, char** argv)
     exec->add_option("command", command, "Command (after --)")->required();
     exec->add_flag("--root", exec_root, "Run as the container's root instead of its user");
 
+    auto* audio = app.add_subcommand("audio", "Show or change container NAME's audio: volume, mute, microphone");
+    bool mute = false, unmute = false, allow_mic = false, deny_mic = false;
+    int volume = -1;
+    audio->add_option("name", name, "Container name")->required();
+    auto* mute_flag = audio->add_flag("--mute", mute, "Silence the container on the host");
+    audio->add_flag("--unmute", unmute, "Undo --mute")->excludes(mute_flag);
+    audio->add_option("--volume", volume, "Its volume on the host, in percent (0-150)")->check(CLI::Range(0, 150));
+    auto* allow_flag = audio->add_flag("--allow-mic", allow_mic, "Grant it the microphone (saved in its policy)");
+    audio->add_flag("--deny-mic", deny_mic, "Take the microphone away (saved in its policy)")->excludes(allow_flag);
+    audio->add_flag("--json", as_json, "Print the raw JSON reply");
+
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -226,6 +255,16 @@ int main(int argc, char** argv)
             std::printf("%s: %s%s in workspace %d\n", name.c_str(), command[0].c_str(),
                         reply.contains("pid") ? (" (pid " + std::to_string(reply["pid"].get<int>()) + ")").c_str() : "",
                         reply.value("workspace", 0));
+            if (reply.contains("audio_error"))
+                std::fprintf(stderr, "ctopbroker: %s has no audio: %s\n", name.c_str(),
+                             reply["audio_error"].get<std::string>().c_str());
+        } else if (*audio) {
+            json req = {{"cmd", "audio"}, {"name", name}};
+            if (mute || unmute) req["mute"] = mute;
+            if (volume >= 0) req["volume"] = volume / 100.0;
+            if (allow_mic || deny_mic) req["mic"] = allow_mic;
+            if (!request(req, &reply)) return 1;
+            as_json ? (void)std::printf("%s\n", reply.dump(2).c_str()) : print_audio(reply["state"]);
         } else if (*stop) {
             if (!ctop::session_status_or_empty().empty())
                 return request({{"cmd", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}}) ? 0 : 1;

@@ -1,6 +1,7 @@
 // Control requests → compositor and container actions.
 #include "session.hpp"
 
+#include "audio_router.hpp"
 #include "container.hpp"
 #include "clipboard.hpp"
 #include "container_socket.hpp"
@@ -42,6 +43,7 @@ Session::Session(const ServerOptions& options)
     // Fail before taking the display if another session owns the socket.
     auto control_path = paths::control_socket();
     server_ = std::make_unique<Server>(options);
+    audio_ = std::make_unique<AudioRouter>(server_->loop());
     control_ = std::make_unique<ControlServer>(server_->loop(), control_path,
                                                [this](const json& req, ControlServer::Reply reply) {
                                                    handle(req, std::move(reply));
@@ -78,6 +80,7 @@ void Session::reap_children()
 Session::~Session()
 {
     control_.reset();
+    audio_.reset();
     sockets_.clear();
     server_.reset();
 }
@@ -116,6 +119,7 @@ void Session::handle(const json& req, ControlServer::Reply reply)
         if (cmd == "spawn") return spawn(req, std::move(reply));
         if (cmd == "stop") return stop(req.value("name", ""), req.value("lxcpath", paths::lxcpath().string()), std::move(reply));
         if (cmd == "clipboard") return reply(clipboard());
+        if (cmd == "audio") return audio(req, std::move(reply));
         if (cmd == "notify") {
             server_->notify(req.value("message", ""));
             return reply({{"ok", true}});
@@ -227,12 +231,14 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"shares", shares},
                  {"argv", req.value("argv", json::array())},
                  {"env", req.value("env", json::array())},
+                 {"audio", policy.audio},
                  {"log", (logs / (name + ".log")).string()}};
     // The X socket exists before the first app runs, so an X app can connect
     // at once; its Xwayland starts when it does.
     if (policy.x11)
         server_->enable_x11(name, socket.dir(), json{{"container", name}, {"lxcpath", work["lxcpath"]}}.dump());
-    WorkerCall::start(server_->loop(), work, [this, name, reply](const json& result) {
+    AudioSettings audio{policy.mic};
+    WorkerCall::start(server_->loop(), work, [this, name, reply, audio](const json& result) {
         if (!result.value("ok", false)) {
             // Nothing runs in it: take the socket and workspace away again.
             if (server_->find_workspace(name) && !result.value("started", false)) {
@@ -248,6 +254,15 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
         }
         json out = result;
         if (result.contains("pid")) apps_[result["pid"].get<pid_t>()] = name;
+        if (result.contains("audio_socket")) {
+            try {
+                audio_->attach(name, result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
+            } catch (const std::exception& e) {
+                out["audio_error"] = e.what();
+            }
+        }
+        if (out.contains("audio_error"))
+            wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(), out["audio_error"].get<std::string>().c_str());
         if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
         reply(out);
     });
@@ -259,12 +274,46 @@ void Session::stop(const std::string& name, const std::string& lxcpath, ControlS
     json work = {{"op", "stop"}, {"name", name}, {"lxcpath", lxcpath}};
     WorkerCall::start(server_->loop(), work, [this, name, reply](const json& result) {
         if (result.value("ok", false)) {
+            audio_->detach(name);
             server_->disable_x11(name);
             sockets_.erase(name);
             server_->clipboard().drop_container(name);
             server_->retire_workspace(name);
         }
         reply(result);
+    });
+}
+
+// `ctopbroker audio NAME [--mute|--unmute] [--volume N] [--allow-mic|--deny-mic]`.
+// The microphone grant is policy and outlives the session; volume and mute
+// belong to the running route.
+void Session::audio(const json& req, ControlServer::Reply reply)
+{
+    const std::string name = req.value("name", "");
+    if (!containers::Container::valid_name(name) || name == "host") return reply(error(bad_name_message(name)));
+    json changes = json::object();
+    if (req.contains("mute")) changes["mute"] = req["mute"].get<bool>();
+    if (req.contains("volume")) {
+        double volume = req["volume"].get<double>();
+        if (volume < 0 || volume > 1.5) return reply(error("volume must be between 0 and 150 (percent)"));
+        changes["volume"] = volume;
+    }
+    if (req.contains("mic")) {
+        auto file = paths::policy_file(name);
+        if (!std::filesystem::exists(file) && !audio_->attached(name))
+            return reply(error("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`"));
+        ContainerPolicy policy = ContainerPolicy::load_or_default(name, file);
+        policy.mic = req["mic"].get<bool>();
+        policy.save(file);
+        changes["mic"] = policy.mic;
+        wlr_log(WLR_INFO, "container %s: microphone %s", name.c_str(), policy.mic ? "granted" : "denied");
+        if (!audio_->attached(name))
+            return reply({{"ok", true}, {"state", {{"container", name}, {"running", false}, {"mic", policy.mic}}}});
+    }
+    audio_->request(name, changes, [reply](const json& r) {
+        json out = r;
+        if (out.contains("state")) out["state"]["running"] = true;
+        reply(out);
     });
 }
 

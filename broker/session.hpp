@@ -13,6 +13,7 @@
 
 namespace ctop {
 
+class AudioRouter;
 class ContainerSocket;
 
 class Session {
@@ -32,9 +33,11 @@ private:
     void spawn(const nlohmann::json& request, ControlServer::Reply reply);
     void stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply);
     void reap_children();
+    void audio(const nlohmann::json& request, ControlServer::Reply reply);
 
     std::unique_ptr<Server> server_;
     std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<AudioRouter> audio_;
     std::map<std::string, std::unique_ptr<ContainerSocket>> sockets_;
     // App processes we started, by container (the session is their subreaper).
     std::map<pid_t, std::string> apps_;

@@ -1,12 +1,13 @@
 // Blocking container operations, run in the worker process.
 #include "worker.hpp"
 
+#include "audio_daemon.hpp"
+#include "child_process.hpp"
 #include "container.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/acl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,8 +16,6 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
-
-extern char** environ;
 
 namespace ctop {
 using nlohmann::json;
@@ -64,6 +63,7 @@ std::vector<std::string> app_environment(const json& req)
         "CTOPBROKER_CONTAINER=" + name,
         "DISPLAY=:0",
     };
+    if (req.value("audio", false)) env.push_back(std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside);
     for (const auto& e : req.value("env", json::array())) env.push_back(e.get<std::string>());
     return env;
 }
@@ -128,6 +128,19 @@ json spawn(const json& req)
         return fail("container '" + c.name() + "' is running without ctopbroker's socket mount (started by "
                     "something else?): stop it with `ctopbroker stop " + c.name() + "` and spawn again");
     json reply = {{"ok", true}, {"started", started}, {"privilege", std::string(to_string(c.privilege()))}};
+    if (req.value("audio", false)) {
+        // Audio is not worth failing the spawn for: the app runs, the session
+        // says why it is silent.
+        int log = open_log(req.value("log", ""));
+        try {
+            ensure_container_pipewire(c, req.at("runtime_dir").get<std::string>(), log);
+            reply["init_pid"] = c.init_pid();
+            reply["audio_socket"] = (std::filesystem::path(req.at("runtime_dir").get<std::string>()) / "pipewire-0").string();
+        } catch (const std::exception& e) {
+            reply["audio_error"] = e.what();
+        }
+        if (log >= 0) close(log);
+    }
     std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
     if (!argv.empty()) {
         RunOptions run;
@@ -186,34 +199,19 @@ void WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int 
         close(in[1]);
         return done(fail(std::string("worker: pipe: ") + std::strerror(errno)));
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    // The session blocks the signals its event loop reads through signalfd;
-    // the worker and the apps it starts must not inherit that mask.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPIPE}) sigaddset(&defaults, sig);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    char exe[] = "/proc/self/exe";
-    char arg[] = "_worker";
-    char* argv[] = {exe, arg, nullptr};
-    pid_t pid;
-    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    pid_t pid = -1;
+    std::string spawn_error;
+    try {
+        pid = start_child({"/proc/self/exe", "_worker"}, in[0], out[1]);
+    } catch (const std::exception& e) {
+        spawn_error = e.what();
+    }
     close(in[0]);
     close(out[1]);
-    if (rc != 0) {
+    if (!spawn_error.empty()) {
         close(in[1]);
         close(out[0]);
-        return done(fail(std::string("worker: cannot start: ") + std::strerror(rc)));
+        return done(fail("worker: " + spawn_error));
     }
     // Requests are small: they fit the pipe buffer, so this write cannot block.
     std::string line = request.dump() + "\n";

@@ -2,6 +2,7 @@
 #include "xwayland_launcher.hpp"
 
 #include "container.hpp"
+#include "container_namespaces.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -64,28 +65,6 @@ void join_cgroups(pid_t init, pid_t pid)
             if (procs) break;
         }
     }
-}
-
-void enter_namespaces(pid_t init)
-{
-    struct stat mine{}, theirs{};
-    std::string base = "/proc/" + std::to_string(init) + "/ns/";
-    // The user namespace first (an unprivileged container's), as nsenter does.
-    const char* kinds[] = {"user", "cgroup", "ipc", "uts", "net", "mnt"};
-    std::vector<std::pair<const char*, int>> fds;
-    for (const char* kind : kinds) {
-        std::string ours = std::string("/proc/self/ns/") + kind;
-        if (stat(ours.c_str(), &mine) != 0 || stat((base + kind).c_str(), &theirs) != 0) continue;
-        if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) continue;  // already there
-        int fd = open((base + kind).c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) die(std::string("cannot open the container's ") + kind + " namespace: " + std::strerror(errno));
-        fds.emplace_back(kind, fd);
-    }
-    for (auto [kind, fd] : fds) {
-        if (setns(fd, 0) != 0) die(std::string("cannot enter the container's ") + kind + " namespace: " + std::strerror(errno));
-        close(fd);
-    }
-    if (chdir("/") != 0) die("cannot chdir to the container's /");
 }
 
 // Everything but what Xwayland needs is closed: it must not inherit, say,
@@ -165,7 +144,11 @@ int xwayland_launcher_main(int argc, char** argv)
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     join_cgroups(init, getpid());
-    enter_namespaces(init);
+    try {
+        enter_container_namespaces(init);
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
     // The container's user, never root: X clients talk to this process.
     signal(SIGUSR1, SIG_IGN);  // asks Xwayland to signal its parent when ready
     sigprocmask(SIG_UNBLOCK, &wait_for, nullptr);

@@ -1,4 +1,5 @@
 // Pure logic: combo parsing, binding matching, global classification, colours.
+#include "audio_ring.hpp"
 #include "client_policy.hpp"
 #include "keybindings.hpp"
 #include "workspace.hpp"
@@ -63,4 +64,43 @@ TEST(Color, HexRoundTripsAndNamesGetStableColours)
     EXPECT_THROW(Color::from_hex("#zzzzzz"), std::invalid_argument);
     EXPECT_EQ(color_for_name("work").hex(), color_for_name("work").hex());
     EXPECT_NE(color_for_name("work").hex(), "#808080");
+}
+
+TEST(AudioRing, PassesFramesThroughInOrder)
+{
+    AudioRing ring(8);
+    float l[3] = {1, 2, 3}, r[3] = {-1, -2, -3};
+    ring.push(l, r, 3);
+    EXPECT_EQ(ring.available(), 3u);
+    float out[6];
+    ring.pop_interleaved(out, 3);
+    EXPECT_EQ(std::vector<float>(out, out + 6), (std::vector<float>{1, -1, 2, -2, 3, -3}));
+    EXPECT_EQ(ring.starved(), 0u);
+}
+
+TEST(AudioRing, RunsDryIntoSilence)
+{
+    AudioRing ring(8);
+    float in[2] = {0.5f, 0.25f};
+    ring.push_interleaved(in, 1);
+    float l[3] = {9, 9, 9}, r[3] = {9, 9, 9};
+    ring.pop(l, r, 3);
+    EXPECT_EQ(std::vector<float>(l, l + 3), (std::vector<float>{0.5f, 0, 0}));
+    EXPECT_EQ(std::vector<float>(r, r + 3), (std::vector<float>{0.25f, 0, 0}));
+    EXPECT_EQ(ring.starved(), 2u);
+}
+
+TEST(AudioRing, OverflowDropsTheOldestSoLatencyStaysBounded)
+{
+    AudioRing ring(4);
+    float l[6] = {1, 2, 3, 4, 5, 6};
+    ring.push(l, nullptr, 6);  // a missing channel is silence
+    EXPECT_EQ(ring.available(), 4u);
+    EXPECT_EQ(ring.dropped(), 2u);
+    float out[8];
+    ring.pop_interleaved(out, 4);
+    EXPECT_EQ(std::vector<float>(out, out + 8), (std::vector<float>{3, 0, 4, 0, 5, 0, 6, 0}));
+    ring.push(l, l, 2);
+    ring.clear();
+    EXPECT_EQ(ring.available(), 0u);
 }

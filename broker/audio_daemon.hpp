@@ -1,0 +1,37 @@
+// The PipeWire daemon inside each container.
+//
+// A container's apps get a PipeWire of their own, running inside the
+// container as its user, so whatever a client asks of it (loading SPA
+// plugins, creating nodes) happens with the container's rights. Its listening
+// socket is made by us, on the host, in the container's read-only broker
+// directory (`/run/ctopbroker/pipewire-0` inside) and handed over by socket
+// activation: the container cannot move or replace it, so the audio bridge
+// on the host always reaches the daemon we started. Its graph holds only the
+// container's own nodes and the bridge's; nothing of the host or of another
+// container.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+
+namespace ctop {
+namespace containers {
+class Container;
+}
+
+// Inside the container.
+inline constexpr const char* pipewire_socket_inside = "/run/ctopbroker/pipewire-0";
+
+// The daemon's configuration: native protocol, client nodes, links, a timer
+// driver; no devices, no D-Bus, no realtime module.
+std::string container_pipewire_conf();
+
+// Starts the daemon in running container `c` unless one already answers on
+// `dir`/pipewire-0; `dir` is the container's broker directory on the host.
+// Returns the daemon's host pid, or 0 when one was running. Throws with a
+// message naming the container when it cannot.
+pid_t ensure_container_pipewire(containers::Container& c, const std::filesystem::path& dir, int log_fd);
+
+} // namespace ctop

@@ -1,0 +1,202 @@
+// Audio bridges and the host's PipeWire, seen from the session.
+#include "audio_router.hpp"
+
+#include "child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "wlr.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace ctop {
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct AudioRouter::Route {
+    std::string container;
+    pid_t pid = -1;
+    int to_bridge = -1;
+    int from_bridge = -1;
+    wl_event_source* source = nullptr;
+    std::string buffer;
+    int next_id = 1;
+    std::deque<std::pair<int, Reply>> pending;
+    AudioRouter* router = nullptr;
+
+    ~Route()
+    {
+        if (source) wl_event_source_remove(source);
+        if (to_bridge >= 0) close(to_bridge);
+        if (from_bridge >= 0) close(from_bridge);
+        if (pid > 0) kill(pid, SIGTERM); // reaped by the session's SIGCHLD handler
+        for (auto& [id, reply] : pending)
+            reply({{"ok", false}, {"error", "the audio bridge of '" + container + "' stopped"}});
+    }
+};
+
+namespace {
+
+// Where libpipewire would connect with the session's environment.
+fs::path host_pipewire_socket()
+{
+    const char* remote = std::getenv("PIPEWIRE_REMOTE");
+    std::string name = remote && *remote ? remote : "pipewire-0";
+    if (name[0] == '/') return name;
+    const char* dir = std::getenv("PIPEWIRE_RUNTIME_DIR");
+    if (!dir || !*dir) dir = std::getenv("XDG_RUNTIME_DIR");
+    return fs::path(dir ? dir : "/run/user/0") / name;
+}
+
+bool answers(const fs::path& path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    return ok;
+}
+
+} // namespace
+
+AudioRouter::AudioRouter(wl_event_loop* loop) : loop_(loop) {}
+
+AudioRouter::~AudioRouter()
+{
+    routes_.clear();
+    if (own_pipewire_ > 0) kill(own_pipewire_, SIGTERM);
+}
+
+// A desktop login has the user's PipeWire running (socket-activated by the
+// user's service manager). A bare TTY, a headless demo or a test has none:
+// then the session runs one for its containers, in its own runtime dir.
+void AudioRouter::ensure_host_pipewire()
+{
+    if (own_pipewire_ > 0 && kill(own_pipewire_, 0) == 0) return;
+    fs::path socket = host_pipewire_socket();
+    if (answers(socket)) return;
+    own_pipewire_ = start_child({"pipewire"});
+    wlr_log(WLR_INFO, "no PipeWire answered on %s: started one (pid %d) for the containers' audio", socket.c_str(),
+            own_pipewire_);
+}
+
+void AudioRouter::attach(const std::string& container, const fs::path& socket, pid_t init,
+                         const AudioSettings& settings)
+{
+    if (attached(container)) return;
+    ensure_host_pipewire();
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        close(in[0]);
+        close(in[1]);
+        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    }
+    auto route = std::make_unique<Route>();
+    route->container = container;
+    route->router = this;
+    route->to_bridge = in[1];
+    route->from_bridge = out[0];
+    try {
+        route->pid = start_child({"/proc/self/exe", "_audio"}, in[0], out[1]);
+    } catch (...) {
+        close(in[0]);
+        close(out[1]);
+        throw;
+    }
+    close(in[0]);
+    close(out[1]);
+    fcntl(route->to_bridge, F_SETFL, O_NONBLOCK);
+    fcntl(route->from_bridge, F_SETFL, O_NONBLOCK);
+    json config = {{"container", container}, {"container_socket", socket.string()}, {"init_pid", init},
+                   {"mic", settings.mic},    {"volume", settings.volume},           {"mute", settings.mute}};
+    std::string line = config.dump() + "\n";
+    if (write(route->to_bridge, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        throw std::runtime_error("cannot configure the audio bridge of '" + container + "'");
+    route->source = wl_event_loop_add_fd(
+        loop_, route->from_bridge, WL_EVENT_READABLE,
+        [](int fd, uint32_t, void* data) {
+            auto* route = static_cast<Route*>(data);
+            char buf[4096];
+            ssize_t n;
+            while ((n = read(fd, buf, sizeof buf)) > 0)
+                route->buffer.append(buf, static_cast<size_t>(n));
+            if (n < 0 && errno == EAGAIN) {
+                size_t nl;
+                while ((nl = route->buffer.find('\n')) != std::string::npos) {
+                    std::string line = route->buffer.substr(0, nl);
+                    route->buffer.erase(0, nl + 1);
+                    route->router->on_line(*route, line);
+                }
+                return 0;
+            }
+            // EOF: the bridge exited (its container's daemon went away, or it
+            // failed); the session's SIGCHLD handler has reaped or will reap it.
+            route->pid = -1;
+            route->router->drop(route->container, "its audio bridge exited");
+            return 0;
+        },
+        route.get());
+    wlr_log(WLR_INFO, "container %s: audio bridge started (pid %d)", container.c_str(), route->pid);
+    routes_[container] = std::move(route);
+}
+
+void AudioRouter::on_line(Route& route, const std::string& line)
+{
+    json msg = json::parse(line, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object()) return;
+    if (!msg.contains("id")) {
+        wlr_log(WLR_INFO, "container %s: audio: %s %s", route.container.c_str(), msg.value("event", "?").c_str(),
+                msg.value("message", "").c_str());
+        return;
+    }
+    int id = msg["id"].get<int>();
+    while (!route.pending.empty()) {
+        auto [pending_id, reply] = std::move(route.pending.front());
+        route.pending.pop_front();
+        if (pending_id == id) {
+            msg.erase("id");
+            reply(msg);
+            break;
+        }
+    }
+}
+
+void AudioRouter::drop(const std::string& container, const std::string& why)
+{
+    auto it = routes_.find(container);
+    if (it == routes_.end()) return;
+    wlr_log(WLR_INFO, "container %s: audio route closed: %s", container.c_str(), why.c_str());
+    routes_.erase(it);
+}
+
+void AudioRouter::detach(const std::string& container)
+{
+    drop(container, "the container stopped");
+}
+
+void AudioRouter::request(const std::string& container, json changes, Reply reply)
+{
+    auto it = routes_.find(container);
+    if (it == routes_.end())
+        return reply({{"ok", false},
+                      {"error", "container '" + container +
+                                    "' has no audio route: spawn it first (with audio = true in "
+                                    "its policy)"}});
+    Route& route = *it->second;
+    changes["id"] = route.next_id++;
+    std::string line = changes.dump() + "\n";
+    if (write(route.to_bridge, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        return reply({{"ok", false}, {"error", "the audio bridge of '" + container + "' does not answer"}});
+    route.pending.emplace_back(changes["id"].get<int>(), std::move(reply));
+}
+
+} // namespace ctop

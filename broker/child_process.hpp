@@ -1,0 +1,19 @@
+// Starting the session's helper processes (the container worker, the audio
+// bridges, a PipeWire of our own) with ordinary signal handling: the session
+// blocks the signals its event loop reads through signalfd, and a child must
+// not inherit that mask.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace ctop {
+
+// posix_spawnp of argv with the session's environment; stdin/stdout are
+// dup'ed from the given fds when >= 0. Throws std::runtime_error naming the
+// program when it cannot start.
+pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1);
+
+} // namespace ctop

@@ -1,0 +1,55 @@
+// setns into a container, in nsenter's order.
+#include "container_namespaces.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ctop {
+
+void enter_container_namespaces(pid_t init)
+{
+    struct stat mine {
+    }, theirs{};
+    std::string base = "/proc/" + std::to_string(init) + "/ns/";
+    // The user namespace first (an unprivileged container's), as nsenter does.
+    const char* kinds[] = {"user", "cgroup", "ipc", "uts", "net", "mnt"};
+    std::vector<std::pair<const char*, int>> fds;
+    auto close_all = [&] {
+        for (auto [kind, fd] : fds)
+            close(fd);
+    };
+    for (const char* kind : kinds) {
+        std::string ours = std::string("/proc/self/ns/") + kind;
+        if (stat(ours.c_str(), &mine) != 0 || stat((base + kind).c_str(), &theirs) != 0) continue;
+        if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) continue; // already there
+        int fd = open((base + kind).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int err = errno;
+            close_all();
+            throw std::runtime_error(std::string("cannot open the container's ") + kind +
+                                     " namespace: " + std::strerror(err));
+        }
+        fds.emplace_back(kind, fd);
+    }
+    for (auto [kind, fd] : fds) {
+        if (setns(fd, 0) != 0) {
+            int err = errno;
+            close_all();
+            throw std::runtime_error(std::string("cannot enter the container's ") + kind +
+                                     " namespace: " + std::strerror(err));
+        }
+    }
+    close_all();
+    if (chdir("/") != 0) throw std::runtime_error("cannot chdir to the container's /");
+}
+
+} // namespace ctop
