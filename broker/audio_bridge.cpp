@@ -5,7 +5,6 @@
 #include "container_namespaces.hpp"
 
 #include <pipewire/pipewire.h>
-#include <pipewire/filter.h>
 #include <spa/param/audio/format-utils.h>
 #include <spa/param/props.h>
 #include <spa/param/param.h>
@@ -23,7 +22,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -31,8 +29,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -41,7 +37,6 @@ namespace {
 using nlohmann::json;
 
 constexpr uint32_t rate = 48000;
-constexpr std::array<const char*, 2> channels = {"FL", "FR"};
 // Enough for a few host quanta of jitter; more would only add latency.
 constexpr size_t ring_frames = 8192;
 
@@ -79,71 +74,17 @@ uint32_t prop_id(const spa_dict* props, const char* key)
     return v.empty() ? SPA_ID_INVALID : static_cast<uint32_t>(std::stoul(v));
 }
 
-// One DSP filter node in the container's daemon: the sink apps play into, or
-// the microphone they record from. Its ports are mono float, one a channel.
-class ContainerNode {
-public:
-    using Process = std::function<void(ContainerNode&, uint32_t frames)>;
-
-    ContainerNode(pw_core* core, const std::string& name, const std::string& description, const char* media_class,
-                  pw_direction direction, Process process)
-        : process_(std::move(process))
-    {
-        pw_properties* props = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CLASS, media_class,
-                                                 PW_KEY_NODE_NAME, name.c_str(), PW_KEY_NODE_DESCRIPTION,
-                                                 description.c_str(), "node.want-driver", "true", nullptr);
-        filter_ = pw_filter_new(core, name.c_str(), props);
-        static const pw_filter_events events = [] {
-            pw_filter_events e{};
-            e.version = PW_VERSION_FILTER_EVENTS;
-            e.process = [](void* data, spa_io_position* position) {
-                auto* self = static_cast<ContainerNode*>(data);
-                self->process_(*self, position ? position->clock.duration : 0);
-            };
-            return e;
-        }();
-        pw_filter_add_listener(filter_, &hook_, &events, this);
-        for (size_t i = 0; i < channels.size(); ++i) {
-            std::string port = std::string(direction == PW_DIRECTION_INPUT ? "playback_" : "capture_") + channels[i];
-            ports_[i] =
-                pw_filter_add_port(filter_, direction, PW_FILTER_PORT_FLAG_MAP_BUFFERS, sizeof(int),
-                                   pw_properties_new(PW_KEY_FORMAT_DSP, "32 bit float mono audio", PW_KEY_PORT_NAME,
-                                                     port.c_str(), PW_KEY_AUDIO_CHANNEL, channels[i], nullptr),
-                                   nullptr, 0);
-        }
-        if (pw_filter_connect(filter_, PW_FILTER_FLAG_RT_PROCESS, nullptr, 0) < 0)
-            throw std::runtime_error("cannot create " + name + " in the container's PipeWire");
-    }
-    ~ContainerNode()
-    {
-        spa_hook_remove(&hook_);
-        pw_filter_destroy(filter_);
-    }
-    ContainerNode(const ContainerNode&) = delete;
-    ContainerNode& operator=(const ContainerNode&) = delete;
-
-    uint32_t node_id() const { return pw_filter_get_node_id(filter_); }
-    // The channel's buffer for this cycle, or null when the port has none.
-    float* buffer(size_t channel, uint32_t frames)
-    {
-        return static_cast<float*>(pw_filter_get_dsp_buffer(ports_[channel], frames));
-    }
-
-private:
-    pw_filter* filter_ = nullptr;
-    spa_hook hook_{};
-    std::array<void*, 2> ports_{};
-    Process process_;
-};
-
-// One stream on the host's PipeWire, F32 stereo, with DSP ports from the
-// start so it can be linked even where no session manager runs.
-class HostStream {
+// One stream of the bridge, F32 stereo, with DSP ports from the start so it
+// can be linked even where no session manager runs. On the host it is an
+// ordinary app stream; in the container's daemon it is the sink (or the
+// microphone) that apps see, with a format PulseAudio clients can list.
+class BridgeStream {
 public:
     using Process = std::function<void(float* frames, uint32_t count)>;
 
-    HostStream(pw_core* core, pw_direction direction, pw_properties* props, Process process,
-               std::function<void()> on_ready)
+    BridgeStream(
+        pw_core* core, pw_direction direction, pw_properties* props, Process process,
+        std::function<void()> on_ready = [] {}, bool autoconnect = true)
         : direction_(direction), process_(std::move(process)), on_ready_(std::move(on_ready))
     {
         pw_properties_set(props, "adapter.auto-port-config", "{ mode = dsp monitor = false position = preserve }");
@@ -151,9 +92,9 @@ public:
         static const pw_stream_events events = [] {
             pw_stream_events e{};
             e.version = PW_VERSION_STREAM_EVENTS;
-            e.process = [](void* data) { static_cast<HostStream*>(data)->on_process(); };
+            e.process = [](void* data) { static_cast<BridgeStream*>(data)->on_process(); };
             e.state_changed = [](void* data, pw_stream_state, pw_stream_state state, const char*) {
-                auto* self = static_cast<HostStream*>(data);
+                auto* self = static_cast<BridgeStream*>(data);
                 if (state == PW_STREAM_STATE_PAUSED || state == PW_STREAM_STATE_STREAMING) self->on_ready_();
             };
             return e;
@@ -162,18 +103,18 @@ public:
         uint8_t buf[1024];
         spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof buf);
         const spa_pod* params[1] = {stereo_format(&b, SPA_PARAM_EnumFormat, SPA_AUDIO_FORMAT_F32)};
-        auto flags = static_cast<pw_stream_flags>(PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
-                                                  PW_STREAM_FLAG_RT_PROCESS);
+        auto flags = static_cast<pw_stream_flags>((autoconnect ? PW_STREAM_FLAG_AUTOCONNECT : 0) |
+                                                  PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS);
         if (pw_stream_connect(stream_, direction, PW_ID_ANY, flags, params, 1) < 0)
             throw std::runtime_error("cannot create a stream on the host's PipeWire");
     }
-    ~HostStream()
+    ~BridgeStream()
     {
         spa_hook_remove(&hook_);
         pw_stream_destroy(stream_);
     }
-    HostStream(const HostStream&) = delete;
-    HostStream& operator=(const HostStream&) = delete;
+    BridgeStream(const BridgeStream&) = delete;
+    BridgeStream& operator=(const BridgeStream&) = delete;
 
     uint32_t node_id() const { return pw_stream_get_node_id(stream_); }
     void set_volume(float volume, bool mute)
@@ -268,10 +209,10 @@ private:
 
     AudioRing playback_ring_{ring_frames};
     AudioRing mic_ring_{ring_frames};
-    std::unique_ptr<ContainerNode> sink_;
-    std::unique_ptr<HostStream> host_playback_;
-    std::unique_ptr<ContainerNode> mic_source_;
-    std::unique_ptr<HostStream> host_capture_;
+    std::unique_ptr<BridgeStream> sink_;
+    std::unique_ptr<BridgeStream> host_playback_;
+    std::unique_ptr<BridgeStream> mic_source_;
+    std::unique_ptr<BridgeStream> host_capture_;
 
     std::map<uint32_t, AppNode> apps_;
     std::map<uint32_t, Port> ports_;
@@ -313,16 +254,16 @@ Bridge::Bridge(Settings settings) : settings_(std::move(settings))
     pw_registry_add_listener(registry_, &registry_hook_, &registry_events, this);
 
     const std::string& name = settings_.container;
-    sink_ =
-        std::make_unique<ContainerNode>(inside_, "ctopbroker.sink", "Speakers (through ctopbroker)", "Audio/Sink",
-                                        PW_DIRECTION_INPUT, [this](ContainerNode& node, uint32_t frames) {
-                                            playback_ring_.push(node.buffer(0, frames), node.buffer(1, frames), frames);
-                                        });
+    sink_ = std::make_unique<BridgeStream>(
+        inside_, PW_DIRECTION_INPUT,
+        pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CLASS, "Audio/Sink", PW_KEY_NODE_NAME,
+                          "ctopbroker.sink", PW_KEY_NODE_DESCRIPTION, "Speakers (through ctopbroker)", nullptr),
+        [this](float* frames, uint32_t count) { playback_ring_.push_interleaved(frames, count); }, [] {}, false);
     pw_properties* props = pw_properties_new(
         PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback", PW_KEY_NODE_NAME, ("ctopbroker." + name).c_str(),
         PW_KEY_NODE_DESCRIPTION, ("Container " + name).c_str(), PW_KEY_MEDIA_NAME, ("container " + name).c_str(),
         PW_KEY_APP_NAME, ("ctopbroker: " + name).c_str(), "ctopbroker.container", name.c_str(), nullptr);
-    host_playback_ = std::make_unique<HostStream>(
+    host_playback_ = std::make_unique<BridgeStream>(
         host_, PW_DIRECTION_OUTPUT, props,
         [this](float* frames, uint32_t count) { playback_ring_.pop_interleaved(frames, count); },
         [this] { host_playback_->set_volume(settings_.volume, settings_.mute); });
@@ -525,14 +466,15 @@ void Bridge::set_mic(bool granted)
         ("ctopbroker." + name + ".mic").c_str(), PW_KEY_NODE_DESCRIPTION, ("Microphone of container " + name).c_str(),
         PW_KEY_MEDIA_NAME, ("microphone for container " + name).c_str(), PW_KEY_APP_NAME,
         ("ctopbroker: " + name).c_str(), "ctopbroker.container", name.c_str(), nullptr);
-    host_capture_ = std::make_unique<HostStream>(
-        host_, PW_DIRECTION_INPUT, props,
-        [this](float* frames, uint32_t count) { mic_ring_.push_interleaved(frames, count); }, [] {});
-    mic_source_ = std::make_unique<ContainerNode>(
-        inside_, "ctopbroker.microphone", "Microphone (through ctopbroker)", "Audio/Source", PW_DIRECTION_OUTPUT,
-        [this](ContainerNode& node, uint32_t frames) {
-            mic_ring_.pop(node.buffer(0, frames), node.buffer(1, frames), frames);
+    host_capture_ =
+        std::make_unique<BridgeStream>(host_, PW_DIRECTION_INPUT, props, [this](float* frames, uint32_t count) {
+            mic_ring_.push_interleaved(frames, count);
         });
+    mic_source_ = std::make_unique<BridgeStream>(
+        inside_, PW_DIRECTION_OUTPUT,
+        pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CLASS, "Audio/Source", PW_KEY_NODE_NAME,
+                          "ctopbroker.microphone", PW_KEY_NODE_DESCRIPTION, "Microphone (through ctopbroker)", nullptr),
+        [this](float* frames, uint32_t count) { mic_ring_.pop_interleaved(frames, count); }, [] {}, false);
 }
 
 json Bridge::state() const

@@ -112,11 +112,15 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
     int listen_fd = listen_in(dir);
 
     containers::RunOptions run;
-    run.argv = {
-        "/bin/sh", "-c",
-        "command -v pipewire >/dev/null || { echo 'ctopbroker: pipewire is not installed in this container' >&2; "
-        "exit 127; }; exec 3<&0 </dev/null; export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=pipewire-0; "
-        "exec pipewire -c /run/ctopbroker/pipewire.conf"};
+    // PulseAudio apps (browsers, most of the desktop) get pipewire-pulse, a
+    // client of the same daemon, at the usual $XDG_RUNTIME_DIR/pulse/native.
+    run.argv = {"/bin/sh", "-c",
+                "command -v pipewire >/dev/null || { echo 'ctopbroker: pipewire is not installed in this container' >&2; "
+                "exit 127; }; exec 3<&0 </dev/null; "
+                "if command -v pipewire-pulse >/dev/null; then "
+                "PIPEWIRE_REMOTE=/run/ctopbroker/pipewire-0 pipewire-pulse 3<&- & fi; "
+                "export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=pipewire-0; "
+                "exec pipewire -c /run/ctopbroker/pipewire.conf"};
     run.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/user", "XDG_RUNTIME_DIR=/run/user/1000",
                "PIPEWIRE_RUNTIME_DIR=.", "LANG=C.UTF-8"};
     run.cwd = "/run/ctopbroker";

@@ -28,29 +28,11 @@ void AudioRing::take(float& left, float& right)
     right = data_[at + 1];
 }
 
-void AudioRing::push(const float* left, const float* right, size_t frames)
-{
-    std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < frames; ++i)
-        put(left ? left[i] : 0.0f, right ? right[i] : 0.0f);
-}
-
 void AudioRing::push_interleaved(const float* frames, size_t count)
 {
     std::lock_guard lock(mutex_);
     for (size_t i = 0; i < count; ++i)
         put(frames[2 * i], frames[2 * i + 1]);
-}
-
-void AudioRing::pop(float* left, float* right, size_t frames)
-{
-    std::lock_guard lock(mutex_);
-    float l, r;
-    for (size_t i = 0; i < frames; ++i) {
-        take(l, r);
-        if (left) left[i] = l;
-        if (right) right[i] = r;
-    }
 }
 
 void AudioRing::pop_interleaved(float* frames, size_t count)

@@ -15,9 +15,6 @@ class AudioRing {
 public:
     explicit AudioRing(size_t capacity_frames) : data_(capacity_frames * 2) {}
 
-    // Planar in and out; a null channel reads as (or is) silence.
-    void push(const float* left, const float* right, size_t frames);
-    void pop(float* left, float* right, size_t frames);
     // Interleaved L R L R ...
     void push_interleaved(const float* frames, size_t count);
     void pop_interleaved(float* frames, size_t count);

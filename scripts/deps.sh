@@ -9,9 +9,9 @@ packages=(
   libxkbcommon-dev libpixman-1-dev libcairo2-dev libdrm-dev lxc lxc-dev libpipewire-0.3-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libgtest-dev libpng-dev libacl1-dev libxcb1-dev
   # run: containers, fonts, Xwayland, audio
-  busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin wireplumber dbus
+  busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin pipewire-pulse wireplumber dbus
   # real clients the tests and the demo drive
-  acl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox imagemagick
+  acl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
 )
 
 missing=()

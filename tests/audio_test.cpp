@@ -175,6 +175,23 @@ TEST_F(Audio, AToneInAContainerIsRecordedOnItsOwnHostNodeAtTheRightLevel)
     EXPECT_TRUE(found) << "no node ctopbroker.alpha on the host";
 }
 
+TEST_F(Audio, APulseAudioAppPlaysThroughTheSameRoute)
+{
+    if (which("paplay").empty() || which("pipewire-pulse").empty()) GTEST_SKIP() << "pipewire-pulse or paplay missing";
+    create("alpha");
+    spawn("alpha", {"sleep", "600"});
+    make_tone("alpha", "/tmp/tone.wav", 2, 440, 0.5);
+    ASSERT_TRUE(wait_until([&] { return exec("alpha", {"pactl", "info"}) == 0; })) << "no pulse server in alpha";
+    std::string sinks;
+    exec("alpha", {"pactl", "list", "short", "sinks"}, &sinks);
+    EXPECT_NE(sinks.find("ctopbroker.sink"), std::string::npos) << sinks;
+    Level l = record_host_node("alpha", [&] { EXPECT_EQ(exec("alpha", {"paplay", "/tmp/tone.wav"}), 0); });
+    EXPECT_NEAR(l.rms, 0.3536, 0.02);
+    EXPECT_GE(l.seconds, 1.7);
+    // Pulse's recording API meets the same microphone policy.
+    EXPECT_NE(exec("alpha", {"timeout", "10", "parecord", "/tmp/denied.wav"}), 0);
+}
+
 TEST_F(Audio, AnotherContainerNeitherSeesNorRecordsItsNodes)
 {
     create("alpha");
