@@ -522,7 +522,7 @@ int Bridge::run()
     return exit_code_;
 }
 
-} // namespace
+}  // namespace
 
 // PipeWire's access check looks the peer's pid up in the daemon's /proc. A
 // process outside the container's pid namespace shows up there as pid 0, and
@@ -622,4 +622,4 @@ int audio_bridge_main()
     return rc;
 }
 
-} // namespace ctop
+}  // namespace ctop

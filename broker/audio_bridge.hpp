@@ -25,4 +25,4 @@ namespace ctop {
 
 int audio_bridge_main();
 
-} // namespace ctop
+}  // namespace ctop

@@ -25,17 +25,6 @@ namespace {
 // the container the same address, whatever the directory is called outside.
 constexpr const char* relative_address = "./pipewire-0";
 
-bool answers(const fs::path& socket_path)
-{
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
-    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    return ok;
-}
-
 int listen_in(const fs::path& dir)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -62,7 +51,18 @@ int listen_in(const fs::path& dir)
     return fd;
 }
 
-} // namespace
+}  // namespace
+
+bool socket_answers(const fs::path& socket_path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    return ok;
+}
 
 std::string container_pipewire_conf()
 {
@@ -101,7 +101,7 @@ context.objects = [
 
 pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, int log_fd)
 {
-    if (answers(dir / "pipewire-0")) return 0;
+    if (socket_answers(dir / "pipewire-0")) return 0;
     paths::write_atomically(dir / "pipewire.conf", container_pipewire_conf());
     // PipeWire locks "<socket>.lock" before it looks at activated sockets; in
     // the read-only directory it can only open one that exists.
@@ -138,4 +138,4 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
     return pid;
 }
 
-} // namespace ctop
+}  // namespace ctop

@@ -24,6 +24,9 @@ class Container;
 // Inside the container.
 inline constexpr const char* pipewire_socket_inside = "/run/ctopbroker/pipewire-0";
 
+// Whether something accepts connections on the Unix socket at `path`.
+bool socket_answers(const std::filesystem::path& path);
+
 // The daemon's configuration: native protocol, client nodes, links, a timer
 // driver; no devices, no D-Bus, no realtime module.
 std::string container_pipewire_conf();
@@ -34,4 +37,4 @@ std::string container_pipewire_conf();
 // message naming the container when it cannot.
 pid_t ensure_container_pipewire(containers::Container& c, const std::filesystem::path& dir, int log_fd);
 
-} // namespace ctop
+}  // namespace ctop

@@ -54,4 +54,4 @@ void AudioRing::clear()
     read_ = write_;
 }
 
-} // namespace ctop
+}  // namespace ctop

@@ -37,4 +37,4 @@ private:
     uint64_t dropped_ = 0, starved_ = 0;
 };
 
-} // namespace ctop
+}  // namespace ctop

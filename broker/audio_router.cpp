@@ -1,6 +1,7 @@
 // Audio bridges and the host's PipeWire, seen from the session.
 #include "audio_router.hpp"
 
+#include "audio_daemon.hpp"
 #include "child_process.hpp"
 
 #include <fcntl.h>
@@ -54,18 +55,7 @@ fs::path host_pipewire_socket()
     return fs::path(dir ? dir : "/run/user/0") / name;
 }
 
-bool answers(const fs::path& path)
-{
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    return ok;
-}
-
-} // namespace
+}  // namespace
 
 AudioRouter::AudioRouter(wl_event_loop* loop) : loop_(loop) {}
 
@@ -82,7 +72,7 @@ void AudioRouter::ensure_host_pipewire()
 {
     if (own_pipewire_ > 0 && kill(own_pipewire_, 0) == 0) return;
     fs::path socket = host_pipewire_socket();
-    if (answers(socket)) return;
+    if (socket_answers(socket)) return;
     own_pipewire_ = start_child({"pipewire"});
     wlr_log(WLR_INFO, "no PipeWire answered on %s: started one (pid %d) for the containers' audio", socket.c_str(),
             own_pipewire_);
@@ -199,4 +189,4 @@ void AudioRouter::request(const std::string& container, json changes, Reply repl
     route.pending.emplace_back(changes["id"].get<int>(), std::move(reply));
 }
 
-} // namespace ctop
+}  // namespace ctop

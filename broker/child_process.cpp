@@ -39,4 +39,4 @@ pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout
     return pid;
 }
 
-} // namespace ctop
+}  // namespace ctop

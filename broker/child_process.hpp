@@ -16,4 +16,4 @@ namespace ctop {
 // program when it cannot start.
 pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1);
 
-} // namespace ctop
+}  // namespace ctop

@@ -52,4 +52,4 @@ void enter_container_namespaces(pid_t init)
     if (chdir("/") != 0) throw std::runtime_error("cannot chdir to the container's /");
 }
 
-} // namespace ctop
+}  // namespace ctop

@@ -12,4 +12,4 @@ namespace ctop {
 // to its "/". Throws std::runtime_error naming the namespace that failed.
 void enter_container_namespaces(pid_t init);
 
-} // namespace ctop
+}  // namespace ctop
