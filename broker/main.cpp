@@ -65,7 +65,7 @@ void print_audio(const json& a)
             std::printf("%s: %s %s\n", name.c_str(), key, stream.get<std::string>().c_str());
 }
 
-int run_session(const std::string& backend, bool test_input, int width, int height)
+int run_session(const std::string& backend, bool test_input, int width, int height, int refresh)
 {
     ctop::ServerOptions options;
     if (backend == "headless") options.backend = ctop::BackendKind::Headless;
@@ -74,6 +74,7 @@ int run_session(const std::string& backend, bool test_input, int width, int heig
     options.test_input = test_input;
     options.headless_width = width;
     options.headless_height = height;
+    options.headless_refresh_hz = refresh;
     wlr_log_init(std::getenv("CTOPBROKER_DEBUG") ? WLR_DEBUG : WLR_INFO, nullptr);
     ctop::SessionConfig config = ctop::SessionConfig::load(ctop::paths::config_dir() / "config.toml");
     config.apply(options);
@@ -118,13 +119,14 @@ int main(int argc, char** argv)
                                                   "running session, headless otherwise)");
     std::string backend = "auto";
     bool test_input = false;
-    int width = 1280, height = 720;
+    int width = 1280, height = 720, refresh = 60;
     session->add_option("--backend", backend, "auto, drm, nested or headless")
         ->check(CLI::IsMember({"auto", "drm", "nested", "headless"}));
     session->add_flag_callback("--headless", [&] { backend = "headless"; }, "Same as --backend headless");
     session->add_flag("--test-input", test_input, "Add a virtual keyboard driven by `ctopbroker key` (for tests)");
     session->add_option("--size", width, "Headless output width")->check(CLI::Range(64, 8192));
     session->add_option("--height", height, "Headless output height")->check(CLI::Range(64, 8192));
+    session->add_option("--refresh", refresh, "Headless output refresh rate, Hz")->check(CLI::Range(1, 10000));
 
     auto* status = app.add_subcommand("status", "Show the session's workspaces");
     status->add_flag("--json", as_json, "Print the raw JSON reply");
@@ -207,7 +209,7 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
 
     try {
-        if (*session) return run_session(backend, test_input, width, height);
+        if (*session) return run_session(backend, test_input, width, height, refresh);
         json reply;
         if (*status) {
             if (!request({{"cmd", "status"}}, &reply)) return 1;

@@ -107,7 +107,11 @@ Server::Server(const ServerOptions& options) : options_(options)
         wlr_headless_add_input_device(headless_, WLR_INPUT_DEVICE_KEYBOARD);
     }
     if (options.backend == BackendKind::Headless || std::string(backend_name_) == "headless")
-        wlr_headless_add_output(headless_, options.headless_width, options.headless_height);
+    {
+        wlr_output* output = wlr_headless_add_output(headless_, options.headless_width, options.headless_height);
+        wlr_output_set_custom_mode(output, options.headless_width, options.headless_height,
+                                   options.headless_refresh_hz * 1000);
+    }
 
     const char* socket = wl_display_add_socket_auto(display_);
     if (!socket) throw std::runtime_error("could not create a Wayland socket in $XDG_RUNTIME_DIR");

@@ -34,6 +34,7 @@ struct ServerOptions {
     bool test_input = false;  // a virtual keyboard the control socket can type on
     int headless_width = 1280;
     int headless_height = 720;
+    int headless_refresh_hz = 60;  // the benchmarks raise it to measure what the compositor can do
     // Keyboard: empty names fall back to XKB_DEFAULT_* and then xkbcommon's defaults.
     std::string xkb_model, xkb_layout, xkb_variant, xkb_options;
     int repeat_rate = 25, repeat_delay = 600;

@@ -14,6 +14,9 @@ packages=(
   acl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
 )
 
+# Extra packages named on the command line (the benchmarks' comparison peers).
+packages+=("$@")
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
