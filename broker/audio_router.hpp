@@ -55,4 +55,4 @@ private:
     pid_t own_pipewire_ = -1;
 };
 
-} // namespace ctop
+}  // namespace ctop
