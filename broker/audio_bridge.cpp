@@ -540,7 +540,6 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
         throw std::runtime_error(std::string("cannot reach the container's pid namespace: ") + std::strerror(errno));
     pid_t pid = fork();
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
         std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
@@ -558,6 +557,11 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
         if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
             setresuid(nobody, nobody, nobody) != 0)
             ok = 0;
+        // Set only now: a change of credentials clears it.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // The bridge, outside this pid namespace, shows as parent 0; anything
+        // else means it is gone already.
+        if (getppid() != 0) _exit(1);
         if (write(ready[1], &ok, 1) != 1 || !ok) _exit(1);
         close(ready[1]);
         while (true)

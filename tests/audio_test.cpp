@@ -6,6 +6,7 @@
 #include "support/container_test.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
@@ -67,6 +68,24 @@ Level level_of(const std::string& raw_f32_mono)
         }
     l.hz = crossings / 2.0 / (full * 0.1);
     return l;
+}
+
+// Host pids of `ctopbroker _audio` processes (bridges run as root, their
+// anchors inside containers as nobody).
+std::vector<pid_t> audio_processes(uid_t uid)
+{
+    std::vector<pid_t> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream cmd(e.path() / "cmdline");
+        std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
+        if (cmdline.find(std::string("_audio") + '\0') == std::string::npos) continue;
+        struct stat sb {};
+        if (stat(e.path().c_str(), &sb) != 0 || sb.st_uid != uid) continue;
+        out.push_back(std::stoi(name));
+    }
+    return out;
 }
 
 class Audio : public ContainerTest {
@@ -308,6 +327,25 @@ TEST_F(Audio, ALostDaemonEndsOnlyThatContainersAudioUntilItIsSpawnedAgain)
     make_tone("alpha", "/tmp/tone.wav", 1.5, 440, 0.5);
     Level l = record_host_node("alpha", [&] { EXPECT_EQ(exec("alpha", {"pw-play", "/tmp/tone.wav"}), 0); });
     EXPECT_NEAR(l.rms, 0.3536, 0.02);
+}
+
+TEST_F(Audio, ABridgeThatDiesTakesItsAnchorInsideTheContainerWithIt)
+{
+    auto before_bridges = audio_processes(0);
+    auto before_anchors = audio_processes(65534);
+    create("alpha");
+    spawn("alpha", {"sleep", "600"});
+    std::vector<pid_t> bridges, anchors;
+    ASSERT_TRUE(wait_until([&] {
+        bridges = audio_processes(0);
+        anchors = audio_processes(65534);
+        return bridges.size() == before_bridges.size() + 1 && anchors.size() == before_anchors.size() + 1;
+    }));
+    for (pid_t b : bridges)
+        if (std::find(before_bridges.begin(), before_bridges.end(), b) == before_bridges.end()) ::kill(b, SIGKILL);
+    EXPECT_TRUE(wait_until([&] { return audio_processes(65534).size() == before_anchors.size(); }))
+        << "the anchor outlived its bridge";
+    EXPECT_TRUE(s().alive());
 }
 
 TEST_F(Audio, BadRequestsGetClearErrors)
