@@ -25,6 +25,7 @@ Output::Output(Server& server, wlr_output* output)
         clock_gettime(CLOCK_MONOTONIC, &now);
         wlr_scene_output_send_frame_done(scene_output_, &now);
     });
+    commit_.connect(&output->events.commit, [this](void*) { server_.count_frame(); });
     destroy_.connect(&output->events.destroy, [this](void*) { server_.output_destroyed(*this); });
 }
 

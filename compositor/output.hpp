@@ -17,7 +17,7 @@ private:
     Server& server_;
     wlr_output* output_;
     wlr_scene_output* scene_output_;
-    Listener frame_, destroy_;
+    Listener frame_, commit_, destroy_;
 };
 
 }  // namespace ctop

@@ -51,6 +51,9 @@ public:
     wl_event_loop* loop() const { return wl_display_get_event_loop(display_); }
     const std::string& socket_name() const { return socket_name_; }
     const char* backend_name() const { return backend_name_; }
+    // Frames the outputs have committed (drawn) since the start.
+    uint64_t frames() const { return frames_; }
+    void count_frame() { ++frames_; }
     void run();
     void terminate() { wl_display_terminate(display_); }
 
@@ -115,6 +118,7 @@ public:
     std::function<void()> on_quit_requested;
 
 private:
+    uint64_t frames_ = 0;
     void create_backend(const ServerOptions& options);
     void on_new_output(wlr_output* output);
     void on_new_xdg_surface(wlr_xdg_surface* surface);

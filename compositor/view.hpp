@@ -36,6 +36,8 @@ public:
     virtual std::string app_id() const = 0;
     virtual wlr_surface* surface() const = 0;
     virtual const char* kind() const = 0;  // "wayland" or "x11"
+    // Surface commits since the view was created: frames the client sent.
+    uint64_t commits() const { return commits_; }
 
     // Position of the window's content (inside the border) in layout coordinates.
     int x() const { return x_; }
@@ -58,6 +60,7 @@ protected:
     void unmapped();
     void resized(int width, int height);
     void update_label();
+    void count_commit() { ++commits_; }
 
 private:
     void update_decoration();
@@ -75,6 +78,7 @@ private:
     int x_ = 0, y_ = 0;
     int width_ = 0, height_ = 0;
     bool mapped_ = false;
+    uint64_t commits_ = 0;
     bool maximized_ = false;
     wlr_box saved_box_{};
 };

@@ -20,7 +20,10 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     });
     unmap_.connect(&xdg->events.unmap, [this](void*) { unmapped(); });
     destroy_.connect(&xdg->events.destroy, [this](void*) { this->server().view_destroyed(*this); });
-    commit_.connect(&xdg->surface->events.commit, [this](void*) { on_commit(); });
+    commit_.connect(&xdg->surface->events.commit, [this](void*) {
+        count_commit();
+        on_commit();
+    });
     set_title_.connect(&xdg->toplevel->events.set_title, [this](void*) { update_label(); });
     request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {
         if (xdg_->added) toggle_maximized();

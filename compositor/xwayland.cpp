@@ -297,6 +297,7 @@ void XwaylandView::on_map()
     surface_node_ = wlr_scene_subsurface_tree_create(node(), xs_->surface);
     attach_surface_node(surface_node_);
     commit_.connect(&xs_->surface->events.commit, [this](void*) {
+        count_commit();
         resized(xs_->surface->current.width, xs_->surface->current.height);
     });
     mapped_at(xs_->width, xs_->height);
