@@ -6,10 +6,17 @@ compositor, not a 60 Hz timer, is the limit), then measures with the same
 client (bench/frame_client) everywhere:
 
 - frame throughput and commit->frame-done latency: on the host socket, inside
-  an LXC container through its private socket, and through waypipe;
+  an LXC container through its private socket, through waypipe, on sway
+  (headless, as an unprivileged user), and for its X11 twin through xpra
+  (frames counted where they arrive: commits of xpra's window in ctopbroker);
 - spawn latency to the first drawn frame: the client started directly on the
   host socket, `ctopbroker spawn` into a running (warm) container, and into a
-  stopped (cold) one.
+  stopped (cold) one;
+- the session's CPU per drawn frame and RSS with 1, 8 and 32 containers of 4
+  animated windows (weston-simple-shm), one container's workspace on screen;
+- cross-container clipboard transfers of 1 MB and 100 MB (Super+Shift+C in
+  one container, Super+Shift+V and wl-paste in another) against the same
+  paste on the host socket.
 
 Every figure is min/median/max over --repeat runs, with the median's ratio to
 its baseline. Needs root (LXC). Usage: scripts/run bench [--repeat N]
@@ -18,6 +25,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -42,8 +50,9 @@ class Session:
         for var in ("WAYLAND_DISPLAY", "DISPLAY", "WAYLAND_SOCKET"):
             self.env.pop(var, None)
         log = open(os.path.join(self.runtime, "session.log"), "w")
-        self.proc = subprocess.Popen([self.bin, "session", "--headless", "--size", str(WIDTH), "--height",
-                                      str(HEIGHT), "--refresh", str(REFRESH)], env=self.env, stdout=log, stderr=log)
+        self.proc = subprocess.Popen([self.bin, "session", "--headless", "--test-input", "--size", str(WIDTH),
+                                      "--height", str(HEIGHT), "--refresh", str(REFRESH)], env=self.env, stdout=log,
+                                     stderr=log)
         for _ in range(100):
             if self.ctl("status", check=False).returncode == 0:
                 break
@@ -55,11 +64,37 @@ class Session:
     def ctl(self, *args, check=True):
         return subprocess.run([self.bin, *args], env=self.env, capture_output=True, text=True, check=check)
 
-    def create(self, name):
+    def create(self, name, clipboard_max=None):
         bench_dir = os.path.dirname(self.client)
         self.ctl("create", name, "--privileged", "--share", f"{bench_dir}:/opt/bench",
                  "--share", f"{self.out}:/opt/out:rw")
         self.containers.append(name)
+        if clipboard_max:
+            policy = os.path.join(self.env["XDG_CONFIG_HOME"], "ctopbroker", "containers", f"{name}.toml")
+            text = open(policy).read()
+            assert "max_bytes = " in text, policy
+            text = "\n".join(f"max_bytes = {clipboard_max}" if l.startswith("max_bytes = ") else l
+                              for l in text.splitlines())
+            open(policy, "w").write(text + "\n")
+
+    def request(self, req):
+        """One control request over the socket itself: quicker than the CLI, for polling."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(os.path.join(self.runtime, "ctopbroker", "control.sock"))
+            sock.sendall((json.dumps(req) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
+
+    def view(self, title):
+        for v in self.request({"cmd": "views"})["views"]:
+            if title in v["title"]:
+                return v
+        return None
 
     def close(self):
         for name in self.containers:
@@ -125,15 +160,198 @@ def with_waypipe(s, frames, warmup):
             os.unlink(sock)
 
 
+def on_sway(s, frames, warmup):
+    """The same client on sway's headless backend, run as an unprivileged user (sway refuses root)."""
+    user = "ctopbench"
+    if subprocess.run(["id", user], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user], check=True)
+    runtime = tempfile.mkdtemp(prefix="ctopbroker-bench-sway-")
+    shutil.chown(runtime, user, user)
+    config = os.path.join(runtime, "config")
+    with open(config, "w") as f:
+        f.write(f"output HEADLESS-1 mode --custom {WIDTH}x{HEIGHT}@{REFRESH}Hz\ndefault_border none\n")
+    os.chmod(config, 0o644)
+    env = {"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": runtime, "WLR_BACKENDS": "headless",
+           "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}
+    sway = subprocess.Popen(["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
+                             "sway", "-c", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            sockets = [n for n in os.listdir(runtime) if n.startswith("wayland-") and not n.endswith(".lock")]
+            if sockets:
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("sway did not start")
+        r = subprocess.run(["runuser", "-u", user, "--", "env", "-i", f"XDG_RUNTIME_DIR={runtime}",
+                            f"WAYLAND_DISPLAY={sockets[0]}", s.client, *client_args(frames, warmup)],
+                           capture_output=True, text=True, check=True, timeout=120)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+    finally:
+        sway.terminate()
+        sway.wait()
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+class Xpra:
+    """An xpra server (its own Xvfb) with its client attached to the session as a Wayland client."""
+
+    def __init__(self, s, display=":97"):
+        self.s, self.display = s, display
+        # xpra is a python program of Debian's: keep other pythons out of its way.
+        self.env = dict(s.env, PATH="/usr/bin:/bin:/usr/sbin:/sbin", GDK_BACKEND="wayland")
+        quiet = ["--mdns=no", "--notifications=no", "--speaker=off", "--microphone=off", "--webcam=no",
+                 "--clipboard=no", "--printing=no", "--file-transfer=no"]
+        log = open(os.path.join(s.runtime, "xpra.log"), "w")
+        self.server = subprocess.Popen(
+            ["xpra", "start", display, "--daemon=no", "--pulseaudio=no", "--dbus-launch=", "--dbus-proxy=no",
+             "--html=off", "--systemd-run=no", "--xsettings=no", "--start=", "--start-child=", *quiet,
+             "--xvfb=Xvfb +extension Composite -screen 0 1920x1080x24+32 -nolisten tcp -noreset"],
+            env=self.env, stdout=log, stderr=log)
+        time.sleep(4)
+        self.client = subprocess.Popen(["xpra", "attach", display, "--opengl=no", "--tray=no", "--system-tray=no",
+                                        *quiet], env=self.env, stdout=log, stderr=log)
+        time.sleep(3)
+
+    def run(self, seconds):
+        """fps that reach ctopbroker's screen while the X client draws for `seconds`."""
+        client = subprocess.Popen([self.s.client.replace("frame_client", "x11_frame_client"), "--seconds",
+                                   str(seconds + 2), "--size", f"{WIDTH}x{HEIGHT}"],
+                                  env=dict(self.env, DISPLAY=self.display), stdout=subprocess.PIPE, text=True)
+        title = "ctopbroker x11 frame bench"
+        deadline = time.monotonic() + 20
+        while not self.s.view(title) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        v = self.s.view(title)
+        if not v:
+            client.kill()
+            raise RuntimeError(f"xpra's window never reached the session; see {self.s.runtime}/xpra.log")
+        self.s.ctl("workspace", "host")
+        time.sleep(1)  # past the start
+        c0, t0 = self.s.view(title)["commits"], time.monotonic()
+        time.sleep(seconds)
+        c1, t1 = self.s.view(title)["commits"], time.monotonic()
+        x = json.loads(client.communicate()[0].strip().splitlines()[-1])
+        return {"fps": (c1 - c0) / (t1 - t0), "x_fps": x["fps"]}
+
+    def close(self):
+        for p in (self.client, self.server):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def proc_cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def scale(s, counts, windows, samples, seconds=2.0):
+    """CPU per drawn frame and RSS of the session with N containers x `windows` animated windows."""
+    out = {}
+    made = 0
+    for n in counts:
+        while made < n:
+            made += 1
+            name = f"scale{made}"
+            s.create(name)
+            for _ in range(windows):
+                s.ctl("spawn", name, "--", "weston-simple-shm")
+        deadline = time.monotonic() + 60
+        while len(s.request({"cmd": "views"})["views"]) < n * windows and time.monotonic() < deadline:
+            time.sleep(0.1)
+        s.ctl("workspace", "scale1")
+        time.sleep(1)
+        cpu, rss = [], []
+        for _ in range(samples):
+            c0, f0 = proc_cpu_seconds(s.proc.pid), s.request({"cmd": "status"})["frames"]
+            time.sleep(seconds)
+            c1, f1 = proc_cpu_seconds(s.proc.pid), s.request({"cmd": "status"})["frames"]
+            cpu.append((c1 - c0) * 1000 / max(f1 - f0, 1))
+            rss.append(proc_rss_mb(s.proc.pid))
+        out[n] = {"cpu_ms_per_frame": cpu, "rss_mb": rss}
+    for i in range(1, made + 1):
+        s.ctl("stop", f"scale{i}", check=False)
+    return out
+
+
+def timed_paste(runner):
+    """Runs wl-paste with the clock read where it runs; returns (bytes, seconds)."""
+    script = 's=$(date +%s%N); n=$(wl-paste -n | wc -c); e=$(date +%s%N); echo "$n $((e - s))"'
+    out = runner(["sh", "-c", script]).split()
+    return int(out[0]), int(out[1]) / 1e9
+
+
+def clipboard(s, sizes, repeat):
+    """Seconds to move `size` bytes from container clipa to clipb, vs a paste on the host socket."""
+    big = max(sizes) * 2
+    s.create("clipa", clipboard_max=big)
+    s.create("clipb", clipboard_max=big)
+    s.ctl("spawn", "clipa", "--", "true")
+    s.ctl("spawn", "clipb", "--", "true")
+    inside = lambda name: lambda argv: s.ctl("exec", name, "--", *argv).stdout
+    on_host = lambda argv: subprocess.run(argv, env=s.env, capture_output=True, text=True, check=True).stdout
+    out = {}
+    for size in sizes:
+        s.ctl("exec", "clipa", "--", "sh", "-c", f"head -c {size} /dev/urandom | base64 -w0 | head -c {size} > /tmp/p")
+        host_payload = os.path.join(s.runtime, "payload")
+        subprocess.run(["sh", "-c", f"head -c {size} /dev/urandom | base64 -w0 | head -c {size} > {host_payload}"],
+                       check=True)
+        cross, host = [], []
+        for _ in range(repeat):
+            s.ctl("workspace", "clipa")
+            s.ctl("spawn", "clipa", "--", "sh", "-c", "exec wl-copy --foreground --type text/plain < /tmp/p")
+            deadline = time.monotonic() + 30
+            while "clipa" not in s.request({"cmd": "clipboard"})["selections"] and time.monotonic() < deadline:
+                time.sleep(0.01)
+            t0 = time.monotonic()
+            s.ctl("key", "Super+Shift+c")
+            while True:
+                b = s.request({"cmd": "clipboard"})["buffer"]
+                if b and b["bytes"] == size:
+                    break
+                if time.monotonic() > t0 + 120:
+                    raise RuntimeError("the broker never read clipa's clipboard")
+                time.sleep(0.002)
+            copy = time.monotonic() - t0
+            s.ctl("workspace", "clipb")
+            s.ctl("key", "Super+Shift+v")
+            n, paste = timed_paste(inside("clipb"))
+            if n != size:
+                raise RuntimeError(f"clipb pasted {n} bytes of {size}")
+            cross.append(copy + paste)
+            s.ctl("exec", "clipa", "--", "pkill", "-x", "wl-copy", check=False)
+
+            s.ctl("workspace", "host")
+            copier = subprocess.Popen(["sh", "-c", f"exec wl-copy --foreground --type text/plain < {host_payload}"],
+                                      env=s.env)
+            time.sleep(0.3)
+            n, paste = timed_paste(on_host)
+            copier.terminate()
+            copier.wait()
+            if n != size:
+                raise RuntimeError(f"the host pasted {n} bytes of {size}")
+            host.append(paste)
+        out[size] = {"cross_container_s": cross, "host_s": host}
+    return out
+
+
 def spread(values):
     return min(values), statistics.median(values), max(values)
 
 
-def row(label, values, unit, baseline=None, higher_is_better=True):
+def row(label, values, unit, baseline=None):
     lo, med, hi = spread(values)
-    ratio = ""
-    if baseline:
-        ratio = f"{med / baseline:6.2f}x" if higher_is_better else f"{med / baseline:6.2f}x"
+    ratio = f"{med / baseline:6.2f}x" if baseline else ""
     print(f"  {label:<34} {lo:9.2f} {med:9.2f} {hi:9.2f} {unit:<6} {ratio}")
     return med
 
@@ -143,29 +361,37 @@ def main():
     parser.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "build"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument("--containers", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--json", help="also write the raw figures here")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root (it creates LXC containers)")
-    for tool in ("waypipe",):
+    for tool in ("waypipe", "sway", "xpra", "Xvfb", "weston-simple-shm", "wl-copy"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is not installed (scripts/run bench installs it)")
 
     s = Session(os.path.abspath(args.build))
     results = {}
+    xpra = None
     try:
         s.create("bench")
         s.ctl("spawn", "bench", "--", "true")  # start it once: "warm" from here on
         warm = args.frames // 10
-        fps = {"host": [], "container": [], "waypipe": []}
-        lat = {"host": [], "container": [], "waypipe": []}
+        paths = ["host", "container", "waypipe", "sway"]
+        fps = {k: [] for k in paths + ["xpra"]}
+        lat = {k: [] for k in paths}
+        xpra = Xpra(s)
         for _ in range(args.repeat):
             for key, run in (("host", lambda: run_host(s, args.frames, warm)),
                              ("container", lambda: run_in_container(s, "bench", args.frames, warm)[0]),
-                             ("waypipe", lambda: with_waypipe(s, args.frames, warm))):
+                             ("waypipe", lambda: with_waypipe(s, args.frames, warm)),
+                             ("sway", lambda: on_sway(s, args.frames, warm))):
                 r = run()
                 fps[key].append(r["fps"])
                 lat[key].append(r["latency_ms"]["median"])
+            fps["xpra"].append(xpra.run(3)["fps"])
+        xpra.close()
+        xpra = None
 
         spawn = {"host": [], "warm": [], "cold": []}
         for _ in range(args.repeat):
@@ -177,8 +403,15 @@ def main():
             s.ctl("stop", "bench")
             r, t0 = run_in_container(s, "bench", 1, 0)
             spawn["cold"].append((r["first_present_ns"] - t0) / 1e6)
-        results = {"fps": fps, "latency_ms": lat, "spawn_ms": spawn}
+        s.ctl("stop", "bench")
+
+        # Before the clipboard runs: a 100 MB transfer leaves the session's heap larger.
+        scaling = scale(s, args.containers, 4, args.repeat)
+        clip = clipboard(s, [1 << 20, 100 << 20], args.repeat)
+        results = {"fps": fps, "latency_ms": lat, "spawn_ms": spawn, "clipboard": clip, "scale": scaling}
     finally:
+        if xpra:
+            xpra.close()
         s.close()
 
     print(f"ctopbroker benchmarks: {WIDTH}x{HEIGHT} shm frames, headless pixman output at {REFRESH} Hz, "
@@ -188,19 +421,36 @@ def main():
     base = row("host socket", fps["host"], "fps")
     row("container (private socket)", fps["container"], "fps", base)
     row("waypipe (host)", fps["waypipe"], "fps", base)
+    row("sway 1.7 headless (host socket)", fps["sway"], "fps", base)
+    row("X11 twin through xpra", fps["xpra"], "fps", base)
     print("commit -> frame done, median per run (lower is better; baseline: host socket)")
     base = row("host socket", lat["host"], "ms")
-    row("container (private socket)", lat["container"], "ms", base, False)
-    row("waypipe (host)", lat["waypipe"], "ms", base, False)
+    row("container (private socket)", lat["container"], "ms", base)
+    row("waypipe (host)", lat["waypipe"], "ms", base)
+    row("sway 1.7 headless (host socket)", lat["sway"], "ms", base)
     print("start -> first frame drawn (lower is better; baseline: client started on the host socket)")
     base = row("host socket, direct", spawn["host"], "ms")
-    row("ctopbroker spawn, warm container", spawn["warm"], "ms", base, False)
-    row("ctopbroker spawn, cold container", spawn["cold"], "ms", base, False)
+    row("ctopbroker spawn, warm container", spawn["warm"], "ms", base)
+    row("ctopbroker spawn, cold container", spawn["cold"], "ms", base)
+    print("clipboard, container to container (lower is better; baseline: paste on the host socket)")
+    for size, r in clip.items():
+        mb = size / (1 << 20)
+        base = row(f"{mb:.0f} MB, host paste", [x * 1000 for x in r["host_s"]], "ms")
+        row(f"{mb:.0f} MB, Super+Shift+C/V + paste", [x * 1000 for x in r["cross_container_s"]], "ms", base)
+        row(f"{mb:.0f} MB, container to container", [mb / x for x in r["cross_container_s"]], "MB/s")
+    print("session with N containers x 4 animated windows (baseline: 1 container)")
+    first = min(scaling)
+    base_cpu = statistics.median(scaling[first]["cpu_ms_per_frame"])
+    base_rss = statistics.median(scaling[first]["rss_mb"])
+    for n, r in scaling.items():
+        row(f"{n} containers: CPU per frame", r["cpu_ms_per_frame"], "ms", base_cpu)
+        row(f"{n} containers: RSS", r["rss_mb"], "MB", base_rss)
     med = statistics.median
     print("targets")
     print(f"  container >= 0.95x host throughput: {med(fps['container']) / med(fps['host']):.2f}x")
-    print(f"  container >= 5x waypipe throughput: {med(fps['container']) / med(fps['waypipe']):.2f}x")
     print(f"  warm spawn <= 1.1x host-direct start: {med(spawn['warm']) / med(spawn['host']):.2f}x")
+    print(f"  container >= 5x waypipe throughput: {med(fps['container']) / med(fps['waypipe']):.2f}x")
+    print(f"  container >= 10x xpra throughput: {med(fps['container']) / med(fps['xpra']):.2f}x")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -3,6 +3,7 @@
 
 #include "audio_daemon.hpp"
 #include "child_process.hpp"
+#include "paths.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -96,7 +97,7 @@ void AudioRouter::attach(const std::string& container, const fs::path& socket, p
     route->to_bridge = in[1];
     route->from_bridge = out[0];
     try {
-        route->pid = start_child({"/proc/self/exe", "_audio"}, in[0], out[1]);
+        route->pid = start_child({paths::companion_binary("ctopbroker").string(), "_audio"}, in[0], out[1]);
     } catch (...) {
         close(in[0]);
         close(out[1]);

@@ -1,18 +1,23 @@
-// ctopbroker: the session (`ctopbroker session`) and the commands that talk
+// ctopbroker: the commands (`ctopbroker session` hands over to
+// ctopbroker-session), and the session's helpers: the container worker, the
+// audio bridge and the Xwayland launcher. None of it links wlroots.
+// The commands that talk
 // to it over the control socket.
 #include "audio_bridge.hpp"
 #include "container_commands.hpp"
 #include "control_server.hpp"
 #include "paths.hpp"
-#include "session.hpp"
-#include "session_config.hpp"
-#include "workspace.hpp"
+#include "color.hpp"
 #include "worker.hpp"
 #include "xwayland_launcher.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 namespace {
@@ -65,25 +70,19 @@ void print_audio(const json& a)
             std::printf("%s: %s %s\n", name.c_str(), key, stream.get<std::string>().c_str());
 }
 
-int run_session(const std::string& backend, bool test_input, int width, int height, int refresh)
-{
-    ctop::ServerOptions options;
-    if (backend == "headless") options.backend = ctop::BackendKind::Headless;
-    else if (backend == "nested") options.backend = ctop::BackendKind::Nested;
-    else if (backend == "drm") options.backend = ctop::BackendKind::Drm;
-    options.test_input = test_input;
-    options.headless_width = width;
-    options.headless_height = height;
-    options.headless_refresh_hz = refresh;
-    wlr_log_init(std::getenv("CTOPBROKER_DEBUG") ? WLR_DEBUG : WLR_INFO, nullptr);
-    ctop::SessionConfig config = ctop::SessionConfig::load(ctop::paths::config_dir() / "config.toml");
-    config.apply(options);
-    ctop::Session session(options);
-    session.apply_keybindings(config);
-    return session.run();
-}
-
 }  // namespace
+
+// `ctopbroker session ARGS...` becomes `ctopbroker-session ARGS...`, same pid.
+int exec_session(int argc, char** argv)
+{
+    std::string session = ctop::paths::companion_binary("ctopbroker-session").string();
+    std::vector<char*> args{session.data()};
+    for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+    args.push_back(nullptr);
+    execv(session.c_str(), args.data());
+    std::cerr << "ctopbroker: cannot run " << session << ": " << std::strerror(errno) << "\n";
+    return 1;
+}
 
 // HOST:PATH[:rw] → a Share; throws CLI::ValidationError.
 ctop::Share parse_share(const std::string& spec)
@@ -110,23 +109,17 @@ int main(int argc, char** argv)
     if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
     if (argc == 2 && std::string(argv[1]) == "_audio") return ctop::audio_bridge_main();
     if (std::string(argv[0]) == "Xwayland") return ctop::xwayland_launcher_main(argc, argv);
+    if (argc >= 2 && std::string(argv[1]) == "session") return exec_session(argc, argv);
 
     CLI::App app{"ctopbroker: run each LXC container's apps behind its own Wayland socket, clipboard and audio"};
     app.require_subcommand(1);
     bool as_json = false;
 
-    auto* session = app.add_subcommand("session", "Run the compositor session (DRM from a TTY, nested in a "
-                                                  "running session, headless otherwise)");
-    std::string backend = "auto";
-    bool test_input = false;
-    int width = 1280, height = 720, refresh = 60;
-    session->add_option("--backend", backend, "auto, drm, nested or headless")
-        ->check(CLI::IsMember({"auto", "drm", "nested", "headless"}));
-    session->add_flag_callback("--headless", [&] { backend = "headless"; }, "Same as --backend headless");
-    session->add_flag("--test-input", test_input, "Add a virtual keyboard driven by `ctopbroker key` (for tests)");
-    session->add_option("--size", width, "Headless output width")->check(CLI::Range(64, 8192));
-    session->add_option("--height", height, "Headless output height")->check(CLI::Range(64, 8192));
-    session->add_option("--refresh", refresh, "Headless output refresh rate, Hz")->check(CLI::Range(1, 10000));
+    // The compositor is a program of its own (it alone links wlroots), so that
+    // every other command starts quickly: `session` is handed over to it.
+    app.add_subcommand("session", "Run the compositor session (DRM from a TTY, nested in a running session, "
+                                  "headless otherwise); `ctopbroker session --help` for its options")
+        ->allow_extras();
 
     auto* status = app.add_subcommand("status", "Show the session's workspaces");
     status->add_flag("--json", as_json, "Print the raw JSON reply");
@@ -209,7 +202,6 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
 
     try {
-        if (*session) return run_session(backend, test_input, width, height, refresh);
         json reply;
         if (*status) {
             if (!request({{"cmd", "status"}}, &reply)) return 1;

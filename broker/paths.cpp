@@ -32,6 +32,14 @@ fs::path broker_runtime_dir()
     return dir;
 }
 
+fs::path companion_binary(const std::string& name)
+{
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) throw std::runtime_error("cannot find where ctopbroker is installed: " + ec.message());
+    return self.parent_path() / name;
+}
+
 fs::path control_socket() { return broker_runtime_dir() / "control.sock"; }
 
 fs::path container_runtime_dir(const std::string& container) { return broker_runtime_dir() / "c" / container; }

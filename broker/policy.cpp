@@ -2,7 +2,7 @@
 #include "policy.hpp"
 
 #include "paths.hpp"
-#include "workspace.hpp"
+#include "color.hpp"
 
 #include "toml_file.hpp"
 

@@ -48,11 +48,9 @@ Session::Session(const ServerOptions& options)
                                                [this](const json& req, ControlServer::Reply reply) {
                                                    handle(req, std::move(reply));
                                                });
-    // wlroots execs "Xwayland" from WLR_XWAYLAND: our own binary, which enters
-    // the container first (broker/xwayland_launcher.cpp).
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) setenv("WLR_XWAYLAND", std::string(self, static_cast<size_t>(n)).c_str(), 1);
+    // wlroots execs "Xwayland" from WLR_XWAYLAND: the ctopbroker binary,
+    // which enters the container first (broker/xwayland_launcher.cpp).
+    setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
     wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get());
     wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get());
     // Apps attached into containers are grandchildren (via the worker); as

@@ -3,6 +3,7 @@
 
 #include "audio_daemon.hpp"
 #include "child_process.hpp"
+#include "paths.hpp"
 #include "container.hpp"
 
 #include <fcntl.h>
@@ -101,6 +102,23 @@ int open_log(const std::string& path)
     return open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 }
 
+// Whether a running container still has what the set-up below makes, seen
+// from the host through its init's root: then a spawn needs one attach (the
+// app), not two. The socket check is the one that matters: a container
+// started by something else has no socket mount.
+bool prepared(const Container& c)
+{
+    namespace fs = std::filesystem;
+    pid_t init = c.init_pid();
+    if (init <= 0) return false;
+    fs::path root = "/proc/" + std::to_string(init) + "/root";
+    std::error_code ec;
+    return fs::is_socket(root / "run/ctopbroker/wayland-0", ec) && fs::is_directory(root / "run/user/1000", ec) &&
+           fs::is_symlink(root / "tmp/.X11-unix/X0", ec);
+}
+
+json finish_spawn(Container& c, const json& req, bool started);
+
 json spawn(const json& req)
 {
     Container c(req.at("name"), req.at("lxcpath").get<std::string>());
@@ -113,6 +131,7 @@ json spawn(const json& req)
         c.start();
         started = true;
     }
+    if (!started && prepared(c)) return finish_spawn(c, req, started);
     // The user's private runtime dir, fresh in every container.
     RunOptions prep;
     prep.argv = {"/bin/sh", "-c",
@@ -127,6 +146,12 @@ json spawn(const json& req)
     if (c.run_wait(prep) != 0)
         return fail("container '" + c.name() + "' is running without ctopbroker's socket mount (started by "
                     "something else?): stop it with `ctopbroker stop " + c.name() + "` and spawn again");
+    return finish_spawn(c, req, started);
+}
+
+// The app (and the audio daemon) in a container that is ready for them.
+json finish_spawn(Container& c, const json& req, bool started)
+{
     json reply = {{"ok", true}, {"started", started}, {"privilege", std::string(to_string(c.privilege()))}};
     if (req.value("audio", false)) {
         // Audio is not worth failing the spawn for: the app runs, the session
@@ -202,7 +227,7 @@ void WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int 
     pid_t pid = -1;
     std::string spawn_error;
     try {
-        pid = start_child({"/proc/self/exe", "_worker"}, in[0], out[1]);
+        pid = start_child({paths::companion_binary("ctopbroker").string(), "_worker"}, in[0], out[1]);
     } catch (const std::exception& e) {
         spawn_error = e.what();
     }

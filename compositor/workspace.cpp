@@ -1,4 +1,4 @@
-// Workspace scene trees and the colours that mark them.
+// Workspace scene trees.
 #include "workspace.hpp"
 
 #include <cstdio>
@@ -6,45 +6,6 @@
 #include <stdexcept>
 
 namespace ctop {
-
-std::string Color::hex() const
-{
-    char buf[8];
-    auto c = [](float v) { return static_cast<unsigned>(v * 255.0f + 0.5f); };
-    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c(r), c(g), c(b));
-    return buf;
-}
-
-Color Color::from_hex(std::string_view hex)
-{
-    if (hex.size() != 7 || hex[0] != '#')
-        throw std::invalid_argument("colour must look like #rrggbb, got '" + std::string(hex) + "'");
-    auto byte = [&](size_t at) {
-        unsigned v = 0;
-        for (size_t i = at; i < at + 2; ++i) {
-            char ch = hex[i];
-            v <<= 4;
-            if (ch >= '0' && ch <= '9') v |= ch - '0';
-            else if (ch >= 'a' && ch <= 'f') v |= ch - 'a' + 10;
-            else if (ch >= 'A' && ch <= 'F') v |= ch - 'A' + 10;
-            else throw std::invalid_argument("colour must look like #rrggbb, got '" + std::string(hex) + "'");
-        }
-        return v / 255.0f;
-    };
-    return Color{byte(1), byte(3), byte(5)};
-}
-
-Color color_for_name(std::string_view name)
-{
-    // Saturated, distinguishable colours; none is the host's grey.
-    static constexpr const char* palette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231",
-                                              "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
-                                              "#ffe119", "#469990", "#9a6324", "#800000"};
-    // FNV-1a: std::hash is not stable across builds, a container's colour must be.
-    uint32_t h = 2166136261u;
-    for (unsigned char ch : name) h = (h ^ ch) * 16777619u;
-    return Color::from_hex(palette[h % std::size(palette)]);
-}
 
 Workspace::Workspace(std::string name, Color color, wlr_scene_node* parent)
     : name_(std::move(name)), color_(color), tree_(wlr_scene_tree_create(parent))

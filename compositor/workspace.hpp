@@ -3,22 +3,13 @@
 // others are neither drawn nor reachable by the pointer.
 #pragma once
 
+#include "color.hpp"
 #include "wlr.hpp"
 
 #include <array>
 #include <string>
 
 namespace ctop {
-
-struct Color {
-    float r, g, b, a = 1.0f;
-    std::array<float, 4> rgba() const { return {r, g, b, a}; }
-    std::string hex() const;
-    static Color from_hex(std::string_view hex);  // "#rrggbb"; throws std::invalid_argument
-};
-
-// The colour a container gets when its policy names none: stable per name.
-Color color_for_name(std::string_view name);
 
 class Workspace {
 public:
