@@ -334,7 +334,11 @@ def clipboard(s, sizes, repeat):
             s.ctl("workspace", "host")
             copier = subprocess.Popen(["sh", "-c", f"exec wl-copy --foreground --type text/plain < {host_payload}"],
                                       env=s.env)
-            time.sleep(0.3)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # until wl-copy has read its input and offers it
+                if subprocess.run(["wl-paste", "--list-types"], env=s.env, capture_output=True).stdout.strip():
+                    break
+                time.sleep(0.02)
             n, paste = timed_paste(on_host)
             copier.terminate()
             copier.wait()
