@@ -42,6 +42,8 @@ if [ "$(id -u)" -eq 0 ]; then
   "$bin" create web --privileged --color '#3cb44b'
   "$bin" spawn work -- foot sh -c 'echo "I run in the container named work"; sleep 600'
   "$bin" spawn web -- weston-simple-shm
+  # Each has its own PipeWire, reaching the host as one labelled stream.
+  "$bin" audio work || true
 else
   echo "(not root: tagged sockets stand in for LXC containers)"
   work=$("$bin" socket work)
