@@ -74,7 +74,7 @@ void AudioRouter::ensure_host_pipewire()
     if (own_pipewire_ > 0 && kill(own_pipewire_, 0) == 0) return;
     fs::path socket = host_pipewire_socket();
     if (socket_answers(socket)) return;
-    own_pipewire_ = start_child({"pipewire"});
+    own_pipewire_ = start_dependent_child({"pipewire"});
     wlr_log(WLR_INFO, "no PipeWire answered on %s: started one (pid %d) for the containers' audio", socket.c_str(),
             own_pipewire_);
 }

@@ -16,4 +16,9 @@ namespace ctop {
 // program when it cannot start.
 pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1);
 
+// Same, for a child that must not outlive the session even when the session
+// is killed outright (SIGTERM to the child when it goes): fork, set the
+// parent-death signal, exec.
+pid_t start_dependent_child(const std::vector<std::string>& argv);
+
 }  // namespace ctop
