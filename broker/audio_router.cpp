@@ -3,7 +3,6 @@
 
 #include "audio_daemon.hpp"
 #include "child_process.hpp"
-#include "paths.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -84,27 +83,13 @@ void AudioRouter::attach(const std::string& container, const fs::path& socket, p
 {
     if (attached(container)) return;
     ensure_host_pipewire();
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        close(in[0]);
-        close(in[1]);
-        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-    }
+    Helper bridge = start_helper("_audio");
     auto route = std::make_unique<Route>();
     route->container = container;
     route->router = this;
-    route->to_bridge = in[1];
-    route->from_bridge = out[0];
-    try {
-        route->pid = start_child({paths::companion_binary("ctopbroker").string(), "_audio"}, in[0], out[1]);
-    } catch (...) {
-        close(in[0]);
-        close(out[1]);
-        throw;
-    }
-    close(in[0]);
-    close(out[1]);
+    route->pid = bridge.pid;
+    route->to_bridge = bridge.to_child;
+    route->from_bridge = bridge.from_child;
     fcntl(route->to_bridge, F_SETFL, O_NONBLOCK);
     fcntl(route->from_bridge, F_SETFL, O_NONBLOCK);
     json config = {{"container", container}, {"container_socket", socket.string()}, {"init_pid", init},

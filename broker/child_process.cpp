@@ -1,6 +1,10 @@
 // Helper processes with a clean signal mask.
 #include "child_process.hpp"
 
+#include "paths.hpp"
+
+#include <fcntl.h>
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -41,6 +45,30 @@ pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout
     posix_spawnattr_destroy(&attr);
     if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     return pid;
+}
+
+Helper start_helper(const std::string& role)
+{
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        int err = errno;
+        close(in[0]);
+        close(in[1]);
+        throw std::runtime_error(std::string("pipe: ") + std::strerror(err));
+    }
+    Helper h;
+    try {
+        h.pid = start_child({paths::companion_binary("ctopbroker").string(), role}, in[0], out[1]);
+    } catch (...) {
+        for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
+        throw;
+    }
+    close(in[0]);
+    close(out[1]);
+    h.to_child = in[1];
+    h.from_child = out[0];
+    return h;
 }
 
 pid_t start_dependent_child(const std::vector<std::string>& argv)

@@ -16,6 +16,16 @@ namespace ctop {
 // program when it cannot start.
 pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1);
 
+// One of ctopbroker's helper processes (`ctopbroker _worker`, `ctopbroker
+// _audio`) talking over its stdin and stdout: the parent's ends of both
+// pipes, close-on-exec. Throws std::runtime_error when it cannot start.
+struct Helper {
+    pid_t pid = -1;
+    int to_child = -1;    // its stdin
+    int from_child = -1;  // its stdout
+};
+Helper start_helper(const std::string& role);
+
 // Same, for a child that must not outlive the session even when the session
 // is killed outright (SIGTERM to the child when it goes): fork, set the
 // parent-death signal, exec.

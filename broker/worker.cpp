@@ -3,7 +3,6 @@
 
 #include "audio_daemon.hpp"
 #include "child_process.hpp"
-#include "paths.hpp"
 #include "container.hpp"
 
 #include <fcntl.h>
@@ -217,36 +216,21 @@ int worker_main()
 
 void WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms)
 {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0) return done(fail(std::string("worker: pipe: ") + std::strerror(errno)));
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        close(in[0]);
-        close(in[1]);
-        return done(fail(std::string("worker: pipe: ") + std::strerror(errno)));
-    }
-    pid_t pid = -1;
-    std::string spawn_error;
+    Helper worker;
     try {
-        pid = start_child({paths::companion_binary("ctopbroker").string(), "_worker"}, in[0], out[1]);
+        worker = start_helper("_worker");
     } catch (const std::exception& e) {
-        spawn_error = e.what();
-    }
-    close(in[0]);
-    close(out[1]);
-    if (!spawn_error.empty()) {
-        close(in[1]);
-        close(out[0]);
-        return done(fail("worker: " + spawn_error));
+        return done(fail(std::string("worker: ") + e.what()));
     }
     // Requests are small: they fit the pipe buffer, so this write cannot block.
     std::string line = request.dump() + "\n";
-    ssize_t written = write(in[1], line.data(), line.size());
+    ssize_t written = write(worker.to_child, line.data(), line.size());
     (void)written;
-    close(in[1]);
+    close(worker.to_child);
 
     auto* call = new WorkerCall();
-    call->pid_ = pid;
-    call->fd_ = out[0];
+    call->pid_ = worker.pid;
+    call->fd_ = worker.from_child;
     call->done_ = std::move(done);
     fcntl(call->fd_, F_SETFL, O_NONBLOCK);
     call->source_ = wl_event_loop_add_fd(loop, call->fd_, WL_EVENT_READABLE, &WorkerCall::on_readable, call);
