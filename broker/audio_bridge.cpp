@@ -50,7 +50,8 @@ void log_event(const std::string& event, const std::string& message)
     emit({{"event", event}, {"message", message}});
 }
 
-// F32 interleaved stereo at `rate`: the format of the bridge's host streams.
+// Stereo float at `rate`: interleaved (F32) for the bridge's own streams,
+// planar (F32P) for the DSP ports it gives app streams.
 const spa_pod* stereo_format(spa_pod_builder* b, uint32_t id, spa_audio_format format)
 {
     spa_audio_info_raw info{};
@@ -88,7 +89,9 @@ public:
         : direction_(direction), process_(std::move(process)), on_ready_(std::move(on_ready))
     {
         pw_properties_set(props, "adapter.auto-port-config", "{ mode = dsp monitor = false position = preserve }");
-        stream_ = pw_stream_new(core, pw_properties_get(props, PW_KEY_NODE_NAME), props);
+        const char* node = pw_properties_get(props, PW_KEY_NODE_NAME);
+        std::string name = node ? node : "ctopbroker";
+        stream_ = pw_stream_new(core, name.c_str(), props);
         static const pw_stream_events events = [] {
             pw_stream_events e{};
             e.version = PW_VERSION_STREAM_EVENTS;
@@ -106,7 +109,7 @@ public:
         auto flags = static_cast<pw_stream_flags>((autoconnect ? PW_STREAM_FLAG_AUTOCONNECT : 0) |
                                                   PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS);
         if (pw_stream_connect(stream_, direction, PW_ID_ANY, flags, params, 1) < 0)
-            throw std::runtime_error("cannot create a stream on the host's PipeWire");
+            throw std::runtime_error("cannot create PipeWire stream " + name);
     }
     ~BridgeStream()
     {
