@@ -133,9 +133,29 @@ int main(int argc, char** argv)
     auto* key = app.add_subcommand("key", "Press a key combo on the session's test keyboard (session --test-input)");
     std::string combo;
     key->add_option("combo", combo, "e.g. Super+2, Super+Shift+c, Return")->required();
-    auto* type = app.add_subcommand("type", "Type ASCII text on the session's test keyboard");
+    auto* type = app.add_subcommand("type", "Type text (any Unicode) on the session's test keyboard");
     std::string text;
     type->add_option("text", text, "Text to type")->required();
+
+    // The test pointer: absolute layout coordinates.
+    auto* pointer = app.add_subcommand("pointer", "Drive the session's test pointer (session --test-input)");
+    pointer->require_subcommand(1);
+    double px[4] = {0, 0, 0, 0};
+    std::string button = "left";
+    int scroll_dy = 0;
+    auto* p_move = pointer->add_subcommand("move", "Move the pointer to X Y");
+    p_move->add_option("x", px[0])->required();
+    p_move->add_option("y", px[1])->required();
+    auto* p_click = pointer->add_subcommand("click", "Press and release a button where the pointer is");
+    p_click->add_option("button", button, "left (default), right or middle")
+        ->check(CLI::IsMember({"left", "right", "middle"}));
+    auto* p_scroll = pointer->add_subcommand("scroll", "Turn the wheel DY steps (positive: down)");
+    p_scroll->add_option("dy", scroll_dy)->required()->check(CLI::Range(-100, 100));
+    auto* p_drag = pointer->add_subcommand("drag", "Press the left button at X1 Y1, move to X2 Y2, release");
+    p_drag->add_option("x1", px[0])->required();
+    p_drag->add_option("y1", px[1])->required();
+    p_drag->add_option("x2", px[2])->required();
+    p_drag->add_option("y2", px[3])->required();
 
     auto* socket = app.add_subcommand("socket", "Create (or show) a private Wayland socket tagged NAME, for "
                                                 "sandboxes other than LXC; prints its path");
@@ -218,6 +238,13 @@ int main(int argc, char** argv)
             if (!request({{"cmd", "key"}, {"combo", combo}})) return 1;
         } else if (*type) {
             if (!request({{"cmd", "type"}, {"text", text}})) return 1;
+        } else if (*pointer) {
+            json req = {{"cmd", "pointer"}};
+            if (*p_move) req.update({{"action", "move"}, {"x", px[0]}, {"y", px[1]}});
+            if (*p_click) req.update({{"action", "click"}, {"button", button}});
+            if (*p_scroll) req.update({{"action", "scroll"}, {"dy", scroll_dy}});
+            if (*p_drag) req.update({{"action", "drag"}, {"x1", px[0]}, {"y1", px[1]}, {"x2", px[2]}, {"y2", px[3]}});
+            if (!request(req)) return 1;
         } else if (*socket) {
             if (!request({{"cmd", "socket"}, {"name", socket_name}}, &reply)) return 1;
             std::printf("%s\n", reply["socket"].get<std::string>().c_str());

@@ -8,6 +8,7 @@
 #include "paths.hpp"
 #include "policy.hpp"
 #include "seat.hpp"
+#include "test_pointer.hpp"
 #include "view.hpp"
 #include "worker.hpp"
 #include "xwayland.hpp"
@@ -15,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/input-event-codes.h>
 
 #include <csignal>
 
@@ -34,6 +37,15 @@ int on_terminate_signal(int, void* data)
 std::string bad_name_message(const std::string& name)
 {
     return "bad container name '" + name + "': use 1-31 of a-z, 0-9 and '-', not starting with '-'";
+}
+
+// A number field of a request, or a message naming it.
+std::string number_field(const json& req, const char* name, double* out)
+{
+    if (!req.contains(name)) return std::string("pointer: missing '") + name + "'";
+    if (!req[name].is_number()) return std::string("pointer: '") + name + "' must be a number";
+    *out = req[name].get<double>();
+    return {};
 }
 
 }  // namespace
@@ -102,6 +114,7 @@ void Session::handle(const json& req, ControlServer::Reply reply)
             std::string err = cmd == "key" ? server_->seat().type_combo(arg) : server_->seat().type_text(arg);
             return reply(err.empty() ? json{{"ok", true}} : error(err));
         }
+        if (cmd == "pointer") return pointer(req, std::move(reply));
         if (cmd == "workspace") {
             if (req.contains("slot")) {
                 int slot = req.at("slot").get<int>();
@@ -131,6 +144,49 @@ void Session::handle(const json& req, ControlServer::Reply reply)
     } catch (const std::exception& e) {
         reply(error(e.what()));
     }
+}
+
+void Session::pointer(const json& req, ControlServer::Reply reply)
+{
+    TestPointer* p = server_->test_pointer();
+    if (!p) return reply(error("the session has no test pointer (start it with --test-input)"));
+    if (!req.contains("action") || !req["action"].is_string())
+        return reply(error("pointer: 'action' must be one of move, click, scroll, drag"));
+    const std::string action = req["action"].get<std::string>();
+    auto answer = [reply](const std::string& err) { reply(err.empty() ? json{{"ok", true}} : error(err)); };
+    if (action == "move") {
+        double x, y;
+        std::string err = number_field(req, "x", &x);
+        if (err.empty()) err = number_field(req, "y", &y);
+        return answer(err.empty() ? p->move(x, y) : err);
+    }
+    if (action == "click") {
+        static const std::map<std::string, uint32_t> buttons = {
+            {"left", BTN_LEFT}, {"right", BTN_RIGHT}, {"middle", BTN_MIDDLE}};
+        std::string name = "left";
+        if (req.contains("button")) {
+            if (!req["button"].is_string()) return answer("pointer: 'button' must be left, right or middle");
+            name = req["button"].get<std::string>();
+        }
+        auto it = buttons.find(name);
+        if (it == buttons.end()) return answer("pointer: 'button' must be left, right or middle");
+        return answer(p->click(it->second));
+    }
+    if (action == "scroll") {
+        if (!req.contains("dy") || !req["dy"].is_number_integer())
+            return answer("pointer: 'dy' must be a whole number of wheel steps");
+        long long dy = req["dy"].get<long long>();
+        if (dy < -100 || dy > 100 || dy == 0) return answer("pointer: 'dy' must be -100 to 100, not 0");
+        return answer(p->scroll(static_cast<int>(dy)));
+    }
+    if (action == "drag") {
+        double c[4];
+        const char* names[4] = {"x1", "y1", "x2", "y2"};
+        for (int i = 0; i < 4; ++i)
+            if (std::string err = number_field(req, names[i], &c[i]); !err.empty()) return answer(err);
+        return p->drag(c[0], c[1], c[2], c[3], answer);
+    }
+    answer("pointer: 'action' must be one of move, click, scroll, drag");
 }
 
 json Session::status() const

@@ -31,6 +31,7 @@ private:
     nlohmann::json open_socket(const std::string& name);
     ContainerSocket& ensure_socket(const std::string& name);
     void spawn(const nlohmann::json& request, ControlServer::Reply reply);
+    void pointer(const nlohmann::json& request, ControlServer::Reply reply);
     void stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply);
     void reap_children();
     void audio(const nlohmann::json& request, ControlServer::Reply reply);

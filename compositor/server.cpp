@@ -6,6 +6,7 @@
 #include "label.hpp"
 #include "output.hpp"
 #include "seat.hpp"
+#include "test_pointer.hpp"
 #include "view.hpp"
 #include "xwayland.hpp"
 
@@ -95,8 +96,9 @@ Server::Server(const ServerOptions& options) : options_(options)
     new_input_.connect(&backend_->events.new_input, [this](void* data) {
         auto* device = static_cast<wlr_input_device*>(data);
         seat_->add_input(device);
-        if (device->type == WLR_INPUT_DEVICE_KEYBOARD && wlr_input_device_is_headless(device))
-            test_keyboard_ = device->keyboard;
+        if (!wlr_input_device_is_headless(device)) return;
+        if (device->type == WLR_INPUT_DEVICE_KEYBOARD) test_keyboard_ = device->keyboard;
+        if (device->type == WLR_INPUT_DEVICE_POINTER) test_pointer_ = std::make_unique<TestPointer>(*this, device);
     });
 
     if (options.test_input) {
@@ -105,6 +107,7 @@ Server::Server(const ServerOptions& options) : options_(options)
             wlr_multi_backend_add(backend_, headless_);
         }
         wlr_headless_add_input_device(headless_, WLR_INPUT_DEVICE_KEYBOARD);
+        wlr_headless_add_input_device(headless_, WLR_INPUT_DEVICE_POINTER);
     }
     if (options.backend == BackendKind::Headless || std::string(backend_name_) == "headless")
     {
@@ -152,6 +155,7 @@ void Server::create_backend(const ServerOptions& options)
 
 Server::~Server()
 {
+    test_pointer_.reset();  // before the backend destroys its device
     x_servers_.clear();
     wl_display_destroy_clients(display_);
     if (notice_timer_) wl_event_source_remove(notice_timer_);

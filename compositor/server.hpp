@@ -25,6 +25,7 @@ class ContainerXServer;
 class ClipboardBroker;
 class Output;
 class Seat;
+class TestPointer;
 class View;
 
 enum class BackendKind { Auto, Headless, Nested, Drm };
@@ -108,6 +109,7 @@ public:
     wlr_box usable_area() const;
     bool has_test_input() const { return test_keyboard_ != nullptr; }
     wlr_keyboard* test_keyboard() const { return test_keyboard_; }
+    TestPointer* test_pointer() const { return test_pointer_.get(); }
 
     // Notices the user must see (cross-container copies, refusals): logged
     // and shown briefly on screen by the compositor.
@@ -139,6 +141,7 @@ private:
     wlr_compositor* compositor_ = nullptr;
     std::map<std::string, std::unique_ptr<ContainerXServer>> x_servers_;
     wlr_keyboard* test_keyboard_ = nullptr;
+    std::unique_ptr<TestPointer> test_pointer_;
     std::string socket_name_;
 
     std::unique_ptr<ClientPolicy> policy_;

@@ -1,0 +1,57 @@
+// TestPointer: the virtual pointer of `session --test-input`, a headless
+// wlroots pointer device. Its events are emitted on the device itself, so they
+// take the path a mouse's events take (wlr_cursor → Seat): focus-on-click,
+// bindings, grabs and the client checks all apply to them.
+#pragma once
+
+#include "wlr.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace ctop {
+
+class Server;
+
+class TestPointer {
+public:
+    TestPointer(Server& server, wlr_input_device* device);
+    ~TestPointer();
+    TestPointer(const TestPointer&) = delete;
+    TestPointer& operator=(const TestPointer&) = delete;
+
+    // Each returns an empty string on success, else why not. Coordinates are
+    // layout coordinates and must lie on an output.
+    std::string move(double x, double y);
+    std::string click(uint32_t button);  // press and release where the cursor is
+    std::string scroll(int steps);       // wheel steps, positive = down
+    // Moves to (x1, y1), presses the left button, moves to (x2, y2) in steps
+    // spread over time (clients answer a press with requests such as
+    // xdg_toplevel.move, and need the loop to run in between), releases, and
+    // then calls `done` with "" or the error. Never blocks the event loop.
+    void drag(double x1, double y1, double x2, double y2, std::function<void(const std::string&)> done);
+
+    static constexpr int drag_steps = 12;
+    static constexpr int drag_step_ms = 25;
+
+private:
+    std::string check_position(double x, double y) const;
+    void warp(double x, double y);
+    void button(uint32_t button, bool pressed);
+    void frame();
+    static int on_drag_timer(void* data);
+    void drag_step();
+
+    Server& server_;
+    wlr_input_device* device_;
+    wl_event_source* timer_ = nullptr;
+    struct Drag {
+        double x1, y1, x2, y2;
+        int step = -1;  // -1: pressed, not moved yet
+        std::function<void(const std::string&)> done;
+    };
+    std::unique_ptr<Drag> drag_;
+};
+
+}  // namespace ctop

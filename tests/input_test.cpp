@@ -1,0 +1,123 @@
+// Input with real clients: the test pointer moves, clicks, scrolls and drags
+// through the same path as a mouse; windows are moved and resized with it;
+// any Unicode text can be typed.
+#include "support/harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace ctop::test;
+using nlohmann::json;
+
+namespace {
+
+json find_view(Session& s, const std::string& app_id)
+{
+    for (const auto& v : s.views())
+        if (v["app_id"] == app_id) return v;
+    return {};
+}
+
+std::string read_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// `ctopbroker ARGS...`; "" on success, else what it printed on stderr.
+std::string cli(Session& s, const std::vector<std::string>& args)
+{
+    std::string out, err;
+    return s.cli(args, &out, &err) == 0 ? "" : (err.empty() ? "failed" : err);
+}
+
+std::string pointer_error(Session& s, json request)
+{
+    request["cmd"] = "pointer";
+    json r = s.ctl(request);
+    return r.value("ok", false) ? "" : r.value("error", "?");
+}
+
+}  // namespace
+
+TEST(Pointer, ClicksAndTheWheelReachTheWindowUnderThePointer)
+{
+    Session s;
+    auto log = s.runtime_dir() / "events.log";
+    s.spawn({"sh", "-c", "exec stdbuf -oL weston-eventdemo --log-button --log-axis > " + log.string()});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = s.views()[0];
+    std::string x = std::to_string(v["x"].get<int>() + v["width"].get<int>() / 2);
+    std::string y = std::to_string(v["y"].get<int>() + v["height"].get<int>() / 2);
+    ASSERT_EQ(cli(s, {"pointer", "move", x, y}), "");
+    ASSERT_EQ(cli(s, {"pointer", "click"}), "");
+    ASSERT_EQ(cli(s, {"pointer", "click", "right"}), "");
+    ASSERT_EQ(cli(s, {"pointer", "click", "middle"}), "");
+    ASSERT_EQ(cli(s, {"pointer", "scroll", "-2"}), "");
+    ASSERT_TRUE(wait_until([&] { return read_file(log).find("axis: vertical, value: -30") != std::string::npos; }))
+        << read_file(log);
+    std::string events = read_file(log);
+    for (const char* want : {"button: 272, state: pressed", "button: 272, state: released",
+                             "button: 273, state: pressed", "button: 274, state: released",
+                             "axis discrete axis: 0 value: -2"})
+        EXPECT_NE(events.find(want), std::string::npos) << want << " not seen; events:\n" << events;
+}
+
+TEST(Pointer, ClickingAWindowFocusesIt)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "first", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    s.spawn({"weston-simple-shm"});
+    ASSERT_TRUE(s.wait_views("host", 2));
+    ASSERT_TRUE(wait_until([&] { return find_view(s, "first")["focused"] == false; }));
+    json first = find_view(s, "first");
+    // A point of the first window the second one does not cover.
+    json second;
+    for (const auto& v : s.views())
+        if (v["app_id"] != "first") second = v;
+    int px = first["x"].get<int>() + 10, py = first["y"].get<int>() + 10;
+    ASSERT_LT(px, second["x"].get<int>());
+    ASSERT_EQ(cli(s, {"pointer", "move", std::to_string(px), std::to_string(py)}), "");
+    ASSERT_EQ(cli(s, {"pointer", "click"}), "");
+    EXPECT_EQ(find_view(s, "first")["focused"], true);
+}
+
+TEST(Pointer, DraggingTheLabelMovesTheWindow)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "mover", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json before = find_view(s, "mover");
+    int lx = before["x"].get<int>() + 40, ly = before["y"].get<int>() - 8;  // on the label strip
+    ASSERT_EQ(cli(s, {"pointer", "drag", std::to_string(lx), std::to_string(ly), std::to_string(lx + 200),
+                      std::to_string(ly + 100)}),
+              "");
+    json after = find_view(s, "mover");
+    EXPECT_EQ(after["x"].get<int>(), before["x"].get<int>() + 200);
+    EXPECT_EQ(after["y"].get<int>(), before["y"].get<int>() + 100);
+}
+
+TEST(Pointer, RequestsWithBadFieldsAreRefusedNamingTheField)
+{
+    Session s;
+    EXPECT_NE(pointer_error(s, {{"action", "teleport"}}).find("'action'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", 3}}).find("'action'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "move"}, {"x", "10"}, {"y", 10}}).find("'x' must be a number"),
+              std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "move"}, {"x", 10}}).find("missing 'y'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "move"}, {"x", 10}, {"y", 100000}}).find("'y' is 100000, outside"),
+              std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "move"}, {"x", -1}, {"y", 10}}).find("'x'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "click"}, {"button", "up"}}).find("'button'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "scroll"}, {"dy", 0.5}}).find("'dy'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "scroll"}, {"dy", 1000}}).find("'dy'"), std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "drag"}, {"x1", 1}, {"y1", 1}, {"x2", 1}}).find("'y2'"),
+              std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "drag"}, {"x1", 1}, {"y1", 1}, {"x2", 1}, {"y2", 1e9}}).find("'y'"),
+              std::string::npos);
+    // Well-formed ones still work after all that.
+    EXPECT_EQ(pointer_error(s, {{"action", "move"}, {"x", 10.5}, {"y", 700}}), "");
+    EXPECT_TRUE(s.alive());
+}
