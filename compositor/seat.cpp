@@ -7,7 +7,10 @@
 
 #include <linux/input-event-codes.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
+#include <vector>
 
 namespace ctop {
 namespace {
@@ -288,20 +291,135 @@ std::string Seat::type_combo(const std::string& text)
     return {};
 }
 
+namespace {
+
+constexpr size_t max_typed_chars = 4096;
+
+// UTF-8 → keysyms; an empty string, or what is wrong and where.
+std::string text_to_keysyms(const std::string& text, std::vector<xkb_keysym_t>* out)
+{
+    size_t i = 0;
+    while (i < text.size()) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        int len = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
+        if (len == 0 || i + len > text.size())
+            return "type: the text is not valid UTF-8 (byte " + std::to_string(i) + ")";
+        uint32_t cp = len == 1 ? byte : byte & (0xff >> (len + 1));
+        for (int k = 1; k < len; ++k) {
+            auto cont = static_cast<unsigned char>(text[i + k]);
+            if ((cont & 0xc0) != 0x80) return "type: the text is not valid UTF-8 (byte " + std::to_string(i + k) + ")";
+            cp = cp << 6 | (cont & 0x3f);
+        }
+        static constexpr uint32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < shortest[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return "type: the text is not valid UTF-8 (byte " + std::to_string(i) + ")";
+        i += len;
+        xkb_keysym_t sym = cp == '\n' ? XKB_KEY_Return : cp == '\t' ? XKB_KEY_Tab : XKB_KEY_NoSymbol;
+        if (sym == XKB_KEY_NoSymbol && (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)))
+        {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
+            return std::string("type: control character ") + hex + " cannot be typed (only \\n and \\t)";
+        }
+        if (sym == XKB_KEY_NoSymbol) sym = xkb_utf32_to_keysym(cp);
+        if (sym == XKB_KEY_NoSymbol) return "type: no keysym for the character at byte " + std::to_string(i - len);
+        if (out->size() == max_typed_chars)
+            return "type: at most " + std::to_string(max_typed_chars) + " characters at a time";
+        out->push_back(sym);
+    }
+    return {};
+}
+
+// The keymap the test keyboard switches to for characters its own keymap
+// lacks (as wtype does): one key per keysym, keycodes from 9 up, no
+// modifiers needed. Keycodes stay below 256 so Xwayland can map them too.
+constexpr size_t max_temporary_keys = 240;
+
+xkb_keymap* temporary_keymap(const std::vector<xkb_keysym_t>& syms)
+{
+    std::string keycodes, symbols;
+    for (size_t i = 0; i < syms.size(); ++i) {
+        char name[64];
+        xkb_keysym_get_name(syms[i], name, sizeof name);
+        keycodes += "<K" + std::to_string(i) + "> = " + std::to_string(9 + i) + ";\n";
+        symbols += "key <K" + std::to_string(i) + "> {[ " + name + " ]};\n";
+    }
+    std::string text = "xkb_keymap {\n"
+                       "xkb_keycodes \"ctop\" { minimum = 8; maximum = 255;\n" + keycodes + "};\n"
+                       "xkb_types \"ctop\" { include \"complete\" };\n"
+                       "xkb_compatibility \"ctop\" { include \"complete\" };\n"
+                       "xkb_symbols \"ctop\" {\n" + symbols + "};\n};\n";
+    xkb_context* ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+    xkb_keymap* keymap = xkb_keymap_new_from_string(ctx, text.c_str(), XKB_KEYMAP_FORMAT_TEXT_V1,
+                                                    XKB_KEYMAP_COMPILE_NO_FLAGS);
+    xkb_context_unref(ctx);
+    return keymap;
+}
+
+}  // namespace
+
 std::string Seat::type_text(const std::string& text)
 {
     wlr_keyboard* kb = server_.test_keyboard();
     if (!kb) return "the session has no test keyboard (start it with --test-input)";
-    for (unsigned char ch : text) {
-        if (ch >= 0x80) return "type: only ASCII text can be typed";
-        xkb_keysym_t sym = ch == '\n' ? XKB_KEY_Return : xkb_utf32_to_keysym(ch);
+    std::vector<xkb_keysym_t> syms;
+    if (std::string err = text_to_keysyms(text, &syms); !err.empty()) return err;
+
+    struct Stroke {
         uint32_t keycode;
         bool shift;
-        if (!find_key(kb->keymap, sym, &keycode, &shift))
-            return std::string("no key in the keymap types '") + static_cast<char>(ch) + "'";
-        press_with_modifiers(kb, shift ? WLR_MODIFIER_SHIFT : 0, keycode);
+    };
+    std::vector<Stroke> strokes;
+    for (xkb_keysym_t sym : syms) {
+        Stroke st;
+        if (!find_key(kb->keymap, sym, &st.keycode, &st.shift)) return type_with_temporary_keymap(syms);
+        strokes.push_back(st);
     }
+    for (const Stroke& st : strokes) press_with_modifiers(kb, st.shift ? WLR_MODIFIER_SHIFT : 0, st.keycode);
     return {};
+}
+
+// Some characters are in no key of the keymap: the whole text is typed on
+// temporary keymaps, then the real one comes back. The seat sends each keymap
+// change to the clients before the keys that need it, in order.
+std::string Seat::type_with_temporary_keymap(const std::vector<xkb_keysym_t>& syms)
+{
+    wlr_keyboard* kb = server_.test_keyboard();
+    wlr_input_device* device = nullptr;
+    for (const auto& k : keyboards_)
+        if (k->wlr() == kb) device = k->device();
+    if (!device) return "the session has no test keyboard (start it with --test-input)";
+    wlr_seat_set_keyboard(seat_, device);  // keymap changes reach clients through the seat's keyboard
+    xkb_keymap* real = xkb_keymap_ref(kb->keymap);
+    std::string err;
+    size_t start = 0;
+    while (start < syms.size() && err.empty()) {
+        // As many characters as distinct keysyms fit in one temporary keymap.
+        std::vector<xkb_keysym_t> keys;
+        std::vector<uint32_t> codes;
+        size_t end = start;
+        for (; end < syms.size(); ++end) {
+            auto it = std::find(keys.begin(), keys.end(), syms[end]);
+            if (it == keys.end()) {
+                if (keys.size() == max_temporary_keys) break;
+                keys.push_back(syms[end]);
+                it = keys.end() - 1;
+            }
+            codes.push_back(9 + static_cast<uint32_t>(it - keys.begin()));
+        }
+        xkb_keymap* temp = temporary_keymap(keys);
+        if (!temp) {
+            err = "type: could not build a keymap for the text";
+            break;
+        }
+        wlr_keyboard_set_keymap(kb, temp);
+        xkb_keymap_unref(temp);
+        for (uint32_t code : codes) press_with_modifiers(kb, 0, code);
+        start = end;
+    }
+    wlr_keyboard_set_keymap(kb, real);
+    xkb_keymap_unref(real);
+    return err;
 }
 
 }  // namespace ctop

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace ctop {
 
@@ -32,6 +33,7 @@ public:
     // Presses and releases `combo` ("Super+2", "a", "Shift+x") on the test keyboard.
     // Returns an empty string on success, else why not.
     std::string type_combo(const std::string& combo);
+    // Any Unicode text; characters the keymap lacks are typed on a temporary one.
     std::string type_text(const std::string& text);
 
 private:
@@ -40,6 +42,7 @@ private:
     bool run_binding(Keyboard& kb, uint32_t xkb_keycode);
     void process_motion(uint32_t time_msec);
     void update_capabilities();
+    std::string type_with_temporary_keymap(const std::vector<xkb_keysym_t>& syms);
 
     Server& server_;
     wlr_seat* seat_;

@@ -121,3 +121,34 @@ TEST(Pointer, RequestsWithBadFieldsAreRefusedNamingTheField)
     EXPECT_EQ(pointer_error(s, {{"action", "move"}, {"x", 10.5}, {"y", 700}}), "");
     EXPECT_TRUE(s.alive());
 }
+
+TEST(Typing, AnyUnicodeTextArrivesInTheFocusedTerminal)
+{
+    Session s;
+    auto out = s.runtime_dir() / "typed.txt";
+    s.spawn({"foot", "--app-id", "typist", "sh", "-c", "stty -echo -icanon; exec cat > " + out.string()});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(out); }));
+    // é and ü are on no key of the us layout, € and 漢 on none of any layout.
+    ASSERT_EQ(cli(s, {"type", "aé ü € 漢\n"}), "");
+    // Then the real keymap is back: shifted letters and bindings work as before.
+    ASSERT_EQ(cli(s, {"type", "Zz"}), "");
+    std::string want = "aé ü € 漢\nZz";
+    ASSERT_TRUE(wait_until([&] { return read_file(out).size() >= want.size(); })) << read_file(out);
+    EXPECT_EQ(read_file(out), want);
+    s.ctl({{"cmd", "socket"}, {"name", "alpha"}});
+    ASSERT_EQ(s.key("Super+2"), "");
+    EXPECT_EQ(s.status()["current_workspace"], "alpha");
+}
+
+TEST(Typing, TextThatCannotBeTypedIsRefusedWithTheReason)
+{
+    Session s;
+    auto type_error = [&](const std::string& text) {
+        json r = s.ctl({{"cmd", "type"}, {"text", text}});
+        return r.value("ok", false) ? std::string() : r.value("error", "?");
+    };
+    EXPECT_NE(type_error("bell\x07").find("control character U+0007"), std::string::npos);
+    EXPECT_NE(type_error(std::string(5000, 'a')).find("at most 4096"), std::string::npos);
+    EXPECT_EQ(type_error("ok"), "");
+}
