@@ -2,20 +2,18 @@
 #include "control_server.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
 namespace ctop {
 namespace {
-
-constexpr size_t max_request_bytes = 1 << 20;
 
 sockaddr_un unix_address(const std::filesystem::path& path)
 {
@@ -27,33 +25,52 @@ sockaddr_un unix_address(const std::filesystem::path& path)
     return addr;
 }
 
-// Writes all of `data` to a socket; replies are small, a short blocking
-// write is bounded by the peer's buffer.
-void send_all(int fd, const std::string& data)
+// The CLI's side: its socket blocks, and waiting for the session is its job.
+void write_all(int fd, const std::string& data)
 {
     size_t done = 0;
     while (done < data.size()) {
         ssize_t n = send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN) {
-                pollfd p{fd, POLLOUT, 0};
-                if (poll(&p, 1, 1000) <= 0) return;  // a peer that does not read loses its reply
-                continue;
-            }
-            return;
-        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
         done += static_cast<size_t>(n);
     }
 }
 
 }  // namespace
 
+bool RequestReader::feed(std::string_view bytes, std::vector<std::string>& lines)
+{
+    while (!bytes.empty()) {
+        size_t newline = bytes.find('\n');
+        std::string_view part = bytes.substr(0, newline);
+        if (pending_.size() + part.size() > max_line_) return false;
+        pending_.append(part);
+        if (newline == std::string_view::npos) break;
+        lines.push_back(std::move(pending_));
+        pending_.clear();
+        bytes.remove_prefix(newline + 1);
+    }
+    return true;
+}
+
+std::optional<nlohmann::json> parse_request(std::string_view line)
+{
+    nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
+    if (request.is_discarded() || !request.is_object()) return std::nullopt;
+    auto cmd = request.find("cmd");
+    if (cmd == request.end() || !cmd->is_string()) return std::nullopt;
+    return request;
+}
+
 struct ControlServer::Connection {
     int fd;
     wl_event_source* source = nullptr;
-    std::string buffer;
+    RequestReader reader;
+    std::string out;      // replies not yet taken by the peer
+    size_t out_sent = 0;  // of `out`
     bool open = true;
+    bool closing = false;  // close once `out` is sent; read nothing more
 };
 
 ControlServer::ControlServer(wl_event_loop* loop, std::filesystem::path path, Handler handler)
@@ -97,53 +114,115 @@ ControlServer::~ControlServer()
 int ControlServer::on_accept(int, uint32_t, void* data)
 {
     auto* self = static_cast<ControlServer*>(data);
-    while (true) {
-        int fd = accept4(self->listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) break;
-        auto conn = std::make_shared<Connection>();
-        conn->fd = fd;
-        conn->source = wl_event_loop_add_fd(self->loop_, fd, WL_EVENT_READABLE, &ControlServer::on_readable, self);
-        self->connections_[fd] = conn;
-    }
+    int fd;
+    while ((fd = accept4(self->listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) self->accept_one(fd);
     return 0;
 }
 
-int ControlServer::on_readable(int fd, uint32_t mask, void* data)
+void ControlServer::accept_one(int fd)
+{
+    // Every connection costs up to a request line and an output buffer; past
+    // the cap a new one is closed at once (logged once per crowd, not per try).
+    if (connections_.size() >= control_limits::max_connections) {
+        close(fd);
+        if (!refusal_logged_)
+            std::fprintf(stderr, "ctopbroker: control socket: refusing connections, %zu already open\n",
+                         connections_.size());
+        refusal_logged_ = true;
+        return;
+    }
+    refusal_logged_ = false;
+    auto conn = std::make_shared<Connection>();
+    conn->fd = fd;
+    conn->source = wl_event_loop_add_fd(loop_, fd, WL_EVENT_READABLE, &ControlServer::on_event, this);
+    connections_[fd] = conn;
+}
+
+int ControlServer::on_event(int fd, uint32_t mask, void* data)
 {
     auto* self = static_cast<ControlServer*>(data);
     auto it = self->connections_.find(fd);
     if (it == self->connections_.end()) return 0;
-    std::shared_ptr<Connection> conn = it->second;
-    char buf[65536];
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR))) {
-        self->close_connection(fd);
-        return 0;
-    }
-    if (n > 0) conn->buffer.append(buf, static_cast<size_t>(n));
-    if (conn->buffer.size() > max_request_bytes) {
-        send_all(fd, R"({"ok":false,"error":"request too large"})" "\n");
-        self->close_connection(fd);
-        return 0;
-    }
-    size_t newline;
-    while (conn->open && (newline = conn->buffer.find('\n')) != std::string::npos) {
-        std::string line = conn->buffer.substr(0, newline);
-        conn->buffer.erase(0, newline + 1);
-        std::weak_ptr<Connection> weak = conn;
-        Reply reply = [weak](const nlohmann::json& response) {
-            auto c = weak.lock();
-            if (c && c->open) send_all(c->fd, response.dump() + "\n");
-        };
-        nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
-        if (request.is_discarded() || !request.is_object() || !request.contains("cmd")) {
-            reply({{"ok", false}, {"error", "malformed request: expected a JSON object with \"cmd\""}});
-            continue;
-        }
-        self->handler_(request, reply);
-    }
-    (void)mask;
+    std::shared_ptr<Connection> conn = it->second;  // the handler may close it
+    if (mask & WL_EVENT_WRITABLE) self->flush(*conn);
+    if (conn->open && !conn->closing && (mask & WL_EVENT_READABLE)) self->read_requests(conn);
+    // Gone both ways: nothing queued can be delivered any more.
+    if (conn->open && (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR))) self->close_connection(fd);
     return 0;
+}
+
+void ControlServer::read_requests(const std::shared_ptr<Connection>& conn)
+{
+    char buf[65536];
+    ssize_t n = recv(conn->fd, buf, sizeof buf, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {  // the peer is done sending: finish the replies already queued
+        conn->closing = true;
+        flush(*conn);
+        return;
+    }
+    std::vector<std::string> lines;
+    bool within_bound = conn->reader.feed({buf, static_cast<size_t>(n)}, lines);
+    for (const std::string& line : lines) {
+        if (!conn->open || conn->closing) return;
+        std::weak_ptr<Connection> weak = conn;
+        Reply reply = [this, weak](const nlohmann::json& response) {
+            auto c = weak.lock();
+            if (c && c->open) queue(*c, response.dump() + "\n");
+        };
+        if (auto request = parse_request(line))
+            handler_(*request, std::move(reply));
+        else
+            reply({{"ok", false}, {"error", "malformed request: expected a JSON object with a string \"cmd\""}});
+    }
+    if (!within_bound && conn->open) {
+        queue(*conn, R"({"ok":false,"error":"request too large"})" "\n");
+        conn->closing = true;
+        if (conn->open) flush(*conn);
+    }
+}
+
+void ControlServer::queue(Connection& conn, std::string text)
+{
+    if (conn.out.size() - conn.out_sent + text.size() > control_limits::max_output_bytes) {
+        std::fprintf(stderr, "ctopbroker: control socket: a client does not read its replies (%zu bytes waiting): "
+                             "disconnected\n", conn.out.size() - conn.out_sent);
+        close_connection(conn.fd);
+        return;
+    }
+    if (conn.out_sent > 0 && conn.out_sent == conn.out.size()) {
+        conn.out.clear();
+        conn.out_sent = 0;
+    }
+    conn.out += text;
+    flush(conn);
+}
+
+// Sends what the socket takes now; the rest waits for WL_EVENT_WRITABLE.
+void ControlServer::flush(Connection& conn)
+{
+    while (conn.out_sent < conn.out.size()) {
+        ssize_t n = send(conn.fd, conn.out.data() + conn.out_sent, conn.out.size() - conn.out_sent,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) break;
+        if (n <= 0) {
+            close_connection(conn.fd);
+            return;
+        }
+        conn.out_sent += static_cast<size_t>(n);
+    }
+    bool pending = conn.out_sent < conn.out.size();
+    if (!pending && conn.closing) {
+        close_connection(conn.fd);
+        return;
+    }
+    if (!pending) {
+        conn.out.clear();
+        conn.out_sent = 0;
+    }
+    uint32_t mask = (conn.closing ? 0 : WL_EVENT_READABLE) | (pending ? WL_EVENT_WRITABLE : 0);
+    wl_event_source_fd_update(conn.source, mask);
 }
 
 void ControlServer::close_connection(int fd)
@@ -165,7 +244,7 @@ nlohmann::json control_request(const std::filesystem::path& path, const nlohmann
         throw std::runtime_error("no ctopbroker session is running (" + path.string() +
                                  "): start one with `ctopbroker session`");
     }
-    send_all(fd, request.dump() + "\n");
+    write_all(fd, request.dump() + "\n");
     std::string buffer;
     char buf[65536];
     while (buffer.find('\n') == std::string::npos) {

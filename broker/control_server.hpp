@@ -1,19 +1,52 @@
 // ControlServer: the session's control socket. Requests and replies are one
 // JSON object per line. Everything runs on the compositor's event loop with
 // non-blocking I/O; a handler may reply later (after work done off the loop).
+// What one local client can make the session hold is bounded (see limits).
 #pragma once
 
 #include <wayland-server-core.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ctop {
+
+namespace control_limits {
+// A request line longer than this ends the connection (after an error reply).
+constexpr size_t max_request_bytes = 256 * 1024;
+// Replies queued for a client that does not read; past this it is disconnected.
+constexpr size_t max_output_bytes = 4 * 1024 * 1024;
+// Connections beyond this are accepted and closed at once.
+constexpr size_t max_connections = 32;
+}  // namespace control_limits
+
+// The pure half of reading requests, kept apart so it can be fuzzed without
+// a compositor: bytes in, complete lines out.
+class RequestReader {
+public:
+    explicit RequestReader(size_t max_line = control_limits::max_request_bytes) : max_line_(max_line) {}
+    // Appends complete lines to `lines`; false once a line (finished or not)
+    // is longer than the bound: the peer is then dropped.
+    bool feed(std::string_view bytes, std::vector<std::string>& lines);
+    size_t pending() const { return pending_.size(); }
+
+private:
+    size_t max_line_;
+    std::string pending_;
+};
+
+// One request line → the request object, or nothing when it is not a JSON
+// object with a string "cmd" (the caller replies with an error).
+std::optional<nlohmann::json> parse_request(std::string_view line);
 
 class ControlServer {
 public:
@@ -30,7 +63,11 @@ public:
 private:
     struct Connection;
     static int on_accept(int fd, uint32_t mask, void* data);
-    static int on_readable(int fd, uint32_t mask, void* data);
+    static int on_event(int fd, uint32_t mask, void* data);
+    void accept_one(int fd);
+    void read_requests(const std::shared_ptr<Connection>& conn);
+    void queue(Connection& conn, std::string text);
+    void flush(Connection& conn);
     void close_connection(int fd);
 
     wl_event_loop* loop_;
@@ -39,6 +76,7 @@ private:
     int listen_fd_ = -1;
     wl_event_source* source_ = nullptr;
     std::map<int, std::shared_ptr<Connection>> connections_;
+    bool refusal_logged_ = false;
 };
 
 // Client side, for the CLI: one request, one reply. Throws with a clear
