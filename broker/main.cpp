@@ -156,6 +156,10 @@ int main(int argc, char** argv)
     p_drag->add_option("y1", px[1])->required();
     p_drag->add_option("x2", px[2])->required();
     p_drag->add_option("y2", px[3])->required();
+    std::string hold, drag_button = "left";
+    p_drag->add_option("--button", drag_button, "left (default), right or middle")
+        ->check(CLI::IsMember({"left", "right", "middle"}));
+    p_drag->add_option("--hold", hold, "Modifiers held during the drag, e.g. Super");
 
     auto* socket = app.add_subcommand("socket", "Create (or show) a private Wayland socket tagged NAME, for "
                                                 "sandboxes other than LXC; prints its path");
@@ -243,7 +247,11 @@ int main(int argc, char** argv)
             if (*p_move) req.update({{"action", "move"}, {"x", px[0]}, {"y", px[1]}});
             if (*p_click) req.update({{"action", "click"}, {"button", button}});
             if (*p_scroll) req.update({{"action", "scroll"}, {"dy", scroll_dy}});
-            if (*p_drag) req.update({{"action", "drag"}, {"x1", px[0]}, {"y1", px[1]}, {"x2", px[2]}, {"y2", px[3]}});
+            if (*p_drag) {
+                req.update({{"action", "drag"}, {"x1", px[0]}, {"y1", px[1]}, {"x2", px[2]}, {"y2", px[3]}});
+                req["button"] = drag_button;
+                if (!hold.empty()) req["hold"] = hold;
+            }
             if (!request(req)) return 1;
         } else if (*socket) {
             if (!request({{"cmd", "socket"}, {"name", socket_name}}, &reply)) return 1;

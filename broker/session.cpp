@@ -19,6 +19,7 @@
 
 #include <linux/input-event-codes.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace ctop {
@@ -160,18 +161,16 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
         if (err.empty()) err = number_field(req, "y", &y);
         return answer(err.empty() ? p->move(x, y) : err);
     }
-    if (action == "click") {
-        static const std::map<std::string, uint32_t> buttons = {
-            {"left", BTN_LEFT}, {"right", BTN_RIGHT}, {"middle", BTN_MIDDLE}};
-        std::string name = "left";
-        if (req.contains("button")) {
-            if (!req["button"].is_string()) return answer("pointer: 'button' must be left, right or middle");
-            name = req["button"].get<std::string>();
-        }
-        auto it = buttons.find(name);
-        if (it == buttons.end()) return answer("pointer: 'button' must be left, right or middle");
-        return answer(p->click(it->second));
+    static const std::map<std::string, uint32_t> buttons = {
+        {"left", BTN_LEFT}, {"right", BTN_RIGHT}, {"middle", BTN_MIDDLE}};
+    std::string button_name = "left";
+    if (req.contains("button")) {
+        if (!req["button"].is_string()) return answer("pointer: 'button' must be left, right or middle");
+        button_name = req["button"].get<std::string>();
     }
+    auto button = buttons.find(button_name);
+    if (button == buttons.end()) return answer("pointer: 'button' must be left, right or middle");
+    if (action == "click") return answer(p->click(button->second));
     if (action == "scroll") {
         if (!req.contains("dy") || !req["dy"].is_number_integer())
             return answer("pointer: 'dy' must be a whole number of wheel steps");
@@ -184,7 +183,23 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
         const char* names[4] = {"x1", "y1", "x2", "y2"};
         for (int i = 0; i < 4; ++i)
             if (std::string err = number_field(req, names[i], &c[i]); !err.empty()) return answer(err);
-        return p->drag(c[0], c[1], c[2], c[3], answer);
+        static const std::map<std::string, uint32_t> modifier_keys = {
+            {"super", KEY_LEFTMETA}, {"ctrl", KEY_LEFTCTRL}, {"alt", KEY_LEFTALT}, {"shift", KEY_LEFTSHIFT}};
+        std::vector<uint32_t> hold;
+        if (req.contains("hold")) {
+            const char* bad = "pointer: 'hold' must be modifiers joined by '+' (Super, Ctrl, Alt, Shift)";
+            if (!req["hold"].is_string() || req["hold"].get<std::string>().size() > 64) return answer(bad);
+            std::string names = req["hold"].get<std::string>();
+            std::transform(names.begin(), names.end(), names.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            for (size_t start = 0; start <= names.size();) {
+                size_t plus = std::min(names.find('+', start), names.size());
+                auto it = modifier_keys.find(names.substr(start, plus - start));
+                if (it == modifier_keys.end()) return answer(bad);
+                hold.push_back(it->second);
+                start = plus + 1;
+            }
+        }
+        return p->drag(c[0], c[1], c[2], c[3], button->second, std::move(hold), answer);
     }
     answer("pointer: 'action' must be one of move, click, scroll, drag");
 }

@@ -8,6 +8,7 @@
 #include <linux/input-event-codes.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <set>
 #include <vector>
@@ -20,6 +21,17 @@ uint32_t now_msec()
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+// XCURSOR_THEME and XCURSOR_SIZE as every toolkit reads them; the
+// system's default theme (Adwaita on Debian) at 24 px otherwise.
+wlr_xcursor_manager* create_xcursor_manager()
+{
+    const char* theme = std::getenv("XCURSOR_THEME");
+    const char* size_env = std::getenv("XCURSOR_SIZE");
+    int size = size_env ? std::atoi(size_env) : 0;
+    if (size < 8 || size > 256) size = 24;
+    return wlr_xcursor_manager_create(theme && *theme ? theme : nullptr, size);
 }
 
 }  // namespace
@@ -67,10 +79,11 @@ private:
 
 Seat::Seat(Server& server)
     : server_(server), seat_(wlr_seat_create(server.display(), "seat0")), cursor_(wlr_cursor_create()),
-      xcursors_(wlr_xcursor_manager_create(nullptr, 24))
+      xcursors_(create_xcursor_manager())
 {
     wlr_cursor_attach_output_layout(cursor_, server.layout());
     wlr_xcursor_manager_load(xcursors_, 1);
+    set_cursor_image("left_ptr");
 
     motion_.connect(&cursor_->events.motion, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_motion*>(data);
@@ -82,28 +95,8 @@ Seat::Seat(Server& server)
         wlr_cursor_warp_absolute(cursor_, ev->device, ev->x, ev->y);
         process_motion(ev->time_msec);
     });
-    button_.connect(&cursor_->events.button, [this](void* data) {
-        auto* ev = static_cast<wlr_event_pointer_button*>(data);
-        if (ev->state == WLR_BUTTON_RELEASED && grab_ != Grab::None) {
-            grab_ = Grab::None;
-            grabbed_ = nullptr;
-            return;
-        }
-        wlr_surface* surface = nullptr;
-        double sx, sy;
-        View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
-        if (ev->state == WLR_BUTTON_PRESSED && view) {
-            server_.focus_view(view);
-            if (!surface) {  // on our decoration: drag the window
-                grab_ = Grab::Move;
-                grabbed_ = view;
-                grab_dx_ = cursor_->x - view->x();
-                grab_dy_ = cursor_->y - view->y();
-                return;
-            }
-        }
-        wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);
-    });
+    button_.connect(&cursor_->events.button,
+                    [this](void* data) { on_button(static_cast<wlr_event_pointer_button*>(data)); });
     axis_.connect(&cursor_->events.axis, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_axis*>(data);
         wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete,
@@ -113,8 +106,10 @@ Seat::Seat(Server& server)
     request_cursor_.connect(&seat_->events.request_set_cursor, [this](void* data) {
         auto* ev = static_cast<wlr_seat_pointer_request_set_cursor_event*>(data);
         // Only the client under the pointer may choose its image.
-        if (ev->seat_client == seat_->pointer_state.focused_client)
+        if (grab_ == Grab::None && ev->seat_client == seat_->pointer_state.focused_client) {
             wlr_cursor_set_surface(cursor_, ev->surface, ev->hotspot_x, ev->hotspot_y);
+            cursor_image_.clear();
+        }
     });
 }
 
@@ -196,28 +191,52 @@ void Seat::refresh_pointer(uint32_t time_msec) { process_motion(time_msec ? time
 
 void Seat::process_motion(uint32_t time_msec)
 {
-    if (grab_ == Grab::Move && grabbed_) {
-        grabbed_->move_to(static_cast<int>(cursor_->x - grab_dx_), static_cast<int>(cursor_->y - grab_dy_));
+    if (grab_ != Grab::None) {
+        update_grab();
         return;
     }
     wlr_surface* surface = nullptr;
     double sx = 0, sy = 0;
-    server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+    View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
     if (!surface) {
-        wlr_xcursor_manager_set_cursor_image(xcursors_, "left_ptr", cursor_);
+        // Our decoration or the background: our image, and no client sees the pointer.
+        uint32_t edges = view ? border_edges(*view, cursor_->x, cursor_->y) : 0;
+        set_cursor_image(edges ? wlr_xcursor_get_resize_name(static_cast<wlr_edges>(edges)) : "left_ptr");
         wlr_seat_pointer_notify_clear_focus(seat_);
         return;
     }
+    if (seat_->pointer_state.focused_surface != surface) cursor_image_.clear();  // the client sets its own
     wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
     wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
 }
 
-void Seat::forget_view(View& view)
+void Seat::set_cursor_image(const char* name)
 {
-    if (grabbed_ == &view) {
-        grab_ = Grab::None;
-        grabbed_ = nullptr;
+    if (cursor_image_ == name) return;  // re-setting restarts animated cursors
+    cursor_image_ = name;
+    wlr_xcursor_manager_set_cursor_image(xcursors_, name, cursor_);
+}
+
+void Seat::on_button(wlr_event_pointer_button* ev)
+{
+    if (ev->state == WLR_BUTTON_RELEASED) {
+        // A press a client saw is released to it too (with a grab running it
+        // has no pointer focus, so only the seat's button count learns of it).
+        if (delivered_buttons_.erase(ev->button))
+            wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);
+        if (grab_ != Grab::None && seat_->pointer_state.button_count == 0 && delivered_buttons_.empty()) end_grab();
+        return;
     }
+    if (grab_ != Grab::None) return;  // more buttons during a grab go nowhere
+    wlr_surface* surface = nullptr;
+    double sx, sy;
+    View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+    if (view) {
+        server_.focus_view(view);
+        if (start_compositor_grab(*view, ev->button, surface != nullptr)) return;
+    }
+    delivered_buttons_.insert(ev->button);
+    wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);
 }
 
 // --- the test keyboard -------------------------------------------------------

@@ -30,6 +30,12 @@ public:
     void refresh_pointer(uint32_t time_msec = 0);  // re-pick after windows moved or workspaces switched
     void forget_view(View& view);  // drops grabs that point at a dying view
 
+    // Interactive move and resize (seat_grab.cpp). The requests come from
+    // clients (xdg_toplevel.move/resize) and are honoured only while that
+    // client holds the one button press `serial` names.
+    void request_move(View& view, wlr_seat_client* client, uint32_t serial);
+    void request_resize(View& view, wlr_seat_client* client, uint32_t serial, uint32_t edges);
+
     // Presses and releases `combo` ("Super+2", "a", "Shift+x") on the test keyboard.
     // Returns an empty string on success, else why not.
     std::string type_combo(const std::string& combo);
@@ -41,6 +47,15 @@ private:
     void on_key(Keyboard& kb, wlr_event_keyboard_key* event);
     bool run_binding(Keyboard& kb, uint32_t xkb_keycode);
     void process_motion(uint32_t time_msec);
+    void on_button(wlr_event_pointer_button* event);
+    bool start_compositor_grab(View& view, uint32_t button, bool on_surface);
+    bool client_may_grab(View& view, wlr_seat_client* client, uint32_t serial, const char* what) const;
+    void begin_move(View& view);
+    void begin_resize(View& view, uint32_t edges);
+    void update_grab();
+    void end_grab();
+    void set_cursor_image(const char* name);
+    uint32_t border_edges(const View& view, double lx, double ly) const;
     void update_capabilities();
     std::string type_with_temporary_keymap(const std::vector<xkb_keysym_t>& syms);
 
@@ -50,11 +65,15 @@ private:
     wlr_xcursor_manager* xcursors_;
     std::list<std::unique_ptr<Keyboard>> keyboards_;
     bool has_pointer_ = false;
-    enum class Grab { None, Move } grab_ = Grab::None;
+    enum class Grab { None, Move, Resize } grab_ = Grab::None;
     View* grabbed_ = nullptr;
-    double grab_dx_ = 0, grab_dy_ = 0;
+    double grab_cx_ = 0, grab_cy_ = 0;  // the cursor where the grab began
+    wlr_box grab_box_{};                // the window's content box then
+    uint32_t grab_edges_ = 0;           // WLR_EDGE_* being dragged
+    std::set<uint32_t> delivered_buttons_;  // presses a client saw: it sees their release too
+    std::string cursor_image_;  // our xcursor image; empty while a client's is shown
 
-    Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_;
+    Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_, grab_commit_;
     friend class Server;
 };
 

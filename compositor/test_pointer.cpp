@@ -98,16 +98,32 @@ std::string TestPointer::scroll(int steps)
     return {};
 }
 
-void TestPointer::drag(double x1, double y1, double x2, double y2, std::function<void(const std::string&)> done)
+void TestPointer::hold_keys(const std::vector<uint32_t>& keys, bool pressed)
+{
+    wlr_keyboard* kb = server_.test_keyboard();
+    if (!kb) return;
+    for (uint32_t key : keys) {
+        wlr_event_keyboard_key ev{};
+        ev.time_msec = now_msec();
+        ev.keycode = key;
+        ev.update_state = true;
+        ev.state = pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED;
+        wlr_keyboard_notify_key(kb, &ev);
+    }
+}
+
+void TestPointer::drag(double x1, double y1, double x2, double y2, uint32_t code, std::vector<uint32_t> hold,
+                       std::function<void(const std::string&)> done)
 {
     if (drag_) return done("pointer: a drag is running");
     std::string err = check_position(x1, y1);
     if (err.empty()) err = check_position(x2, y2);
     if (!err.empty()) return done(err);
     if (!timer_) timer_ = wl_event_loop_add_timer(server_.loop(), &TestPointer::on_drag_timer, this);
-    drag_ = std::make_unique<Drag>(Drag{x1, y1, x2, y2, -1, std::move(done)});
+    drag_ = std::make_unique<Drag>(Drag{x1, y1, x2, y2, code, std::move(hold), -1, std::move(done)});
     warp(x1, y1);
-    button(BTN_LEFT, true);
+    hold_keys(drag_->hold, true);
+    button(code, true);
     wl_event_source_timer_update(timer_, drag_step_ms);
 }
 
@@ -127,7 +143,8 @@ void TestPointer::drag_step()
         wl_event_source_timer_update(timer_, drag_step_ms);
         return;
     }
-    button(BTN_LEFT, false);
+    button(d.button, false);
+    hold_keys(d.hold, false);
     auto done = std::move(d.done);
     drag_.reset();
     done("");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ctop {
 
@@ -26,11 +27,13 @@ public:
     std::string move(double x, double y);
     std::string click(uint32_t button);  // press and release where the cursor is
     std::string scroll(int steps);       // wheel steps, positive = down
-    // Moves to (x1, y1), presses the left button, moves to (x2, y2) in steps
+    // Moves to (x1, y1), presses `button` (with the evdev modifier keys
+    // `hold` down on the test keyboard), moves to (x2, y2) in steps
     // spread over time (clients answer a press with requests such as
     // xdg_toplevel.move, and need the loop to run in between), releases, and
     // then calls `done` with "" or the error. Never blocks the event loop.
-    void drag(double x1, double y1, double x2, double y2, std::function<void(const std::string&)> done);
+    void drag(double x1, double y1, double x2, double y2, uint32_t button, std::vector<uint32_t> hold,
+              std::function<void(const std::string&)> done);
 
     static constexpr int drag_steps = 12;
     static constexpr int drag_step_ms = 25;
@@ -40,6 +43,7 @@ private:
     void warp(double x, double y);
     void button(uint32_t button, bool pressed);
     void frame();
+    void hold_keys(const std::vector<uint32_t>& keys, bool pressed);
     static int on_drag_timer(void* data);
     void drag_step();
 
@@ -48,6 +52,8 @@ private:
     wl_event_source* timer_ = nullptr;
     struct Drag {
         double x1, y1, x2, y2;
+        uint32_t button;
+        std::vector<uint32_t> hold;
         int step = -1;  // -1: pressed, not moved yet
         std::function<void(const std::string&)> done;
     };

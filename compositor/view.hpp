@@ -45,6 +45,13 @@ public:
     wlr_box content_box() const { return {x_, y_, width_, height_}; }
     void move_to(int x, int y);
     void toggle_maximized();
+    // Interactive resize (seat_grab.cpp): asks the client for a content size.
+    void request_content_size(int width, int height) { request_size(width, height); }
+    // The client's own limits on its content size; 0 = none.
+    struct SizeLimits {
+        int min_width = 0, min_height = 0, max_width = 0, max_height = 0;
+    };
+    virtual SizeLimits size_limits() const { return {}; }
     virtual void set_activated(bool active) = 0;
     virtual void close() = 0;
 
@@ -95,6 +102,7 @@ public:
     const char* kind() const override { return "wayland"; }
     void set_activated(bool active) override { wlr_xdg_toplevel_set_activated(xdg_, active); }
     void close() override { wlr_xdg_toplevel_send_close(xdg_); }
+    SizeLimits size_limits() const override;
 
 private:
     void request_size(int width, int height) override;
@@ -104,6 +112,7 @@ private:
     wlr_xdg_surface* xdg_;
     wlr_scene_node* surface_node_;
     Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_;
+    Listener request_move_, request_resize_;
 };
 
 }  // namespace ctop

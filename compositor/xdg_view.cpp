@@ -1,7 +1,10 @@
 // xdg-shell toplevels as views.
 #include "view.hpp"
 
+#include "seat.hpp"
 #include "server.hpp"
+
+#include <algorithm>
 
 namespace ctop {
 
@@ -28,6 +31,16 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {
         if (xdg_->added) toggle_maximized();
     });
+    // A title bar drawn by the client asks us to move or resize its window;
+    // the seat checks the request against a real button press.
+    request_move_.connect(&xdg->toplevel->events.request_move, [this](void* data) {
+        auto* ev = static_cast<wlr_xdg_toplevel_move_event*>(data);
+        this->server().seat().request_move(*this, ev->seat, ev->serial);
+    });
+    request_resize_.connect(&xdg->toplevel->events.request_resize, [this](void* data) {
+        auto* ev = static_cast<wlr_xdg_toplevel_resize_event*>(data);
+        this->server().seat().request_resize(*this, ev->seat, ev->serial, ev->edges);
+    });
     request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) {
         // Fullscreen would hide our label; the request gets the current state back.
         if (xdg_->added) wlr_xdg_surface_schedule_configure(xdg_);
@@ -46,6 +59,13 @@ std::string XdgView::app_id() const
 {
     const char* a = xdg_->toplevel ? xdg_->toplevel->app_id : nullptr;
     return a ? a : "";
+}
+
+View::SizeLimits XdgView::size_limits() const
+{
+    const wlr_xdg_toplevel_state& st = xdg_->toplevel->current;
+    auto dim = [](uint32_t v) { return static_cast<int>(std::min<uint32_t>(v, 1 << 15)); };
+    return {dim(st.min_width), dim(st.min_height), dim(st.max_width), dim(st.max_height)};
 }
 
 void XdgView::on_commit()

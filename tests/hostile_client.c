@@ -7,6 +7,10 @@
  *   hostile_client listen SECONDS [WINDOWS]
  *       map WINDOWS toplevels (default 1) and record keyboard focus, keys and
  *       clipboard offers for SECONDS; read any offered text clipboard
+ *   hostile_client grabby SECONDS
+ *       map a toplevel that asks to be moved and resized (xdg_toplevel.move/
+ *       resize) with the serial of every pointer enter and motion, and to be
+ *       moved with the serial of every button press
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -197,6 +201,64 @@ static int cmd_listen(struct wl_display *display, double seconds, int windows)
     return 0;
 }
 
+static struct xdg_toplevel *grabby_top;
+static uint32_t last_enter_serial;
+static int grab_requests;
+static void grabby_enter(void *d, struct wl_pointer *p, uint32_t serial, struct wl_surface *s, wl_fixed_t x,
+                         wl_fixed_t y)
+{
+    last_enter_serial = serial;
+    /* A grab without a click: must be refused. */
+    xdg_toplevel_move(grabby_top, seat, serial);
+    xdg_toplevel_resize(grabby_top, seat, serial, XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM_RIGHT);
+    grab_requests += 2;
+}
+static void grabby_motion(void *d, struct wl_pointer *p, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+    xdg_toplevel_move(grabby_top, seat, last_enter_serial);
+    grab_requests++;
+}
+static void grabby_button(void *d, struct wl_pointer *p, uint32_t serial, uint32_t time, uint32_t button,
+                          uint32_t state)
+{
+    /* The one legitimate case: a move during the press. */
+    if (state == WL_POINTER_BUTTON_STATE_PRESSED) xdg_toplevel_move(grabby_top, seat, serial);
+}
+static const struct wl_pointer_listener grabby_pointer = {
+    .enter = grabby_enter, .leave = (void *)noop, .motion = grabby_motion, .button = grabby_button,
+    .axis = (void *)noop, .frame = (void *)noop, .axis_source = (void *)noop, .axis_stop = (void *)noop,
+    .axis_discrete = (void *)noop};
+
+static int cmd_grabby(struct wl_display *display, double seconds)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !seat || !wm_base) {
+        printf("{\"error\": \"missing globals\"}\n");
+        return 2;
+    }
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    wl_pointer_add_listener(wl_seat_get_pointer(seat), &grabby_pointer, NULL);
+    struct window w;
+    w.surface = wl_compositor_create_surface(compositor);
+    w.xdg = xdg_wm_base_get_xdg_surface(wm_base, w.surface);
+    xdg_surface_add_listener(w.xdg, &xdg_listener, &w);
+    grabby_top = xdg_surface_get_toplevel(w.xdg);
+    xdg_toplevel_set_app_id(grabby_top, "grabby");
+    w.buffer = make_buffer(200, 150);
+    wl_surface_commit(w.surface);
+    double end = now() + seconds;
+    while (now() < end) {
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    printf("{\"grab_requests\": %d}\n", grab_requests);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct wl_display *display = wl_display_connect(NULL);
@@ -206,6 +268,7 @@ int main(int argc, char **argv)
     }
     if (argc == 5 && !strcmp(argv[1], "bind"))
         return cmd_bind(display, strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[4]);
+    if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
     if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
     fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS]\n");
     return 2;

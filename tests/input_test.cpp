@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 using namespace ctop::test;
 using nlohmann::json;
@@ -151,4 +152,108 @@ TEST(Typing, TextThatCannotBeTypedIsRefusedWithTheReason)
     EXPECT_NE(type_error("bell\x07").find("control character U+0007"), std::string::npos);
     EXPECT_NE(type_error(std::string(5000, 'a')).find("at most 4096"), std::string::npos);
     EXPECT_EQ(type_error("ok"), "");
+}
+
+namespace {
+
+std::string num(int v) { return std::to_string(v); }
+
+}  // namespace
+
+TEST(Moving, SuperDragMovesAndSuperRightDragResizesFromTheNearestCorner)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "term", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = find_view(s, "term");
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+    // Super + left button anywhere on the window moves it.
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(x + 50), num(y + 50), num(x + 150), num(y + 90), "--hold", "Super"}), "");
+    v = find_view(s, "term");
+    EXPECT_EQ(v["x"].get<int>(), x + 100);
+    EXPECT_EQ(v["y"].get<int>(), y + 40);
+    x += 100, y += 40;
+    // Super + right button in the top-left quarter drags that corner; the
+    // bottom-right corner stays where it was.
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(x + 20), num(y + 20), num(x + 120), num(y + 70), "--hold", "Super",
+                      "--button", "right"}),
+              "");
+    ASSERT_TRUE(wait_until([&] { return find_view(s, "term")["width"].get<int>() == w - 100; }))
+        << find_view(s, "term").dump();
+    v = find_view(s, "term");
+    EXPECT_EQ(v["height"].get<int>(), h - 50);
+    EXPECT_EQ(v["x"].get<int>() + v["width"].get<int>(), x + w);
+    EXPECT_EQ(v["y"].get<int>() + v["height"].get<int>(), y + h);
+}
+
+TEST(Resizing, DraggingTheBorderResizesAndTheClientDrawsTheNewSize)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "term", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = find_view(s, "term");
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+    uint64_t commits = v["commits"];
+    // The right border (4 px outside the content), then the bottom one.
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(x + w + 1), num(y + h / 2), num(x + w + 121), num(y + h / 2)}), "");
+    ASSERT_TRUE(wait_until([&] { return find_view(s, "term")["width"].get<int>() == w + 120; }))
+        << find_view(s, "term").dump();
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(x + w / 2), num(y + h + 1), num(x + w / 2), num(y + h - 99)}), "");
+    ASSERT_TRUE(wait_until([&] { return find_view(s, "term")["height"].get<int>() == h - 100; }))
+        << find_view(s, "term").dump();
+    v = find_view(s, "term");
+    EXPECT_EQ(v["x"].get<int>(), x);  // right and bottom edges: the window stays put
+    EXPECT_EQ(v["y"].get<int>(), y);
+    EXPECT_GT(v["commits"].get<uint64_t>(), commits);
+    // The client drew the new size: its right edge is now where the border was dragged to.
+    Image shot = s.screenshot();
+    auto border = pixel_from_hex(s.status()["workspaces"][0]["color"]);
+    EXPECT_TRUE(near(shot.at(x + w + 120 + 1, y + 50), border));
+    EXPECT_FALSE(near(shot.at(x + w + 60, y + 50), border));
+}
+
+TEST(Moving, AWindowCannotStartAGrabWithoutAClick)
+{
+    Session s;
+    auto out = s.runtime_dir() / "grabby.json";
+    std::string sock = s.ctl({{"cmd", "socket"}, {"name", "alpha"}})["socket"];
+    s.spawn({"sh", "-c", std::string(std::getenv("HOSTILE_CLIENT")) + " grabby 30 > " + out.string()},
+            {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    ASSERT_EQ(s.key("Super+2"), "");
+    json v = find_view(s, "grabby");
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+    // The window asks to be moved and resized on every enter and motion.
+    ASSERT_EQ(cli(s, {"pointer", "move", num(x + w / 2), num(y + h / 2)}), "");
+    ASSERT_EQ(cli(s, {"pointer", "move", num(x + w / 2 + 5), num(y + h / 2 + 5)}), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_EQ(cli(s, {"pointer", "move", num(x + w / 2 + 300), num(y + h / 2 + 200)}), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    v = find_view(s, "grabby");
+    EXPECT_EQ(v["x"].get<int>(), x);
+    EXPECT_EQ(v["y"].get<int>(), y);
+    EXPECT_EQ(v["width"].get<int>(), w);
+    // With a real press the same request is honoured: the window follows the drag.
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(x + w / 2), num(y + h / 2), num(x + w / 2 + 200), num(y + h / 2 + 100)}),
+              "");
+    v = find_view(s, "grabby");
+    EXPECT_GT(v["x"].get<int>(), x + 100);
+    EXPECT_GT(v["y"].get<int>(), y + 50);
+}
+
+TEST(Moving, DraggingAGtkHeaderBarMovesTheWindow)
+{
+    if (which("gtk4-demo").empty()) GTEST_SKIP() << "gtk4-demo is not installed (scripts/deps.sh)";
+    Session s;
+    s.spawn({"gtk4-demo"}, {{"GDK_BACKEND", "wayland"}, {"GTK_A11Y", "none"}});
+    ASSERT_TRUE(s.wait_views("host", 1, std::chrono::seconds(30)));
+    ASSERT_TRUE(wait_until([&] { return find_view(s, "gtk4-demo")["commits"].get<uint64_t>() > 2; }));
+    json v = find_view(s, "gtk4-demo");
+    int x = v["x"], y = v["y"], w = v["width"];
+    // An empty part of the header bar, which GTK draws itself (client-side decoration).
+    int hx = x + w / 3, hy = y + 20;
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(hx), num(hy), num(hx + 200), num(hy + 150)}), "");
+    v = find_view(s, "gtk4-demo");
+    EXPECT_GT(v["x"].get<int>(), x + 100) << v.dump();
+    EXPECT_GT(v["y"].get<int>(), y + 75) << v.dump();
 }

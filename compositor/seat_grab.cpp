@@ -1,0 +1,149 @@
+// Interactive move and resize: by the compositor (label and border drags,
+// Super+drag) and on a client's request from its own title bar, which is
+// honoured only during a button press that client really received.
+#include "seat.hpp"
+
+#include "server.hpp"
+#include "view.hpp"
+
+#include <linux/input-event-codes.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ctop {
+
+// Which edges of `view` the point is on: its border, outside the content.
+// The title strip above the content is for moving, not resizing.
+uint32_t Seat::border_edges(const View& view, double lx, double ly) const
+{
+    wlr_box box = view.content_box();
+    if (ly < box.y) return 0;
+    uint32_t edges = 0;
+    if (lx < box.x) edges |= WLR_EDGE_LEFT;
+    if (lx >= box.x + box.width) edges |= WLR_EDGE_RIGHT;
+    if (ly >= box.y + box.height) edges |= WLR_EDGE_BOTTOM;
+    return edges;
+}
+
+// A press the compositor keeps for itself: on our decoration (label: move,
+// border: resize), or with Super held anywhere on a window (left: move,
+// right: resize from the nearest corner). Returns true when it began a grab.
+bool Seat::start_compositor_grab(View& view, uint32_t button, bool on_surface)
+{
+    wlr_keyboard* kb = wlr_seat_get_keyboard(seat_);
+    bool super = kb && (wlr_keyboard_get_modifiers(kb) & WLR_MODIFIER_LOGO);
+    if (super && button == BTN_LEFT) {
+        begin_move(view);
+        return true;
+    }
+    if (super && button == BTN_RIGHT) {
+        wlr_box box = view.content_box();
+        uint32_t edges = (cursor_->x < box.x + box.width / 2.0 ? WLR_EDGE_LEFT : WLR_EDGE_RIGHT) |
+                         (cursor_->y < box.y + box.height / 2.0 ? WLR_EDGE_TOP : WLR_EDGE_BOTTOM);
+        begin_resize(view, edges);
+        return true;
+    }
+    if (on_surface || button != BTN_LEFT) return false;
+    if (uint32_t edges = border_edges(view, cursor_->x, cursor_->y)) begin_resize(view, edges);
+    else begin_move(view);
+    return true;
+}
+
+bool Seat::client_may_grab(View& view, wlr_seat_client* client, uint32_t serial, const char* what) const
+{
+    // The client must hold the pointer over this very window with exactly
+    // one button down, pressed in the event `serial` names.
+    wlr_surface* focused = seat_->pointer_state.focused_surface;
+    bool ok = grab_ == Grab::None && view.mapped() && &view.workspace() == &server_.current_workspace() &&
+              client && client->seat == seat_ && seat_->pointer_state.focused_client == client && focused &&
+              wlr_surface_get_root_surface(focused) == view.surface() &&
+              wlr_seat_validate_pointer_grab_serial(seat_, nullptr, serial);
+    if (!ok)
+        wlr_log(WLR_DEBUG, "%s request from a window of %s refused: no matching button press", what,
+                view.container().empty() ? "the host" : view.container().c_str());
+    return ok;
+}
+
+void Seat::request_move(View& view, wlr_seat_client* client, uint32_t serial)
+{
+    if (client_may_grab(view, client, serial, "move")) begin_move(view);
+}
+
+void Seat::request_resize(View& view, wlr_seat_client* client, uint32_t serial, uint32_t edges)
+{
+    const uint32_t all = WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT | WLR_EDGE_RIGHT;
+    if (edges == 0 || (edges & ~all)) return;  // xdg-shell's resize_edge values map onto these bits
+    if (client_may_grab(view, client, serial, "resize")) begin_resize(view, edges);
+}
+
+void Seat::begin_move(View& view)
+{
+    grab_ = Grab::Move;
+    grabbed_ = &view;
+    grab_cx_ = cursor_->x;
+    grab_cy_ = cursor_->y;
+    grab_box_ = view.content_box();
+    wlr_seat_pointer_notify_clear_focus(seat_);  // the window's client sees no motion while it moves
+    set_cursor_image("grabbing");
+}
+
+void Seat::begin_resize(View& view, uint32_t edges)
+{
+    grab_ = Grab::Resize;
+    grabbed_ = &view;
+    grab_cx_ = cursor_->x;
+    grab_cy_ = cursor_->y;
+    grab_box_ = view.content_box();
+    grab_edges_ = edges;
+    wlr_seat_pointer_notify_clear_focus(seat_);
+    set_cursor_image(wlr_xcursor_get_resize_name(static_cast<wlr_edges>(edges)));
+    // Dragging a left or top edge keeps the opposite edge still: the window
+    // moves once the client has drawn its new size.
+    grab_commit_.connect(&view.surface()->events.commit, [this](void*) {
+        if (grab_ != Grab::Resize || !grabbed_) return;
+        wlr_box now = grabbed_->content_box();
+        int x = grab_edges_ & WLR_EDGE_LEFT ? grab_box_.x + grab_box_.width - now.width : now.x;
+        int y = grab_edges_ & WLR_EDGE_TOP ? grab_box_.y + grab_box_.height - now.height : now.y;
+        if (x != now.x || y != now.y) grabbed_->move_to(x, y);
+    });
+}
+
+void Seat::update_grab()
+{
+    if (!grabbed_) return;
+    int dx = static_cast<int>(std::lround(cursor_->x - grab_cx_));
+    int dy = static_cast<int>(std::lround(cursor_->y - grab_cy_));
+    if (grab_ == Grab::Move) {
+        grabbed_->move_to(grab_box_.x + dx, grab_box_.y + dy);
+        return;
+    }
+    int width = grab_box_.width, height = grab_box_.height;
+    if (grab_edges_ & WLR_EDGE_LEFT) width -= dx;
+    if (grab_edges_ & WLR_EDGE_RIGHT) width += dx;
+    if (grab_edges_ & WLR_EDGE_TOP) height -= dy;
+    if (grab_edges_ & WLR_EDGE_BOTTOM) height += dy;
+    View::SizeLimits limits = grabbed_->size_limits();
+    auto clamp = [](int v, int lo, int hi) { return std::max(std::max(lo, 1), hi > 0 ? std::min(v, hi) : v); };
+    width = clamp(width, limits.min_width, limits.max_width);
+    height = clamp(height, limits.min_height, limits.max_height);
+    grabbed_->request_content_size(width, height);
+}
+
+void Seat::end_grab()
+{
+    grab_ = Grab::None;
+    grabbed_ = nullptr;
+    grab_commit_.disconnect();
+    refresh_pointer();  // the pointer enters whatever is under it now
+}
+
+void Seat::forget_view(View& view)
+{
+    if (grabbed_ != &view) return;
+    grab_ = Grab::None;
+    grabbed_ = nullptr;
+    grab_commit_.disconnect();
+}
+
+}  // namespace ctop
