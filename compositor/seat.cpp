@@ -210,6 +210,15 @@ void Seat::process_motion(uint32_t time_msec)
     wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
 }
 
+void Seat::output_added(wlr_output* output)
+{
+    wlr_xcursor_manager_load(xcursors_, output->scale);
+    // wlr_cursor shows an image only on the outputs that existed when it was set.
+    std::string image = cursor_image_.empty() ? "left_ptr" : cursor_image_;
+    cursor_image_.clear();
+    set_cursor_image(image.c_str());
+}
+
 void Seat::set_cursor_image(const char* name)
 {
     if (cursor_image_ == name) return;  // re-setting restarts animated cursors

@@ -29,6 +29,7 @@ public:
     void clear_pointer_focus();
     void refresh_pointer(uint32_t time_msec = 0);  // re-pick after windows moved or workspaces switched
     void forget_view(View& view);  // drops grabs that point at a dying view
+    void output_added(wlr_output* output);  // loads the cursor theme at its scale, shows the cursor there
 
     // Interactive move and resize (seat_grab.cpp). The requests come from
     // clients (xdg_toplevel.move/resize) and are honoured only while that

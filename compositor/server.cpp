@@ -192,6 +192,7 @@ void Server::on_new_output(wlr_output* output)
         return;
     }
     outputs_.push_back(std::make_unique<Output>(*this, output));
+    seat_->output_added(output);
     bar_->rebuild();
 }
 

@@ -12,6 +12,8 @@ packages=(
   busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin pipewire-pulse wireplumber dbus
   # real clients the tests and the demo drive
   acl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
+  # the default cursor theme; a GTK 4 app with a client-drawn title bar (tests/input_test.cpp)
+  adwaita-icon-theme gtk-4-examples
 )
 
 # Extra packages named on the command line (the benchmarks' comparison peers).

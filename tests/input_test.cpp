@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 using namespace ctop::test;
@@ -256,4 +257,42 @@ TEST(Moving, DraggingAGtkHeaderBarMovesTheWindow)
     v = find_view(s, "gtk4-demo");
     EXPECT_GT(v["x"].get<int>(), x + 100) << v.dump();
     EXPECT_GT(v["y"].get<int>(), y + 75) << v.dump();
+}
+
+namespace {
+
+// The pixels around (x, y) that change when the pointer moves away: the
+// cursor image drawn there, as offsets from the hotspot.
+std::set<std::pair<int, int>> cursor_mask(Session& s, int x, int y, const std::string& name)
+{
+    EXPECT_EQ(cli(s, {"pointer", "move", num(x), num(y)}), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the client sets its image
+    Image with = s.screenshot(name + "-with");
+    EXPECT_EQ(cli(s, {"pointer", "move", num(5), num(710)}), "");
+    Image without = s.screenshot(name + "-without");
+    std::set<std::pair<int, int>> mask;
+    for (int dy = -16; dy < 40; ++dy)
+        for (int dx = -16; dx < 40; ++dx)
+            if (!near(with.at(x + dx, y + dy), without.at(x + dx, y + dy), 8)) mask.insert({dx, dy});
+    return mask;
+}
+
+}  // namespace
+
+TEST(Cursor, TheThemeArrowIsDrawnAndAClientUnderThePointerSetsItsOwn)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "term", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = find_view(s, "term");
+    auto arrow = cursor_mask(s, 1100, 600, "background");  // nothing there but the background
+    EXPECT_GT(arrow.size(), 40u) << "no cursor drawn over the background";
+    // The arrow points up-left: nothing of it above or left of the hotspot.
+    for (auto [dx, dy] : arrow) EXPECT_TRUE(dx >= -3 && dy >= -3) << dx << "," << dy;
+    // foot asks for a text cursor (an I-beam centred on the hotspot).
+    auto text = cursor_mask(s, v["x"].get<int>() + 200, v["y"].get<int>() + 200, "foot");
+    EXPECT_GT(text.size(), 10u) << "no cursor drawn over the terminal";
+    size_t common = 0;
+    for (const auto& p : text) common += arrow.count(p);
+    EXPECT_LT(common * 2, text.size()) << "the terminal's cursor looks like the arrow";
 }
