@@ -226,6 +226,7 @@ json Session::status() const
             {"backend", server_->backend_name()},
             {"frames", server_->frames()},
             {"test_input", server_->has_test_input()},
+            {"pointer", {{"x", server_->seat().cursor()->x}, {"y", server_->seat().cursor()->y}}},
             {"current_workspace", server_->current_workspace().name()},
             {"focused", focused ? json{{"container", focused->container()}, {"title", focused->title()}} : json()},
             {"workspaces", workspaces}};

@@ -2,6 +2,7 @@
 #include "seat.hpp"
 
 #include "keybindings.hpp"
+#include "pointer_constraints.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -85,15 +86,19 @@ Seat::Seat(Server& server)
     wlr_xcursor_manager_load(xcursors_, 1);
     set_cursor_image("left_ptr");
 
+    constraints_ = std::make_unique<PointerConstraints>(server.display(), seat_);
     motion_.connect(&cursor_->events.motion, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_motion*>(data);
-        wlr_cursor_move(cursor_, ev->device, ev->delta_x, ev->delta_y);
-        process_motion(ev->time_msec);
+        on_motion(ev->device, ev->time_msec, ev->delta_x, ev->delta_y, ev->unaccel_dx, ev->unaccel_dy);
     });
     motion_absolute_.connect(&cursor_->events.motion_absolute, [this](void* data) {
+        // Absolute devices (the nested backend, the test pointer) move by the
+        // difference: relative motion and constraints apply to them too.
         auto* ev = static_cast<wlr_event_pointer_motion_absolute*>(data);
-        wlr_cursor_warp_absolute(cursor_, ev->device, ev->x, ev->y);
-        process_motion(ev->time_msec);
+        double lx, ly;
+        wlr_cursor_absolute_to_layout_coords(cursor_, ev->device, ev->x, ev->y, &lx, &ly);
+        double dx = lx - cursor_->x, dy = ly - cursor_->y;
+        on_motion(ev->device, ev->time_msec, dx, dy, dx, dy);
     });
     button_.connect(&cursor_->events.button,
                     [this](void* data) { on_button(static_cast<wlr_event_pointer_button*>(data)); });
@@ -115,6 +120,7 @@ Seat::Seat(Server& server)
 
 Seat::~Seat()
 {
+    constraints_.reset();
     keyboards_.clear();
     wlr_xcursor_manager_destroy(xcursors_);
     wlr_cursor_destroy(cursor_);
@@ -176,6 +182,7 @@ void Seat::focus_surface(wlr_surface* surface)
 {
     if (!surface) {
         wlr_seat_keyboard_notify_clear_focus(seat_);
+        constraints_->update();
         return;
     }
     wlr_keyboard* kb = wlr_seat_get_keyboard(seat_);
@@ -183,11 +190,19 @@ void Seat::focus_surface(wlr_surface* surface)
         wlr_seat_keyboard_notify_enter(seat_, surface, kb->keycodes, kb->num_keycodes, &kb->modifiers);
     else
         wlr_seat_keyboard_notify_enter(seat_, surface, nullptr, 0, nullptr);
+    constraints_->update();  // a pointer constraint of the window that lost focus ends here
 }
 
 void Seat::clear_pointer_focus() { wlr_seat_pointer_notify_clear_focus(seat_); }
 
 void Seat::refresh_pointer(uint32_t time_msec) { process_motion(time_msec ? time_msec : now_msec()); }
+
+void Seat::on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy)
+{
+    if (grab_ == Grab::None) constraints_->constrain_motion(time_msec, &dx, &dy, udx, udy);
+    wlr_cursor_move(cursor_, device, dx, dy);
+    process_motion(time_msec);
+}
 
 void Seat::process_motion(uint32_t time_msec)
 {
@@ -203,11 +218,13 @@ void Seat::process_motion(uint32_t time_msec)
         uint32_t edges = view ? border_edges(*view, cursor_->x, cursor_->y) : 0;
         set_cursor_image(edges ? wlr_xcursor_get_resize_name(static_cast<wlr_edges>(edges)) : "left_ptr");
         wlr_seat_pointer_notify_clear_focus(seat_);
+        constraints_->update();
         return;
     }
     if (seat_->pointer_state.focused_surface != surface) cursor_image_.clear();  // the client sets its own
     wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
     wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
+    constraints_->update();
 }
 
 void Seat::output_added(wlr_output* output)

@@ -14,6 +14,7 @@
 
 namespace ctop {
 
+class PointerConstraints;
 class Server;
 class View;
 
@@ -48,6 +49,7 @@ private:
     void on_key(Keyboard& kb, wlr_event_keyboard_key* event);
     bool run_binding(Keyboard& kb, uint32_t xkb_keycode);
     void process_motion(uint32_t time_msec);
+    void on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy);
     void on_button(wlr_event_pointer_button* event);
     bool start_compositor_grab(View& view, uint32_t button, bool on_surface);
     bool client_may_grab(View& view, wlr_seat_client* client, uint32_t serial, const char* what) const;
@@ -65,6 +67,7 @@ private:
     wlr_cursor* cursor_;
     wlr_xcursor_manager* xcursors_;
     std::list<std::unique_ptr<Keyboard>> keyboards_;
+    std::unique_ptr<PointerConstraints> constraints_;
     bool has_pointer_ = false;
     enum class Grab { None, Move, Resize } grab_ = Grab::None;
     View* grabbed_ = nullptr;

@@ -3,6 +3,7 @@
 // honoured only during a button press that client really received.
 #include "seat.hpp"
 
+#include "pointer_constraints.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -84,6 +85,8 @@ void Seat::begin_move(View& view)
     grab_cx_ = cursor_->x;
     grab_cy_ = cursor_->y;
     grab_box_ = view.content_box();
+    constraints_->suspended_ = true;
+    constraints_->release();
     wlr_seat_pointer_notify_clear_focus(seat_);  // the window's client sees no motion while it moves
     set_cursor_image("grabbing");
 }
@@ -96,6 +99,8 @@ void Seat::begin_resize(View& view, uint32_t edges)
     grab_cy_ = cursor_->y;
     grab_box_ = view.content_box();
     grab_edges_ = edges;
+    constraints_->suspended_ = true;
+    constraints_->release();
     wlr_seat_pointer_notify_clear_focus(seat_);
     set_cursor_image(wlr_xcursor_get_resize_name(static_cast<wlr_edges>(edges)));
     // Dragging a left or top edge keeps the opposite edge still: the window
@@ -135,6 +140,7 @@ void Seat::end_grab()
     grab_ = Grab::None;
     grabbed_ = nullptr;
     grab_commit_.disconnect();
+    constraints_->suspended_ = false;
     refresh_pointer();  // the pointer enters whatever is under it now
 }
 
@@ -144,6 +150,7 @@ void Seat::forget_view(View& view)
     grab_ = Grab::None;
     grabbed_ = nullptr;
     grab_commit_.disconnect();
+    constraints_->suspended_ = false;
 }
 
 }  // namespace ctop

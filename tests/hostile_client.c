@@ -11,6 +11,9 @@
  *       map a toplevel that asks to be moved and resized (xdg_toplevel.move/
  *       resize) with the serial of every pointer enter and motion, and to be
  *       moved with the serial of every button press
+ *   hostile_client lock SECONDS
+ *       map a toplevel that locks the pointer (persistently) and prints
+ *       "locked", "unlocked" and "relative DX DY" lines as they happen
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +27,8 @@
 #include <unistd.h>
 #include <wayland-client.h>
 
+#include "pointer-constraints-unstable-v1-client-protocol.h"
+#include "relative-pointer-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 static struct wl_compositor *compositor;
@@ -31,6 +36,8 @@ static struct wl_shm *shm;
 static struct wl_seat *seat;
 static struct xdg_wm_base *wm_base;
 static struct wl_data_device_manager *ddm;
+static struct zwp_pointer_constraints_v1 *constraints;
+static struct zwp_relative_pointer_manager_v1 *relative;
 static int enters, keys, offers, selections_non_null;
 static struct wl_data_offer *current_offer;
 static int offer_has_text;
@@ -44,6 +51,10 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
     else if (!strcmp(iface, "wl_shm")) shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
     else if (!strcmp(iface, "wl_seat")) seat = wl_registry_bind(r, name, &wl_seat_interface, 5);
     else if (!strcmp(iface, "xdg_wm_base")) wm_base = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
+    else if (!strcmp(iface, "zwp_pointer_constraints_v1"))
+        constraints = wl_registry_bind(r, name, &zwp_pointer_constraints_v1_interface, 1);
+    else if (!strcmp(iface, "zwp_relative_pointer_manager_v1"))
+        relative = wl_registry_bind(r, name, &zwp_relative_pointer_manager_v1_interface, 1);
     else if (!strcmp(iface, "wl_data_device_manager"))
         ddm = wl_registry_bind(r, name, &wl_data_device_manager_interface, 3);
 }
@@ -259,6 +270,45 @@ static int cmd_grabby(struct wl_display *display, double seconds)
     return 0;
 }
 
+static void locked(void *d, struct zwp_locked_pointer_v1 *l) { printf("locked\n"); fflush(stdout); }
+static void unlocked(void *d, struct zwp_locked_pointer_v1 *l) { printf("unlocked\n"); fflush(stdout); }
+static const struct zwp_locked_pointer_v1_listener locked_listener = {locked, unlocked};
+static void relative_motion(void *d, struct zwp_relative_pointer_v1 *r, uint32_t hi, uint32_t lo, wl_fixed_t dx,
+                            wl_fixed_t dy, wl_fixed_t udx, wl_fixed_t udy)
+{
+    printf("relative %.0f %.0f\n", wl_fixed_to_double(dx), wl_fixed_to_double(dy));
+    fflush(stdout);
+}
+static const struct zwp_relative_pointer_v1_listener relative_listener = {relative_motion};
+
+static int cmd_lock(struct wl_display *display, double seconds)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !seat || !wm_base || !constraints || !relative) {
+        printf("missing globals\n");
+        return 2;
+    }
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    struct wl_pointer *pointer = wl_seat_get_pointer(seat);
+    struct window w;
+    map_window(&w, 0);
+    struct zwp_locked_pointer_v1 *lock = zwp_pointer_constraints_v1_lock_pointer(
+        constraints, w.surface, pointer, NULL, ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
+    zwp_locked_pointer_v1_add_listener(lock, &locked_listener, NULL);
+    zwp_relative_pointer_v1_add_listener(zwp_relative_pointer_manager_v1_get_relative_pointer(relative, pointer),
+                                         &relative_listener, NULL);
+    double end = now() + seconds;
+    while (now() < end) {
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct wl_display *display = wl_display_connect(NULL);
@@ -268,6 +318,7 @@ int main(int argc, char **argv)
     }
     if (argc == 5 && !strcmp(argv[1], "bind"))
         return cmd_bind(display, strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[4]);
+    if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
     if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
     fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS]\n");

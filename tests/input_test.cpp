@@ -296,3 +296,36 @@ TEST(Cursor, TheThemeArrowIsDrawnAndAClientUnderThePointerSetsItsOwn)
     for (const auto& p : text) common += arrow.count(p);
     EXPECT_LT(common * 2, text.size()) << "the terminal's cursor looks like the arrow";
 }
+
+TEST(PointerLock, HoldsOnlyWhileTheWindowIsFocusedOnTheVisibleWorkspace)
+{
+    Session s;
+    auto out = s.runtime_dir() / "lock.log";
+    std::string sock = s.ctl({{"cmd", "socket"}, {"name", "game"}})["socket"];
+    s.spawn({"sh", "-c", std::string(std::getenv("HOSTILE_CLIENT")) + " lock 30 > " + out.string()},
+            {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("game", 1));
+    json v = find_view(s, "hostile");
+    int cx = v["x"].get<int>() + 60, cy = v["y"].get<int>() + 40;
+    auto pointer_x = [&] { return s.status()["pointer"]["x"].get<double>(); };
+
+    // On the host workspace the game's window is not shown: no lock.
+    ASSERT_EQ(cli(s, {"pointer", "move", num(cx), num(cy)}), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(read_file(out).find("locked"), std::string::npos);
+
+    // Its workspace: the window gets the focus, and the pointer is already on it.
+    ASSERT_EQ(s.key("Super+2"), "");
+    ASSERT_TRUE(wait_until([&] { return read_file(out).find("locked") != std::string::npos; })) << read_file(out);
+    // Locked: the game gets relative motion, the cursor stays.
+    ASSERT_EQ(cli(s, {"pointer", "move", num(cx + 300), num(cy + 100)}), "");
+    EXPECT_EQ(pointer_x(), cx);
+    ASSERT_TRUE(wait_until([&] { return read_file(out).find("relative 300 100") != std::string::npos; }))
+        << read_file(out);
+
+    // Switching workspace releases it, and the cursor moves again.
+    ASSERT_EQ(s.key("Super+1"), "");
+    ASSERT_TRUE(wait_until([&] { return read_file(out).find("unlocked") != std::string::npos; })) << read_file(out);
+    ASSERT_EQ(cli(s, {"pointer", "move", num(cx + 300), num(cy + 100)}), "");
+    EXPECT_EQ(pointer_x(), cx + 300);
+}
