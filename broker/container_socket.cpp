@@ -66,7 +66,10 @@ int ContainerSocket::on_accept(int, uint32_t, void* data)
         }
         // Tagged before we return to the loop, so before the client's first
         // request (wl_display.get_registry) is read.
-        self->policy_.tag(client, self->container_);
+        if (!self->policy_.tag(client, self->container_)) {
+            wl_client_destroy(client);  // nothing of it was dispatched yet
+            continue;
+        }
         ++self->accepted_;
     }
     return 0;

@@ -63,16 +63,29 @@ ClientPolicy::~ClientPolicy()
     for (auto& [client, tag] : tags_) wl_list_remove(&tag->destroy.link);
 }
 
-void ClientPolicy::tag(wl_client* client, std::string container)
+bool ClientPolicy::tag(wl_client* client, std::string container)
 {
+    bool admitted = container.empty() || clients_of(container) < max_clients_per_container;
+    if (!admitted && refusal_logged_.insert(container).second)
+        wlr_log(WLR_ERROR, "container %s: refusing Wayland clients: it already has %zu", container.c_str(),
+                max_clients_per_container);
     auto tag = std::make_unique<Tag>(Tag{this, client, std::move(container), {}});
     tag->destroy.notify = [](wl_listener* l, void*) {
         Tag* t = wl_container_of(l, t, destroy);
         wl_list_remove(&t->destroy.link);
+        t->policy->refusal_logged_.erase(t->container);
         t->policy->tags_.erase(t->client);  // destroys t
     };
     wl_client_add_destroy_listener(client, &tag->destroy);
     tags_[client] = std::move(tag);
+    return admitted;
+}
+
+size_t ClientPolicy::clients_of(const std::string& container) const
+{
+    size_t n = 0;
+    for (const auto& [client, tag] : tags_) n += tag->container == container ? 1 : 0;
+    return n;
 }
 
 const std::string& ClientPolicy::container_of(const wl_client* client) const

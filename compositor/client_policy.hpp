@@ -27,8 +27,15 @@ public:
     ClientPolicy(const ClientPolicy&) = delete;
     ClientPolicy& operator=(const ClientPolicy&) = delete;
 
+    // At most this many Wayland clients per container: each costs the
+    // compositor its own budget (compositor/budget.hpp).
+    static constexpr size_t max_clients_per_container = 32;
+
     // Marks a client as belonging to a container; forgotten when it disconnects.
-    void tag(wl_client* client, std::string container);
+    // False when the container already had its maximum of clients: the caller
+    // then destroys the client (a refusal is logged once per crowd).
+    bool tag(wl_client* client, std::string container);
+    size_t clients_of(const std::string& container) const;
     // Empty for host clients.
     const std::string& container_of(const wl_client* client) const;
     bool is_container_client(const wl_client* client) const { return !container_of(client).empty(); }
@@ -45,6 +52,7 @@ private:
     std::map<const wl_client*, std::unique_ptr<Tag>> tags_;
     std::map<std::string, std::set<std::string>> extra_;
     mutable std::set<std::string> reported_unknown_;
+    std::set<std::string> refusal_logged_;  // containers whose crowd of clients was reported
 };
 
 }  // namespace ctop

@@ -2,6 +2,7 @@
 #include "server.hpp"
 
 #include "bar.hpp"
+#include "budget.hpp"
 #include "clipboard.hpp"
 #include "label.hpp"
 #include "output.hpp"
@@ -59,6 +60,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     // Every global is created before any client can connect, and the policy's
     // filter is in place before the first one: no window without a filter.
     policy_ = std::make_unique<ClientPolicy>(display_);
+    budgets_ = std::make_unique<ClientBudgets>(display_, *policy_);
     compositor_ = wlr_compositor_create(display_, renderer_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
@@ -170,6 +172,7 @@ Server::~Server()
     new_decoration_.disconnect();
     wlr_backend_destroy(backend_);
     outputs_.clear();
+    budgets_.reset();
     policy_.reset();
     wl_display_destroy(display_);
     wlr_scene_node_destroy(&scene_->node);

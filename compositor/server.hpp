@@ -21,6 +21,7 @@
 namespace ctop {
 
 class Bar;
+class ClientBudgets;
 class ContainerXServer;
 class ClipboardBroker;
 class Output;
@@ -145,6 +146,7 @@ private:
     std::string socket_name_;
 
     std::unique_ptr<ClientPolicy> policy_;
+    std::unique_ptr<ClientBudgets> budgets_;
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<ClipboardBroker> clipboard_;
     std::unique_ptr<Bar> bar_;

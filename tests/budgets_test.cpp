@@ -1,12 +1,15 @@
 // What one client can make the session do or hold is bounded: a control
 // client that floods requests and never reads its replies, too many control
-// connections, overlong request lines. Frames keep flowing and other clients
-// keep being answered throughout.
+// connections, overlong request lines; a Wayland client of a container
+// (through `ctopbroker socket NAME`, tagged like a container's) that creates
+// 400,000 surfaces, a 16384x16384 buffer, or too many connections. The
+// offender is cut off; frames keep flowing and other clients keep working.
 #include "support/harness.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -115,7 +119,120 @@ private:
     std::thread thread_;
 };
 
+// The session's own pid, from the control socket's peer credentials.
+pid_t session_pid(const Session& s)
+{
+    int fd = connect_control(s);
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+    close(fd);
+    return cred.pid;
+}
+
+// A field of /proc/PID/status in KiB (VmHWM: the peak resident set).
+long status_kib(pid_t pid, const std::string& field)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+    return -1;
+}
+
+class Budgets : public ::testing::Test {
+protected:
+    // The tagged socket of a (container-less) container NAME.
+    std::string socket(const std::string& name)
+    {
+        json r = s.ctl({{"cmd", "socket"}, {"name", name}});
+        EXPECT_EQ(r["ok"], true) << r.dump();
+        return r.value("socket", "");
+    }
+    // Runs the hostile client as a client of `container`; its verdict.
+    json hostile(const std::string& container, std::vector<std::string> args)
+    {
+        args.insert(args.begin(), std::getenv("HOSTILE_CLIENT"));
+        std::string out;
+        s.run(args, {{"WAYLAND_DISPLAY", socket(container)}}, &out);
+        json j = json::parse(out, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << "hostile client said: " << out;
+        return j;
+    }
+    // A host client that animates for as long as the test runs.
+    void start_animation()
+    {
+        s.spawn({std::getenv("FRAME_CLIENT"), "--frames", "100000000", "--size", "320x240"});
+        ASSERT_TRUE(s.wait_views("host", 1));
+        ASSERT_TRUE(wait_until([&] { return commits_of(s, title) > 5; }));
+    }
+    bool animation_advances()
+    {
+        uint64_t before = commits_of(s, title);
+        return wait_until([&] { return commits_of(s, title) > before; });
+    }
+
+    Session s;
+    const std::string title = "ctopbroker frame bench";
+};
+
+// What libwayland-client reports for wl_display.error no_memory.
+constexpr int no_memory = ENOMEM;
+
 }  // namespace
+
+TEST_F(Budgets, AClientCreating400000SurfacesIsCutOffAndTheSessionStaysSmall)
+{
+    start_animation();
+    pid_t pid = session_pid(s);
+    long peak_before = status_kib(pid, "VmHWM");
+    ASSERT_GT(peak_before, 0);
+
+    json v = hostile("evil", {"surfaces", "400000"});
+    EXPECT_LT(v["created"].get<long>(), 400000) << "the compositor kept taking surfaces";
+    EXPECT_EQ(v["error"], no_memory) << v.dump();
+    std::string log = session_log(s);
+    EXPECT_NE(log.find("container evil: disconnected a Wayland client"), std::string::npos) << log;
+    EXPECT_NE(log.find("surfaces"), std::string::npos);
+
+    long grown_mib = (status_kib(pid, "VmHWM") - peak_before) / 1024;
+    std::printf("session peak RSS grew by %ld MiB for %ld surfaces\n", grown_mib, v["created"].get<long>());
+    EXPECT_LT(grown_mib, 64) << "the session's peak memory grew with the attack";
+
+    EXPECT_TRUE(animation_advances()) << "the host's animation stopped after the attack";
+    s.spawn({std::getenv("HOSTILE_CLIENT"), "listen", "5"}, {{"WAYLAND_DISPLAY", socket("evil")}});
+    EXPECT_TRUE(s.wait_views("evil", 1)) << "a new, well-behaved client of the same container cannot map";
+    EXPECT_TRUE(s.alive());
+}
+
+TEST_F(Budgets, HugeShmBuffersAreRefusedAndRealisticOnesAreNot)
+{
+    start_animation();
+    json big = hostile("evil", {"buffer", "16384", "16384"});
+    EXPECT_EQ(big["error"], no_memory) << big.dump();
+    json wide = hostile("evil", {"buffer", "16384", "1"});
+    EXPECT_EQ(wide["error"], no_memory) << wide.dump();
+    json many = hostile("evil", {"buffer", "8192", "8192", "3"});  // 768 MiB of buffers
+    EXPECT_EQ(many["error"], no_memory) << many.dump();
+    std::string log = session_log(s);
+    EXPECT_NE(log.find("buffer side (px) 16384 > 8192"), std::string::npos) << log;
+    EXPECT_NE(log.find("shm buffer bytes"), std::string::npos) << log;
+
+    // A 4K window's triple buffer is fine (foot, on the host, reserves a 1 GiB pool).
+    json fine = hostile("evil", {"buffer", "3840", "2160", "3"});
+    EXPECT_EQ(fine["error"], 0) << "a 4K window's buffers must work: " << fine.dump();
+    EXPECT_TRUE(animation_advances());
+}
+
+TEST_F(Budgets, AContainerCannotOpenMoreThanItsShareOfClients)
+{
+    json crowd = hostile("crowd", {"clients", "40"});
+    EXPECT_EQ(crowd["working"], 32) << "one container holds at most 32 Wayland clients";
+    EXPECT_NE(session_log(s).find("container crowd: refusing Wayland clients"), std::string::npos);
+    // Another container is not affected, and the crowd can come back once gone.
+    EXPECT_EQ(hostile("other", {"clients", "3"})["working"], 4);
+    EXPECT_EQ(hostile("crowd", {"clients", "3"})["working"], 4);
+}
 
 TEST(ControlSocket, AClientThatNeverReadsItsRepliesFreezesNeitherFramesNorOtherClients)
 {

@@ -14,11 +14,19 @@
  *   hostile_client lock SECONDS
  *       map a toplevel that locks the pointer (persistently) and prints
  *       "locked", "unlocked" and "relative DX DY" lines as they happen
+ *   hostile_client surfaces N
+ *       create N wl_surfaces as fast as the socket takes them
+ *   hostile_client buffer WIDTH HEIGHT [COUNT]
+ *       create COUNT (default 1) shm buffers of that size in one pool, attach
+ *       and commit the first
+ *   hostile_client clients N
+ *       open N more connections to the compositor; count those that work
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +317,85 @@ static int cmd_lock(struct wl_display *display, double seconds)
     return 0;
 }
 
+static int bind_globals(struct wl_display *display)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    return wl_display_roundtrip(display) < 0 || !compositor || !shm ? -1 : 0;
+}
+
+/* Flushes everything queued, waiting for room in the socket; -1 once the
+ * compositor is gone. */
+static int flush_all(struct wl_display *display)
+{
+    while (wl_display_flush(display) < 0) {
+        if (errno != EAGAIN) return -1;
+        struct pollfd p = {wl_display_get_fd(display), POLLOUT, 0};
+        poll(&p, 1, 1000);
+    }
+    struct pollfd in = {wl_display_get_fd(display), POLLIN, 0};
+    if (poll(&in, 1, 0) > 0 && wl_display_dispatch(display) < 0) return -1;
+    return 0;
+}
+
+/* What ended the connection: 0 while it works, else the errno and, for a
+ * protocol error, its code. */
+static void print_outcome(struct wl_display *display, const char *counted, long n)
+{
+    int err = wl_display_get_error(display);
+    uint32_t code = 0;
+    if (err == EPROTO) wl_display_get_protocol_error(display, NULL, &code);
+    printf("{\"%s\": %ld, \"error\": %d, \"protocol_error\": %u}\n", counted, n, err, code);
+}
+
+static int cmd_surfaces(struct wl_display *display, long n)
+{
+    if (bind_globals(display) < 0) return 2;
+    long created = 0;
+    while (created < n) {
+        for (int i = 0; i < 200 && created < n; i++, created++) wl_compositor_create_surface(compositor);
+        if (flush_all(display) < 0) break;
+    }
+    if (!wl_display_get_error(display)) wl_display_roundtrip(display);
+    print_outcome(display, "created", created);
+    return 0;
+}
+
+static int cmd_buffer(struct wl_display *display, int width, int height, int count)
+{
+    if (bind_globals(display) < 0) return 2;
+    struct wl_surface *surface = wl_compositor_create_surface(compositor);
+    int fd = memfd_create("hostile-buffer", MFD_CLOEXEC);
+    off_t one = (off_t)width * height * 4, size = one * count;
+    if (fd < 0 || size > INT32_MAX || ftruncate(fd, size) != 0) return 2;  /* sparse: no memory is used */
+    struct wl_shm_pool *pool = wl_shm_create_pool(shm, fd, (int32_t)size);
+    struct wl_buffer *first = NULL;
+    for (int i = 0; i < count; i++) {
+        struct wl_buffer *b = wl_shm_pool_create_buffer(pool, (int32_t)(one * i), width, height, width * 4,
+                                                        WL_SHM_FORMAT_XRGB8888);
+        if (!first) first = b;
+    }
+    wl_surface_attach(surface, first, 0, 0);
+    wl_surface_commit(surface);
+    wl_display_roundtrip(display);
+    wl_display_roundtrip(display);
+    print_outcome(display, "width", width);
+    return 0;
+}
+
+static int cmd_clients(struct wl_display *display, int n)
+{
+    int working = wl_display_roundtrip(display) >= 0;
+    for (int i = 0; i < n; i++) {
+        struct wl_display *extra = wl_display_connect(NULL);
+        if (extra && wl_display_roundtrip(extra) >= 0) working++;
+        /* kept open until we exit */
+    }
+    printf("{\"working\": %d}\n", working);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct wl_display *display = wl_display_connect(NULL);
@@ -321,6 +408,11 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
     if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
-    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS]\n");
+    if (argc == 3 && !strcmp(argv[1], "surfaces")) return cmd_surfaces(display, atol(argv[2]));
+    if (argc >= 4 && !strcmp(argv[1], "buffer"))
+        return cmd_buffer(display, atoi(argv[2]), atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1);
+    if (argc == 3 && !strcmp(argv[1], "clients")) return cmd_clients(display, atoi(argv[2]));
+    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS |\n"
+                    "       lock SECONDS | surfaces N | buffer WIDTH HEIGHT [COUNT] | clients N\n");
     return 2;
 }
