@@ -8,6 +8,7 @@
 #include "control_server.hpp"
 #include "paths.hpp"
 #include "color.hpp"
+#include "text.hpp"
 #include "worker.hpp"
 #include "xwayland_launcher.hpp"
 
@@ -22,6 +23,10 @@
 
 namespace {
 using nlohmann::json;
+
+// What the session reports about windows is the containers' text: printed
+// sanitised, so no control sequence ever reaches the user's terminal.
+std::string shown(const json& value) { return ctop::sanitize_title(value.get<std::string>()); }
 
 // Sends one request; prints the error and returns false when it failed.
 bool request(const json& req, json* reply_out = nullptr)
@@ -41,7 +46,7 @@ void print_status(const json& s)
                 s["backend"].get<std::string>().c_str());
     for (const auto& ws : s["workspaces"])
         std::printf("%s %d  %-20s %s  %d window(s)\n", ws["current"].get<bool>() ? "*" : " ", ws["slot"].get<int>(),
-                    ws["name"].get<std::string>().c_str(), ws["color"].get<std::string>().c_str(),
+                    shown(ws["name"]).c_str(), shown(ws["color"]).c_str(),
                     ws["views"].get<int>());
 }
 
@@ -49,8 +54,8 @@ void print_views(const json& v)
 {
     for (const auto& view : v["views"])
         std::printf("%s %-16s %-24s %-20s %dx%d+%d+%d\n", view["focused"].get<bool>() ? "*" : " ",
-                    view["workspace"].get<std::string>().c_str(), view["title"].get<std::string>().c_str(),
-                    view["app_id"].get<std::string>().c_str(), view["width"].get<int>(), view["height"].get<int>(),
+                    shown(view["workspace"]).c_str(), shown(view["title"]).c_str(),
+                    shown(view["app_id"]).c_str(), view["width"].get<int>(), view["height"].get<int>(),
                     view["x"].get<int>(), view["y"].get<int>());
 }
 

@@ -2,6 +2,7 @@
 #include "output.hpp"
 
 #include "server.hpp"
+#include "surface_tree.hpp"
 
 namespace ctop {
 
@@ -24,6 +25,7 @@ Output::Output(Server& server, wlr_output* output)
         timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         wlr_scene_output_send_frame_done(scene_output_, &now);
+        ClippedSurfaceTree::send_frame_done_all(&now);  // window surfaces are cropped buffers, not scene surfaces
     });
     commit_.connect(&output->events.commit, [this](void*) { server_.count_frame(); });
     destroy_.connect(&output->events.destroy, [this](void*) { server_.output_destroyed(*this); });

@@ -6,7 +6,9 @@
 #include "clipboard.hpp"
 #include "label.hpp"
 #include "output.hpp"
+#include "popup.hpp"
 #include "seat.hpp"
+#include "surface_tree.hpp"
 #include "test_pointer.hpp"
 #include "view.hpp"
 #include "xwayland.hpp"
@@ -93,6 +95,15 @@ Server::Server(const ServerOptions& options) : options_(options)
 
     seat_ = std::make_unique<Seat>(*this);
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
+    keyboard_grab_begin_.connect(&seat_->wlr()->events.keyboard_grab_begin, [this](void*) {
+        // Checked once wlroots has finished setting the grab up.
+        if (!grab_check_)
+            grab_check_ = wl_event_loop_add_idle(loop(), [](void* data) {
+                auto* self = static_cast<Server*>(data);
+                self->grab_check_ = nullptr;
+                self->check_popup_grab();
+            }, this);
+    });
     new_output_.connect(&backend_->events.new_output,
                         [this](void* data) { on_new_output(static_cast<wlr_output*>(data)); });
     new_input_.connect(&backend_->events.new_input, [this](void* data) {
@@ -161,6 +172,8 @@ Server::~Server()
     x_servers_.clear();
     wl_display_destroy_clients(display_);
     if (notice_timer_) wl_event_source_remove(notice_timer_);
+    if (grab_check_) wl_event_source_remove(grab_check_);
+    keyboard_grab_begin_.disconnect();
     owned_views_.clear();
     clipboard_.reset();
     bar_.reset();
@@ -221,11 +234,66 @@ wlr_box Server::usable_area() const
 
 void Server::on_new_xdg_surface(wlr_xdg_surface* xdg)
 {
-    if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;  // popups ride on their parent's scene node
+    if (xdg->role == WLR_XDG_SURFACE_ROLE_POPUP) return on_new_popup(xdg);
+    if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;
     wl_client* client = wl_resource_get_client(xdg->resource);
     const std::string& container = policy_->container_of(client);
     Workspace& ws = container.empty() ? host_workspace() : workspace_for(container);
     add_view(std::make_unique<XdgView>(*this, xdg, ws, container));
+}
+
+void Server::on_new_popup(wlr_xdg_surface* xdg)
+{
+    // The parent is the client's choice: only an xdg surface we placed
+    // ourselves (a mapped toplevel or one of its popups) gets a child drawn.
+    wlr_surface* parent = xdg->popup->parent;
+    if (!parent || !wlr_surface_is_xdg_surface(parent)) return;
+    wlr_xdg_surface* parent_xdg = wlr_xdg_surface_from_wlr_surface(parent);
+    if (!parent_xdg || !parent_xdg->data) return;
+    if (parent_xdg->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+        auto* view = static_cast<XdgView*>(parent_xdg->data);
+        new XdgPopup(*view, xdg, view->popup_parent_node());
+    } else if (parent_xdg->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+        auto* up = static_cast<XdgPopup*>(parent_xdg->data);
+        new XdgPopup(up->view(), xdg, up->node());
+    }
+}
+
+wlr_xdg_popup_grab* Server::active_popup_grab() const
+{
+    wlr_seat* seat = seat_->wlr();
+    wlr_xdg_popup_grab* grab;
+    wl_list_for_each(grab, &xdg_shell_->popup_grabs, link)
+        if (grab->seat == seat &&
+            (seat->keyboard_state.grab == &grab->keyboard_grab || seat->pointer_state.grab == &grab->pointer_grab))
+            return grab;
+    return nullptr;
+}
+
+void Server::end_popup_grab()
+{
+    // wlroots' popup grab swallows keyboard enter/leave: focus cannot move
+    // while it lasts. Cancelling it dismisses the popups (popup_done).
+    wlr_xdg_popup_grab* grab = active_popup_grab();
+    if (!grab) return;
+    wlr_seat* seat = seat_->wlr();
+    if (seat->keyboard_state.grab == &grab->keyboard_grab) wlr_seat_keyboard_end_grab(seat);
+    if (seat->pointer_state.grab == &grab->pointer_grab) wlr_seat_pointer_end_grab(seat);
+}
+
+void Server::check_popup_grab()
+{
+    // wlroots 0.15 does not check the serial of xdg_popup.grab: any client,
+    // in any workspace, could take the keyboard and pointer with a menu.
+    // Only the client that has the keyboard focus may.
+    wlr_xdg_popup_grab* grab = active_popup_grab();
+    if (!grab) return;
+    wlr_seat_client* focused = seat_->wlr()->keyboard_state.focused_client;
+    if (focused && focused->client == grab->client) return;
+    const std::string& container = policy_->container_of(grab->client);
+    wlr_log(WLR_INFO, "popup grab refused: %s does not have the keyboard focus",
+            container.empty() ? "a host client" : ("container " + container).c_str());
+    end_popup_grab();
 }
 
 void Server::add_view(std::unique_ptr<View> view)
@@ -376,6 +444,7 @@ void Server::focus_view(View* view)
     // container's clipboard, never the previous one's.
     clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name());
     if (focused_ == view) return;
+    end_popup_grab();
     if (focused_) focused_->set_activated(false);
     focused_ = view;
     if (!view) {
@@ -384,7 +453,7 @@ void Server::focus_view(View* view)
     }
     views_.remove(view);
     views_.push_front(view);
-    wlr_scene_node_raise_to_top(view->node());
+    view->raise();
     view->set_activated(true);
     seat_->focus_surface(view->surface());
 }
@@ -411,6 +480,8 @@ View* Server::view_at(double lx, double ly, wlr_surface** surface, double* sx, d
     wlr_scene_node* node = wlr_scene_node_at(&workspace_layer_->node, lx, ly, sx, sy);
     if (!node) return nullptr;
     if (node->type == WLR_SCENE_NODE_SURFACE) *surface = wlr_scene_surface_from_node(node)->surface;
+    if (node->type == WLR_SCENE_NODE_BUFFER)  // a window's surface, cropped (surface_tree.hpp), or our label
+        if (ClippedSurfaceTree* tree = ClippedSurfaceTree::owning(node)) *surface = tree->surface_at(node, *sx, *sy, sx, sy);
     for (wlr_scene_node* n = node; n; n = n->parent)
         if (n->data) return static_cast<View*>(n->data);
     return nullptr;

@@ -125,6 +125,10 @@ private:
     void create_backend(const ServerOptions& options);
     void on_new_output(wlr_output* output);
     void on_new_xdg_surface(wlr_xdg_surface* surface);
+    void on_new_popup(wlr_xdg_surface* popup);
+    wlr_xdg_popup_grab* active_popup_grab() const;
+    void end_popup_grab();
+    void check_popup_grab();
     void hide_notice();
 
     ServerOptions options_;
@@ -160,8 +164,9 @@ private:
     View* focused_ = nullptr;
     wlr_scene_buffer* notice_ = nullptr;
     wl_event_source* notice_timer_ = nullptr;
+    wl_event_source* grab_check_ = nullptr;
 
-    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_;
+    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_, keyboard_grab_begin_;
 };
 
 }  // namespace ctop

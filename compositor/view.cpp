@@ -17,15 +17,30 @@ View::View(Server& server, Workspace& workspace, std::string container)
     tree_ = wlr_scene_tree_create(&workspace.tree()->node);
     tree_->node.data = this;
     decoration_ = wlr_scene_tree_create(&tree_->node);
+    // The title strip and the label live in the workspace's label layer,
+    // above every window's content and popups (workspace.hpp).
+    label_tree_ = wlr_scene_tree_create(&workspace.label_layer()->node);
+    label_tree_->node.data = this;
     auto color = workspace.color().rgba();
-    for (auto*& edge : edges_) edge = wlr_scene_rect_create(&decoration_->node, 0, 0, color.data());
+    edges_[0] = wlr_scene_rect_create(&label_tree_->node, 0, 0, color.data());
+    for (int i = 1; i < 4; ++i) edges_[i] = wlr_scene_rect_create(&decoration_->node, 0, 0, color.data());
+    const float backdrop[4] = {0.12f, 0.12f, 0.13f, 1.0f};
+    for (auto*& rect : backdrop_) rect = wlr_scene_rect_create(&tree_->node, 0, 0, backdrop);
     wlr_scene_node_set_enabled(&tree_->node, false);
+    wlr_scene_node_set_enabled(&label_tree_->node, false);
 }
 
 View::~View()
 {
     server_.seat().forget_view(*this);
+    wlr_scene_node_destroy(&label_tree_->node);
     wlr_scene_node_destroy(&tree_->node);
+}
+
+void View::raise()
+{
+    wlr_scene_node_raise_to_top(&tree_->node);
+    wlr_scene_node_raise_to_top(&label_tree_->node);
 }
 
 void View::attach_surface_node(wlr_scene_node* node)
@@ -50,6 +65,7 @@ void View::mapped_at(int width, int height)
     place_initially();
     resized(width, height);
     wlr_scene_node_set_enabled(&tree_->node, true);
+    wlr_scene_node_set_enabled(&label_tree_->node, true);
     server_.view_mapped(*this);
 }
 
@@ -57,6 +73,7 @@ void View::unmapped()
 {
     mapped_ = false;
     wlr_scene_node_set_enabled(&tree_->node, false);
+    wlr_scene_node_set_enabled(&label_tree_->node, false);
     server_.view_unmapped(*this);
 }
 
@@ -68,34 +85,51 @@ void View::resized(int width, int height)
     update_decoration();
 }
 
+wlr_box View::frame_inner_box() const
+{
+    // Never smaller than the container's name: a window whose geometry is
+    // 1x1 still gets a frame whose label names its container in full.
+    std::string owner = container_.empty() ? "host" : container_;
+    int min_width = std::max(1, label_owner_width(owner, title_height) - 2 * border_width);
+    return {0, 0, std::max(width_, min_width), std::max(height_, min_content_height)};
+}
+
 void View::update_decoration()
 {
     const int b = border_width, t = title_height;
-    wlr_scene_rect_set_size(edges_[0], width_ + 2 * b, t + b);  // title strip + top border
+    wlr_box f = frame_inner_box();
+    wlr_scene_rect_set_size(edges_[0], f.width + 2 * b, t + b);  // title strip + top border
     wlr_scene_node_set_position(&edges_[0]->node, -b, -b - t);
-    wlr_scene_rect_set_size(edges_[1], width_ + 2 * b, b);
-    wlr_scene_node_set_position(&edges_[1]->node, -b, height_);
-    wlr_scene_rect_set_size(edges_[2], b, height_);
+    wlr_scene_rect_set_size(edges_[1], f.width + 2 * b, b);
+    wlr_scene_node_set_position(&edges_[1]->node, -b, f.height);
+    wlr_scene_rect_set_size(edges_[2], b, f.height);
     wlr_scene_node_set_position(&edges_[2]->node, -b, 0);
-    wlr_scene_rect_set_size(edges_[3], b, height_);
-    wlr_scene_node_set_position(&edges_[3]->node, width_, 0);
+    wlr_scene_rect_set_size(edges_[3], b, f.height);
+    wlr_scene_node_set_position(&edges_[3]->node, f.width, 0);
+    // Inside the frame but outside the client's content (a window smaller
+    // than its frame): our own backdrop, so nothing else shows through there.
+    wlr_scene_rect_set_size(backdrop_[0], f.width - width_, f.height);
+    wlr_scene_node_set_position(&backdrop_[0]->node, width_, 0);
+    wlr_scene_rect_set_size(backdrop_[1], width_, f.height - height_);
+    wlr_scene_node_set_position(&backdrop_[1]->node, 0, height_);
     update_label();
 }
 
 void View::update_label()
 {
     // The container name comes from the socket the client connected to, never
-    // from the client; the title is the client's and is shown after it.
+    // from the client; the title is the client's (sanitised) and is drawn
+    // apart from the name (label.hpp).
     std::string owner = container_.empty() ? "host" : container_;
     std::string title = this->title();
-    std::string text = title.empty() ? owner : owner + " | " + title;
-    int max_width = std::max(1, width_ + 2 * border_width);
-    if (text == label_text_ && max_width == label_for_width_) return;
-    label_text_ = text;
+    int max_width = frame_inner_box().width + 2 * border_width;
+    std::string key = owner + '\0' + title;
+    if (key == label_text_ && max_width == label_for_width_) return;
+    label_text_ = key;
     label_for_width_ = max_width;
     if (label_) wlr_scene_node_destroy(&label_->node);
-    wlr_buffer* buffer = render_label(text, workspace_->color(), title_height, max_width);
-    label_ = wlr_scene_buffer_create(&decoration_->node, buffer);
+    wlr_buffer* buffer = render_view_label(owner, title, workspace_->color(), title_height, max_width);
+    label_ = wlr_scene_buffer_create(&label_tree_->node, buffer);
     wlr_buffer_drop(buffer);  // the scene holds its own reference
     wlr_scene_node_set_position(&label_->node, -border_width, -border_width - title_height);
 }
@@ -105,6 +139,7 @@ void View::move_to(int x, int y)
     x_ = x;
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x_, y_);
+    wlr_scene_node_set_position(&label_tree_->node, x_, y_);
     moved();
 }
 

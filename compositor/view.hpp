@@ -6,8 +6,10 @@
 #pragma once
 
 #include "listener.hpp"
+#include "surface_tree.hpp"
 #include "wlr.hpp"
 
+#include <memory>
 #include <string>
 
 namespace ctop {
@@ -19,6 +21,7 @@ class View {
 public:
     static constexpr int border_width = 4;
     static constexpr int title_height = 22;
+    static constexpr int min_content_height = 24;
 
     View(Server& server, Workspace& workspace, std::string container);
     virtual ~View();
@@ -32,6 +35,7 @@ public:
     bool mapped() const { return mapped_; }
     wlr_scene_node* node() const { return &tree_->node; }
 
+    // Both sanitised (text.hpp): safe for labels, the CLI and logs.
     virtual std::string title() const = 0;
     virtual std::string app_id() const = 0;
     virtual wlr_surface* surface() const = 0;
@@ -43,7 +47,11 @@ public:
     int x() const { return x_; }
     int y() const { return y_; }
     wlr_box content_box() const { return {x_, y_, width_, height_}; }
+    // Inside the border, relative to the content's top-left: the content, or
+    // more when the content is smaller than a frame may be.
+    wlr_box frame_inner_box() const;
     void move_to(int x, int y);
+    void raise();  // above the other windows of its workspace, label included
     void toggle_maximized();
     // Interactive resize (seat_grab.cpp): asks the client for a content size.
     void request_content_size(int width, int height) { request_size(width, height); }
@@ -77,8 +85,10 @@ private:
     Workspace* workspace_;
     std::string container_;
     wlr_scene_tree* tree_;        // positioned at the content's top-left
-    wlr_scene_tree* decoration_;  // above the client's surfaces
+    wlr_scene_tree* decoration_;  // borders, above the client's surfaces
+    wlr_scene_tree* label_tree_;  // title strip and label, in the workspace's label layer
     wlr_scene_rect* edges_[4];    // top (incl. title strip), bottom, left, right
+    wlr_scene_rect* backdrop_[2]; // right of and below a content smaller than its frame
     wlr_scene_buffer* label_ = nullptr;
     std::string label_text_;
     int label_for_width_ = 0;
@@ -104,13 +114,20 @@ public:
     void close() override { wlr_xdg_toplevel_send_close(xdg_); }
     SizeLimits size_limits() const override;
 
+    // Popups of this window hang below this node (origin: the window geometry's top-left).
+    wlr_scene_node* popup_parent_node() const { return &popups_->node; }
+    // The usable output area in the toplevel's surface coordinates, the box
+    // wlr_xdg_popup_unconstrain_from_box() expects.
+    wlr_box usable_area_in_surface_coords() const;
+
 private:
     void request_size(int width, int height) override;
     void set_maximized_state(bool maximized) override;
     void on_commit();
 
     wlr_xdg_surface* xdg_;
-    wlr_scene_node* surface_node_;
+    std::unique_ptr<ClippedSurfaceTree> surfaces_;
+    wlr_scene_tree* popups_;
     Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_;
     Listener request_move_, request_resize_;
 };

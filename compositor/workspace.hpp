@@ -22,7 +22,11 @@ public:
     const Color& color() const { return color_; }
     void set_color(Color c) { color_ = c; }
     bool is_host() const { return name_ == "host"; }
-    wlr_scene_tree* tree() const { return tree_; }
+    // Client content (windows, popups, X11 menus) goes in tree(); the labels
+    // naming each window's container go in label_layer(), above all of it, so
+    // nothing a client draws in this workspace can cover a label.
+    wlr_scene_tree* tree() const { return content_; }
+    wlr_scene_tree* label_layer() const { return labels_; }
     void set_visible(bool visible);
     bool visible() const;
 
@@ -30,6 +34,8 @@ private:
     std::string name_;
     Color color_;
     wlr_scene_tree* tree_;
+    wlr_scene_tree* content_;
+    wlr_scene_tree* labels_;
 };
 
 }  // namespace ctop

@@ -1,8 +1,10 @@
 // xdg-shell toplevels as views.
 #include "view.hpp"
 
+#include "popup.hpp"
 #include "seat.hpp"
 #include "server.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 
@@ -11,8 +13,12 @@ namespace ctop {
 XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std::string container)
     : View(server, workspace, std::move(container)), xdg_(xdg)
 {
-    surface_node_ = wlr_scene_xdg_surface_create(node(), xdg);  // with its popups
-    attach_surface_node(surface_node_);
+    // The client's surfaces, cropped to its window geometry, and above them
+    // (still below our label) its popups.
+    surfaces_ = std::make_unique<ClippedSurfaceTree>(node(), xdg->surface, server.layout());
+    attach_surface_node(surfaces_->node());
+    popups_ = wlr_scene_tree_create(node());
+    attach_surface_node(&popups_->node);
     xdg->data = this;
 
     map_.connect(&xdg->events.map, [this](void*) {
@@ -47,18 +53,22 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     });
 }
 
-XdgView::~XdgView() = default;
+XdgView::~XdgView()
+{
+    xdg_->data = nullptr;
+    surfaces_.reset();
+}
 
 std::string XdgView::title() const
 {
     const char* t = xdg_->toplevel ? xdg_->toplevel->title : nullptr;
-    return t ? t : "";
+    return sanitize_title(t ? t : "");
 }
 
 std::string XdgView::app_id() const
 {
     const char* a = xdg_->toplevel ? xdg_->toplevel->app_id : nullptr;
-    return a ? a : "";
+    return sanitize_title(a ? a : "");
 }
 
 View::SizeLimits XdgView::size_limits() const
@@ -70,12 +80,21 @@ View::SizeLimits XdgView::size_limits() const
 
 void XdgView::on_commit()
 {
+    // The window geometry's top-left sits at our content origin; whatever
+    // the client draws outside its geometry (CSD shadows) is cropped away.
     wlr_box geo;
     wlr_xdg_surface_get_geometry(xdg_, &geo);
-    // The client's window geometry starts at (geo.x, geo.y) of its surface; put
-    // that point at our content origin so CSD shadows fall outside the border.
-    wlr_scene_node_set_position(surface_node_, -geo.x, -geo.y);
+    wlr_scene_node_set_position(surfaces_->node(), -geo.x, -geo.y);
+    surfaces_->set_clip(geo);
     if (mapped()) resized(geo.width, geo.height);
+}
+
+wlr_box XdgView::usable_area_in_surface_coords() const
+{
+    wlr_box area = const_cast<XdgView*>(this)->server().usable_area();
+    wlr_box geo;
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    return {area.x - x() + geo.x, area.y - y() + geo.y, area.width, area.height};
 }
 
 void XdgView::request_size(int width, int height)

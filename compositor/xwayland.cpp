@@ -3,6 +3,7 @@
 
 #include "seat.hpp"
 #include "server.hpp"
+#include "text.hpp"
 #include "workspace.hpp"
 
 #include <fcntl.h>
@@ -284,21 +285,24 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
 
 XwaylandView::~XwaylandView()
 {
-    if (surface_node_) wlr_scene_node_destroy(surface_node_);
+    surfaces_.reset();
     xs_->data = nullptr;
 }
 
-std::string XwaylandView::title() const { return xs_->title ? xs_->title : ""; }
+std::string XwaylandView::title() const { return sanitize_title(xs_->title ? xs_->title : ""); }
 
-std::string XwaylandView::app_id() const { return xs_->class_ ? xs_->class_ : ""; }
+std::string XwaylandView::app_id() const { return sanitize_title(xs_->class_ ? xs_->class_ : ""); }
 
 void XwaylandView::on_map()
 {
-    surface_node_ = wlr_scene_subsurface_tree_create(node(), xs_->surface);
-    attach_surface_node(surface_node_);
+    surfaces_ = std::make_unique<ClippedSurfaceTree>(node(), xs_->surface, server().layout());
+    attach_surface_node(surfaces_->node());
+    surfaces_->set_clip({0, 0, xs_->surface->current.width, xs_->surface->current.height});
     commit_.connect(&xs_->surface->events.commit, [this](void*) {
         count_commit();
-        resized(xs_->surface->current.width, xs_->surface->current.height);
+        int w = xs_->surface->current.width, h = xs_->surface->current.height;
+        surfaces_->set_clip({0, 0, w, h});
+        resized(w, h);
     });
     mapped_at(xs_->width, xs_->height);
 }
@@ -307,8 +311,7 @@ void XwaylandView::on_unmap()
 {
     commit_.disconnect();
     unmapped();
-    if (surface_node_) wlr_scene_node_destroy(surface_node_);
-    surface_node_ = nullptr;
+    surfaces_.reset();
 }
 
 void XwaylandView::set_activated(bool active)
@@ -329,26 +332,32 @@ void XwaylandView::set_maximized_state(bool maximized) { wlr_xwayland_surface_se
 
 // --- override-redirect windows --------------------------------------------------------
 
-XwaylandPopup::XwaylandPopup(Server&, wlr_xwayland_surface* xs, wlr_scene_node* parent)
-    : xs_(xs), tree_(wlr_scene_tree_create(parent))
+XwaylandPopup::XwaylandPopup(Server& server, wlr_xwayland_surface* xs, wlr_scene_node* parent)
+    : server_(server), xs_(xs), tree_(wlr_scene_tree_create(parent))
 {
     wlr_scene_node_set_enabled(&tree_->node, false);
     map_.connect(&xs->events.map, [this](void*) {
-        surface_node_ = wlr_scene_subsurface_tree_create(&tree_->node, xs_->surface);
+        surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xs_->surface, server_.layout());
+        surfaces_->set_clip({0, 0, xs_->width, xs_->height});
         wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y);
         wlr_scene_node_raise_to_top(&tree_->node);
         wlr_scene_node_set_enabled(&tree_->node, true);
     });
     unmap_.connect(&xs->events.unmap, [this](void*) {
         wlr_scene_node_set_enabled(&tree_->node, false);
-        if (surface_node_) wlr_scene_node_destroy(surface_node_);
-        surface_node_ = nullptr;
+        surfaces_.reset();
     });
-    set_geometry_.connect(&xs->events.set_geometry,
-                          [this](void*) { wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y); });
+    set_geometry_.connect(&xs->events.set_geometry, [this](void*) {
+        wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y);
+        if (surfaces_) surfaces_->set_clip({0, 0, xs_->width, xs_->height});
+    });
     destroy_.connect(&xs->events.destroy, [this](void*) { delete this; });
 }
 
-XwaylandPopup::~XwaylandPopup() { wlr_scene_node_destroy(&tree_->node); }
+XwaylandPopup::~XwaylandPopup()
+{
+    surfaces_.reset();
+    wlr_scene_node_destroy(&tree_->node);
+}
 
 }  // namespace ctop

@@ -89,7 +89,7 @@ private:
     void on_unmap();
 
     wlr_xwayland_surface* xs_;
-    wlr_scene_node* surface_node_ = nullptr;
+    std::unique_ptr<ClippedSurfaceTree> surfaces_;
     int requested_width_ = 0, requested_height_ = 0;
     Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_,
         request_fullscreen_, request_activate_;
@@ -103,9 +103,10 @@ public:
     ~XwaylandPopup();
 
 private:
+    Server& server_;
     wlr_xwayland_surface* xs_;
     wlr_scene_tree* tree_;
-    wlr_scene_node* surface_node_ = nullptr;
+    std::unique_ptr<ClippedSurfaceTree> surfaces_;
     Listener map_, unmap_, destroy_, set_geometry_;
 };
 

@@ -2,6 +2,7 @@
 #include "audio_ring.hpp"
 #include "client_policy.hpp"
 #include "keybindings.hpp"
+#include "text.hpp"
 #include "workspace.hpp"
 #include "wlr.hpp"
 
@@ -102,4 +103,60 @@ TEST(AudioRing, OverflowDropsTheOldestSoLatencyStaysBounded)
     ring.push_interleaved(in, 2);
     ring.clear();
     EXPECT_EQ(ring.available(), 0u);
+}
+
+// --- window titles -------------------------------------------------------------
+
+TEST(TitleSanitiser, KeepsAnOrdinaryTitleAsItIs)
+{
+    EXPECT_EQ(sanitize_title("Mozilla Firefox — Über uns · 漢字 😀"), "Mozilla Firefox — Über uns · 漢字 😀");
+    EXPECT_EQ(sanitize_title(""), "");
+}
+
+TEST(TitleSanitiser, ATerminalEscapeSequenceLosesItsEscape)
+{
+    // Line erase, an OSC 52 clipboard write (ended by BEL), concealed text.
+    std::string t = sanitize_title("a\x1b[2Kb\x1b]52;c;aGk=\x07" "c\x1b[8mhidden\xc2\x9b" "1m");
+    EXPECT_EQ(t.find('\x1b'), std::string::npos);
+    EXPECT_EQ(t.find('\x07'), std::string::npos);
+    EXPECT_EQ(t.find("\xc2\x9b"), std::string::npos);  // C1 CSI, UTF-8 encoded
+    EXPECT_EQ(t, "a[2Kb]52;c;aGk=c[8mhidden1m");
+}
+
+TEST(TitleSanitiser, LineBreaksAndTabsBecomeSpaces)
+{
+    EXPECT_EQ(sanitize_title("one\ntwo\r\tthree\u2028four"), "one two  three four");
+}
+
+TEST(TitleSanitiser, InvalidUtf8BecomesReplacementCharacters)
+{
+    EXPECT_EQ(sanitize_title("ok\xff\xfe!"), "ok\uFFFD\uFFFD!");
+    EXPECT_EQ(sanitize_title("\xc0\xaf"), "\uFFFD\uFFFD");          // overlong '/'
+    EXPECT_EQ(sanitize_title("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD");  // a UTF-16 surrogate
+    EXPECT_EQ(sanitize_title("\xf4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");  // above U+10FFFF
+    EXPECT_EQ(sanitize_title("cut \xe2\x82"), "cut \uFFFD\uFFFD");   // truncated sequence
+}
+
+TEST(TitleSanitiser, BidiOverridesAndIsolatesAreRemoved)
+{
+    // "work" reversed into view by a right-to-left override would read as a name.
+    EXPECT_EQ(sanitize_title("\u202Ekrow\u202C | x"), "krow | x");
+    EXPECT_EQ(sanitize_title("a\u2066b\u2067c\u2068d\u2069e\u200Ef\u200Fg\u061Ch"), "abcdefgh");
+}
+
+TEST(TitleSanitiser, ZeroWidthAndInvisibleCharactersAreRemoved)
+{
+    EXPECT_EQ(sanitize_title("w\u200Bo\u200Cr\u200Dk\u2060\uFEFF\u00AD!\U000E0041"), "work!");
+}
+
+TEST(TitleSanitiser, LongTitlesAreCappedInCodePoints)
+{
+    std::string long_title;
+    for (int i = 0; i < 1000; ++i) long_title += "漢";
+    std::string t = sanitize_title(long_title);
+    std::string expected;
+    for (size_t i = 0; i < max_title_code_points; ++i) expected += "漢";
+    EXPECT_EQ(t, expected + "…");
+    EXPECT_EQ(sanitize_title("abcdef", 3), "abc…");
+    EXPECT_EQ(sanitize_title("abc", 3), "abc");
 }

@@ -1,0 +1,58 @@
+// xdg_popup scene trees, their placement and their clip.
+#include "popup.hpp"
+
+#include "server.hpp"
+#include "view.hpp"
+
+namespace ctop {
+
+XdgPopup::XdgPopup(XdgView& view, wlr_xdg_surface* xdg, wlr_scene_node* parent_node)
+    : view_(view), xdg_(xdg), tree_(wlr_scene_tree_create(parent_node))
+{
+    xdg->data = this;
+    surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xdg->surface, view.server().layout());
+    // Before its first configure goes out (on idle): the geometry the client
+    // is told is already the one that fits the usable area.
+    wlr_box box = view.usable_area_in_surface_coords();
+    wlr_xdg_popup_unconstrain_from_box(xdg->popup, &box);
+    wlr_scene_node_set_enabled(&tree_->node, xdg->mapped);
+    update();
+
+    map_.connect(&xdg->events.map, [this](void*) {
+        update();
+        wlr_scene_node_set_enabled(&tree_->node, true);
+    });
+    unmap_.connect(&xdg->events.unmap, [this](void*) { wlr_scene_node_set_enabled(&tree_->node, false); });
+    commit_.connect(&xdg->surface->events.commit, [this](void*) { update(); });
+    destroy_.connect(&xdg->events.destroy, [this](void*) { delete this; });
+}
+
+XdgPopup::~XdgPopup()
+{
+    xdg_->data = nullptr;
+    surfaces_.reset();
+    wlr_scene_node_destroy(&tree_->node);  // with any child popup still in it
+}
+
+void XdgPopup::update()
+{
+    // popup->geometry: where the positioner (and wlroots' unconstraining)
+    // put the popup's window geometry, relative to the parent's.
+    const wlr_box& placed = xdg_->popup->geometry;
+    wlr_scene_node_set_position(&tree_->node, placed.x, placed.y);
+    wlr_box geo;
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    wlr_scene_node_set_position(surfaces_->node(), -geo.x, -geo.y);
+
+    // Drawn: the configured size at most, and never outside the usable area.
+    wlr_box clip{geo.x, geo.y, std::min(geo.width, placed.width), std::min(geo.height, placed.height)};
+    int lx = 0, ly = 0;
+    wlr_scene_node_coords(&tree_->node, &lx, &ly);
+    wlr_box area = view_.server().usable_area();
+    wlr_box area_local{area.x - lx + geo.x, area.y - ly + geo.y, area.width, area.height};
+    wlr_box visible{};
+    if (!wlr_box_intersection(&visible, &clip, &area_local)) visible = {0, 0, 0, 0};
+    surfaces_->set_clip(visible);
+}
+
+}  // namespace ctop
