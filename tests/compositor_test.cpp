@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 using namespace ctop::test;
 using nlohmann::json;
@@ -32,6 +33,43 @@ std::string tagged_socket(Session& s, const std::string& name)
     json r = s.ctl({{"cmd", "socket"}, {"name", name}});
     EXPECT_TRUE(r.value("ok", false)) << r.dump();
     return r.value("socket", "");
+}
+
+bool is_background(Image::Pixel p) { return p.r == 0 && p.g == 0 && p.b == 0; }
+
+// Pixels of the screen (below the bar) that are not background and lie
+// outside every view's frame: border, title strip and label included.
+int pixels_outside_frames(Session& s, const Image& shot)
+{
+    const int border = 4, title = 22, bar = 24;
+    json views = s.views();
+    int count = 0;
+    for (int y = bar; y < shot.height; ++y)
+        for (int x = 0; x < shot.width; ++x) {
+            bool inside = false;
+            for (const auto& v : views) {
+                int vx = v["x"], vy = v["y"], w = std::max(v["width"].get<int>(), 60), h = std::max(v["height"].get<int>(), 24);
+                inside |= x >= vx - border && x < vx + w + border && y >= vy - border - title && y < vy + h + border;
+            }
+            count += !inside && !is_background(shot.at(x, y));
+        }
+    return count;
+}
+
+int count_color(const Image& shot, Image::Pixel want)
+{
+    int count = 0;
+    for (int y = 0; y < shot.height; ++y)
+        for (int x = 0; x < shot.width; ++x) count += near(shot.at(x, y), want, 8);
+    return count;
+}
+
+int changed_pixels(const Image& a, const Image& b, int x0, int y0, int x1, int y1)
+{
+    int count = 0;
+    for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x) count += !near(a.at(x, y), b.at(x, y), 0);
+    return count;
 }
 
 }  // namespace
@@ -201,3 +239,77 @@ TEST(Compositor, RunsNestedInsideAnotherSession)
     EXPECT_NE(out.find("nested backend"), std::string::npos) << out;
 }
 
+
+TEST(Frames, AGtkMenuOpenedFromTheKeyboardIsDrawnAndTheWindowStaysInItsFrame)
+{
+    if (which("mousepad").empty()) GTEST_SKIP() << "mousepad is not installed (scripts/deps.sh)";
+    Session s;
+    s.spawn({"mousepad"}, {{"GSETTINGS_BACKEND", "memory"}, {"NO_AT_BRIDGE", "1"}});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = find_view(s, "host");
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+    // Let the client-side decorated window settle, then nothing it draws
+    // (its shadow included) may show outside the frame we draw.
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    Image before = s.screenshot("before");
+    EXPECT_EQ(pixels_outside_frames(s, before), 0);
+    // The header bar starts at the top-left of the content, not 20 px in.
+    EXPECT_FALSE(is_background(before.at(x + 2, y + 2)));
+
+    ASSERT_EQ(s.key("F10"), "");  // opens the File menu: an xdg_popup
+    // The menu is mostly white over a white text area: its items and lines
+    // are what changes.
+    Image menu;
+    int changed = 0;
+    ASSERT_TRUE(wait_until([&] {
+        menu = s.screenshot("menu");
+        changed = changed_pixels(before, menu, x, y, x + w, y + h);
+        return changed > 5000;
+    })) << "no menu appeared after F10: " << changed << " pixels changed";
+    EXPECT_EQ(pixels_outside_frames(s, menu), 0);
+
+    ASSERT_EQ(s.key("Escape"), "");  // and it goes away again
+    EXPECT_TRUE(wait_until([&] {
+        return changed_pixels(before, s.screenshot("closed"), x, y, x + w, y + h) < 2000;
+    }));
+}
+
+TEST(Frames, AOneByOneWindowCannotPaintAFakeLabelOrEscapeItsFrame)
+{
+    Session s;
+    std::string sock = tagged_socket(s, "alpha");
+    s.spawn({std::getenv("HOSTILE_CLIENT"), "forge", "60"}, {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    ASSERT_EQ(s.key("Super+2"), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Image shot = s.screenshot();
+    // A 640x120 red buffer and a 300x300 green subsurface: at most the one
+    // pixel of the 1x1 window geometry may show.
+    EXPECT_LE(count_color(shot, {255, 0, 0}) + count_color(shot, {0, 255, 0}), 1);
+
+    // The frame is wide enough to name the container: its title strip runs
+    // well past the 1 px of content.
+    json v = find_view(s, "alpha");
+    int x = v["x"], y = v["y"];
+    EXPECT_EQ(v["width"], 1);
+    auto colour = pixel_from_hex(color_of(s, "alpha"));
+    EXPECT_TRUE(near(shot.at(x + 40, y - 2), colour));
+    EXPECT_EQ(pixels_outside_frames(s, shot), 0);
+}
+
+TEST(Frames, ATitleWithEscapesAndInvalidUtf8NeverReachesTheTerminal)
+{
+    Session s;
+    std::string sock = tagged_socket(s, "alpha");
+    s.spawn({std::getenv("HOSTILE_CLIENT"), "forge", "60"}, {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    std::string title = find_view(s, "alpha")["title"];
+    EXPECT_EQ(title.find('\x1b'), std::string::npos) << title;
+    EXPECT_EQ(title.find("\u202e"), std::string::npos) << title;
+    EXPECT_NE(title.find("bank"), std::string::npos) << title;
+    for (const auto& args : std::vector<std::vector<std::string>>{{"views"}, {"status"}, {"list"}, {"views", "--json"}}) {
+        std::string out, err;
+        EXPECT_EQ(s.cli(args, &out, &err), 0) << args[0] << ": " << err;
+        for (unsigned char c : out + err) EXPECT_TRUE(c >= 0x20 || c == '\n') << args[0] << " printed byte " << int(c);
+    }
+}

@@ -21,6 +21,10 @@
  *       and commit the first
  *   hostile_client clients N
  *       open N more connections to the compositor; count those that work
+ *   hostile_client forge SECONDS
+ *       map a toplevel whose window geometry is 1x1 but whose buffer is a
+ *       640x120 red "label", with a green 300x300 subsurface at (-50, -50),
+ *       titled with terminal escapes, bidi overrides and invalid UTF-8
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +48,7 @@ static struct wl_shm *shm;
 static struct wl_seat *seat;
 static struct xdg_wm_base *wm_base;
 static struct wl_data_device_manager *ddm;
+static struct wl_subcompositor *subcompositor;
 static struct zwp_pointer_constraints_v1 *constraints;
 static struct zwp_relative_pointer_manager_v1 *relative;
 static int enters, keys, offers, selections_non_null;
@@ -63,6 +68,8 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
         constraints = wl_registry_bind(r, name, &zwp_pointer_constraints_v1_interface, 1);
     else if (!strcmp(iface, "zwp_relative_pointer_manager_v1"))
         relative = wl_registry_bind(r, name, &zwp_relative_pointer_manager_v1_interface, 1);
+    else if (!strcmp(iface, "wl_subcompositor"))
+        subcompositor = wl_registry_bind(r, name, &wl_subcompositor_interface, 1);
     else if (!strcmp(iface, "wl_data_device_manager"))
         ddm = wl_registry_bind(r, name, &wl_data_device_manager_interface, 3);
 }
@@ -115,18 +122,20 @@ static void xdg_configure(void *data, struct xdg_surface *x, uint32_t serial)
 }
 static const struct xdg_surface_listener xdg_listener = {xdg_configure};
 
-static struct wl_buffer *make_buffer(int w, int h)
+static struct wl_buffer *make_colored_buffer(int w, int h, uint32_t color)
 {
     int fd = memfd_create("hostile", MFD_CLOEXEC);
     ftruncate(fd, w * h * 4);
     uint32_t *px = mmap(NULL, w * h * 4, PROT_WRITE, MAP_SHARED, fd, 0);
-    for (int i = 0; i < w * h; i++) px[i] = 0xff202020;
+    for (int i = 0; i < w * h; i++) px[i] = color;
     struct wl_shm_pool *pool = wl_shm_create_pool(shm, fd, w * h * 4);
     struct wl_buffer *b = wl_shm_pool_create_buffer(pool, 0, w, h, w * 4, WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
     close(fd);
     return b;
 }
+
+static struct wl_buffer *make_buffer(int w, int h) { return make_colored_buffer(w, h, 0xff202020); }
 
 static void map_window(struct window *w, int i)
 {
@@ -396,6 +405,45 @@ static int cmd_clients(struct wl_display *display, int n)
     return 0;
 }
 
+static int cmd_forge(struct wl_display *display, double seconds)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !wm_base || !subcompositor) {
+        printf("{\"error\": \"missing globals\"}\n");
+        return 2;
+    }
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    struct window w;
+    w.surface = wl_compositor_create_surface(compositor);
+    w.xdg = xdg_wm_base_get_xdg_surface(wm_base, w.surface);
+    xdg_surface_add_listener(w.xdg, &xdg_listener, &w);
+    struct xdg_toplevel *top = xdg_surface_get_toplevel(w.xdg);
+    /* Line erase, an OSC 52 clipboard write, a right-to-left override, bytes that are not UTF-8. */
+    xdg_toplevel_set_title(top, "bank \x1b[2K\x1b]52;c;aGk=\x07\xe2\x80\xae\xff\xfe evil");
+    xdg_toplevel_set_app_id(top, "forger\x1b[31m");
+    xdg_surface_set_window_geometry(w.xdg, 0, 0, 1, 1);
+    w.buffer = make_colored_buffer(640, 120, 0xffff0000);
+
+    struct wl_surface *stray = wl_compositor_create_surface(compositor);
+    struct wl_subsurface *sub = wl_subcompositor_get_subsurface(subcompositor, stray, w.surface);
+    wl_subsurface_set_position(sub, -50, -50);
+    wl_surface_attach(stray, make_colored_buffer(300, 300, 0xff00ff00), 0, 0);
+    wl_surface_commit(stray);
+    wl_surface_commit(w.surface);
+
+    double end = now() + seconds;
+    while (now() < end) {
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    printf("{\"error\": %d}\n", wl_display_get_error(display));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct wl_display *display = wl_display_connect(NULL);
@@ -407,12 +455,13 @@ int main(int argc, char **argv)
         return cmd_bind(display, strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[4]);
     if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
+    if (argc == 3 && !strcmp(argv[1], "forge")) return cmd_forge(display, atof(argv[2]));
     if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
     if (argc == 3 && !strcmp(argv[1], "surfaces")) return cmd_surfaces(display, atol(argv[2]));
     if (argc >= 4 && !strcmp(argv[1], "buffer"))
         return cmd_buffer(display, atoi(argv[2]), atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1);
     if (argc == 3 && !strcmp(argv[1], "clients")) return cmd_clients(display, atoi(argv[2]));
-    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS |\n"
+    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS | | forge SECONDS\n"
                     "       lock SECONDS | surfaces N | buffer WIDTH HEIGHT [COUNT] | clients N\n");
     return 2;
 }
