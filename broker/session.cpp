@@ -215,7 +215,8 @@ json Session::status() const
                       {"name", ws->name()},
                       {"color", ws->color().hex()},
                       {"views", count},
-                      {"current", ws.get() == &server_->current_workspace()}};
+                      {"current", ws.get() == &server_->current_workspace()},
+                      {"attention", ws->wants_attention()}};
         if (const ContainerXServer* x = server_->x_server(ws->name()))
             entry["x11"] = {{"running", x->running()}, {"pid", x->pid()}, {"starts", x->starts()}};
         workspaces.push_back(entry);

@@ -28,8 +28,10 @@ void Bar::rebuild()
     for (const auto& ws : server_.workspaces()) {
         bool current = ws.get() == &server_.current_workspace();
         Color c = ws->color();
-        if (!current) c = Color{c.r * 0.45f, c.g * 0.45f, c.b * 0.45f};
+        // Dimmed unless current, or asking for attention (then marked "!" too).
+        if (!current && !ws->wants_attention()) c = Color{c.r * 0.45f, c.g * 0.45f, c.b * 0.45f};
         std::string text = std::to_string(server_.slot_of(*ws)) + " " + ws->name();
+        if (ws->wants_attention()) text += " !";
         wlr_buffer* buffer = render_label(text, c, height - 4, area.width / 4);
         wlr_scene_buffer* tab = wlr_scene_buffer_create(&tree_->node, buffer);
         wlr_scene_node_set_position(&tab->node, x, 2);

@@ -1,6 +1,7 @@
 // The compositor's life cycle, workspaces and focus.
 #include "server.hpp"
 
+#include "activation.hpp"
 #include "bar.hpp"
 #include "budget.hpp"
 #include "clipboard.hpp"
@@ -94,6 +95,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     });
 
     seat_ = std::make_unique<Seat>(*this);
+    activation_ = std::make_unique<Activation>(*this, display_);
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
     keyboard_grab_begin_.connect(&seat_->wlr()->events.keyboard_grab_begin, [this](void*) {
         // Checked once wlroots has finished setting the grab up.
@@ -178,6 +180,7 @@ Server::~Server()
     clipboard_.reset();
     bar_.reset();
     seat_.reset();
+    activation_.reset();
     workspaces_.clear();
     new_output_.disconnect();
     new_input_.disconnect();
@@ -369,6 +372,7 @@ void Server::switch_to(Workspace& ws)
     current_->set_visible(false);
     current_ = &ws;
     current_->set_visible(true);
+    current_->set_wants_attention(false);
     // Focus follows the workspace: its most recently focused view, or nothing.
     View* next = nullptr;
     for (View* v : views_)
@@ -380,6 +384,14 @@ void Server::switch_to(Workspace& ws)
     seat_->refresh_pointer();
     bar_->rebuild();
     wlr_log(WLR_INFO, "workspace %d: %s", slot_of(ws), ws.name().c_str());
+}
+
+void Server::request_attention(Workspace& ws)
+{
+    if (&ws == current_ || ws.wants_attention()) return;
+    ws.set_wants_attention(true);
+    bar_->rebuild();
+    wlr_log(WLR_INFO, "workspace %d (%s) wants attention", slot_of(ws), ws.name().c_str());
 }
 
 bool Server::switch_to_slot(int slot)

@@ -20,6 +20,7 @@
 
 namespace ctop {
 
+class Activation;
 class Bar;
 class ClientBudgets;
 class ContainerXServer;
@@ -88,6 +89,8 @@ public:
     bool switch_to_slot(int slot);  // 1-based; false when no such workspace
     void cycle_workspace(int direction);
     int slot_of(const Workspace& ws) const;
+    // Marks `ws` in the bar until the user switches to it; never switches.
+    void request_attention(Workspace& ws);
 
     // Views, front of the list = most recently focused.
     const std::list<View*>& views() const { return views_; }
@@ -154,6 +157,7 @@ private:
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<ClipboardBroker> clipboard_;
     std::unique_ptr<Bar> bar_;
+    std::unique_ptr<Activation> activation_;
     Keybindings keybindings_;
     std::vector<std::unique_ptr<Output>> outputs_;
     std::vector<std::unique_ptr<Workspace>> workspaces_;

@@ -29,6 +29,9 @@ public:
     wlr_scene_tree* label_layer() const { return labels_; }
     void set_visible(bool visible);
     bool visible() const;
+    // A window here asked for the focus while the user was elsewhere (xdg-activation).
+    bool wants_attention() const { return wants_attention_; }
+    void set_wants_attention(bool wants) { wants_attention_ = wants; }
 
 private:
     std::string name_;
@@ -36,6 +39,7 @@ private:
     wlr_scene_tree* tree_;
     wlr_scene_tree* content_;
     wlr_scene_tree* labels_;
+    bool wants_attention_ = false;
 };
 
 }  // namespace ctop

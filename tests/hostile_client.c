@@ -25,6 +25,9 @@
  *       map a toplevel whose window geometry is 1x1 but whose buffer is a
  *       640x120 red "label", with a green 300x300 subsurface at (-50, -50),
  *       titled with terminal escapes, bidi overrides and invalid UTF-8
+ *   hostile_client activate SECONDS DELAY
+ *       map two toplevels; after DELAY seconds ask (xdg-activation) for the
+ *       first one, the one that does not have the focus, to be activated
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +44,7 @@
 
 #include "pointer-constraints-unstable-v1-client-protocol.h"
 #include "relative-pointer-unstable-v1-client-protocol.h"
+#include "xdg-activation-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 static struct wl_compositor *compositor;
@@ -51,6 +55,7 @@ static struct wl_data_device_manager *ddm;
 static struct wl_subcompositor *subcompositor;
 static struct zwp_pointer_constraints_v1 *constraints;
 static struct zwp_relative_pointer_manager_v1 *relative;
+static struct xdg_activation_v1 *activation;
 static int enters, keys, offers, selections_non_null;
 static struct wl_data_offer *current_offer;
 static int offer_has_text;
@@ -70,6 +75,8 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
         relative = wl_registry_bind(r, name, &zwp_relative_pointer_manager_v1_interface, 1);
     else if (!strcmp(iface, "wl_subcompositor"))
         subcompositor = wl_registry_bind(r, name, &wl_subcompositor_interface, 1);
+    else if (!strcmp(iface, "xdg_activation_v1"))
+        activation = wl_registry_bind(r, name, &xdg_activation_v1_interface, 1);
     else if (!strcmp(iface, "wl_data_device_manager"))
         ddm = wl_registry_bind(r, name, &wl_data_device_manager_interface, 3);
 }
@@ -444,6 +451,48 @@ static int cmd_forge(struct wl_display *display, double seconds)
     return 0;
 }
 
+static struct wl_surface *activate_target;
+static void token_done(void *d, struct xdg_activation_token_v1 *t, const char *token)
+{
+    xdg_activation_v1_activate(activation, token, activate_target);
+    xdg_activation_token_v1_destroy(t);
+    printf("requested\n");
+    fflush(stdout);
+}
+static const struct xdg_activation_token_v1_listener token_listener = {token_done};
+
+static int cmd_activate(struct wl_display *display, double seconds, double delay)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !seat || !wm_base || !activation) {
+        printf("missing globals\n");
+        return 2;
+    }
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    struct window w[2];
+    map_window(&w[0], 0);
+    wl_display_roundtrip(display);
+    map_window(&w[1], 1);
+    activate_target = w[0].surface;
+    double start = now(), end = start + seconds;
+    int asked = 0;
+    while (now() < end) {
+        if (!asked && now() > start + delay) {
+            struct xdg_activation_token_v1 *t = xdg_activation_v1_get_activation_token(activation);
+            xdg_activation_token_v1_add_listener(t, &token_listener, NULL);
+            xdg_activation_token_v1_commit(t);
+            asked = 1;
+        }
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct wl_display *display = wl_display_connect(NULL);
@@ -453,6 +502,7 @@ int main(int argc, char **argv)
     }
     if (argc == 5 && !strcmp(argv[1], "bind"))
         return cmd_bind(display, strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[4]);
+    if (argc == 4 && !strcmp(argv[1], "activate")) return cmd_activate(display, atof(argv[2]), atof(argv[3]));
     if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "forge")) return cmd_forge(display, atof(argv[2]));

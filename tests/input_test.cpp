@@ -329,3 +329,51 @@ TEST(PointerLock, HoldsOnlyWhileTheWindowIsFocusedOnTheVisibleWorkspace)
     ASSERT_EQ(cli(s, {"pointer", "move", num(cx + 300), num(cy + 100)}), "");
     EXPECT_EQ(pointer_x(), cx + 300);
 }
+
+namespace {
+
+json workspace_named(Session& s, const std::string& name)
+{
+    json status = s.status();
+    for (const auto& ws : status["workspaces"])
+        if (ws["name"] == name) return ws;
+    return {};
+}
+
+}  // namespace
+
+TEST(Activation, AWindowOfTheFocusedContainerMayTakeTheFocus)
+{
+    Session s;
+    auto out = s.runtime_dir() / "activate.log";
+    std::string sock = s.ctl({{"cmd", "socket"}, {"name", "alpha"}})["socket"];
+    s.spawn({"sh", "-c", std::string(std::getenv("HOSTILE_CLIENT")) + " activate 30 2 > " + out.string()},
+            {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 2));
+    ASSERT_EQ(s.key("Super+2"), "");
+    if (s.status()["focused"]["title"] != "hostile-1") ASSERT_EQ(s.key("Super+j"), "");
+    ASSERT_EQ(s.status()["focused"]["title"], "hostile-1");  // not the window that will ask
+    ASSERT_TRUE(wait_until([&] { return read_file(out).find("requested") != std::string::npos; })) << read_file(out);
+    EXPECT_TRUE(wait_until([&] { return s.status()["focused"]["title"] == "hostile-0"; })) << s.status().dump();
+}
+
+TEST(Activation, AnotherContainerOnlyMarksItsWorkspaceAndNeverStealsFocus)
+{
+    Session s;
+    s.spawn({"foot", "--app-id", "typing-here", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    auto out = s.runtime_dir() / "activate.log";
+    std::string sock = s.ctl({{"cmd", "socket"}, {"name", "alpha"}})["socket"];
+    s.spawn({"sh", "-c", std::string(std::getenv("HOSTILE_CLIENT")) + " activate 30 0.5 > " + out.string()},
+            {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 2));
+    ASSERT_TRUE(wait_until([&] { return read_file(out).find("requested") != std::string::npos; })) << read_file(out);
+    ASSERT_TRUE(wait_until([&] { return workspace_named(s, "alpha")["attention"] == true; })) << s.status().dump();
+    json st = s.status();
+    EXPECT_EQ(st["current_workspace"], "host");
+    EXPECT_EQ(st["focused"]["title"], "foot");
+    EXPECT_EQ(find_view(s, "typing-here")["focused"], true);
+    // Going there clears the mark.
+    ASSERT_EQ(s.key("Super+2"), "");
+    EXPECT_EQ(workspace_named(s, "alpha")["attention"], false);
+}
