@@ -6,6 +6,7 @@
 
 #include "toml_file.hpp"
 
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -64,6 +65,19 @@ SessionConfig SessionConfig::load(const std::filesystem::path& file)
             c.bindings[std::string(key.str())] = *v;
         }
     }
+    if (const toml::table* out = t["output"].as_table()) {
+        for (auto&& [key, node] : *out) {
+            std::string k(key.str());
+            if (k != "scale") throw bad("output." + k, "unknown key (scale)");
+            auto v = node.value<double>();  // integers convert too
+            // Quarter steps: logical and physical pixels stay on a common grid.
+            if (!v || !(*v >= 1.0 && *v <= 4.0) || std::floor(*v * 4) != *v * 4)
+                throw bad("output.scale", "expected a number from 1 to 4 in steps of 0.25, e.g. 2 or 1.5");
+            c.output_scale = *v;
+        }
+    } else if (t.contains("output")) {
+        throw bad("output", "expected a table: [output]");
+    }
     // Validate bindings now, so a typo stops the session with its name.
     Keybindings probe;
     try {
@@ -81,6 +95,7 @@ void SessionConfig::apply(ServerOptions& o) const
     o.xkb_variant = xkb_variant;
     o.xkb_options = xkb_options;
     o.repeat_rate = repeat_rate;
+    o.output_scale = output_scale;
     o.repeat_delay = repeat_delay;
 }
 

@@ -8,6 +8,8 @@
 //   repeat_delay = 600
 //   [keybindings]
 //   next_workspace = "Super+n"   # action = combo; see README.md for the actions
+//   [output]
+//   scale = 2                # HiDPI: 1 to 4, in steps of 0.25
 #pragma once
 
 #include <filesystem>
@@ -23,6 +25,7 @@ struct SessionConfig {
     std::string xkb_model, xkb_layout, xkb_variant, xkb_options;
     int repeat_rate = 25, repeat_delay = 600;
     std::map<std::string, std::string> bindings;  // action name → combo
+    double output_scale = 1.0;
 
     static SessionConfig load(const std::filesystem::path& file);  // throws std::runtime_error
     void apply(ServerOptions& options) const;

@@ -13,6 +13,7 @@ Output::Output(Server& server, wlr_output* output)
         wlr_output_set_mode(output, wlr_output_preferred_mode(output));
     }
     wlr_output_enable(output, true);
+    wlr_output_set_scale(output, static_cast<float>(server.options().output_scale));
     if (!wlr_output_commit(output)) wlr_log(WLR_ERROR, "output %s: could not enable", output->name);
     // The scene follows the layout (wlr_scene_attach_output_layout): adding
     // the output creates its scene output.

@@ -41,6 +41,7 @@ struct ServerOptions {
     // Keyboard: empty names fall back to XKB_DEFAULT_* and then xkbcommon's defaults.
     std::string xkb_model, xkb_layout, xkb_variant, xkb_options;
     int repeat_rate = 25, repeat_delay = 600;
+    double output_scale = 1.0;  // every output's, from config.toml [output] scale
 };
 
 class Server {

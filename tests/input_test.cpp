@@ -377,3 +377,29 @@ TEST(Activation, AnotherContainerOnlyMarksItsWorkspaceAndNeverStealsFocus)
     ASSERT_EQ(s.key("Super+2"), "");
     EXPECT_EQ(workspace_named(s, "alpha")["attention"], false);
 }
+
+TEST(Scale, OutputScaleFromConfigTomlReachesClientsAndHalvesTheLayout)
+{
+    Session s({}, "[output]\nscale = 2\n");
+    std::string info;
+    ASSERT_EQ(s.run({"wayland-info"}, {}, &info), 0);
+    EXPECT_NE(info.find("scale: 2"), std::string::npos) << info;
+    // The 1280x720 headless output is 640x360 in layout coordinates.
+    EXPECT_EQ(pointer_error(s, {{"action", "move"}, {"x", 639}, {"y", 359}}), "");
+    EXPECT_NE(pointer_error(s, {{"action", "move"}, {"x", 700}, {"y", 100}}).find("(0-639)"), std::string::npos);
+    Image shot = s.screenshot();
+    EXPECT_EQ(shot.width, 1280);  // drawn at full resolution
+}
+
+TEST(Scale, ABadScaleStopsTheSessionNamingTheKey)
+{
+    for (const char* bad : {"[output]\nscale = 9\n", "[output]\nscale = \"big\"\n", "[output]\nscale = 1.3\n",
+                            "[output]\nzoom = 2\n"}) {
+        try {
+            Session s({}, bad);
+            ADD_FAILURE() << "the session started with " << bad;
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("output."), std::string::npos) << e.what();
+        }
+    }
+}
