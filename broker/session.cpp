@@ -7,6 +7,7 @@
 #include "container_socket.hpp"
 #include "paths.hpp"
 #include "policy.hpp"
+#include "idle.hpp"
 #include "seat.hpp"
 #include "test_pointer.hpp"
 #include "view.hpp"
@@ -227,6 +228,7 @@ json Session::status() const
             {"backend", server_->backend_name()},
             {"frames", server_->frames()},
             {"test_input", server_->has_test_input()},
+            {"idle_inhibited", server_->idle().inhibited()},
             {"pointer", {{"x", server_->seat().cursor()->x}, {"y", server_->seat().cursor()->y}}},
             {"current_workspace", server_->current_workspace().name()},
             {"focused", focused ? json{{"container", focused->container()}, {"title", focused->title()}} : json()},

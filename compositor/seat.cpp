@@ -1,6 +1,7 @@
 // Input routing: keyboards (bindings first), the cursor, focus and grabs.
 #include "seat.hpp"
 
+#include "idle.hpp"
 #include "keybindings.hpp"
 #include "pointer_constraints.hpp"
 #include "server.hpp"
@@ -104,6 +105,7 @@ Seat::Seat(Server& server)
                     [this](void* data) { on_button(static_cast<wlr_event_pointer_button*>(data)); });
     axis_.connect(&cursor_->events.axis, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_axis*>(data);
+        server_.idle().activity();
         wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete,
                                      ev->source);
     });
@@ -152,6 +154,7 @@ void Seat::update_capabilities()
 
 void Seat::on_key(Keyboard& kb, wlr_event_keyboard_key* event)
 {
+    server_.idle().activity();
     uint32_t keycode = event->keycode + 8;  // evdev → xkb
     if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED) {
         if (run_binding(kb, keycode)) {
@@ -199,6 +202,7 @@ void Seat::refresh_pointer(uint32_t time_msec) { process_motion(time_msec ? time
 
 void Seat::on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy)
 {
+    server_.idle().activity();
     if (grab_ == Grab::None) constraints_->constrain_motion(time_msec, &dx, &dy, udx, udy);
     wlr_cursor_move(cursor_, device, dx, dy);
     process_motion(time_msec);
@@ -245,6 +249,7 @@ void Seat::set_cursor_image(const char* name)
 
 void Seat::on_button(wlr_event_pointer_button* ev)
 {
+    server_.idle().activity();
     if (ev->state == WLR_BUTTON_RELEASED) {
         // A press a client saw is released to it too (with a grab running it
         // has no pointer focus, so only the seat's button count learns of it).

@@ -5,6 +5,7 @@
 #include "bar.hpp"
 #include "budget.hpp"
 #include "clipboard.hpp"
+#include "idle.hpp"
 #include "label.hpp"
 #include "output.hpp"
 #include "popup.hpp"
@@ -96,6 +97,7 @@ Server::Server(const ServerOptions& options) : options_(options)
 
     seat_ = std::make_unique<Seat>(*this);
     activation_ = std::make_unique<Activation>(*this, display_);
+    idle_ = std::make_unique<Idle>(*this, display_, seat_->wlr());
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
     keyboard_grab_begin_.connect(&seat_->wlr()->events.keyboard_grab_begin, [this](void*) {
         // Checked once wlroots has finished setting the grab up.
@@ -179,6 +181,7 @@ Server::~Server()
     owned_views_.clear();
     clipboard_.reset();
     bar_.reset();
+    idle_.reset();
     seat_.reset();
     activation_.reset();
     workspaces_.clear();
@@ -382,6 +385,7 @@ void Server::switch_to(Workspace& ws)
         }
     focus_view(next);
     seat_->refresh_pointer();
+    idle_->update();  // inhibitors count only on the visible workspace
     bar_->rebuild();
     wlr_log(WLR_INFO, "workspace %d: %s", slot_of(ws), ws.name().c_str());
 }
@@ -422,6 +426,7 @@ void Server::view_mapped(View& view)
     // A new window takes focus only inside the current workspace: a container
     // cannot pull the user away from what they are typing into.
     if (&view.workspace() == current_) focus_view(&view);
+    idle_->update();
 }
 
 void Server::view_unmapped(View& view)
@@ -439,6 +444,7 @@ void Server::view_unmapped(View& view)
         focus_view(next);
     }
     seat_->refresh_pointer();
+    idle_->update();
 }
 
 void Server::view_destroyed(View& view)

@@ -22,6 +22,7 @@ namespace ctop {
 
 class Activation;
 class Bar;
+class Idle;
 class ClientBudgets;
 class ContainerXServer;
 class ClipboardBroker;
@@ -63,6 +64,7 @@ public:
 
     ClientPolicy& policy() { return *policy_; }
     Seat& seat() { return *seat_; }
+    Idle& idle() { return *idle_; }
     ClipboardBroker& clipboard() { return *clipboard_; }
     Keybindings& keybindings() { return keybindings_; }
     const ServerOptions& options() const { return options_; }
@@ -159,6 +161,7 @@ private:
     std::unique_ptr<ClipboardBroker> clipboard_;
     std::unique_ptr<Bar> bar_;
     std::unique_ptr<Activation> activation_;
+    std::unique_ptr<Idle> idle_;
     Keybindings keybindings_;
     std::vector<std::unique_ptr<Output>> outputs_;
     std::vector<std::unique_ptr<Workspace>> workspaces_;

@@ -25,6 +25,8 @@
  *       map a toplevel whose window geometry is 1x1 but whose buffer is a
  *       640x120 red "label", with a green 300x300 subsurface at (-50, -50),
  *       titled with terminal escapes, bidi overrides and invalid UTF-8
+ *   hostile_client inhibit SECONDS
+ *       map a toplevel with an idle inhibitor on it (as a video player does)
  *   hostile_client activate SECONDS DELAY
  *       map two toplevels; after DELAY seconds ask (xdg-activation) for the
  *       first one, the one that does not have the focus, to be activated
@@ -44,6 +46,7 @@
 
 #include "pointer-constraints-unstable-v1-client-protocol.h"
 #include "relative-pointer-unstable-v1-client-protocol.h"
+#include "idle-inhibit-unstable-v1-client-protocol.h"
 #include "xdg-activation-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -56,6 +59,7 @@ static struct wl_subcompositor *subcompositor;
 static struct zwp_pointer_constraints_v1 *constraints;
 static struct zwp_relative_pointer_manager_v1 *relative;
 static struct xdg_activation_v1 *activation;
+static struct zwp_idle_inhibit_manager_v1 *inhibit_manager;
 static int enters, keys, offers, selections_non_null;
 static struct wl_data_offer *current_offer;
 static int offer_has_text;
@@ -75,6 +79,8 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
         relative = wl_registry_bind(r, name, &zwp_relative_pointer_manager_v1_interface, 1);
     else if (!strcmp(iface, "wl_subcompositor"))
         subcompositor = wl_registry_bind(r, name, &wl_subcompositor_interface, 1);
+    else if (!strcmp(iface, "zwp_idle_inhibit_manager_v1"))
+        inhibit_manager = wl_registry_bind(r, name, &zwp_idle_inhibit_manager_v1_interface, 1);
     else if (!strcmp(iface, "xdg_activation_v1"))
         activation = wl_registry_bind(r, name, &xdg_activation_v1_interface, 1);
     else if (!strcmp(iface, "wl_data_device_manager"))
@@ -451,6 +457,29 @@ static int cmd_forge(struct wl_display *display, double seconds)
     return 0;
 }
 
+static int cmd_inhibit(struct wl_display *display, double seconds)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !wm_base || !inhibit_manager) {
+        printf("missing globals\n");
+        return 2;
+    }
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    struct window w;
+    map_window(&w, 0);
+    zwp_idle_inhibit_manager_v1_create_inhibitor(inhibit_manager, w.surface);
+    double end = now() + seconds;
+    while (now() < end) {
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    return 0;
+}
+
 static struct wl_surface *activate_target;
 static void token_done(void *d, struct xdg_activation_token_v1 *t, const char *token)
 {
@@ -502,6 +531,7 @@ int main(int argc, char **argv)
     }
     if (argc == 5 && !strcmp(argv[1], "bind"))
         return cmd_bind(display, strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[4]);
+    if (argc == 3 && !strcmp(argv[1], "inhibit")) return cmd_inhibit(display, atof(argv[2]));
     if (argc == 4 && !strcmp(argv[1], "activate")) return cmd_activate(display, atof(argv[2]), atof(argv[3]));
     if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));

@@ -403,3 +403,21 @@ TEST(Scale, ABadScaleStopsTheSessionNamingTheKey)
         }
     }
 }
+
+TEST(IdleInhibit, CountsOnlyWhileTheInhibitingWindowIsVisible)
+{
+    Session s;
+    std::string sock = s.ctl({{"cmd", "socket"}, {"name", "video"}})["socket"];
+    pid_t player = s.spawn({std::getenv("HOSTILE_CLIENT"), "inhibit", "30"}, {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("video", 1));
+    // Its workspace is in the background: the screen may still go idle.
+    EXPECT_EQ(s.status()["idle_inhibited"], false);
+    ASSERT_EQ(s.key("Super+2"), "");
+    EXPECT_EQ(s.status()["idle_inhibited"], true);
+    ASSERT_EQ(s.key("Super+1"), "");
+    EXPECT_EQ(s.status()["idle_inhibited"], false);
+    ASSERT_EQ(s.key("Super+2"), "");
+    EXPECT_EQ(s.status()["idle_inhibited"], true);
+    s.kill_client(player);  // the player goes away: so does the inhibition
+    ASSERT_TRUE(wait_until([&] { return s.status()["idle_inhibited"] == false; }));
+}
