@@ -334,4 +334,18 @@ std::string Session::key(const std::string& combo)
     return r.value("ok", false) ? "" : r.value("error", "?");
 }
 
+std::string Session::type(const std::string& text) const
+{
+    std::string err;
+    return cli({"type", text}, nullptr, &err) == 0 ? "" : (err.empty() ? "type failed" : err);
+}
+
+std::string Session::pointer(const std::vector<std::string>& args) const
+{
+    std::vector<std::string> argv{"pointer"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::string err;
+    return cli(argv, nullptr, &err) == 0 ? "" : (err.empty() ? "pointer failed" : err);
+}
+
 }  // namespace ctop::test

@@ -70,6 +70,16 @@ public:
     bool wait_views(const std::string& ws, size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(15));
     Image screenshot(const std::string& name = "shot");
     std::string key(const std::string& combo);  // "" on success, else the error
+    // `ctopbroker type TEXT` and the test pointer, `ctopbroker pointer move X Y | click [BUTTON] |
+    // scroll DY | drag X1 Y1 X2 Y2`, through the CLI: "" on success, else its error output.
+    std::string type(const std::string& text) const;
+    std::string pointer(const std::vector<std::string>& args) const;
+    std::string move_pointer(int x, int y) const { return pointer({"move", std::to_string(x), std::to_string(y)}); }
+    std::string click(const std::string& button = "left") const { return pointer({"click", button}); }
+    std::string drag(int x1, int y1, int x2, int y2) const
+    {
+        return pointer({"drag", std::to_string(x1), std::to_string(y1), std::to_string(x2), std::to_string(y2)});
+    }
 
 private:
     std::vector<std::string> environment(const std::map<std::string, std::string>& extra) const;
