@@ -14,6 +14,8 @@ packages=(
   acl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
   # the default cursor theme; a GTK 4 app with a client-drawn title bar (tests/input_test.cpp)
   adwaita-icon-theme gtk-4-examples
+  # the real-application suite (tests/apps_test.cpp) and its GTK4 / Qt6 probes (tests/apps/)
+  firefox-esr chromium mousepad featherpad xterm libgtk-4-dev qt6-base-dev qt6-base-dev-tools qt6-wayland qtwayland5
 )
 
 # Extra packages named on the command line (the benchmarks' comparison peers).
