@@ -285,6 +285,18 @@ protected:
         EXPECT_GE(hits, 10) << "the bar no longer shows " << container << "'s colour " << color;
     }
 
+    // Waits until the probe in `container` handles keys (its first key
+    // events can arrive before its shortcuts are set up): a typed character
+    // shows up in its $PROBE_OUT, and goes again.
+    void wait_probe_ready(const std::string& container)
+    {
+        ASSERT_EQ(s().type("x"), "");
+        ASSERT_TRUE(wait_until([&] { return read_in(container, "/tmp/probe.txt") == "x"; }, kReact))
+            << container << ": the probe never received a typed key";
+        ASSERT_EQ(s().key("BackSpace"), "");
+        ASSERT_TRUE(wait_until([&] { return read_in(container, "/tmp/probe.txt").empty(); }, kReact));
+    }
+
     // Reads a file inside the container.
     std::string read_in(const std::string& container, const std::string& path)
     {
@@ -327,6 +339,7 @@ protected:
         spawn("gtk4", {"env", "PROBE_OUT=/tmp/probe.txt", "/opt/probe/gtk4-probe"});
         ASSERT_FALSE(wait_view("gtk4", "gtk4-probe").is_null()) << "gtk4-probe never mapped";
         ASSERT_NO_FATAL_FAILURE(focus("gtk4", "gtk4-probe"));
+        ASSERT_NO_FATAL_FAILURE(wait_probe_ready("gtk4"));
         park_pointer();
     }
 };
@@ -438,6 +451,7 @@ protected:
         spawn("qt6", {"env", "PROBE_OUT=/tmp/probe.txt", "QT_QPA_PLATFORM=wayland", "/opt/probe/qt6-probe"});
         ASSERT_FALSE(wait_view("qt6", "qt6-probe").is_null()) << "qt6-probe never mapped";
         ASSERT_NO_FATAL_FAILURE(focus("qt6", "qt6-probe"));
+        ASSERT_NO_FATAL_FAILURE(wait_probe_ready("qt6"));
         park_pointer();
     }
 };
