@@ -300,6 +300,26 @@ protected:
         ASSERT_TRUE(wait_until([&] { return read_in(container, "/tmp/probe.txt").empty(); }, kReact));
     }
 
+    // Dragging the bottom-right corner of the frame's border 120 right and
+    // 90 down makes the client commit a bigger window.
+    void expect_corner_drag_resizes(const std::string& container, const std::string& title)
+    {
+        json v = find_view(container, title);
+        Box f = frame_of(v);
+        int commits = v["commits"];
+        ASSERT_EQ(s().drag(f.right() - 2, f.bottom() - 2, f.right() + 118, f.bottom() + 88), "");
+        json after;
+        bool resized = wait_until([&] {
+            after = find_view(container, title);
+            return after["width"].get<int>() >= v["width"].get<int>() + 100 &&
+                   after["height"].get<int>() >= v["height"].get<int>() + 70 &&
+                   after["commits"].get<int>() > commits;
+        }, kReact);
+        EXPECT_TRUE(resized) << "before " << v.dump() << "\nafter " << after.dump();
+        park_pointer();
+        shot("resized");
+    }
+
     // Reads a file inside the container.
     std::string read_in(const std::string& container, const std::string& path)
     {
@@ -426,20 +446,7 @@ TEST_F(Gtk4, F11FullscreenCoversTheOutputButLeavesTheBarVisible)
 
 TEST_F(Gtk4, DraggingTheFrameCornerResizesTheWindowTheClientCommits)
 {
-    json v = find_view("gtk4");
-    Box f = frame_of(v);
-    int commits = v["commits"];
-    // The bottom-right corner of the border, dragged 120 right and 90 down.
-    ASSERT_EQ(s().drag(f.right() - 2, f.bottom() - 2, f.right() + 118, f.bottom() + 88), "");
-    json after;
-    bool resized = wait_until([&] {
-        after = find_view("gtk4");
-        return after["width"].get<int>() >= v["width"].get<int>() + 100 &&
-               after["height"].get<int>() >= v["height"].get<int>() + 70 && after["commits"].get<int>() > commits;
-    }, kReact);
-    EXPECT_TRUE(resized) << "before " << v.dump() << "\nafter " << after.dump();
-    park_pointer();
-    shot("resized");
+    expect_corner_drag_resizes("gtk4", "gtk4-probe");
 }
 
 // ---- Qt6: tests/apps/qt6_probe.cpp, on Wayland -------------------------------
@@ -530,6 +537,11 @@ TEST_F(Qt6, F11FullscreenLeavesTheBarVisible)
         EXPECT_GE(v["y"].get<int>(), kBar) << "the window covers the bar: " << v.dump();
     }
     expect_bar_names("qt6", after);
+}
+
+TEST_F(Qt6, DraggingTheFrameCornerResizesTheWindowTheClientCommits)
+{
+    expect_corner_drag_resizes("qt6", "qt6-probe");
 }
 
 // ---- Qt5: featherpad, on Wayland and on X11 (xcb) ----------------------------
@@ -656,17 +668,7 @@ TEST_F(Mixed, XtermMapsBelowTheBarAndDraggingItsFrameCornerResizesIt)
     expect_in_usable_area(v, screen);
     expect_nothing_outside_frames(screen, views_of("mixed"), "mapped");
 
-    Box f = frame_of(v);
-    ASSERT_EQ(s().drag(f.right() - 2, f.bottom() - 2, f.right() + 118, f.bottom() + 88), "");
-    json after;
-    bool resized = wait_until([&] {
-        after = find_view("mixed", "xterm");
-        return after["width"].get<int>() >= v["width"].get<int>() + 100 &&
-               after["height"].get<int>() >= v["height"].get<int>() + 70;
-    }, kReact);
-    EXPECT_TRUE(resized) << "before " << v.dump() << "\nafter " << after.dump();
-    park_pointer();
-    shot("resized");
+    expect_corner_drag_resizes("mixed", "xterm");
 }
 
 class MixedClipboard : public Mixed {
