@@ -194,10 +194,14 @@ Server::~Server()
     budgets_.reset();
     policy_.reset();
     wl_display_destroy(display_);
+    // The layout before the scene: wlroots 0.15's scene-to-layout link
+    // (wlr_scene_attach_output_layout) listens for the scene's destruction on
+    // the layout's destroy signal, so a scene destroyed first leaves it
+    // dangling, and destroying the layout then writes to freed memory.
+    wlr_output_layout_destroy(layout_);
     wlr_scene_node_destroy(&scene_->node);
     wlr_allocator_destroy(allocator_);
     wlr_renderer_destroy(renderer_);
-    wlr_output_layout_destroy(layout_);
 }
 
 void Server::run()

@@ -71,6 +71,9 @@ public:
     wlr_output_layout* layout() const { return layout_; }
     wlr_scene* scene() const { return scene_; }
     wlr_compositor* compositor() const { return compositor_; }
+    // The headless backend (the headless session's, or the one --test-input
+    // adds), on which tests create virtual input devices; nullptr otherwise.
+    wlr_backend* headless_backend() const { return headless_; }
 
     // X11 for a container: its own Xwayland, started on its first X client.
     // launch_info is handed to the launcher (broker/xwayland_launcher.cpp).

@@ -16,6 +16,8 @@ packages=(
   adwaita-icon-theme gtk-4-examples
   # the real-application suite (tests/apps_test.cpp) and its GTK4 / Qt6 probes (tests/apps/)
   firefox-esr chromium mousepad featherpad xterm libgtk-4-dev qt6-base-dev qt6-base-dev-tools qt6-wayland qtwayland5
+  # the Wayland Conformance Suite (tests/wlcs)
+  wlcs
 )
 
 # Extra packages named on the command line (the benchmarks' comparison peers).
