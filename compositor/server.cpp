@@ -115,7 +115,10 @@ Server::Server(const ServerOptions& options) : options_(options)
         seat_->add_input(device);
         if (!wlr_input_device_is_headless(device)) return;
         if (device->type == WLR_INPUT_DEVICE_KEYBOARD) test_keyboard_ = device->keyboard;
-        if (device->type == WLR_INPUT_DEVICE_POINTER) test_pointer_ = std::make_unique<TestPointer>(*this, device);
+        // The first headless pointer only: pointers added later (tests/wlcs)
+        // come and go, and must not leave the test pointer on a freed device.
+        if (device->type == WLR_INPUT_DEVICE_POINTER && !test_pointer_)
+            test_pointer_ = std::make_unique<TestPointer>(*this, device);
     });
 
     if (options.test_input) {
