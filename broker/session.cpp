@@ -171,7 +171,7 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
     }
     auto button = buttons.find(button_name);
     if (button == buttons.end()) return answer("pointer: 'button' must be left, right or middle");
-    if (action == "click") return answer(p->click(button->second));
+    if (action == "click") return p->click(button->second, answer);
     if (action == "scroll") {
         if (!req.contains("dy") || !req["dy"].is_number_integer())
             return answer("pointer: 'dy' must be a whole number of wheel steps");

@@ -214,6 +214,12 @@ void Seat::process_motion(uint32_t time_msec)
         update_grab();
         return;
     }
+    if (!delivered_buttons_.empty() && seat_->pointer_state.focused_surface) {
+        // Implicit grab: while a button is held, the surface it was pressed
+        // on keeps the pointer, even outside it (text selection, scrollbars).
+        wlr_seat_pointer_notify_motion(seat_, time_msec, cursor_->x - press_origin_x_, cursor_->y - press_origin_y_);
+        return;
+    }
     wlr_surface* surface = nullptr;
     double sx = 0, sy = 0;
     View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
@@ -253,8 +259,11 @@ void Seat::on_button(wlr_event_pointer_button* ev)
     if (ev->state == WLR_BUTTON_RELEASED) {
         // A press a client saw is released to it too (with a grab running it
         // has no pointer focus, so only the seat's button count learns of it).
-        if (delivered_buttons_.erase(ev->button))
+        if (delivered_buttons_.erase(ev->button)) {
             wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);
+            // The implicit grab ends: the pointer enters whatever is under it now.
+            if (delivered_buttons_.empty() && grab_ == Grab::None) process_motion(ev->time_msec);
+        }
         if (grab_ != Grab::None && seat_->pointer_state.button_count == 0 && delivered_buttons_.empty()) end_grab();
         return;
     }
@@ -265,6 +274,10 @@ void Seat::on_button(wlr_event_pointer_button* ev)
     if (view) {
         server_.focus_view(view);
         if (start_compositor_grab(*view, ev->button, surface != nullptr)) return;
+    }
+    if (delivered_buttons_.empty()) {
+        press_origin_x_ = cursor_->x - seat_->pointer_state.sx;
+        press_origin_y_ = cursor_->y - seat_->pointer_state.sy;
     }
     delivered_buttons_.insert(ev->button);
     wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);

@@ -75,6 +75,7 @@ private:
     wlr_box grab_box_{};                // the window's content box then
     uint32_t grab_edges_ = 0;           // WLR_EDGE_* being dragged
     std::set<uint32_t> delivered_buttons_;  // presses a client saw: it sees their release too
+    double press_origin_x_ = 0, press_origin_y_ = 0;  // that surface's origin (layout) at the first press
     std::string cursor_image_;  // our xcursor image; empty while a client's is shown
 
     Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_, grab_commit_;

@@ -1,6 +1,7 @@
 // The virtual pointer: events emitted on a headless pointer device.
 #include "test_pointer.hpp"
 
+#include "seat.hpp"
 #include "server.hpp"
 
 #include <linux/input-event-codes.h>
@@ -75,12 +76,14 @@ std::string TestPointer::move(double x, double y)
     return err;
 }
 
-std::string TestPointer::click(uint32_t code)
+void TestPointer::click(uint32_t code, std::function<void(const std::string&)> done)
 {
-    if (drag_) return "pointer: a drag is running";
+    if (drag_) return done("pointer: a drag is running");
+    if (!timer_) timer_ = wl_event_loop_add_timer(server_.loop(), &TestPointer::on_drag_timer, this);
+    double x = server_.seat().cursor()->x, y = server_.seat().cursor()->y;
+    drag_ = std::make_unique<Drag>(Drag{x, y, x, y, code, {}, 0, click_hold_ms, -1, std::move(done)});
     button(code, true);
-    button(code, false);
-    return {};
+    wl_event_source_timer_update(timer_, click_hold_ms);
 }
 
 std::string TestPointer::scroll(int steps)
@@ -120,7 +123,8 @@ void TestPointer::drag(double x1, double y1, double x2, double y2, uint32_t code
     if (err.empty()) err = check_position(x2, y2);
     if (!err.empty()) return done(err);
     if (!timer_) timer_ = wl_event_loop_add_timer(server_.loop(), &TestPointer::on_drag_timer, this);
-    drag_ = std::make_unique<Drag>(Drag{x1, y1, x2, y2, code, std::move(hold), -1, std::move(done)});
+    drag_ = std::make_unique<Drag>(
+        Drag{x1, y1, x2, y2, code, std::move(hold), drag_steps, drag_step_ms, -1, std::move(done)});
     warp(x1, y1);
     hold_keys(drag_->hold, true);
     button(code, true);
@@ -137,10 +141,10 @@ void TestPointer::drag_step()
 {
     if (!drag_) return;
     Drag& d = *drag_;
-    if (++d.step < drag_steps) {
-        double t = static_cast<double>(d.step + 1) / drag_steps;
+    if (++d.step < d.steps) {
+        double t = static_cast<double>(d.step + 1) / d.steps;
         warp(d.x1 + (d.x2 - d.x1) * t, d.y1 + (d.y2 - d.y1) * t);
-        wl_event_source_timer_update(timer_, drag_step_ms);
+        wl_event_source_timer_update(timer_, d.interval_ms);
         return;
     }
     button(d.button, false);

@@ -25,7 +25,10 @@ public:
     // Each returns an empty string on success, else why not. Coordinates are
     // layout coordinates and must lie on an output.
     std::string move(double x, double y);
-    std::string click(uint32_t button);  // press and release where the cursor is
+    // Presses `button` where the cursor is and releases it click_hold_ms later
+    // (apps open context menus on the press and grab them while it is held),
+    // then calls `done`.
+    void click(uint32_t button, std::function<void(const std::string&)> done);
     std::string scroll(int steps);       // wheel steps, positive = down
     // Moves to (x1, y1), presses `button` (with the evdev modifier keys
     // `hold` down on the test keyboard), moves to (x2, y2) in steps
@@ -37,6 +40,7 @@ public:
 
     static constexpr int drag_steps = 12;
     static constexpr int drag_step_ms = 25;
+    static constexpr int click_hold_ms = 60;
 
 private:
     std::string check_position(double x, double y) const;
@@ -54,7 +58,9 @@ private:
         double x1, y1, x2, y2;
         uint32_t button;
         std::vector<uint32_t> hold;
-        int step = -1;  // -1: pressed, not moved yet
+        int steps;        // moves between press and release
+        int interval_ms;  // between them
+        int step = -1;    // -1: pressed, not moved yet
         std::function<void(const std::string&)> done;
     };
     std::unique_ptr<Drag> drag_;

@@ -421,3 +421,28 @@ TEST(IdleInhibit, CountsOnlyWhileTheInhibitingWindowIsVisible)
     s.kill_client(player);  // the player goes away: so does the inhibition
     ASSERT_TRUE(wait_until([&] { return s.status()["idle_inhibited"] == false; }));
 }
+
+TEST(Pointer, AWindowKeepsThePointerWhileAButtonPressedOnItIsHeld)
+{
+    Session s;
+    auto log = s.runtime_dir() / "events.log";
+    s.spawn({"sh", "-c", "exec stdbuf -oL weston-eventdemo --log-button --log-motion > " + log.string()});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v = s.views()[0];
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+    // Pressed inside, released far to the right of the window: the window
+    // sees the motion out there and the release (a text selection, a slider).
+    ASSERT_EQ(cli(s, {"pointer", "drag", num(x + w / 2), num(y + h / 2), num(x + w + 300), num(y + h / 2)}), "");
+    ASSERT_TRUE(wait_until([&] { return read_file(log).find("state: released") != std::string::npos; }))
+        << read_file(log);
+    std::string events = read_file(log);
+    auto last_motion = events.rfind("motion time:");
+    ASSERT_NE(last_motion, std::string::npos) << events;
+    double mx = std::stod(events.substr(events.find("x: ", last_motion) + 3));
+    EXPECT_GT(mx, w + 200) << events.substr(last_motion);
+    // Released: moving on does not reach it any more.
+    size_t before = read_file(log).size();
+    ASSERT_EQ(cli(s, {"pointer", "move", num(x + w + 310), num(y + h / 2 + 10)}), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(read_file(log).substr(before).find("motion"), std::string::npos);
+}
