@@ -97,6 +97,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     p.audio = t["audio"].value_or(p.audio);
     p.mic = t["mic"].value_or(p.mic);
     p.x11 = t["x11"].value_or(p.x11);
+    p.fullscreen = t["fullscreen"].value_or(p.fullscreen);
     if (const toml::table* clip = t["clipboard"].as_table()) {
         p.clipboard_import = (*clip)["import"].value_or(p.clipboard_import);
         p.clipboard_export = (*clip)["export"].value_or(p.clipboard_export);
@@ -141,6 +142,7 @@ std::string ContainerPolicy::to_toml() const
     t.insert("audio", audio);
     t.insert("mic", mic);
     t.insert("x11", x11);
+    t.insert("fullscreen", fullscreen);
     toml::table clip;
     clip.insert("import", clipboard_import);
     clip.insert("export", clipboard_export);

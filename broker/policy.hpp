@@ -34,6 +34,7 @@ struct ContainerPolicy {
     bool mic = false;
     bool audio = true;
     bool x11 = true;  // an Xwayland of its own, started on its first X client
+    bool fullscreen = true;  // its windows may go fullscreen (the bar stays visible)
     std::set<std::string> extra_globals;  // non-privileged interfaces beyond the allow-list
     std::vector<Share> shares;
 

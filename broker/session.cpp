@@ -291,6 +291,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     ContainerSocket& socket = ensure_socket(name);
     if (!policy.color.empty()) server_->set_container_color(name, Color::from_hex(policy.color));
     server_->policy().set_extra_globals(name, policy.extra_globals);
+    server_->set_fullscreen_allowed(name, policy.fullscreen);
     server_->clipboard().set_rules(name, {policy.clipboard_import, policy.clipboard_export,
                                           policy.clipboard_max_bytes, policy.clipboard_mime});
 

@@ -386,7 +386,7 @@ void Server::switch_to(Workspace& ws)
     // Focus follows the workspace: its most recently focused view, or nothing.
     View* next = nullptr;
     for (View* v : views_)
-        if (&v->workspace() == current_) {
+        if (&v->workspace() == current_ && !v->minimized()) {
             next = v;
             break;
         }
@@ -444,7 +444,7 @@ void Server::view_unmapped(View& view)
         focused_ = nullptr;
         View* next = nullptr;
         for (View* v : views_)
-            if (&v->workspace() == current_) {
+            if (&v->workspace() == current_ && !v->minimized()) {
                 next = v;
                 break;
             }
@@ -452,6 +452,19 @@ void Server::view_unmapped(View& view)
     }
     seat_->refresh_pointer();
     idle_->update();
+}
+
+void Server::view_minimized(View& view)
+{
+    if (focused_ != &view) return;
+    View* next = nullptr;
+    for (View* v : views_)
+        if (&v->workspace() == current_ && v != &view && !v->minimized()) {
+            next = v;
+            break;
+        }
+    focus_view(next);
+    seat_->refresh_pointer();
 }
 
 void Server::view_destroyed(View& view)
@@ -468,6 +481,7 @@ void Server::focus_view(View* view)
     // Before the keyboard enters the new client: it must be offered its own
     // container's clipboard, never the previous one's.
     clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name());
+    if (view && view->minimized()) view->set_minimized(false);  // focusing brings it back
     if (focused_ == view) return;
     end_popup_grab();
     if (focused_) focused_->set_activated(false);

@@ -104,6 +104,14 @@ public:
     void view_mapped(View& view);
     void view_unmapped(View& view);
     void view_destroyed(View& view);
+    void view_minimized(View& view);  // focus moves on to the next window
+    // Per-container policy (broker/policy.hpp: fullscreen = true|false).
+    void set_fullscreen_allowed(const std::string& container, bool allowed) { fullscreen_allowed_[container] = allowed; }
+    bool fullscreen_allowed(const std::string& container) const
+    {
+        auto it = fullscreen_allowed_.find(container);
+        return it == fullscreen_allowed_.end() || it->second;
+    }
     void focus_view(View* view);
     // The container whose clipboard the focused client sees ("" = host).
     std::string focused_container() const;
@@ -169,7 +177,8 @@ private:
     std::vector<std::unique_ptr<Output>> outputs_;
     std::vector<std::unique_ptr<Workspace>> workspaces_;
     Workspace* current_ = nullptr;
-    std::set<std::string> retiring_;  // workspaces removed once their last view is gone
+    std::set<std::string> retiring_;
+    std::map<std::string, bool> fullscreen_allowed_;  // workspaces removed once their last view is gone
     std::vector<std::unique_ptr<View>> owned_views_;
     std::list<View*> views_;  // mapped views, most recently focused first
     View* focused_ = nullptr;

@@ -49,20 +49,39 @@ void View::attach_surface_node(wlr_scene_node* node)
     wlr_scene_node_place_below(node, &decoration_->node);
 }
 
-void View::place_initially()
+void View::place_initially(int width, int height)
 {
-    // Cascade new windows inside the usable area, leaving room for the label.
+    // A window never starts larger than the usable area (below the bar, with
+    // room for its frame): a bigger one is asked to shrink.
+    const int b = border_width, t = title_height;
     wlr_box area = server_.usable_area();
-    int count = 0;
-    for (View* v : server_.views()) count += &v->workspace() == workspace_;
-    int offset = (count % 8) * 32;
-    move_to(area.x + border_width + 16 + offset, area.y + title_height + border_width + 16 + offset);
+    int max_w = std::max(1, area.width - 2 * b), max_h = std::max(1, area.height - 2 * b - t);
+    int w = std::min(width, max_w), h = std::min(height, max_h);
+    if (w != width || h != height) request_size(w, h);
+
+    // Dialogs centre on their parent; other windows cascade.
+    int x, y;
+    if (View* parent = parent_view(); parent && &parent->workspace() == workspace_ && parent->mapped()) {
+        wlr_box p = parent->content_box();
+        x = p.x + (p.width - w) / 2;
+        y = p.y + (p.height - h) / 2;
+    } else {
+        int count = 0;
+        for (View* v : server_.views()) count += &v->workspace() == workspace_;
+        int offset = (count % 8) * 32;
+        x = area.x + b + 16 + offset;
+        y = area.y + t + b + 16 + offset;
+    }
+    // The whole frame inside the usable area, label included.
+    x = std::clamp(x, area.x + b, std::max(area.x + b, area.x + area.width - b - w));
+    y = std::clamp(y, area.y + t + b, std::max(area.y + t + b, area.y + area.height - b - h));
+    move_to(x, y);
 }
 
 void View::mapped_at(int width, int height)
 {
     mapped_ = true;
-    place_initially();
+    place_initially(width, height);
     resized(width, height);
     wlr_scene_node_set_enabled(&tree_->node, true);
     wlr_scene_node_set_enabled(&label_tree_->node, true);
@@ -72,6 +91,8 @@ void View::mapped_at(int width, int height)
 void View::unmapped()
 {
     mapped_ = false;
+    if (fullscreen_) show_frame(true);
+    fullscreen_ = minimized_ = maximized_ = false;
     wlr_scene_node_set_enabled(&tree_->node, false);
     wlr_scene_node_set_enabled(&label_tree_->node, false);
     server_.view_unmapped(*this);
@@ -143,8 +164,60 @@ void View::move_to(int x, int y)
     moved();
 }
 
+void View::set_maximized(bool maximized)
+{
+    if (maximized == maximized_ || fullscreen_) return set_maximized_state(maximized_);  // tell the current state
+    toggle_maximized();
+}
+
+void View::show_frame(bool shown)
+{
+    wlr_scene_node_set_enabled(&decoration_->node, shown);
+    wlr_scene_node_set_enabled(&label_tree_->node, shown && mapped_ && !minimized_);
+    for (auto* rect : backdrop_) wlr_scene_node_set_enabled(&rect->node, shown);
+}
+
+void View::set_fullscreen(bool fullscreen)
+{
+    if (fullscreen == fullscreen_) return set_fullscreen_state(fullscreen_);
+    if (fullscreen && !server_.fullscreen_allowed(container_)) {
+        server_.notify("Fullscreen refused for " + (container_.empty() ? std::string("host") : container_) +
+                       " (policy: fullscreen = false)");
+        return set_fullscreen_state(false);
+    }
+    fullscreen_ = fullscreen;
+    if (fullscreen) {
+        // The usable area, not the output: the bar stays visible above it,
+        // naming this workspace's container in its colour.
+        saved_fullscreen_box_ = content_box();
+        wlr_box area = server_.usable_area();
+        show_frame(false);
+        move_to(area.x, area.y);
+        request_size(area.width, area.height);
+        raise();
+        if (workspace_->visible())  // a background container cannot flood the screen with notices
+            server_.notify((container_.empty() ? std::string("host") : container_) +
+                           " is fullscreen (the bar names it; Super+F leaves)");
+    } else {
+        show_frame(true);
+        move_to(saved_fullscreen_box_.x, saved_fullscreen_box_.y);
+        request_size(saved_fullscreen_box_.width, saved_fullscreen_box_.height);
+    }
+    set_fullscreen_state(fullscreen_);
+}
+
+void View::set_minimized(bool minimized)
+{
+    if (minimized == minimized_ || !mapped_) return;
+    minimized_ = minimized;
+    wlr_scene_node_set_enabled(&tree_->node, !minimized);
+    show_frame(!fullscreen_);
+    if (minimized) server_.view_minimized(*this);
+}
+
 void View::toggle_maximized()
 {
+    if (fullscreen_) return set_fullscreen(false);  // Super+F leaves fullscreen first
     if (!maximized_) {
         saved_box_ = content_box();
         wlr_box area = server_.usable_area();

@@ -53,6 +53,18 @@ public:
     void move_to(int x, int y);
     void raise();  // above the other windows of its workspace, label included
     void toggle_maximized();
+    // What the client (or the user) asked for, honoured as asked, not toggled.
+    void set_maximized(bool maximized);
+    // Fullscreen covers the usable area (all but the bar, which keeps naming
+    // the workspace's container); refused when the container's policy says
+    // `fullscreen = false`. A notice names the container on entering.
+    void set_fullscreen(bool fullscreen);
+    bool fullscreen() const { return fullscreen_; }
+    // Minimised windows are hidden until focused again (Super+Tab).
+    void set_minimized(bool minimized);
+    bool minimized() const { return minimized_; }
+    // The window this one is a dialog of (same container), if any.
+    virtual View* parent_view() const { return nullptr; }
     // Interactive resize (seat_grab.cpp): asks the client for a content size.
     void request_content_size(int width, int height) { request_size(width, height); }
     // The client's own limits on its content size; 0 = none.
@@ -67,6 +79,7 @@ protected:
     // Subclass hooks.
     virtual void request_size(int width, int height) = 0;
     virtual void set_maximized_state(bool maximized) = 0;
+    virtual void set_fullscreen_state(bool fullscreen) = 0;
     virtual void moved() {}
 
     // Called by subclasses from their protocol events.
@@ -79,7 +92,8 @@ protected:
 
 private:
     void update_decoration();
-    void place_initially();
+    void place_initially(int width, int height);
+    void show_frame(bool shown);
 
     Server& server_;
     Workspace* workspace_;
@@ -97,7 +111,10 @@ private:
     bool mapped_ = false;
     uint64_t commits_ = 0;
     bool maximized_ = false;
-    wlr_box saved_box_{};
+    bool fullscreen_ = false;
+    bool minimized_ = false;
+    wlr_box saved_box_{};             // before maximising
+    wlr_box saved_fullscreen_box_{};  // before going fullscreen
 };
 
 // An xdg-shell toplevel.
@@ -123,12 +140,14 @@ public:
 private:
     void request_size(int width, int height) override;
     void set_maximized_state(bool maximized) override;
+    void set_fullscreen_state(bool fullscreen) override;
+    View* parent_view() const override;
     void on_commit();
 
     wlr_xdg_surface* xdg_;
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     wlr_scene_tree* popups_;
-    Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_;
+    Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_, request_minimize_;
     Listener request_move_, request_resize_;
 };
 

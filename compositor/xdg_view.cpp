@@ -26,6 +26,9 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
         wlr_xdg_surface_get_geometry(xdg_, &geo);
         on_commit();
         mapped_at(geo.width, geo.height);
+        // States asked for before the window mapped (foot --fullscreen).
+        if (xdg_->toplevel->requested.fullscreen) set_fullscreen(true);
+        else if (xdg_->toplevel->requested.maximized) set_maximized(true);
     });
     unmap_.connect(&xdg->events.unmap, [this](void*) { unmapped(); });
     destroy_.connect(&xdg->events.destroy, [this](void*) { this->server().view_destroyed(*this); });
@@ -100,6 +103,17 @@ wlr_box XdgView::usable_area_in_surface_coords() const
 void XdgView::request_size(int width, int height)
 {
     if (xdg_->added) wlr_xdg_toplevel_set_size(xdg_, width, height);
+}
+
+View* XdgView::parent_view() const
+{
+    wlr_xdg_surface* parent = xdg_->toplevel ? xdg_->toplevel->parent : nullptr;
+    return parent && parent->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL ? static_cast<XdgView*>(parent->data) : nullptr;
+}
+
+void XdgView::set_fullscreen_state(bool fullscreen)
+{
+    if (xdg_->added) wlr_xdg_toplevel_set_fullscreen(xdg_, fullscreen);
 }
 
 void XdgView::set_maximized_state(bool maximized)

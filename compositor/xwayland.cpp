@@ -273,9 +273,18 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
         }
     });
     set_title_.connect(&xs->events.set_title, [this](void*) { update_label(); });
-    request_maximize_.connect(&xs->events.request_maximize, [this](void*) { toggle_maximized(); });
+    // wlroots has already stored the requested _NET_WM_STATE: honour it as asked.
+    request_maximize_.connect(&xs->events.request_maximize, [this](void*) {
+        if (mapped()) set_maximized(xs_->maximized_horz || xs_->maximized_vert);
+    });
     request_fullscreen_.connect(&xs->events.request_fullscreen, [this](void*) {
-        wlr_xwayland_surface_set_fullscreen(xs_, false);  // see docs/design.md: the label stays visible
+        if (mapped()) set_fullscreen(xs_->fullscreen);
+        else wlr_xwayland_surface_set_fullscreen(xs_, false);  // decided once it maps
+    });
+    request_minimize_.connect(&xs->events.request_minimize, [this](void* data) {
+        auto* ev = static_cast<wlr_xwayland_minimize_event*>(data);
+        if (mapped()) set_minimized(ev->minimize);
+        wlr_xwayland_surface_set_minimized(xs_, minimized());
     });
     request_activate_.connect(&xs->events.request_activate, [this](void*) {
         // Honoured only inside the current workspace (Server::focus_view checks).
@@ -305,6 +314,8 @@ void XwaylandView::on_map()
         resized(w, h);
     });
     mapped_at(xs_->width, xs_->height);
+    if (xs_->fullscreen) set_fullscreen(true);  // asked for before it mapped
+    else if (xs_->maximized_horz || xs_->maximized_vert) set_maximized(true);
 }
 
 void XwaylandView::on_unmap()
@@ -329,6 +340,13 @@ void XwaylandView::moved()
 void XwaylandView::request_size(int width, int height) { wlr_xwayland_surface_configure(xs_, x(), y(), width, height); }
 
 void XwaylandView::set_maximized_state(bool maximized) { wlr_xwayland_surface_set_maximized(xs_, maximized); }
+
+void XwaylandView::set_fullscreen_state(bool fullscreen) { wlr_xwayland_surface_set_fullscreen(xs_, fullscreen); }
+
+View* XwaylandView::parent_view() const
+{
+    return xs_->parent && !xs_->parent->override_redirect ? static_cast<XwaylandView*>(xs_->parent->data) : nullptr;
+}
 
 // --- override-redirect windows --------------------------------------------------------
 

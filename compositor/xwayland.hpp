@@ -84,6 +84,8 @@ public:
 private:
     void request_size(int width, int height) override;
     void set_maximized_state(bool maximized) override;
+    void set_fullscreen_state(bool fullscreen) override;
+    View* parent_view() const override;
     void moved() override;
     void on_map();
     void on_unmap();
@@ -92,7 +94,7 @@ private:
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     int requested_width_ = 0, requested_height_ = 0;
     Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_,
-        request_fullscreen_, request_activate_;
+        request_fullscreen_, request_activate_, request_minimize_;
 };
 
 // Menus, tooltips and other override-redirect windows: placed where X says,

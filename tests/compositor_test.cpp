@@ -313,3 +313,65 @@ TEST(Frames, ATitleWithEscapesAndInvalidUtf8NeverReachesTheTerminal)
         for (unsigned char c : out + err) EXPECT_TRUE(c >= 0x20 || c == '\n') << args[0] << " printed byte " << int(c);
     }
 }
+
+TEST(Placement, ADialogOpensCentredOnItsWindow)
+{
+    if (which("mousepad").empty()) GTEST_SKIP() << "mousepad is not installed (scripts/deps.sh)";
+    Session s;
+    s.spawn({"mousepad"}, {{"GSETTINGS_BACKEND", "memory"}, {"NO_AT_BRIDGE", "1"}});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_EQ(s.key("Ctrl+l"), "");  // "Go To": a small dialog with the editor as its parent
+    ASSERT_TRUE(s.wait_views("host", 2));
+    json dialog, parent;
+    for (const auto& v : s.views()) (v["focused"].get<bool>() ? dialog : parent) = v;
+    int pcx = parent["x"].get<int>() + parent["width"].get<int>() / 2;
+    int pcy = parent["y"].get<int>() + parent["height"].get<int>() / 2;
+    int dcx = dialog["x"].get<int>() + dialog["width"].get<int>() / 2;
+    int dcy = dialog["y"].get<int>() + dialog["height"].get<int>() / 2;
+    EXPECT_NEAR(dcx, pcx, 2) << dialog.dump() << parent.dump();
+    EXPECT_NEAR(dcy, pcy, 2) << dialog.dump() << parent.dump();
+}
+
+TEST(Placement, AWindowLargerThanTheScreenIsShrunkToFitBelowTheBar)
+{
+    Session s;
+    s.spawn({"foot", "--window-size-pixels=2000x1500", "sh", "-c", "sleep 60"});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json v;
+    ASSERT_TRUE(wait_until([&] {
+        v = find_view(s, "host");
+        return v["width"].get<int>() < 2000;
+    })) << v.dump();
+    const int border = 4, title = 22, bar = 24;
+    EXPECT_GE(v["x"].get<int>() - border, 0);
+    EXPECT_GE(v["y"].get<int>() - border - title, bar);
+    EXPECT_LE(v["x"].get<int>() + v["width"].get<int>() + border, 1280);
+    EXPECT_LE(v["y"].get<int>() + v["height"].get<int>() + border, 720);
+}
+
+TEST(Fullscreen, AFullscreenWindowCoversAllButTheBarWhichStillNamesItsContainer)
+{
+    Session s;
+    std::string sock = tagged_socket(s, "alpha");
+    ASSERT_EQ(s.key("Super+2"), "");
+    s.spawn({"foot", "--fullscreen", "sh", "-c", "sleep 60"}, {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    json v;
+    ASSERT_TRUE(wait_until([&] {
+        v = find_view(s, "alpha");
+        return v["width"] == 1280;
+    })) << v.dump();
+    EXPECT_EQ(v["x"], 0);
+    EXPECT_EQ(v["y"], 24);
+    EXPECT_EQ(v["height"], 720 - 24);
+    // The bar is still there, with the current workspace's tab in alpha's colour.
+    Image shot = s.screenshot();
+    auto colour = pixel_from_hex(color_of(s, "alpha"));
+    int tab_pixels = 0;
+    for (int x = 0; x < 400; ++x) tab_pixels += near(shot.at(x, 4), colour);
+    EXPECT_GT(tab_pixels, 20);
+    // Super+F leaves fullscreen: the frame (and its label) are back.
+    ASSERT_EQ(s.key("Super+f"), "");
+    EXPECT_TRUE(wait_until([&] { return find_view(s, "alpha")["width"] != 1280; }));
+}
