@@ -269,7 +269,9 @@ wlr_surface* ClippedSurfaceTree::surface_at(wlr_scene_node* hit, double nx, doub
         if (e->buffer && &e->buffer->node == hit) {
             *sx = nx + e->crop_x;
             *sy = ny + e->crop_y;
-            return surface;
+            // The surface's input region still decides (the scene's buffer
+            // nodes know nothing of it). No fall-through to what lies below.
+            return wlr_surface_point_accepts_input(surface, *sx, *sy) ? surface : nullptr;
         }
     return nullptr;
 }
