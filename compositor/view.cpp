@@ -81,7 +81,8 @@ void View::place_initially(int width, int height)
 void View::mapped_at(int width, int height)
 {
     mapped_ = true;
-    place_initially(width, height);
+    if (!placed_) place_initially(width, height);  // a window mapped again stays where it was
+    placed_ = true;
     resized(width, height);
     wlr_scene_node_set_enabled(&tree_->node, true);
     wlr_scene_node_set_enabled(&label_tree_->node, true);

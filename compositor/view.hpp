@@ -113,6 +113,7 @@ private:
     bool maximized_ = false;
     bool fullscreen_ = false;
     bool minimized_ = false;
+    bool placed_ = false;
     wlr_box saved_box_{};             // before maximising
     wlr_box saved_fullscreen_box_{};  // before going fullscreen
 };
