@@ -2,7 +2,9 @@
 #include "audio_router.hpp"
 
 #include "audio_daemon.hpp"
+#include "audio_messages.hpp"
 #include "child_process.hpp"
+#include "control_server.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -26,7 +28,7 @@ struct AudioRouter::Route {
     int to_bridge = -1;
     int from_bridge = -1;
     wl_event_source* source = nullptr;
-    std::string buffer;
+    RequestReader lines{max_bridge_line};
     int next_id = 1;
     std::deque<std::pair<int, Reply>> pending;
     AudioRouter* router = nullptr;
@@ -103,17 +105,17 @@ void AudioRouter::attach(const std::string& container, const fs::path& socket, p
             auto* route = static_cast<Route*>(data);
             char buf[4096];
             ssize_t n;
-            while ((n = read(fd, buf, sizeof buf)) > 0)
-                route->buffer.append(buf, static_cast<size_t>(n));
-            if (n < 0 && errno == EAGAIN) {
-                size_t nl;
-                while ((nl = route->buffer.find('\n')) != std::string::npos) {
-                    std::string line = route->buffer.substr(0, nl);
-                    route->buffer.erase(0, nl + 1);
-                    route->router->on_line(*route, line);
-                }
+            std::vector<std::string> lines;
+            bool within_bound = true;
+            while (within_bound && (n = read(fd, buf, sizeof buf)) > 0)
+                within_bound = route->lines.feed({buf, static_cast<size_t>(n)}, lines);
+            bool drained = n < 0 && errno == EAGAIN;  // before on_line() touches errno
+            for (const std::string& line : lines) route->router->on_line(*route, line);
+            if (!within_bound) {
+                route->router->drop(route->container, "its audio bridge sent an overlong line");
                 return 0;
             }
+            if (drained) return 0;
             // EOF: the bridge exited (its container's daemon went away, or it
             // failed); the session's SIGCHLD handler has reaped or will reap it.
             route->pid = -1;
@@ -127,20 +129,18 @@ void AudioRouter::attach(const std::string& container, const fs::path& socket, p
 
 void AudioRouter::on_line(Route& route, const std::string& line)
 {
-    json msg = json::parse(line, nullptr, false);
-    if (msg.is_discarded() || !msg.is_object()) return;
-    if (!msg.contains("id")) {
-        wlr_log(WLR_INFO, "container %s: audio: %s %s", route.container.c_str(), msg.value("event", "?").c_str(),
-                msg.value("message", "").c_str());
+    std::optional<BridgeMessage> msg = parse_bridge_message(line);
+    if (!msg) return;
+    if (!msg->id) {
+        wlr_log(WLR_INFO, "container %s: audio: %s %s", route.container.c_str(), msg->event.c_str(),
+                msg->message.c_str());
         return;
     }
-    int id = msg["id"].get<int>();
     while (!route.pending.empty()) {
         auto [pending_id, reply] = std::move(route.pending.front());
         route.pending.pop_front();
-        if (pending_id == id) {
-            msg.erase("id");
-            reply(msg);
+        if (pending_id == *msg->id) {
+            reply(msg->body);
             break;
         }
     }

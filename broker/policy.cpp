@@ -42,13 +42,14 @@ std::optional<std::uint64_t> size_value(const toml::table& t, const char* key, c
 {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
-    if (auto i = n->value<int64_t>()) {
+    if (auto i = n->value_exact<int64_t>()) {  // value<>() would convert a float, past range too
         if (*i <= 0) bad(file, key, "must be positive");
         return static_cast<std::uint64_t>(*i);
     }
     if (auto s = n->value<std::string>()) {
         auto v = parse_size(*s);
         if (!v) bad(file, key, "expected a size like \"512M\" or \"2G\", got \"" + *s + "\"");
+        if (*v == 0) bad(file, key, "must be positive");  // as for a number: saved, it would not load
         return v;
     }
     bad(file, key, "expected a size");
@@ -90,7 +91,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
         bad(file, "template", "must be \"minimal\" or \"debian\"");
     p.network = t["network"].value_or(p.network);
     p.memory_bytes = size_value(t, "memory", file);
-    if (auto pids = t["pids"].value<int64_t>()) {
+    if (auto pids = t["pids"].value_exact<int64_t>()) {
         if (*pids <= 0) bad(file, "pids", "must be positive");
         p.pids = static_cast<std::uint32_t>(*pids);
     }

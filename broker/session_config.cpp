@@ -44,7 +44,7 @@ SessionConfig SessionConfig::load(const std::filesystem::path& file)
         for (auto&& [key, node] : *kb) {
             std::string k(key.str());
             if (k == "repeat_rate" || k == "repeat_delay") {
-                auto v = node.value<int64_t>();
+                auto v = node.value_exact<int64_t>();  // value<>() converts floats, past range too
                 if (!v || *v < 0 || *v > 10000) throw bad("keyboard." + k, "expected a number from 0 to 10000");
                 (k == "repeat_rate" ? c.repeat_rate : c.repeat_delay) = static_cast<int>(*v);
                 continue;

@@ -3,6 +3,7 @@
 
 #include "container.hpp"
 #include "container_namespaces.hpp"
+#include "xwayland_launch_info.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,14 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -98,10 +99,12 @@ int xwayland_launcher_main(int argc, char** argv)
     if (!runtime) die("XDG_RUNTIME_DIR is not set");
     std::string info_path = std::string(runtime) + "/ctopbroker/xwayland/" + (argv[1] + 1) + ".json";
     std::ifstream in(info_path);
-    nlohmann::json info = nlohmann::json::parse(in, nullptr, false);
-    if (info.is_discarded()) die("no launch information in " + info_path);
-    std::string name = info.value("container", "");
-    int x_fd = info.value("fd", -1);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string error;
+    std::optional<XwaylandLaunchInfo> info = parse_xwayland_launch_info(text, &error);
+    if (!info) die("bad launch information in " + info_path + ": " + error);
+    const std::string& name = info->container;
+    int x_fd = info->x_fd;
     std::string wm_fd = arg_after(argc, argv, "-wm");
     const char* wayland_socket = std::getenv("WAYLAND_SOCKET");
     if (x_fd < 0 || fcntl(x_fd, F_GETFD) < 0) die("the X socket of container '" + name + "' was not handed over");
@@ -109,7 +112,7 @@ int xwayland_launcher_main(int argc, char** argv)
 
     pid_t init;
     try {
-        containers::Container c(name, info.value("lxcpath", std::string()));
+        containers::Container c(name, info->lxcpath);
         init = c.init_pid();
     } catch (const std::exception& e) {
         die(e.what());
@@ -118,8 +121,8 @@ int xwayland_launcher_main(int argc, char** argv)
 
     close_other_fds({x_fd, std::atoi(wm_fd.c_str()), std::atoi(wayland_socket)});
     std::string pid_path = info_path.substr(0, info_path.size() - 5) + ".pid";
-    uid_t uid = info.value("uid", 1000);
-    gid_t gid = info.value("gid", 1000);
+    uid_t uid = info->uid;
+    gid_t gid = info->gid;
 
     // Xwayland tells its parent it is ready with SIGUSR1. It runs as the
     // container's user and may not signal wlroots' (root) helper directly, so

@@ -8,6 +8,8 @@ packages=(
   meson ninja-build pkg-config g++ libwlroots-dev libwayland-dev wayland-protocols libinput-dev
   libxkbcommon-dev libpixman-1-dev libcairo2-dev libdrm-dev lxc lxc-dev libpipewire-0.3-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libgtest-dev libpng-dev libacl1-dev libxcb1-dev
+  # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizers' runtimes
+  clang-14 libclang-rt-14-dev
   # run: containers, fonts, Xwayland, audio
   busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin pipewire-pulse wireplumber dbus
   # real clients the tests and the demo drive
