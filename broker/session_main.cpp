@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -21,6 +22,10 @@ int run_session(const std::string& backend, bool test_input, int width, int heig
     options.headless_height = height;
     options.headless_refresh_hz = refresh;
     wlr_log_init(std::getenv("CTOPBROKER_DEBUG") ? WLR_DEBUG : WLR_INFO, nullptr);
+    // Clipboard transfers write into pipes whose readers live in containers (and
+    // wlroots' X window manager does too): a reader closing early is EPIPE, never
+    // a signal that ends the session. Children get the default back (child_process).
+    signal(SIGPIPE, SIG_IGN);
     ctop::SessionConfig config = ctop::SessionConfig::load(ctop::paths::config_dir() / "config.toml");
     config.apply(options);
     ctop::Session session(options);

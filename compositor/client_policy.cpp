@@ -123,7 +123,9 @@ bool ClientPolicy::may_bind(const wl_client* client, std::string_view interface)
 bool ClientPolicy::filter(const wl_client* client, const wl_global* global, void* data)
 {
     auto* self = static_cast<ClientPolicy*>(data);
-    return self->may_bind(client, wl_global_get_interface(global)->name);
+    const char* interface = wl_global_get_interface(global)->name;
+    if (self->user_seat_ && global != self->user_seat_ && std::string_view(interface) == "wl_seat") return false;
+    return self->may_bind(client, interface);
 }
 
 }  // namespace ctop

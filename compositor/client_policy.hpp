@@ -44,6 +44,10 @@ public:
     void set_extra_globals(const std::string& container, std::set<std::string> interfaces);
 
     bool may_bind(const wl_client* client, std::string_view interface) const;
+    // The user's seat. Every other wl_seat is the compositor's own plumbing
+    // (each container Xwayland's private selection seat) and no client sees it,
+    // not even when it is announced (the filter runs before it exists).
+    void set_user_seat(const wl_global* global) { user_seat_ = global; }
 
 private:
     struct Tag;
@@ -51,6 +55,7 @@ private:
 
     std::map<const wl_client*, std::unique_ptr<Tag>> tags_;
     std::map<std::string, std::set<std::string>> extra_;
+    const wl_global* user_seat_ = nullptr;
     mutable std::set<std::string> reported_unknown_;
     std::set<std::string> refusal_logged_;  // containers whose crowd of clients was reported
 };

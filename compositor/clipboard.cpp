@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace ctop {
 namespace {
@@ -99,7 +100,9 @@ private:
 
 }  // namespace
 
-// One container's selection and primary selection (the real, client-made sources).
+// One container's selection and primary selection (the real sources). A
+// client's source is ours to destroy; an X source belongs to the private seat
+// of the Xwayland that made it (wlroots' window manager frees it from there).
 class ClipboardBroker::Entry {
 public:
     ~Entry()
@@ -109,47 +112,69 @@ public:
     }
     wlr_data_source* selection = nullptr;
     wlr_primary_selection_source* primary = nullptr;
+    bool selection_from_x = false, primary_from_x = false;
+    std::uint64_t generation = next_generation();  // changes with either selection, unique across entries
     std::function<void()> changed;
 
-    void set_selection(wlr_data_source* source)
+    void set_selection(wlr_data_source* source, bool from_x = false)
     {
         if (source == selection) return;
         wlr_data_source* old = selection;
+        bool owned = !selection_from_x;
         selection_destroy_.disconnect();
         selection = source;
+        selection_from_x = source && from_x;
+        generation = next_generation();
         if (source) selection_destroy_.connect(&source->events.destroy, [this](void*) {
             selection_destroy_.disconnect();
             selection = nullptr;
+            selection_from_x = false;
+            generation = next_generation();
             if (changed) changed();
         });
-        if (old) wlr_data_source_destroy(old);  // its client learns it lost the clipboard
+        if (old && owned) wlr_data_source_destroy(old);  // its client learns it lost the clipboard
     }
-    void set_primary(wlr_primary_selection_source* source)
+    void set_primary(wlr_primary_selection_source* source, bool from_x = false)
     {
         if (source == primary) return;
         wlr_primary_selection_source* old = primary;
+        bool owned = !primary_from_x;
         primary_destroy_.disconnect();
         primary = source;
+        primary_from_x = source && from_x;
+        generation = next_generation();
         if (source) primary_destroy_.connect(&source->events.destroy, [this](void*) {
             primary_destroy_.disconnect();
             primary = nullptr;
+            primary_from_x = false;
+            generation = next_generation();
             if (changed) changed();
         });
-        if (old) wlr_primary_selection_source_destroy(old);
+        if (old && owned) wlr_primary_selection_source_destroy(old);
     }
 
 private:
+    static std::uint64_t next_generation()
+    {
+        static std::uint64_t counter = 0;
+        return ++counter;
+    }
     Listener selection_destroy_, primary_destroy_;
 };
 
-// What the seat holds: forwards reads to the focused container's real source.
+// What a seat holds: forwards reads to one container's real source. On an
+// Xwayland's private seat (x_reader) and for X sources, reads go through a
+// bounded relay; an Xwayland never reads its own X source through us (that
+// was a loop that opened pipes until the session ran out of descriptors).
 class ClipboardBroker::Proxy {
 public:
-    static wlr_data_source* create(ClipboardBroker& broker, const std::string& container, wlr_data_source* real)
+    static wlr_data_source* create(ClipboardBroker& broker, const std::string& container, wlr_data_source* real,
+                                   bool x_reader)
     {
         auto* p = new Proxy{};
         p->broker = &broker;
         p->container = container;
+        p->x_reader = x_reader;
         wlr_data_source_init(&p->base, &impl);
         copy_mime_types(&p->base.mime_types, &real->mime_types);
         return &p->base;
@@ -159,15 +184,18 @@ private:
     wlr_data_source base;  // first member: wlroots hands us &base
     ClipboardBroker* broker;
     std::string container;
+    bool x_reader;
 
     static void send(wlr_data_source* s, const char* mime, int32_t fd)
     {
         auto* p = reinterpret_cast<Proxy*>(s);
         auto it = p->broker->entries_.find(p->container);
-        if (it != p->broker->entries_.end() && it->second->selection)
-            wlr_data_source_send(it->second->selection, mime, fd);
-        else
-            close(fd);
+        if (it == p->broker->entries_.end() || !it->second->selection || (p->x_reader && it->second->selection_from_x))
+            return void(close(fd));
+        wlr_data_source* real = it->second->selection;
+        if (!p->x_reader && !it->second->selection_from_x) return wlr_data_source_send(real, mime, fd);
+        std::string type = mime;
+        p->broker->relay(p->container, fd, [real, type](int w) { wlr_data_source_send(real, type.c_str(), w); });
     }
     static void destroy(wlr_data_source* s) { delete reinterpret_cast<Proxy*>(s); }
     static constexpr wlr_data_source_impl impl = {
@@ -177,29 +205,35 @@ private:
 class ClipboardBroker::PrimaryProxy {
 public:
     static wlr_primary_selection_source* create(ClipboardBroker& broker, const std::string& container,
-                                                wlr_primary_selection_source* real)
+                                                wlr_primary_selection_source* real, bool x_reader)
     {
         auto* p = new PrimaryProxy{};
         p->broker = &broker;
         p->container = container;
+        p->x_reader = x_reader;
         wlr_primary_selection_source_init(&p->base, &impl);
         copy_mime_types(&p->base.mime_types, &real->mime_types);
         return &p->base;
     }
+    static bool is(const wlr_primary_selection_source* s) { return s->impl == &impl; }
 
 private:
     wlr_primary_selection_source base;
     ClipboardBroker* broker;
     std::string container;
+    bool x_reader;
 
     static void send(wlr_primary_selection_source* s, const char* mime, int fd)
     {
         auto* p = reinterpret_cast<PrimaryProxy*>(s);
         auto it = p->broker->entries_.find(p->container);
-        if (it != p->broker->entries_.end() && it->second->primary)
-            wlr_primary_selection_source_send(it->second->primary, mime, fd);
-        else
-            close(fd);
+        if (it == p->broker->entries_.end() || !it->second->primary || (p->x_reader && it->second->primary_from_x))
+            return void(close(fd));
+        wlr_primary_selection_source* real = it->second->primary;
+        if (!p->x_reader && !it->second->primary_from_x) return wlr_primary_selection_source_send(real, mime, fd);
+        std::string type = mime;
+        p->broker->relay(p->container, fd,
+                         [real, type](int w) { wlr_primary_selection_source_send(real, type.c_str(), w); });
     }
     static void destroy(wlr_primary_selection_source* s) { delete reinterpret_cast<PrimaryProxy*>(s); }
     static constexpr wlr_primary_selection_source_impl impl = {.send = send, .destroy = destroy};
@@ -295,6 +329,179 @@ private:
     wl_event_source* timer_ = nullptr;
 };
 
+// A container Xwayland's private seat. wlroots' window manager takes its
+// selections from here and sets them here; nothing else uses this seat (its
+// wl_seat global is hidden from every client, see ClientPolicy).
+class ClipboardBroker::XSelections {
+public:
+    XSelections(ClipboardBroker& broker, std::string container)
+        : broker_(broker), container_(std::move(container)),
+          seat(wlr_seat_create(broker.server_.display(), ("xwayland-" + container_).c_str()))
+    {
+        request_selection_.connect(&seat->events.request_set_selection, [this](void* data) {
+            on_request_selection(static_cast<wlr_seat_request_set_selection_event*>(data));
+        });
+        request_primary_.connect(&seat->events.request_set_primary_selection, [this](void* data) {
+            on_request_primary(static_cast<wlr_seat_request_set_primary_selection_event*>(data));
+        });
+        set_primary_.connect(&seat->events.set_primary_selection, [this](void*) { on_set_primary(); });
+    }
+    ~XSelections()
+    {
+        request_selection_.disconnect();
+        request_primary_.disconnect();
+        set_primary_.disconnect();
+        wlr_seat_destroy(seat);  // wlroots detaches the Xwayland from it
+    }
+
+private:
+    ClipboardBroker& broker_;
+    std::string container_;
+
+public:
+    wlr_seat* const seat;
+    Shown shown;
+
+private:
+    uint32_t serial() const { return wl_display_next_serial(broker_.server_.display()); }
+
+    // An X client took CLIPBOARD (source), or its owner went away (nullptr).
+    void on_request_selection(wlr_seat_request_set_selection_event* event)
+    {
+        Entry& e = broker_.entry(container_);
+        if (event->source) {
+            if (!broker_.x_focused(container_)) {
+                broker_.refused(container_, "an X client set the clipboard while no X window of it has focus");
+                return wlr_data_source_destroy(event->source);
+            }
+            wlr_seat_set_selection(seat, event->source, event->serial);  // the window manager ignores its own
+            e.set_selection(event->source, true);
+            return broker_.publish();
+        }
+        // Its own X data may go with its owner; anything else only while focused.
+        if (e.selection_from_x) return wlr_seat_set_selection(seat, nullptr, serial());
+        if (!broker_.x_focused(container_))
+            return broker_.refused(container_, "an X client cleared the clipboard while no X window of it has focus");
+        e.set_selection(nullptr);
+        broker_.publish();
+    }
+
+    // wlroots sets an X PRIMARY on the seat directly, without a request.
+    void on_set_primary()
+    {
+        wlr_primary_selection_source* source = seat->primary_selection_source;
+        if (!source || PrimaryProxy::is(source)) return;  // our own doing
+        Entry& e = broker_.entry(container_);
+        if (source == e.primary) return;
+        if (!broker_.x_focused(container_)) {
+            broker_.refused(container_, "an X client set the primary selection while no X window of it has focus");
+            return wlr_seat_set_primary_selection(seat, nullptr, serial());
+        }
+        e.set_primary(source, true);
+        broker_.publish();
+    }
+
+    void on_request_primary(wlr_seat_request_set_primary_selection_event* event)
+    {
+        Entry& e = broker_.entry(container_);
+        if (event->source) {
+            if (broker_.x_focused(container_)) return wlr_seat_set_primary_selection(seat, event->source, event->serial);
+            broker_.refused(container_, "an X client set the primary selection while no X window of it has focus");
+            return wlr_primary_selection_source_destroy(event->source);
+        }
+        if (e.primary_from_x) return wlr_seat_set_primary_selection(seat, nullptr, serial());
+        if (!broker_.x_focused(container_))
+            return broker_.refused(container_,
+                                   "an X client cleared the primary selection while no X window of it has focus");
+        e.set_primary(nullptr);
+        broker_.publish();
+    }
+
+    Listener request_selection_, request_primary_, set_primary_;
+};
+
+// Copies one transfer that crosses into or out of Xwayland, from the event
+// loop: bounded in bytes and idle time, and always closed at the end. Only one
+// of its two descriptors is watched at a time (read a chunk, write it out).
+class ClipboardBroker::Relay {
+public:
+    Relay(ClipboardBroker& broker, std::string container, int from, int to, std::uint64_t limit)
+        : broker_(broker), container_(std::move(container)), from_(from), to_(to), limit_(limit)
+    {
+        ++broker_.transfers_[container_];
+        fcntl(to_, F_SETFL, fcntl(to_, F_GETFL) | O_NONBLOCK);
+        timer_ = wl_event_loop_add_timer(broker_.server_.loop(), &Relay::on_timeout, this);
+        watch(from_, WL_EVENT_READABLE);
+    }
+    ~Relay()
+    {
+        if (source_) wl_event_source_remove(source_);
+        wl_event_source_remove(timer_);
+        close(from_);
+        close(to_);
+        --broker_.transfers_[container_];
+    }
+    Relay(const Relay&) = delete;
+    Relay& operator=(const Relay&) = delete;
+
+    static constexpr int idle_timeout_ms = 10000;
+
+private:
+    void watch(int fd, uint32_t mask)
+    {
+        if (source_) wl_event_source_remove(source_);
+        reading_ = fd == from_;
+        source_ = wl_event_loop_add_fd(broker_.server_.loop(), fd, mask, &Relay::on_event, this);
+        wl_event_source_timer_update(timer_, idle_timeout_ms);
+    }
+    static int on_event(int, uint32_t, void* data)  // the loop passes its own duplicate of the fd
+    {
+        auto* r = static_cast<Relay*>(data);
+        return r->reading_ ? r->read_chunk() : r->write_chunk();
+    }
+    static int on_timeout(void* data)
+    {
+        auto* r = static_cast<Relay*>(data);
+        r->broker_.refused(r->container_, "a clipboard transfer stalled for 10 s");
+        r->broker_.relay_done(r);
+        return 0;
+    }
+    int read_chunk()
+    {
+        ssize_t n = read(from_, buf_, sizeof buf_);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+        if (n <= 0) return broker_.relay_done(this), 0;  // end of data (or a broken source)
+        total_ += static_cast<std::uint64_t>(n);
+        if (total_ > limit_) {
+            broker_.refused(container_, "a clipboard transfer exceeded the container's size limit");
+            return broker_.relay_done(this), 0;
+        }
+        length_ = static_cast<size_t>(n);
+        offset_ = 0;
+        watch(to_, WL_EVENT_WRITABLE);
+        return 0;
+    }
+    int write_chunk()
+    {
+        ssize_t n = write(to_, buf_ + offset_, length_ - offset_);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+        if (n < 0) return broker_.relay_done(this), 0;  // the reader went away
+        offset_ += static_cast<size_t>(n);
+        if (offset_ == length_) watch(from_, WL_EVENT_READABLE);
+        return 0;
+    }
+
+    ClipboardBroker& broker_;
+    std::string container_;
+    int from_, to_;
+    std::uint64_t limit_, total_ = 0;
+    char buf_[65536];
+    size_t length_ = 0, offset_ = 0;
+    bool reading_ = true;
+    wl_event_source* source_ = nullptr;
+    wl_event_source* timer_ = nullptr;
+};
+
 ClipboardBroker::ClipboardBroker(Server& server) : server_(server)
 {
     wlr_seat* seat = server.seat().wlr();
@@ -311,7 +518,11 @@ ClipboardBroker::~ClipboardBroker()
     delete reading_;
     request_selection_.disconnect();
     request_primary_.disconnect();
+    relays_.clear();
+    for (auto& [container, e] : entries_) e->changed = nullptr;
     entries_.clear();
+    x_.clear();
+    if (publish_idle_) wl_event_source_remove(publish_idle_);
 }
 
 ClipboardBroker::Entry& ClipboardBroker::entry(const std::string& container)
@@ -319,9 +530,8 @@ ClipboardBroker::Entry& ClipboardBroker::entry(const std::string& container)
     auto& e = entries_[container];
     if (!e) {
         e = std::make_unique<Entry>();
-        e->changed = [this, container] {
-            if (container == focused_) publish();
-        };
+        // Not from inside wlroots' own teardown of the source: on the next idle.
+        e->changed = [this] { publish_later(); };
     }
     return *e;
 }
@@ -365,37 +575,113 @@ void ClipboardBroker::on_request_primary(wlr_seat_request_set_primary_selection_
 
 std::string ClipboardBroker::unowned_source_container() const
 {
-    // No client made it: an X selection brought over by a container's
-    // window manager (wlroots lets X clients set it only while one of their
-    // windows is focused), or a host tool's data-control source.
-    View* focused = server_.focused_view();
-    if (focused && std::strcmp(focused->kind(), "x11") == 0) return focused->container();
+    // No client made it: a host tool's data-control source (X selections never
+    // come to the user's seat, each Xwayland has its own).
     return {};
 }
 
-void ClipboardBroker::focus_container(const std::string& container)
+void ClipboardBroker::focus_container(const std::string& container, bool x_window)
 {
-    if (container == focused_) return;
+    if (container == focused_ && x_window == x_focus_) return;
     focused_ = container;
+    x_focus_ = x_window;
     publish();
+}
+
+void ClipboardBroker::attach_xwayland(const std::string& container, wlr_xwayland* xwayland)
+{
+    auto& x = x_[container];
+    if (!x) x = std::make_unique<XSelections>(*this, container);
+    wlr_xwayland_set_seat(xwayland, x->seat);
+    publish_x(container, *x);
+}
+
+void ClipboardBroker::publish_later()
+{
+    if (publish_idle_) return;
+    publish_idle_ = wl_event_loop_add_idle(server_.loop(), [](void* data) {
+        auto* self = static_cast<ClipboardBroker*>(data);
+        self->publish_idle_ = nullptr;
+        self->publish();
+    }, this);
+}
+
+// An Xwayland sees its container's selections only while one of its X windows
+// has focus; otherwise nothing (wlroots then gives up the X selection it held
+// for us). Its own X data stays with its X server, which serves it directly.
+void ClipboardBroker::publish_x(const std::string& container, XSelections& x)
+{
+    Entry& e = entry(container);
+    Shown wanted{nullptr, nullptr, container, e.generation, x_focused(container)};
+    if (x.shown.same(x.seat, wanted)) return;
+    uint32_t serial = wl_display_next_serial(server_.display());
+    if (!e.selection_from_x)
+        wlr_seat_set_selection(
+            x.seat, wanted.visible && e.selection ? Proxy::create(*this, container, e.selection, true) : nullptr, serial);
+    if (!e.primary_from_x)
+        wlr_seat_set_primary_selection(
+            x.seat, wanted.visible && e.primary ? PrimaryProxy::create(*this, container, e.primary, true) : nullptr,
+            serial);
+    wanted.selection = x.seat->selection_source;
+    wanted.primary = x.seat->primary_selection_source;
+    x.shown = wanted;
+}
+
+void ClipboardBroker::relay(const std::string& container, int fd, const std::function<void(int)>& send)
+{
+    if (transfers_[container] >= max_transfers) {
+        refused(container, "too many clipboard transfers at once (at most " + std::to_string(max_transfers) + ")");
+        return void(close(fd));
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+        wlr_log_errno(WLR_ERROR, "clipboard: container %s: cannot relay a transfer", container.c_str());
+        return void(close(fd));
+    }
+    relays_.push_back(std::make_unique<Relay>(*this, container, p[0], fd, rules(container).max_bytes));
+    send(p[1]);  // the source takes and closes its end
+}
+
+void ClipboardBroker::relay_done(Relay* relay)
+{
+    std::erase_if(relays_, [relay](const auto& r) { return r.get() == relay; });
+}
+
+void ClipboardBroker::refused(const std::string& container, const std::string& what)
+{
+    // One line a second per container at most: a refusal must not become a log flood.
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
+    std::uint64_t& last = last_refusal_ms_[container];
+    if (last && now - last < 1000) return;
+    last = now;
+    wlr_log(WLR_INFO, "clipboard: container %s: %s: refused", container.c_str(), what.c_str());
 }
 
 void ClipboardBroker::publish()
 {
+    for (auto& [container, x] : x_) publish_x(container, *x);
     wlr_seat* seat = server_.seat().wlr();
     Entry& e = entry(focused_);
+    Shown wanted{nullptr, nullptr, focused_, e.generation, true};
+    if (shown_.same(seat, wanted)) return;
     wlr_log(WLR_DEBUG, "clipboard: the seat now offers %s's clipboard (%s)", focused_.empty() ? "host" : focused_.c_str(),
             e.selection ? "set" : "empty");
     uint32_t serial = wl_display_next_serial(server_.display());
-    wlr_seat_set_selection(seat, e.selection ? Proxy::create(*this, focused_, e.selection) : nullptr, serial);
-    wlr_seat_set_primary_selection(seat, e.primary ? PrimaryProxy::create(*this, focused_, e.primary) : nullptr,
+    wlr_seat_set_selection(seat, e.selection ? Proxy::create(*this, focused_, e.selection, false) : nullptr, serial);
+    wlr_seat_set_primary_selection(seat, e.primary ? PrimaryProxy::create(*this, focused_, e.primary, false) : nullptr,
                                    serial);
+    shown_ = wanted;
+    shown_.selection = seat->selection_source;
+    shown_.primary = seat->primary_selection_source;
 }
 
 void ClipboardBroker::drop_container(const std::string& container)
 {
     entries_.erase(container);
-    if (container == focused_) publish();
+    x_.erase(container);  // after the entry: nothing of ours refers to its X sources any more
+    publish();
 }
 
 void ClipboardBroker::export_focused()

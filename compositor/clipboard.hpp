@@ -8,12 +8,22 @@
 // source is attributed to the container of the client that created it, never
 // to whoever has focus. Moving data between containers takes an explicit
 // compositor keybinding (export into the broker's buffer, import from it).
+//
+// X11: each container's Xwayland gets a private seat of its own (hidden from
+// every client) instead of the user's. wlroots' window manager bridges X
+// selections only with that seat, so an Xwayland can only ever see its own
+// container's proxy — and only while one of that container's X windows has
+// keyboard focus — and whatever it sets or clears lands in its own
+// container's entry, and only while it is focused. Transfers that cross into
+// or out of Xwayland go through a relay that bounds their number per
+// container, their bytes and their idle time.
 #pragma once
 
 #include "listener.hpp"
 #include "wlr.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,8 +50,11 @@ public:
     ClipboardBroker& operator=(const ClipboardBroker&) = delete;
 
     void set_rules(const std::string& container, ClipboardRules rules);
-    // Call when keyboard focus may have moved to another container ("" = host).
-    void focus_container(const std::string& container);
+    // Call when keyboard focus may have moved to another container ("" = host);
+    // x_window: the focused window is one of its X11 windows.
+    void focus_container(const std::string& container, bool x_window = false);
+    // Gives a container's (new) Xwayland its private selection seat.
+    void attach_xwayland(const std::string& container, wlr_xwayland* xwayland);
     // Forget a container's selections (it stopped).
     void drop_container(const std::string& container);
 
@@ -64,16 +77,47 @@ private:
     class PrimaryProxy;
     class BufferSource;
     class Reader;
+    class XSelections;
+    class Relay;
+    // What a seat offers now. An unchanged clipboard is never offered anew: a
+    // new offer voids the one a client has just asked to receive from.
+    struct Shown {
+        const void* selection = nullptr;
+        const void* primary = nullptr;
+        std::string container;
+        std::uint64_t generation = 0;
+        bool visible = false;
+        bool same(const wlr_seat* seat, const Shown& wanted) const
+        {
+            return seat->selection_source == selection && seat->primary_selection_source == primary &&
+                   container == wanted.container && generation == wanted.generation && visible == wanted.visible;
+        }
+    };
     Entry& entry(const std::string& container);
     const ClipboardRules& rules(const std::string& container) const;
     void on_request_selection(wlr_seat_request_set_selection_event* event);
     void on_request_primary(wlr_seat_request_set_primary_selection_event* event);
     std::string unowned_source_container() const;
-    void publish();  // puts the focused container's proxies on the seat
+    void publish();  // puts the focused container's proxies on the seat(s)
+    void publish_later();
+    void publish_x(const std::string& container, XSelections& x);
+    bool x_focused(const std::string& container) const { return x_focus_ && container == focused_; }
+    // Hands `fd` (the reader's end) to `send` through a bounded relay; false if refused.
+    void relay(const std::string& container, int fd, const std::function<void(int)>& send);
+    void relay_done(Relay* relay);
+    void refused(const std::string& container, const std::string& what);  // logged, rate-limited
+    static constexpr int max_transfers = 8;  // relayed X transfers at once, per container
     void export_done(const std::string& from, const std::string& mime, std::string data, bool too_big);
 
     Server& server_;
     std::string focused_;
+    bool x_focus_ = false;
+    Shown shown_;  // on the user's seat
+    wl_event_source* publish_idle_ = nullptr;
+    std::map<std::string, std::unique_ptr<XSelections>> x_;
+    std::map<std::string, int> transfers_;  // relays running, per container
+    std::vector<std::unique_ptr<Relay>> relays_;
+    std::map<std::string, std::uint64_t> last_refusal_ms_;
     std::map<std::string, std::unique_ptr<Entry>> entries_;
     std::map<std::string, ClipboardRules> rules_;
     ClipboardRules default_rules_;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -96,6 +97,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     });
 
     seat_ = std::make_unique<Seat>(*this);
+    policy_->set_user_seat(seat_->wlr()->global);
     activation_ = std::make_unique<Activation>(*this, display_);
     idle_ = std::make_unique<Idle>(*this, display_, seat_->wlr());
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
@@ -441,6 +443,9 @@ void Server::view_unmapped(View& view)
     bool had_focus = focused_ == &view;
     views_.remove(&view);
     if (had_focus) {
+        // Tell the window it lost focus: an X window left active would keep
+        // its X server believing it may read and set selections.
+        view.set_activated(false);
         focused_ = nullptr;
         View* next = nullptr;
         for (View* v : views_)
@@ -480,7 +485,8 @@ void Server::focus_view(View* view)
     if (view && &view->workspace() != current_) return;  // never focus an invisible view
     // Before the keyboard enters the new client: it must be offered its own
     // container's clipboard, never the previous one's.
-    clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name());
+    clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name(),
+                                view && std::strcmp(view->kind(), "x11") == 0);
     if (view && view->minimized()) view->set_minimized(false);  // focusing brings it back
     if (focused_ == view) return;
     end_popup_grab();

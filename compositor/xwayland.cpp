@@ -1,6 +1,7 @@
 // Per-container X servers started on demand, and X11 windows as views.
 #include "xwayland.hpp"
 
+#include "clipboard.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 #include "text.hpp"
@@ -150,7 +151,8 @@ void ContainerXServer::start()
         return;
     }
     display_ = xwayland_->server->display;
-    wlr_xwayland_set_seat(xwayland_, server_.seat().wlr());
+    // Its private selection seat, never the user's: see ClipboardBroker.
+    server_.clipboard().attach_xwayland(container_, xwayland_);
     ready_listener_.connect(&xwayland_->events.ready, [this](void*) { on_ready(); });
     new_surface_.connect(&xwayland_->events.new_surface,
                          [this](void* d) { on_new_surface(static_cast<wlr_xwayland_surface*>(d)); });

@@ -63,6 +63,7 @@ public:
     void kill_client(pid_t pid);
     int wait_client(pid_t pid);  // exit status
     bool alive() const;
+    pid_t pid() const { return pid_; }  // the session process (compositor and broker)
 
     nlohmann::json views() const { return ctl({{"cmd", "views"}})["views"]; }
     nlohmann::json status() const { return ctl({{"cmd", "status"}}); }

@@ -1,0 +1,177 @@
+// The attack suite: what a hostile container once got away with, each as the
+// story of the attack. Real containers, real Xwayland, real xclip and
+// wl-clipboard; every test here failed before its fix.
+#include "support/container_test.hpp"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+using namespace ctop::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+size_t open_fds(pid_t pid)
+{
+    size_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec); !ec && it != fs::end(it);
+         it.increment(ec))
+        ++n;
+    return n;
+}
+
+class Attacks : public ContainerTest {
+protected:
+    void SetUp() override
+    {
+        ContainerTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        fs::path helper = std::getenv("X_FOCUS_CLIENT");
+        for (const char* name : {"alpha", "beta"}) {
+            create(name, {"--share", helper.parent_path().string() + ":/opt/ctop-tests"});
+            spawn(name, {"sleep", "300"});
+        }
+    }
+
+    bool has_selection(const std::string& container)
+    {
+        return s().ctl({{"cmd", "clipboard"}})["selections"].contains(container);
+    }
+    // wl-copy inside `container` (it keeps serving); waits until the broker has it.
+    void wl_copy(const std::string& container, const std::string& text, bool primary = false)
+    {
+        std::vector<std::string> argv{std::getenv("CTOPBROKER_BIN"), "exec", container, "--", "wl-copy",
+                                      "--foreground"};
+        if (primary) argv.push_back("--primary");
+        argv.push_back(text);
+        s().spawn(argv);
+        if (!primary)
+            ASSERT_TRUE(wait_until([&] { return has_selection(container); })) << container << " never got its copy";
+        else
+            std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+    std::string wl_paste(const std::string& container, bool primary = false)
+    {
+        std::string out;
+        std::vector<std::string> cmd{"timeout", "10", "wl-paste", "--no-newline"};
+        if (primary) cmd.push_back("--primary");
+        exec(container, cmd, &out);
+        return out;
+    }
+    std::string xclip_out(const std::string& container, const std::string& selection)
+    {
+        std::string out;
+        exec(container, {"timeout", "5", "xclip", "-selection", selection, "-o"}, &out);
+        return out;
+    }
+    std::string session_log()
+    {
+        std::ifstream in(s().runtime_dir() / "session.log");
+        return std::string((std::istreambuf_iterator<char>(in)), {});
+    }
+    // An X client in `container` takes focus, then hides its window without closing it.
+    void focus_then_unmap(const std::string& container)
+    {
+        fs::path out = s().runtime_dir() / (container + "-xfocus.txt");
+        s().spawn({"sh", "-c",
+                   std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container +
+                       " -- /opt/ctop-tests/x_focus_client 120 > " + out.string()});
+        ASSERT_TRUE(wait_until([&] {
+            std::ifstream in(out);
+            std::string text((std::istreambuf_iterator<char>(in)), {});
+            return text.find("unmapped") != std::string::npos;
+        }, std::chrono::seconds(30))) << container << "'s X client never got focus";
+    }
+};
+
+}  // namespace
+
+TEST_F(Attacks, AnXClientThatHidItsWindowCannotReadTheFocusedContainersSelections)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    focus_then_unmap("alpha");  // alpha's X client had focus once
+
+    ASSERT_EQ(s().key("Super+3"), "");
+    wl_copy("beta", "beta-clipboard-secret");
+    wl_copy("beta", "beta-primary-secret", true);
+    ASSERT_EQ(wl_paste("beta"), "beta-clipboard-secret");  // the secrets are there to be had
+
+    EXPECT_EQ(xclip_out("alpha", "clipboard").find("secret"), std::string::npos);
+    EXPECT_EQ(xclip_out("alpha", "primary").find("secret"), std::string::npos);
+
+    // Nor the host's, when the user works on the host.
+    ASSERT_EQ(s().key("Super+1"), "");
+    s().spawn({"wl-copy", "--foreground", "host-secret"});
+    ASSERT_TRUE(wait_until([&] { return has_selection("host"); }));
+    EXPECT_EQ(xclip_out("alpha", "clipboard").find("secret"), std::string::npos);
+    EXPECT_TRUE(s().alive());
+}
+
+TEST_F(Attacks, AnXClientInTheBackgroundCannotWriteAnotherContainersOrTheHostsSelections)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    focus_then_unmap("alpha");
+    ASSERT_EQ(s().key("Super+3"), "");
+    wl_copy("beta", "beta-clipboard");
+    wl_copy("beta", "beta-primary", true);
+
+    // xclip forks and keeps owning the selection in alpha's X server.
+    EXPECT_EQ(exec("alpha", {"sh", "-c", "echo injected-primary | xclip -selection primary -i >/dev/null 2>&1"}), 0);
+    EXPECT_EQ(exec("alpha", {"sh", "-c", "echo injected-clipboard | xclip -selection clipboard -i >/dev/null 2>&1"}), 0);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+
+    EXPECT_EQ(wl_paste("beta", true), "beta-primary");
+    EXPECT_EQ(wl_paste("beta"), "beta-clipboard");
+    EXPECT_FALSE(has_selection("host")) << "alpha's X clipboard landed on the host's";
+}
+
+TEST_F(Attacks, ANeverFocusedContainerCannotClearOtherClipboards)
+{
+    // Beta and the host each have something on their clipboard.
+    ASSERT_EQ(s().key("Super+3"), "");
+    wl_copy("beta", "beta-keeps-this");
+    ASSERT_EQ(s().key("Super+1"), "");
+    s().spawn({"wl-copy", "--foreground", "host-keeps-this"});
+    ASSERT_TRUE(wait_until([&] { return has_selection("host"); }));
+
+    // Alpha, never focused, takes the X clipboard and lets it go, on the host's watch and on beta's.
+    for (const char* ws : {"Super+1", "Super+3"}) {
+        ASSERT_EQ(s().key(ws), "");
+        exec("alpha", {"sh", "-c", "echo gone | timeout 2 xclip -quiet -selection clipboard -i"});
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    EXPECT_TRUE(has_selection("beta"));
+    EXPECT_TRUE(has_selection("host"));
+    EXPECT_EQ(wl_paste("beta"), "beta-keeps-this");
+    EXPECT_NE(session_log().find("clipboard: container alpha: an X client cleared the clipboard"), std::string::npos)
+        << "the refusal is not logged";
+}
+
+TEST_F(Attacks, AnXCopyAndPasteInOneContainerLeavesTheSessionsFdsFew)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    spawn("alpha", {"xeyes"});
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    size_t before = open_fds(s().pid());
+
+    EXPECT_EQ(exec("alpha", {"sh", "-c", "echo x-roundtrip | xclip -selection clipboard -i >/dev/null 2>&1"}), 0);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    EXPECT_EQ(xclip_out("alpha", "clipboard"), "x-roundtrip\n");
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    size_t after = open_fds(s().pid());
+    EXPECT_LT(after, before + 32) << "the session went from " << before << " to " << after << " open fds";
+
+    // The X copy still reaches the container's Wayland clients, and theirs its X clients.
+    EXPECT_EQ(wl_paste("alpha"), "x-roundtrip\n");
+    wl_copy("alpha", "from-wayland");
+    ASSERT_TRUE(wait_until([&] { return xclip_out("alpha", "clipboard") == "from-wayland"; }));
+    EXPECT_LT(open_fds(s().pid()), before + 32);
+    EXPECT_TRUE(s().alive());
+}
