@@ -1,6 +1,7 @@
 // The audio bridge process: two PipeWire connections and the policy between them.
 #include "audio_bridge.hpp"
 
+#include "audio_daemon.hpp"
 #include "audio_ring.hpp"
 #include "container_namespaces.hpp"
 
@@ -12,10 +13,18 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +35,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -161,6 +171,7 @@ private:
 
 struct Settings {
     std::string container;
+    int host_fd = -1;      // connected to the host's daemon
     int container_fd = -1; // connected to the container's daemon
     bool mic = false;
     float volume = 1.0f;
@@ -187,7 +198,6 @@ private:
         std::string channel;
     };
 
-    pw_core* connect(const char* remote, const char* what);
     static void on_core_error(void* data, uint32_t id, int seq, int res, const char* message);
     static void on_global(void* data, uint32_t id, uint32_t permissions, const char* type, uint32_t version,
                           const spa_dict* props);
@@ -228,11 +238,10 @@ Bridge::Bridge(Settings settings) : settings_(std::move(settings))
     loop_ = pw_main_loop_new(nullptr);
     context_ = pw_context_new(pw_main_loop_get_loop(loop_), nullptr, 0);
     if (!loop_ || !context_) throw std::runtime_error("cannot set up PipeWire");
-    // The host's daemon is the one the session's environment names; the
-    // variable would override the container's socket too, so it goes.
-    std::string host_remote = std::getenv("PIPEWIRE_REMOTE") ? std::getenv("PIPEWIRE_REMOTE") : "";
-    unsetenv("PIPEWIRE_REMOTE");
-    host_ = connect(host_remote.empty() ? nullptr : host_remote.c_str(), "the host's PipeWire");
+    // Both sockets were connected before the bridge gave up its privileges
+    // (audio_bridge_main); PipeWire only speaks over them.
+    host_ = pw_context_connect_fd(context_, settings_.host_fd, nullptr, 0);
+    if (!host_) throw std::runtime_error(std::string("cannot talk to the host's PipeWire: ") + std::strerror(errno));
     inside_ = pw_context_connect_fd(context_, settings_.container_fd, nullptr, 0);
     if (!inside_)
         throw std::runtime_error(std::string("cannot talk to the container's PipeWire: ") + std::strerror(errno));
@@ -311,18 +320,6 @@ Bridge::~Bridge()
     if (host_) pw_core_disconnect(host_);
     if (context_) pw_context_destroy(context_);
     if (loop_) pw_main_loop_destroy(loop_);
-}
-
-pw_core* Bridge::connect(const char* remote, const char* what)
-{
-    // The host daemon may have been started a moment ago by the session.
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        pw_properties* props = remote ? pw_properties_new(PW_KEY_REMOTE_NAME, remote, nullptr) : nullptr;
-        if (pw_core* core = pw_context_connect(context_, props, 0)) return core;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    throw std::runtime_error(std::string("cannot connect to ") + what + (remote ? std::string(" at ") + remote : "") +
-                             ": " + std::strerror(errno));
 }
 
 void Bridge::on_core_error(void* data, uint32_t id, int, int res, const char* message)
@@ -531,8 +528,10 @@ int Bridge::run()
 // process outside the container's pid namespace shows up there as pid 0, and
 // the daemon would hold it back as an unknown sandboxed client for good. So
 // the connection is made by an anchor: a child in the container's pid
-// namespace that then joins the container's other namespaces, drops to
-// nobody and sleeps for as long as the bridge lives. Returns the connected fd.
+// namespace that joins the container's other namespaces, drops to nobody,
+// connects to the socket's path inside (a read-only directory the container
+// cannot change) and sleeps for as long as the bridge lives. Returns the
+// connected fd.
 int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
 {
     int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -543,14 +542,10 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
         throw std::runtime_error(std::string("cannot reach the container's pid namespace: ") + std::strerror(errno));
     pid_t pid = fork();
     if (pid == 0) {
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-        char ok = connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-        close(sock);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
+        char ok = 1;
         try {
             enter_container_namespaces(init);
         } catch (const std::exception&) {
@@ -560,6 +555,11 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
         if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
             setresuid(nobody, nobody, nobody) != 0)
             ok = 0;
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, pipewire_socket_inside, sizeof addr.sun_path - 1);
+        ok = ok && connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        close(sock);
         // Set only now: a change of credentials clears it.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         // The bridge, outside this pid namespace, shows as parent 0; anything
@@ -591,6 +591,107 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
     return sock;
 }
 
+// The host's PipeWire, connected while the bridge can still reach it (its
+// socket lives in the session user's runtime directory). The session may
+// have started that daemon a moment ago.
+int connect_host(const std::string& path)
+{
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+        if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+        if (fd >= 0) close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("cannot connect to the host's PipeWire at " + path + ": " + std::strerror(errno));
+}
+
+// The inode of the socket at the other end of our connected Unix socket `fd`
+// (sock_diag, as `ss -x` finds it); 0 when the kernel does not say.
+ino_t peer_inode(int fd)
+{
+    struct stat st{};
+    if (fstat(fd, &st) != 0) return 0;
+    int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (nl < 0) return 0;
+    struct {
+        nlmsghdr header;
+        unix_diag_req request;
+    } query{};
+    query.header.nlmsg_len = sizeof query;
+    query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    query.header.nlmsg_flags = NLM_F_REQUEST;
+    query.request.sdiag_family = AF_UNIX;
+    query.request.udiag_ino = static_cast<uint32_t>(st.st_ino);
+    query.request.udiag_show = UDIAG_SHOW_PEER;
+    query.request.udiag_cookie[0] = query.request.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
+    alignas(nlmsghdr) char reply[4096];
+    ssize_t n = send(nl, &query, sizeof query, 0) == sizeof query ? recv(nl, reply, sizeof reply, 0) : -1;
+    close(nl);
+    auto* h = reinterpret_cast<nlmsghdr*>(reply);
+    if (n <= 0 || !NLMSG_OK(h, static_cast<size_t>(n)) || h->nlmsg_type != SOCK_DIAG_BY_FAMILY) return 0;
+    auto* msg = static_cast<unix_diag_msg*>(NLMSG_DATA(h));
+    int left = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof *msg));
+    for (auto* a = reinterpret_cast<rtattr*>(msg + 1); RTA_OK(a, left); a = RTA_NEXT(a, left))
+        if (a->rta_type == UNIX_DIAG_PEER) return *static_cast<uint32_t*>(RTA_DATA(a));
+    return 0;
+}
+
+bool holds_socket(pid_t pid, ino_t inode)
+{
+    const std::string wanted = "socket:[" + std::to_string(inode) + "]";
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        std::error_code link_ec;
+        if (std::filesystem::read_symlink(fd.path(), link_ec).string() == wanted) return true;
+    }
+    return false;
+}
+
+// The container's user can take the daemon's listening socket (same uid) and
+// accept on it. So the connection counts only if the daemon the session
+// started (pid and start time recorded on the host) accepted it: the other end
+// of our socket must be among that process's descriptors.
+void verify_daemon(int fd, const std::filesystem::path& broker_dir)
+{
+    pid_t daemon = running_container_pipewire(broker_dir);
+    if (daemon <= 0)
+        throw std::runtime_error("refused: the PipeWire daemon ctopbroker started in this container is gone, and "
+                                 "something else answers on its socket");
+    // The other end has an inode once it is accepted; then it must be the daemon's.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    ino_t peer = 0;
+    while (!(peer = peer_inode(fd)) || !holds_socket(daemon, peer)) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error(std::string("refused: the connection to the container's PipeWire socket ") +
+                                     (peer ? "was accepted by a process other than" : "was never accepted by") +
+                                     " the daemon ctopbroker started (pid " + std::to_string(daemon) + ")");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+// Everything the bridge reads from here on comes from a container: it reads
+// it as nobody, with no capability left (not even in its bounding set), and
+// not dumpable, so no other nobody process can take its descriptors.
+void drop_privileges()
+{
+    constexpr uid_t nobody = 65534;
+    for (int cap = 0; cap <= 63; ++cap)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM)
+            throw std::runtime_error(std::string("cannot drop capabilities: ") + std::strerror(errno));
+    if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 || setresuid(nobody, nobody, nobody) != 0)
+        throw std::runtime_error(std::string("cannot become nobody: ") + std::strerror(errno));
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        throw std::runtime_error(std::string("cannot lock the bridge down: ") + std::strerror(errno));
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2]{};
+    if (syscall(SYS_capget, &header, caps) != 0 || caps[0].effective || caps[1].effective || caps[0].permitted ||
+        caps[1].permitted || getuid() == 0 || geteuid() == 0)
+        throw std::runtime_error("the audio bridge still holds privileges after dropping them");
+}
+
 int audio_bridge_main()
 {
     // Byte by byte: nothing after the first line may be buffered away from
@@ -609,9 +710,13 @@ int audio_bridge_main()
     try {
         Settings settings;
         settings.container = config.at("container").get<std::string>();
+        std::filesystem::path container_socket = config.at("container_socket").get<std::string>();
+        settings.host_fd = connect_host(config.at("host_socket").get<std::string>());
         // Before PipeWire starts any thread: the anchor is forked.
-        settings.container_fd = connect_from_inside(config.at("init_pid").get<pid_t>(),
-                                                    config.at("container_socket").get<std::string>(), anchor);
+        settings.container_fd =
+            connect_from_inside(config.at("init_pid").get<pid_t>(), container_socket.string(), anchor);
+        verify_daemon(settings.container_fd, container_socket.parent_path());
+        drop_privileges();
         settings.mic = config.value("mic", false);
         settings.volume = config.value("volume", 1.0f);
         settings.mute = config.value("mute", false);

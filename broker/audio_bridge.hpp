@@ -14,8 +14,15 @@
 // container is one ordinary stream, labelled with its name, that any mixer
 // (and `ctopbroker audio`) can mute or turn down.
 //
-// The session talks to it in JSON lines: the first line on stdin configures
-// it ({"container", "container_socket", "mic", "volume", "mute"}); every later
+// It starts as root only to connect its two sockets (the host's daemon, and
+// the container's from inside its pid namespace), checks that the daemon the
+// session started accepted the latter (not a process of the container's user
+// serving a socket taken from it), and then becomes nobody with no
+// capabilities and no way back before it reads a byte from either.
+//
+// The session talks to it in JSON lines: the first line on stdin configures it
+// ({"container", "container_socket", "host_socket", "init_pid", "mic",
+// "volume", "mute"}); every later
 // line is a request ({"id", and any of "mute", "volume", "mic"}) answered on
 // stdout with {"id", "ok", "state"}. Lines without "id" are events. It exits
 // when either daemon goes away or stdin closes.

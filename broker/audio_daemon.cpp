@@ -5,13 +5,18 @@
 #include "paths.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace ctop {
@@ -99,9 +104,54 @@ context.objects = [
 )";
 }
 
+namespace {
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since
+// boot. With the pid it names one process, even after the pid is recycled.
+unsigned long long start_time(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), {});
+    size_t paren = stat.rfind(')');  // the command name may hold spaces and parentheses
+    if (paren == std::string::npos || paren + 2 > stat.size()) return 0;
+    std::istringstream fields(stat.substr(paren + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i)
+        if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
+    return 0;
+}
+
+// To the container's audio log and to the session's.
+void note(int log_fd, const std::string& line)
+{
+    std::string text = "ctopbroker: " + line + "\n";
+    if (log_fd >= 0 && write(log_fd, text.data(), text.size()) < 0) std::perror("ctopbroker: audio log");
+    std::fputs(text.c_str(), stderr);
+}
+
+}  // namespace
+
+pid_t running_container_pipewire(const fs::path& dir)
+{
+    std::ifstream in(dir / daemon_identity_file);
+    pid_t pid = 0;
+    unsigned long long started = 0;
+    if (!(in >> pid >> started) || pid <= 0 || started == 0) return 0;
+    return start_time(pid) == started ? pid : 0;
+}
+
 pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, int log_fd)
 {
-    if (socket_answers(dir / "pipewire-0")) return 0;
+    pid_t running = running_container_pipewire(dir);
+    bool answers = socket_answers(dir / "pipewire-0");
+    if (running > 0 && answers) return running;
+    // Whatever answers now is not the daemon we started: its user may have
+    // taken the listening socket from it (same uid) and serve it. A new
+    // socket in the read-only directory leaves that one reaching nobody.
+    if (answers)
+        note(log_fd, "container '" + c.name() + "': its PipeWire daemon is gone but something still answers on its "
+                     "socket: refused; a new daemon gets a new socket");
+    if (running > 0) kill(running, SIGKILL);  // ours, but it stopped answering
     paths::write_atomically(dir / "pipewire.conf", container_pipewire_conf());
     // PipeWire locks "<socket>.lock" before it looks at activated sockets; in
     // the read-only directory it can only open one that exists.
@@ -135,6 +185,8 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
         throw;
     }
     close(listen_fd);
+    paths::write_atomically(dir / daemon_identity_file,
+                            std::to_string(pid) + " " + std::to_string(start_time(pid)) + "\n");
     return pid;
 }
 

@@ -31,10 +31,20 @@ bool socket_answers(const std::filesystem::path& path);
 // driver; no devices, no D-Bus, no realtime module.
 std::string container_pipewire_conf();
 
-// Starts the daemon in running container `c` unless one already answers on
-// `dir`/pipewire-0; `dir` is the container's broker directory on the host.
-// Returns the daemon's host pid, or 0 when one was running. Throws with a
-// message naming the container when it cannot.
+// Where ensure_container_pipewire records the daemon it started ("PID
+// STARTTIME", host view), in the container's broker directory.
+inline constexpr const char* daemon_identity_file = "pipewire.pid";
+
+// The host pid of the daemon ensure_container_pipewire started for `dir`, if
+// that very process still runs (pid and start time match); else 0.
+pid_t running_container_pipewire(const std::filesystem::path& dir);
+
+// Starts the daemon in running container `c` unless the one we started still
+// answers on `dir`/pipewire-0; `dir` is the container's broker directory on
+// the host. Anything else answering there (the container's user serving a
+// socket taken from a daemon it killed) is replaced by a new socket and
+// daemon, and logged. Returns the daemon's host pid. Throws with a message
+// naming the container when it cannot.
 pid_t ensure_container_pipewire(containers::Container& c, const std::filesystem::path& dir, int log_fd);
 
 }  // namespace ctop

@@ -94,8 +94,13 @@ void AudioRouter::attach(const std::string& container, const fs::path& socket, p
     route->from_bridge = bridge.from_child;
     fcntl(route->to_bridge, F_SETFL, O_NONBLOCK);
     fcntl(route->from_bridge, F_SETFL, O_NONBLOCK);
-    json config = {{"container", container}, {"container_socket", socket.string()}, {"init_pid", init},
-                   {"mic", settings.mic},    {"volume", settings.volume},           {"mute", settings.mute}};
+    json config = {{"container", container},
+                   {"container_socket", socket.string()},
+                   {"host_socket", host_pipewire_socket().string()},
+                   {"init_pid", init},
+                   {"mic", settings.mic},
+                   {"volume", settings.volume},
+                   {"mute", settings.mute}};
     std::string line = config.dump() + "\n";
     if (write(route->to_bridge, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
         throw std::runtime_error("cannot configure the audio bridge of '" + container + "'");

@@ -175,3 +175,94 @@ TEST_F(Attacks, AnXCopyAndPasteInOneContainerLeavesTheSessionsFdsFew)
     EXPECT_LT(open_fds(s().pid()), before + 32);
     EXPECT_TRUE(s().alive());
 }
+
+namespace {
+
+// "Uid:", "CapEff:", ... from /proc/PID/status.
+std::string status_field(pid_t pid, const std::string& field)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(field + ":", 0) == 0) return line.substr(field.size() + 1);
+    return "";
+}
+
+// The pids of the `ctopbroker _audio` children of `session` (its audio bridges).
+std::vector<pid_t> audio_bridges(pid_t session)
+{
+    std::vector<pid_t> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        std::ifstream in(e.path() / "cmdline");
+        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        if (cmdline.find(std::string("\0_audio\0", 8)) == std::string::npos) continue;
+        pid_t pid = std::stoi(e.path().filename());
+        if (status_field(pid, "PPid") == "\t" + std::to_string(session)) out.push_back(pid);
+    }
+    return out;
+}
+
+// Inside the container, as its user: take the daemon's listening socket
+// (pidfd_getfd; it is fd 3, the activated one), kill the daemon and serve the
+// socket, noting in /tmp/impostor-hits every client that speaks (a PipeWire
+// client says hello at once; the session's probe only connects).
+constexpr const char* impostor = R"(
+import ctypes, os, socket, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+daemon = int(subprocess.check_output(["pgrep", "-x", "pipewire"]).split()[0])
+fd = libc.syscall(438, os.pidfd_open(daemon), 3, 0)
+if fd < 0:
+    print("pidfd_getfd failed", ctypes.get_errno(), flush=True)
+    sys.exit(1)
+subprocess.call(["pkill", "-KILL", "-x", "pipewire-pulse"])
+subprocess.call(["pkill", "-KILL", "-x", "pipewire"])
+server = socket.socket(fileno=fd)
+print("serving", flush=True)
+while True:
+    conn, _ = server.accept()
+    conn.settimeout(2)
+    try:
+        spoke = len(conn.recv(65536)) > 0
+    except OSError:
+        spoke = False
+    if spoke:
+        with open("/tmp/impostor-hits", "a") as hits:
+            hits.write("a client spoke\n")
+)";
+
+}  // namespace
+
+TEST_F(Attacks, AnImpostorPipeWireInsideTheContainerNeverGetsTheBridgeAndTheBridgeHoldsNoPrivilege)
+{
+    // The fixture's spawns started alpha's daemon and bridge.
+    ASSERT_TRUE(wait_until([&] { return !audio_bridges(s().pid()).empty(); }));
+    for (pid_t bridge : audio_bridges(s().pid())) {
+        ASSERT_TRUE(wait_until([&] { return status_field(bridge, "Uid").find("65534") != std::string::npos; }))
+            << "audio bridge " << bridge << " runs as uid" << status_field(bridge, "Uid");
+        EXPECT_EQ(status_field(bridge, "CapEff"), "\t0000000000000000");
+        EXPECT_EQ(status_field(bridge, "CapPrm"), "\t0000000000000000");
+        EXPECT_EQ(status_field(bridge, "CapBnd"), "\t0000000000000000");
+    }
+
+    fs::path out = s().runtime_dir() / "impostor.txt";
+    s().spawn({"sh", "-c",
+               std::string(std::getenv("CTOPBROKER_BIN")) + " exec alpha -- python3 -c '" + impostor + "' > " +
+                   out.string() + " 2>&1"});
+    ASSERT_TRUE(wait_until([&] {
+        std::ifstream in(out);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        return text.find("serving") != std::string::npos;
+    }, std::chrono::seconds(20))) << "the impostor did not get going";
+
+    // The next app in alpha brings a new audio bridge.
+    spawn("alpha", {"sleep", "120"});
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    EXPECT_NE(exec("alpha", {"test", "-e", "/tmp/impostor-hits"}), 0) << "the session's bridge talked to the impostor";
+    EXPECT_NE(session_log().find("something still answers on its socket: refused"), std::string::npos);
+    // ...and alpha has audio again, from a daemon the session started.
+    std::string pids;
+    ASSERT_EQ(exec("alpha", {"pgrep", "-x", "pipewire"}, &pids), 0) << "no new daemon in alpha";
+    EXPECT_TRUE(wait_until([&] { return !audio_bridges(s().pid()).empty(); }));
+    EXPECT_TRUE(s().alive());
+}
