@@ -30,6 +30,34 @@ bool check_name(const std::string& name)
     return false;
 }
 
+// "4G", "512M", or bytes: how the user wrote it with --memory.
+std::string size_text(std::uint64_t bytes)
+{
+    for (auto [unit, shift] : {std::pair{"G", 30}, {"M", 20}, {"K", 10}})
+        if (bytes && bytes % (1ull << shift) == 0) return std::to_string(bytes >> shift) + unit;
+    return std::to_string(bytes);
+}
+
+// The limits in the container's policy file: memory, pids, cpu weight.
+json limits_of(const std::string& name)
+{
+    try {
+        ContainerPolicy p = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+        return {{"memory", p.memory_bytes ? json(*p.memory_bytes) : json()},
+                {"pids", p.pids ? json(*p.pids) : json()},
+                {"cpu_weight", p.cpu_weight ? json(*p.cpu_weight) : json()}};
+    } catch (const std::exception&) {
+        return {{"memory", nullptr}, {"pids", nullptr}, {"cpu_weight", nullptr}};  // `ctopbroker policy` says why
+    }
+}
+
+std::string limits_text(const json& limits)
+{
+    auto part = [&](const char* key, const std::string& text) { return limits[key].is_null() ? "-" : text; };
+    return part("memory", limits["memory"].is_null() ? "" : size_text(limits["memory"].get<std::uint64_t>())) + "/" +
+           part("pids", limits["pids"].dump()) + "/" + part("cpu_weight", limits["cpu_weight"].dump());
+}
+
 }  // namespace
 
 json session_status_or_empty()
@@ -44,8 +72,9 @@ json session_status_or_empty()
 
 int create_container(const CreateOptions& options)
 {
-    const ContainerPolicy& policy = options.policy;
+    ContainerPolicy policy = options.policy;
     if (!check_name(policy.name)) return 2;
+    apply_default_limits(policy);  // written to the policy file, where the user sees and changes them
     try {
         Container c(policy.name, paths::lxcpath());
         if (c.exists()) return complain("container '" + policy.name + "' already exists");
@@ -54,6 +83,7 @@ int create_container(const CreateOptions& options)
         spec.template_name = policy.template_name;
         spec.memory_limit_bytes = policy.memory_bytes;
         spec.pids_limit = policy.pids;
+        spec.cpu_weight = policy.cpu_weight;
         spec.network = policy.network;
         if (options.privileged) spec.privilege = containers::Privilege::Privileged;
         c.create(spec);
@@ -96,7 +126,8 @@ int list_containers(bool as_json)
                           {"state", c.state()},
                           {"privilege", std::string(to_string(c.privilege()))},
                           {"windows", 0},
-                          {"workspace", nullptr}};
+                          {"workspace", nullptr},
+                          {"limits", limits_of(name)}};
             for (const auto& ws : status.value("workspaces", json::array()))
                 if (ws["name"] == name) {
                     entry["windows"] = ws["views"];
@@ -109,12 +140,13 @@ int list_containers(bool as_json)
             std::printf("%s\n", list.dump(2).c_str());
             return 0;
         }
-        std::printf("%-20s %-9s %-13s %-9s %s\n", "NAME", "STATE", "PRIVILEGE", "WORKSPACE", "WINDOWS");
+        std::printf("%-20s %-9s %-13s %-9s %-7s %s\n", "NAME", "STATE", "PRIVILEGE", "WORKSPACE", "WINDOWS",
+                    "LIMITS (memory/pids/cpu weight)");
         for (const auto& e : list)
-            std::printf("%-20s %-9s %-13s %-9s %d\n", e["name"].get<std::string>().c_str(),
+            std::printf("%-20s %-9s %-13s %-9s %-7d %s\n", e["name"].get<std::string>().c_str(),
                         e["state"].get<std::string>().c_str(), e["privilege"].get<std::string>().c_str(),
                         e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
-                        e["windows"].get<int>());
+                        e["windows"].get<int>(), limits_text(e["limits"]).c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());

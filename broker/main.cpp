@@ -198,8 +198,11 @@ int main(int argc, char** argv)
     create->add_option("--template", create_opts.policy.template_name,
                        "minimal (offline: busybox + host /usr read-only) or debian (debootstrap)")
         ->check(CLI::IsMember({"minimal", "debian"}));
-    create->add_option("--memory", memory, "Memory limit, e.g. 2G");
-    create->add_option("--pids", create_opts.policy.pids, "Process limit")->check(CLI::PositiveNumber);
+    create->add_option("--memory", memory, "Memory limit, e.g. 2G (default: half the RAM, at most 4G)");
+    create->add_option("--pids", create_opts.policy.pids, "Process limit (default 4096)")->check(CLI::PositiveNumber);
+    create->add_option("--cpu-weight", create_opts.policy.cpu_weight,
+                       "CPU weight, 1-10000; the session's processes weigh 100 (default 50)")
+        ->check(CLI::Range(1, 10000));
     create->add_flag("--network", create_opts.policy.network, "Give it a network (default: none)");
     create->add_flag("--mic", create_opts.policy.mic, "Allow the microphone");
     create->add_option("--color", color, "Border colour, #rrggbb");

@@ -6,6 +6,9 @@
 
 #include "toml_file.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -95,6 +98,10 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
         if (*pids <= 0) bad(file, "pids", "must be positive");
         p.pids = static_cast<std::uint32_t>(*pids);
     }
+    if (auto weight = t["cpu_weight"].value<int64_t>()) {
+        if (*weight < 1 || *weight > 10000) bad(file, "cpu_weight", "must be between 1 and 10000");
+        p.cpu_weight = static_cast<std::uint32_t>(*weight);
+    }
     p.audio = t["audio"].value_or(p.audio);
     p.mic = t["mic"].value_or(p.mic);
     p.x11 = t["x11"].value_or(p.x11);
@@ -140,6 +147,7 @@ std::string ContainerPolicy::to_toml() const
     t.insert("network", network);
     if (memory_bytes) t.insert("memory", static_cast<int64_t>(*memory_bytes));
     if (pids) t.insert("pids", static_cast<int64_t>(*pids));
+    if (cpu_weight) t.insert("cpu_weight", static_cast<int64_t>(*cpu_weight));
     t.insert("audio", audio);
     t.insert("mic", mic);
     t.insert("x11", x11);
@@ -162,6 +170,23 @@ std::string ContainerPolicy::to_toml() const
     std::ostringstream out;
     out << "# ctopbroker policy for container '" << name << "'\n" << t << "\n";
     return out.str();
+}
+
+DefaultLimits default_limits()
+{
+    DefaultLimits d;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    std::uint64_t ram = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+    d.memory_bytes = ram ? std::min<std::uint64_t>(4ull << 30, ram / 2) : 4ull << 30;
+    return d;
+}
+
+void apply_default_limits(ContainerPolicy& policy)
+{
+    DefaultLimits d = default_limits();
+    if (!policy.memory_bytes) policy.memory_bytes = d.memory_bytes;
+    if (!policy.pids) policy.pids = d.pids;
+    if (!policy.cpu_weight) policy.cpu_weight = d.cpu_weight;
 }
 
 void ContainerPolicy::save(const std::filesystem::path& file) const { paths::write_atomically(file, to_toml()); }

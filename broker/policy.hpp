@@ -26,6 +26,7 @@ struct ContainerPolicy {
     bool network = false;
     std::optional<std::uint64_t> memory_bytes;
     std::optional<std::uint32_t> pids;
+    std::optional<std::uint32_t> cpu_weight;  // 1-10000, cgroup v2 scale (100: an ordinary process group)
     bool clipboard_import = true;  // may receive the broker's buffer (Super+Shift+V)
     bool clipboard_export = true;  // may be copied from (Super+Shift+C)
     std::uint64_t clipboard_max_bytes = 64ull << 20;
@@ -44,6 +45,19 @@ struct ContainerPolicy {
     std::string to_toml() const;
     void save(const std::filesystem::path& file) const;  // atomic
 };
+
+// What a new container gets unless its creator says otherwise: room for a
+// browser, but a fork bomb stops at `pids`, a memory hog at `memory_bytes`
+// (half the host's RAM, at most 4 GiB), and a CPU hog weighs half what the
+// session's own processes do.
+struct DefaultLimits {
+    std::uint64_t memory_bytes;
+    std::uint32_t pids = 4096;
+    std::uint32_t cpu_weight = 50;
+};
+DefaultLimits default_limits();
+// Fills the limits `policy` leaves unset with default_limits().
+void apply_default_limits(ContainerPolicy& policy);
 
 // "512M", "2G", "1048576" → bytes; nullopt when malformed.
 std::optional<std::uint64_t> parse_size(const std::string& text);

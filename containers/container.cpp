@@ -364,6 +364,7 @@ void Container::create(const ContainerSpec& spec)
         in.cgroups = detect_cgroup_layout();
         in.memory_limit_bytes = spec.memory_limit_bytes;
         in.pids_limit = spec.pids_limit;
+        in.cpu_weight = spec.cpu_weight;
         in.device_allow = spec.device_allow;
         in.mounts = spec.mounts;
         RootfsLayout layout = build_rootfs(name_, spec.template_name, in.rootfs, idmap);

@@ -40,6 +40,7 @@ struct ContainerSpec {
     std::string template_name = "minimal"; // "minimal" (offline, busybox + host /usr) or "debian"
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<std::uint32_t> pids_limit;
+    std::optional<std::uint32_t> cpu_weight; // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
     bool network = false;               // false: lxc.net.0.type = empty
     std::optional<Privilege> privilege; // unset: unprivileged when /etc/subuid allows
     std::vector<BindMount> mounts;

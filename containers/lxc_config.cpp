@@ -7,6 +7,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -68,6 +69,10 @@ void render_limits(std::ostringstream& out, const ConfigInputs& in)
         line(out, v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
              std::to_string(*in.memory_limit_bytes));
     if (in.pids_limit) line(out, v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", std::to_string(*in.pids_limit));
+    // v1's cpu.shares is 1024 for an ordinary group where v2's cpu.weight is 100.
+    if (in.cpu_weight)
+        line(out, v1 ? "lxc.cgroup.cpu.shares" : "lxc.cgroup2.cpu.weight",
+             std::to_string(v1 ? std::max<std::uint64_t>(2, *in.cpu_weight * 1024ull / 100) : *in.cpu_weight));
     for (const auto& rule : in.device_allow)
         line(out, v1 ? "lxc.cgroup.devices.allow" : "lxc.cgroup2.devices.allow", rule);
 }

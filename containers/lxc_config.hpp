@@ -29,6 +29,7 @@ struct ConfigInputs {
     CgroupLayout cgroups = CgroupLayout::V1;
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<std::uint32_t> pids_limit;
+    std::optional<std::uint32_t> cpu_weight;
     std::vector<std::string> device_allow;
     std::string init_cmd;
     std::vector<std::string> template_mounts; // lxc.mount.entry values the template needs

@@ -266,3 +266,108 @@ TEST_F(Attacks, AnImpostorPipeWireInsideTheContainerNeverGetsTheBridgeAndTheBrid
     EXPECT_TRUE(wait_until([&] { return !audio_bridges(s().pid()).empty(); }));
     EXPECT_TRUE(s().alive());
 }
+
+TEST_F(Attacks, AForkBombAndAMemoryHogInOneContainerLeaveTheSessionAndTheOtherResponsive)
+{
+    // Every new container has limits, in its policy and in `list`.
+    std::string out;
+    ASSERT_EQ(s().cli({"list", "--json"}, &out), 0);
+    json list = json::parse(out);
+    ASSERT_EQ(list.size(), 2u);
+    for (const auto& c : list) {
+        ASSERT_TRUE(c.contains("limits")) << c.dump();
+        ASSERT_EQ(c["limits"]["pids"], 4096) << c.dump();
+        ASSERT_EQ(c["limits"]["cpu_weight"], 50) << c.dump();
+        ASSERT_TRUE(c["limits"]["memory"].is_number()) << c.dump();
+        ASSERT_LE(c["limits"]["memory"].get<std::uint64_t>(), 4ull << 30);
+    }
+    std::uint64_t memory_limit = list[0]["limits"]["memory"];
+
+    // Beta draws continuously in the current workspace.
+    ASSERT_EQ(s().key("Super+3"), "");
+    spawn("beta", {"weston-simple-shm"});
+    ASSERT_TRUE(s().wait_views("beta", 1, std::chrono::seconds(20)));
+    auto beta_commits = [&] {
+        for (const auto& v : s().views())
+            if (v["container"] == "beta") return v["commits"].get<std::uint64_t>();
+        return std::uint64_t{0};
+    };
+    // Frames beta gets in 3 s, and the slowest control round trip meanwhile.
+    auto measure = [&](std::uint64_t& frames, double& slowest_ms) {
+        std::uint64_t start = beta_commits();
+        slowest_ms = 0;
+        auto end = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        while (std::chrono::steady_clock::now() < end) {
+            auto t0 = std::chrono::steady_clock::now();
+            s().status();
+            slowest_ms = std::max(slowest_ms,
+                                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        frames = beta_commits() - start;
+    };
+    std::uint64_t frames;
+    double slowest;
+    measure(frames, slowest);
+    std::cerr << "before: beta drew " << frames << " frames in 3 s; slowest status " << slowest << " ms\n";
+
+    // Alpha's cgroups, seen from the host (inside, a fork bomb leaves no
+    // process to read them with).
+    std::string info;
+    ASSERT_EQ(s().run({"lxc-info", "-P", lxcpath_.string(), "-n", "alpha", "-p", "-H"}, {}, &info), 0);
+    pid_t init = std::stoi(info);
+    auto cgroup_value = [&](const std::string& controller, const std::string& file) -> std::uint64_t {
+        std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
+        std::string line;
+        while (std::getline(in, line)) {
+            auto colon = line.find(':'), second = line.find(':', colon + 1);
+            if (line.substr(colon + 1, second - colon - 1) != controller) continue;
+            std::ifstream value("/sys/fs/cgroup/" + controller + line.substr(second + 1) + "/" + file);
+            std::uint64_t v = 0;
+            value >> v;
+            return v;
+        }
+        return 0;
+    };
+    std::string alpha_pidns;
+    exec("alpha", {"readlink", "/proc/self/ns/pid"}, &alpha_pidns);
+
+    // A memory hog: 64 MiB more every turn, each byte touched, up to 64 GiB.
+    pid_t hog = s().spawn({std::getenv("CTOPBROKER_BIN"), "exec", "alpha", "--", "python3", "-c",
+                           "chunks = [bytearray(64 << 20) for _ in range(1024)]"});
+    measure(frames, slowest);
+    std::cerr << "memory hog: beta drew " << frames << " frames in 3 s; slowest status " << slowest << " ms\n";
+    EXPECT_GT(frames, 20u);
+    EXPECT_LT(slowest, 2000);
+    int status = s().wait_client(hog);
+    EXPECT_NE(status, 0) << "the hog ran to the end: its memory was not bounded";
+    std::uint64_t peak = cgroup_value("memory", "memory.max_usage_in_bytes");
+    std::cerr << "memory hog: alpha peaked at " << (peak >> 20) << " MiB (limit " << (memory_limit >> 20) << " MiB)\n";
+    EXPECT_LE(peak, memory_limit + (64ull << 20));
+
+    // A fork bomb, the classic one.
+    s().spawn({std::getenv("CTOPBROKER_BIN"), "exec", "alpha", "--", "bash", "-c", ":(){ :|:& };: 2>/dev/null"});
+    ASSERT_TRUE(wait_until([&] { return cgroup_value("pids", "pids.current") >= 4000; }, std::chrono::seconds(30)))
+        << "the bomb got to " << cgroup_value("pids", "pids.current") << " processes";
+    measure(frames, slowest);
+    std::cerr << "fork bomb: beta drew " << frames << " frames in 3 s; slowest status " << slowest << " ms; alpha has "
+              << cgroup_value("pids", "pids.current") << " processes\n";
+    EXPECT_GT(frames, 20u);
+    EXPECT_LT(slowest, 2000);
+    EXPECT_LE(cgroup_value("pids", "pids.current"), 4096u);
+
+    // Stopping alpha takes all of it away; beta keeps drawing.
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(s().cli({"stop", "alpha"}), 0);
+    std::cerr << "stopping alpha took "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
+    size_t left = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        std::error_code link_ec;
+        if (fs::read_symlink(e.path() / "ns" / "pid", link_ec).string() + "\n" == alpha_pidns) ++left;
+    }
+    EXPECT_EQ(left, 0u) << "processes of alpha outlived it";
+    measure(frames, slowest);
+    EXPECT_GT(frames, 20u);
+}
