@@ -131,9 +131,16 @@ void note(int log_fd, const std::string& line)
 
 }  // namespace
 
+fs::path daemon_identity_file(const fs::path& dir)
+{
+    fs::path d = dir;
+    if (!d.has_filename()) d = d.parent_path();  // "…/NAME/" names the same directory
+    return d.parent_path() / (d.filename().string() + ".pipewire.pid");
+}
+
 pid_t running_container_pipewire(const fs::path& dir)
 {
-    std::ifstream in(dir / daemon_identity_file);
+    std::ifstream in(daemon_identity_file(dir));
     pid_t pid = 0;
     unsigned long long started = 0;
     if (!(in >> pid >> started) || pid <= 0 || started == 0) return 0;
@@ -185,7 +192,7 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
         throw;
     }
     close(listen_fd);
-    paths::write_atomically(dir / daemon_identity_file,
+    paths::write_atomically(daemon_identity_file(dir),
                             std::to_string(pid) + " " + std::to_string(start_time(pid)) + "\n");
     return pid;
 }

@@ -31,9 +31,10 @@ bool socket_answers(const std::filesystem::path& path);
 // driver; no devices, no D-Bus, no realtime module.
 std::string container_pipewire_conf();
 
-// Where ensure_container_pipewire records the daemon it started ("PID
-// STARTTIME", host view), in the container's broker directory.
-inline constexpr const char* daemon_identity_file = "pipewire.pid";
+// Where ensure_container_pipewire records the daemon it started for broker
+// directory `dir` ("PID STARTTIME", host view): next to the directory, so
+// nothing of it shows inside the container.
+std::filesystem::path daemon_identity_file(const std::filesystem::path& dir);
 
 // The host pid of the daemon ensure_container_pipewire started for `dir`, if
 // that very process still runs (pid and start time match); else 0.

@@ -70,20 +70,32 @@ Level level_of(const std::string& raw_f32_mono)
     return l;
 }
 
-// Host pids of `ctopbroker _audio` processes (bridges run as root, their
-// anchors inside containers as nobody).
-std::vector<pid_t> audio_processes(uid_t uid)
+bool is_audio_process(pid_t pid)
+{
+    std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
+    return cmdline.find(std::string("_audio") + '\0') != std::string::npos;
+}
+
+pid_t parent_of(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("PPid:", 0) == 0) return std::stoi(line.substr(5));
+    return -1;
+}
+
+// Host pids of `ctopbroker _audio` processes: the bridges, or their anchors
+// inside containers (children of a bridge). Both run as nobody.
+std::vector<pid_t> audio_processes(bool anchors)
 {
     std::vector<pid_t> out;
     for (const auto& e : fs::directory_iterator("/proc")) {
         std::string name = e.path().filename();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream cmd(e.path() / "cmdline");
-        std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
-        if (cmdline.find(std::string("_audio") + '\0') == std::string::npos) continue;
-        struct stat sb {};
-        if (stat(e.path().c_str(), &sb) != 0 || sb.st_uid != uid) continue;
-        out.push_back(std::stoi(name));
+        pid_t pid = std::stoi(name);
+        if (is_audio_process(pid) && is_audio_process(parent_of(pid)) == anchors) out.push_back(pid);
     }
     return out;
 }
@@ -338,19 +350,19 @@ TEST_F(Audio, ALostDaemonEndsOnlyThatContainersAudioUntilItIsSpawnedAgain)
 
 TEST_F(Audio, ABridgeThatDiesTakesItsAnchorInsideTheContainerWithIt)
 {
-    auto before_bridges = audio_processes(0);
-    auto before_anchors = audio_processes(65534);
+    auto before_bridges = audio_processes(false);
+    auto before_anchors = audio_processes(true);
     create("alpha");
     spawn("alpha", {"sleep", "600"});
     std::vector<pid_t> bridges, anchors;
     ASSERT_TRUE(wait_until([&] {
-        bridges = audio_processes(0);
-        anchors = audio_processes(65534);
+        bridges = audio_processes(false);
+        anchors = audio_processes(true);
         return bridges.size() == before_bridges.size() + 1 && anchors.size() == before_anchors.size() + 1;
     }));
     for (pid_t b : bridges)
         if (std::find(before_bridges.begin(), before_bridges.end(), b) == before_bridges.end()) ::kill(b, SIGKILL);
-    EXPECT_TRUE(wait_until([&] { return audio_processes(65534).size() == before_anchors.size(); }))
+    EXPECT_TRUE(wait_until([&] { return audio_processes(true).size() == before_anchors.size(); }))
         << "the anchor outlived its bridge";
     EXPECT_TRUE(s().alive());
 }
