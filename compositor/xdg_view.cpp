@@ -37,8 +37,16 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
         on_commit();
     });
     set_title_.connect(&xdg->toplevel->events.set_title, [this](void*) { update_label(); });
+    // States are honoured as asked, never toggled: GTK sends unset_maximized
+    // before its first map. Before the map the request only needs a configure
+    // back; the map handler applies what was asked.
     request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {
-        if (xdg_->added) toggle_maximized();
+        if (!xdg_->added) return;
+        if (!mapped()) return (void)wlr_xdg_surface_schedule_configure(xdg_);
+        set_maximized(xdg_->toplevel->requested.maximized);
+    });
+    request_minimize_.connect(&xdg->toplevel->events.request_minimize, [this](void*) {
+        if (mapped() && xdg_->toplevel->requested.minimized) set_minimized(true);
     });
     // A title bar drawn by the client asks us to move or resize its window;
     // the seat checks the request against a real button press.
@@ -50,9 +58,12 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
         auto* ev = static_cast<wlr_xdg_toplevel_resize_event*>(data);
         this->server().seat().request_resize(*this, ev->seat, ev->serial, ev->edges);
     });
+    // Fullscreen keeps the bar naming the container (View::set_fullscreen);
+    // the policy may refuse it, and then the client gets its state back.
     request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) {
-        // Fullscreen would hide our label; the request gets the current state back.
-        if (xdg_->added) wlr_xdg_surface_schedule_configure(xdg_);
+        if (!xdg_->added) return;
+        if (!mapped()) return (void)wlr_xdg_surface_schedule_configure(xdg_);
+        set_fullscreen(xdg_->toplevel->requested.fullscreen);
     });
 }
 

@@ -714,8 +714,6 @@ TEST_F(MixedClipboard, TextCopiedInAWaylandAppPastesIntoX11)
 
 TEST_F(MixedClipboard, TextCopiedInX11PastesIntoAWaylandApp)
 {
-    GTEST_SKIP() << "waiting for a fix nobody has taken yet: with an X window of the container focused, xclip "
-                    "loses the CLIPBOARD it just took (xclip -o reads ''), see /work/notes/apps-findings.md #11";
     // Owned by an X client while xterm has focus, pasted into the GTK4 app.
     ASSERT_NO_FATAL_FAILURE(focus("mixed", "xterm"));
     spawn("mixed", {"sh", "-c", "printf from-x11 | xclip -selection clipboard -i"});
