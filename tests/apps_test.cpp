@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace ctop::test;
 using nlohmann::json;
@@ -601,13 +602,17 @@ protected:
         EXPECT_EQ(v["kind"], kind);
         ASSERT_NO_FATAL_FAILURE(focus(container));
         park_pointer();
-        // Wait until it has drawn its first complete frame: two screenshots alike.
+        // Wait until it has drawn its first complete frame: browsers show a
+        // blank window first and their toolbar and info bars a moment later,
+        // so the screen must stay alike for about a second, not two shots.
         Image screen = shot("mapped");
+        int alike = 0;
         wait_until([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
             Image next = shot("mapped");
-            bool settled = changed(screen, next, {0, kBar, next.width, next.height - kBar}).count < 50;
+            alike = changed(screen, next, {0, kBar, next.width, next.height - kBar}).count < 50 ? alike + 1 : 0;
             screen = next;
-            return settled;
+            return alike >= 4;
         }, kReact);
         v = find_view(container);
         expect_in_usable_area(v, screen);
