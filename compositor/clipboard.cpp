@@ -1,6 +1,7 @@
 // Per-container selections, the proxies on the seat, and the broker buffer.
 #include "clipboard.hpp"
 
+#include "clock.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -650,9 +651,7 @@ void ClipboardBroker::relay_done(Relay* relay)
 void ClipboardBroker::refused(const std::string& container, const std::string& what)
 {
     // One line a second per container at most: a refusal must not become a log flood.
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
+    std::uint64_t now = monotonic_msec();
     std::uint64_t& last = last_refusal_ms_[container];
     if (last && now - last < 1000) return;
     last = now;

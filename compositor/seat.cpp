@@ -1,6 +1,7 @@
 // Input routing: keyboards (bindings first), the cursor, focus and grabs.
 #include "seat.hpp"
 
+#include "clock.hpp"
 #include "idle.hpp"
 #include "keybindings.hpp"
 #include "pointer_constraints.hpp"
@@ -18,12 +19,6 @@
 namespace ctop {
 namespace {
 
-uint32_t now_msec()
-{
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 // XCURSOR_THEME and XCURSOR_SIZE as every toolkit reads them; the
 // system's default theme (Adwaita on Debian) at 24 px otherwise.

@@ -1,6 +1,7 @@
 // The virtual pointer: events emitted on a headless pointer device.
 #include "test_pointer.hpp"
 
+#include "clock.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 
@@ -10,16 +11,6 @@
 #include <memory>
 
 namespace ctop {
-namespace {
-
-uint32_t now_msec()
-{
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-}  // namespace
 
 TestPointer::TestPointer(Server& server, wlr_input_device* device) : server_(server), device_(device) {}
 
