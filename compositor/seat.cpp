@@ -119,6 +119,10 @@ Seat::~Seat()
 {
     constraints_.reset();
     keyboards_.clear();
+    // The listeners live in the cursor's and the seat's signal lists: off
+    // them before the cursor is freed (members are destroyed after this body).
+    for (Listener* l : {&motion_, &motion_absolute_, &button_, &axis_, &frame_, &request_cursor_, &grab_commit_})
+        l->disconnect();
     wlr_xcursor_manager_destroy(xcursors_);
     wlr_cursor_destroy(cursor_);
 }

@@ -100,6 +100,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     policy_->set_user_seat(seat_->wlr()->global);
     activation_ = std::make_unique<Activation>(*this, display_);
     idle_ = std::make_unique<Idle>(*this, display_, seat_->wlr());
+    retired_xwaylands_ = std::make_unique<RetiredXwaylands>(loop());
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
     keyboard_grab_begin_.connect(&seat_->wlr()->events.keyboard_grab_begin, [this](void*) {
         // Checked once wlroots has finished setting the grab up.
@@ -179,6 +180,9 @@ Server::~Server()
 {
     test_pointer_.reset();  // before the backend destroys its device
     x_servers_.clear();
+    // X servers whose xwm has not gone yet are left to wlroots: destroying the
+    // display destroys the compositor (and with it each xwm) before them.
+    retired_xwaylands_.reset();
     wl_display_destroy_clients(display_);
     if (notice_timer_) wl_event_source_remove(notice_timer_);
     if (grab_check_) wl_event_source_remove(grab_check_);
@@ -325,6 +329,14 @@ void Server::enable_x11(const std::string& container, const std::filesystem::pat
 }
 
 void Server::disable_x11(const std::string& container) { x_servers_.erase(container); }
+
+void Server::destroy_x11_views(const std::string& container)
+{
+    std::vector<View*> doomed;
+    for (const auto& v : owned_views_)
+        if (v->container() == container && std::string_view(v->kind()) == "x11") doomed.push_back(v.get());
+    for (View* v : doomed) view_destroyed(*v);
+}
 
 const ContainerXServer* Server::x_server(const std::string& container) const
 {

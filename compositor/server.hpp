@@ -25,6 +25,7 @@ class Bar;
 class Idle;
 class ClientBudgets;
 class ContainerXServer;
+class RetiredXwaylands;
 class ClipboardBroker;
 class Output;
 class Seat;
@@ -81,6 +82,9 @@ public:
                     const std::string& launch_info);
     void disable_x11(const std::string& container);
     const ContainerXServer* x_server(const std::string& container) const;
+    RetiredXwaylands& retired_xwaylands() { return *retired_xwaylands_; }
+    // Destroys the container's X11 windows (with their listeners) now.
+    void destroy_x11_views(const std::string& container);
     std::filesystem::path xwayland_state_dir() const;  // where launchers find their container
 
     // Workspaces: slot 1 is the host, containers get the next free slots.
@@ -162,6 +166,7 @@ private:
     wlr_xdg_shell* xdg_shell_ = nullptr;
     wlr_compositor* compositor_ = nullptr;
     std::map<std::string, std::unique_ptr<ContainerXServer>> x_servers_;
+    std::unique_ptr<RetiredXwaylands> retired_xwaylands_;
     wlr_keyboard* test_keyboard_ = nullptr;
     std::unique_ptr<TestPointer> test_pointer_;
     std::string socket_name_;

@@ -85,8 +85,10 @@ ContainerXServer::ContainerXServer(Server& server, std::string container, const 
         ContainerXServer* self = reinterpret_cast<ClientCreated*>(l)->self;
         auto* client = static_cast<wl_client*>(data);
         if (self->xwayland_ && self->xwayland_->server && self->xwayland_->server->wl_fd[0] >= 0 &&
-            wl_client_get_fd(client) == self->xwayland_->server->wl_fd[0])
+            wl_client_get_fd(client) == self->xwayland_->server->wl_fd[0]) {
             self->server_.policy().tag(client, self->container_);
+            self->watch_client(client);
+        }
     };
     wl_display_add_client_created_listener(server_.display(), &client_created_.listener);
     arm();
@@ -98,6 +100,7 @@ ContainerXServer::~ContainerXServer()
     if (watch_) wl_event_source_remove(watch_);
     if (idle_) wl_event_source_remove(idle_);
     wl_list_remove(&client_created_.listener.link);
+    if (wm_fd_ >= 0) close(wm_fd_);
     close(fd_);
     unlink(socket_path_.c_str());
 }
@@ -185,17 +188,30 @@ void ContainerXServer::on_ready()
     }
     std::string host_socket = "/tmp/.X11-unix/X" + std::to_string(display_);
     unlink(host_socket.c_str());
+    // The xwm owns wm_fd[0] (its xcb connection); our duplicate lets us hang
+    // that connection up when we retire this server (see RetiredXwaylands).
+    if (s->wm_fd[0] >= 0) wm_fd_ = fcntl(s->wm_fd[0], F_DUPFD_CLOEXEC, 0);
     ready_ = true;
     wlr_log(WLR_INFO, "container %s: Xwayland ready (pid %d)", container_.c_str(), s->pid);
-    // When Xwayland goes (exit, crash, kill), go back to waiting for a client.
+}
+
+// Registered when wlroots creates Xwayland's client, so it runs before
+// wlroots' own destroy listener: that one closes wm_fd[0] although the xwm's
+// xcb connection still owns it (and closes it again later, maybe after the
+// number was reused). Taking it out of wlroots' hands leaves one owner.
+void ContainerXServer::watch_client(wl_client* client)
+{
+    if (!wl_list_empty(&client_destroy_.link) && client_destroy_.link.next) wl_list_remove(&client_destroy_.link);
     client_destroy_.notify = [](wl_listener* l, void*) {
         ContainerXServer* self = wl_container_of(l, self, client_destroy_);
         wl_list_remove(&self->client_destroy_.link);
         wl_list_init(&self->client_destroy_.link);
+        if (self->xwayland_ && self->xwayland_->xwm) self->xwayland_->server->wm_fd[0] = -1;
+        // When Xwayland goes (exit, crash, kill), go back to waiting for a client.
         wlr_log(WLR_INFO, "container %s: Xwayland exited", self->container_.c_str());
         self->shut_down_later();
     };
-    wl_client_add_destroy_listener(s->client, &client_destroy_);
+    wl_client_add_destroy_listener(client, &client_destroy_);
 }
 
 int ContainerXServer::on_start_timeout(void* data)
@@ -235,10 +251,15 @@ void ContainerXServer::shut_down()
     }
     ready_listener_.disconnect();
     new_surface_.disconnect();
+    // Our windows go first, with their listeners: wlroots destroys its X
+    // surfaces later, with the xwm, and nothing of ours may still hear them.
+    while (!popups_.empty()) delete *popups_.begin();
+    server_.destroy_x11_views(container_);
     std::error_code ec;
     std::filesystem::remove(info_file(), ec);
     std::filesystem::remove(server_.xwayland_state_dir() / (std::to_string(display_) + ".pid"), ec);
-    wlr_xwayland_destroy(xwayland_);  // its windows are destroyed with its window manager
+    server_.retired_xwaylands().retire(xwayland_, wm_fd_);
+    wm_fd_ = -1;
     xwayland_ = nullptr;
     ready_ = false;
     display_ = -1;
@@ -248,7 +269,7 @@ void ContainerXServer::on_new_surface(wlr_xwayland_surface* xs)
 {
     Workspace& ws = server_.workspace_for(container_);
     if (xs->override_redirect) {
-        new XwaylandPopup(server_, xs, &ws.tree()->node);
+        new XwaylandPopup(server_, popups_, xs, &ws.tree()->node);
         return;
     }
     server_.add_view(std::make_unique<XwaylandView>(server_, xs, ws, container_));
@@ -352,9 +373,11 @@ View* XwaylandView::parent_view() const
 
 // --- override-redirect windows --------------------------------------------------------
 
-XwaylandPopup::XwaylandPopup(Server& server, wlr_xwayland_surface* xs, wlr_scene_node* parent)
-    : server_(server), xs_(xs), tree_(wlr_scene_tree_create(parent))
+XwaylandPopup::XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry, wlr_xwayland_surface* xs,
+                             wlr_scene_node* parent)
+    : server_(server), registry_(registry), xs_(xs), tree_(wlr_scene_tree_create(parent))
 {
+    registry_.insert(this);
     wlr_scene_node_set_enabled(&tree_->node, false);
     map_.connect(&xs->events.map, [this](void*) {
         surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xs_->surface, server_.layout());
@@ -376,8 +399,48 @@ XwaylandPopup::XwaylandPopup(Server& server, wlr_xwayland_surface* xs, wlr_scene
 
 XwaylandPopup::~XwaylandPopup()
 {
+    registry_.erase(this);
     surfaces_.reset();
     wlr_scene_node_destroy(&tree_->node);
+}
+
+// --- X servers we are done with ----------------------------------------------------
+
+void RetiredXwaylands::retire(wlr_xwayland* xwayland, int wm_fd)
+{
+    if (!xwayland->xwm) {
+        wlr_xwayland_destroy(xwayland);
+        if (wm_fd >= 0) close(wm_fd);
+        return;
+    }
+    // The xwm's xcb connection owns wm_fd[0] and closes it; wlroots' server
+    // must not close it a second time.
+    if (xwayland->server) xwayland->server->wm_fd[0] = -1;
+    // Both directions shut: the xwm's event source reports a hang-up at once.
+    if (wm_fd >= 0) shutdown(wm_fd, SHUT_RDWR);
+    entries_.push_back({xwayland, wm_fd});
+    if (!timer_) timer_ = wl_event_loop_add_timer(loop_, &RetiredXwaylands::on_timer, this);
+    wl_event_source_timer_update(timer_, 10);
+}
+
+int RetiredXwaylands::on_timer(void* data)
+{
+    auto* self = static_cast<RetiredXwaylands*>(data);
+    std::erase_if(self->entries_, [](const Entry& e) {
+        if (e.xwayland->xwm) return false;
+        wlr_xwayland_destroy(e.xwayland);
+        if (e.wm_fd >= 0) close(e.wm_fd);
+        return true;
+    });
+    if (!self->entries_.empty()) wl_event_source_timer_update(self->timer_, 10);
+    return 0;
+}
+
+RetiredXwaylands::~RetiredXwaylands()
+{
+    if (timer_) wl_event_source_remove(timer_);
+    for (const Entry& e : entries_)
+        if (e.wm_fd >= 0) close(e.wm_fd);
 }
 
 }  // namespace ctop

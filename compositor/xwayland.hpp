@@ -16,11 +16,40 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace ctop {
 
 class Server;
+class XwaylandPopup;
+
+// wlroots 0.15's wlr_xwayland_destroy frees the wlr_xwayland but not its
+// window manager (xwm): that lives on until its X connection hangs up or the
+// wlr_compositor goes, and then writes into the freed wlr_xwayland. So an X
+// server we are done with is retired here: its window-manager connection is
+// shut down (the xwm sees the hang-up on the next dispatch and destroys
+// itself) and the wlr_xwayland is freed only once its xwm is gone.
+class RetiredXwaylands {
+public:
+    explicit RetiredXwaylands(wl_event_loop* loop) : loop_(loop) {}
+    // Whatever is still here at the end is destroyed by wlroots with the
+    // display: the compositor's destroy takes the xwm down first.
+    ~RetiredXwaylands();
+    // wm_fd: our duplicate of the window-manager socket, or -1; owned now.
+    void retire(wlr_xwayland* xwayland, int wm_fd);
+
+private:
+    static int on_timer(void* data);
+    struct Entry {
+        wlr_xwayland* xwayland;
+        int wm_fd;
+    };
+    wl_event_loop* loop_;
+    wl_event_source* timer_ = nullptr;
+    std::vector<Entry> entries_;
+};
 
 class ContainerXServer {
 public:
@@ -46,6 +75,7 @@ private:
     void shut_down();
     void arm();
     void set_inheritable(bool inheritable);
+    void watch_client(wl_client* client);
     std::filesystem::path info_file() const;
 
     Server& server_;
@@ -58,6 +88,7 @@ private:
     wl_event_source* idle_ = nullptr;
     wlr_xwayland* xwayland_ = nullptr;
     int poke_fd_ = -1;
+    int wm_fd_ = -1;  // a duplicate of wlroots' window-manager socket, to hang it up
     int display_ = -1;
     bool ready_ = false;
     int starts_ = 0;
@@ -67,6 +98,7 @@ private:
     } client_created_{};
     wl_listener client_destroy_{};
     Listener ready_listener_, new_surface_;
+    std::set<XwaylandPopup*> popups_;  // ours to destroy before the X server goes
 };
 
 // A managed X11 toplevel.
@@ -101,11 +133,12 @@ private:
 // undecorated, never focused, and kept inside their container's workspace.
 class XwaylandPopup {
 public:
-    XwaylandPopup(Server& server, wlr_xwayland_surface* xs, wlr_scene_node* parent);
+    XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry, wlr_xwayland_surface* xs, wlr_scene_node* parent);
     ~XwaylandPopup();
 
 private:
     Server& server_;
+    std::set<XwaylandPopup*>& registry_;
     wlr_xwayland_surface* xs_;
     wlr_scene_tree* tree_;
     std::unique_ptr<ClippedSurfaceTree> surfaces_;

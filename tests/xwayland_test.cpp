@@ -4,11 +4,13 @@
 #include "support/container_test.hpp"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 using namespace ctop::test;
 using nlohmann::json;
@@ -113,4 +115,59 @@ TEST_F(X11, KillingXwaylandLeavesTheSessionAndTheNextClientStartsItAgain)
     ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
     EXPECT_EQ(x11_of("alpha")["starts"], 2);
     EXPECT_NE(x11_of("alpha")["pid"], x);
+}
+
+namespace {
+
+// glibc's checking allocator in the session (not with ASan, which checks more
+// and must come first): a write into freed memory aborts the session instead
+// of corrupting the heap for a later, unrelated crash.
+class X11Teardown : public ContainerTest {
+protected:
+    void SetUp() override
+    {
+#if !defined(__SANITIZE_ADDRESS__)
+        setenv("LD_PRELOAD", "libc_malloc_debug.so.0", 1);
+        setenv("MALLOC_CHECK_", "3", 1);
+        setenv("MALLOC_PERTURB_", "165", 1);  // freed memory is overwritten at once
+        setenv("LIBC_FATAL_STDERR_", "1", 1);  // glibc's report into the session log, not a tty
+#endif
+        ContainerTest::SetUp();
+        for (const char* var : {"LD_PRELOAD", "MALLOC_CHECK_", "MALLOC_PERTURB_", "LIBC_FATAL_STDERR_"}) unsetenv(var);
+    }
+    bool x11_running(const std::string& name)
+    {
+        json st = s().status();
+        for (const auto& ws : st["workspaces"])
+            if (ws["name"] == name) return ws.value("x11", json::object()).value("running", false);
+        return false;
+    }
+};
+
+}  // namespace
+
+// Stopping a container takes its Xwayland down with its windows; wlroots'
+// window manager outlives wlr_xwayland_destroy, so the order matters.
+TEST_F(X11Teardown, StoppingAContainerWithAnXtermAgainAndAgainKeepsTheSessionUp)
+{
+    create("xs");
+    for (int round = 0; round < 4; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        spawn("xs", {"xterm"});
+        ASSERT_TRUE(s().wait_views("xs", 1, std::chrono::seconds(30)));
+        ASSERT_TRUE(x11_running("xs"));
+        std::string err;
+        ASSERT_EQ(s().cli({"stop", "xs"}, nullptr, &err), 0) << err;
+        ASSERT_TRUE(s().wait_views("xs", 0));
+        ASSERT_TRUE(s().alive());
+        EXPECT_FALSE(x11_running("xs"));
+        // New clients still get surfaces: nothing of the old X server hears them.
+        EXPECT_EQ(s().run({"wayland-info"}), 0);
+        ASSERT_TRUE(s().alive());
+    }
+    // The crash used to come seconds later, from the event loop.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    EXPECT_TRUE(s().alive());
+    EXPECT_EQ(s().run({"wayland-info"}), 0);
+    EXPECT_TRUE(s().alive());
 }
