@@ -75,6 +75,14 @@ int create_container(const CreateOptions& options)
     ContainerPolicy policy = options.policy;
     if (!check_name(policy.name)) return 2;
     apply_default_limits(policy);  // written to the policy file, where the user sees and changes them
+    // What spawn would refuse to load is refused now, before anything exists.
+    if (auto problem = policy.check()) {
+        bool is_flag = problem->key == "memory" || problem->key == "pids" || problem->key == "color" ||
+                       problem->key == "cpu_weight" || problem->key == "share" || problem->key == "template";
+        std::string flag = problem->key == "cpu_weight" ? "--cpu-weight" : is_flag ? "--" + problem->key : problem->key;
+        complain(flag + ": " + problem->why);
+        return 2;
+    }
     try {
         Container c(policy.name, paths::lxcpath());
         if (c.exists()) return complain("container '" + policy.name + "' already exists");

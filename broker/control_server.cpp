@@ -7,10 +7,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 namespace ctop {
 namespace {
@@ -61,6 +64,95 @@ std::optional<nlohmann::json> parse_request(std::string_view line)
     auto cmd = request.find("cmd");
     if (cmd == request.end() || !cmd->is_string()) return std::nullopt;
     return request;
+}
+
+namespace {
+
+enum class FieldType { String, Bool, Number, Integer, Strings };
+
+struct Field {
+    const char* name;
+    FieldType type;
+    bool required;
+};
+
+struct CommandSchema {
+    const char* cmd;
+    std::vector<Field> fields;
+};
+
+// Every field a command's handler in broker/session.cpp reads.
+const std::vector<CommandSchema>& request_schema()
+{
+    using T = FieldType;
+    static const std::vector<CommandSchema> commands = {
+        {"status", {}},
+        {"views", {}},
+        {"key", {{"combo", T::String, true}}},
+        {"type", {{"text", T::String, true}}},
+        {"workspace", {{"slot", T::Integer, false}, {"name", T::String, false}}},
+        {"socket", {{"name", T::String, true}}},
+        {"spawn", {{"name", T::String, true}, {"lxcpath", T::String, false}, {"argv", T::Strings, false},
+                   {"env", T::Strings, false}}},
+        {"stop", {{"name", T::String, true}, {"lxcpath", T::String, false}}},
+        {"clipboard", {}},
+        {"audio", {{"name", T::String, true}, {"mute", T::Bool, false}, {"volume", T::Number, false},
+                   {"mic", T::Bool, false}}},
+        {"notify", {{"message", T::String, true}}},
+        {"quit", {}},
+    };
+    return commands;
+}
+
+const char* describe(FieldType t)
+{
+    switch (t) {
+    case FieldType::String: return "a string";
+    case FieldType::Bool: return "true or false";
+    case FieldType::Number: return "a number";
+    case FieldType::Integer: return "a whole number";
+    case FieldType::Strings: return "a list of strings";
+    }
+    return "?";
+}
+
+bool fits(const nlohmann::json& v, FieldType t)
+{
+    switch (t) {
+    case FieldType::String: return v.is_string();
+    case FieldType::Bool: return v.is_boolean();
+    case FieldType::Number: return v.is_number();
+    case FieldType::Integer:  // handlers read an int
+        return v.is_number_integer() && v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX &&
+               !(v.is_number_unsigned() && v.get<std::uint64_t>() > INT32_MAX);
+    case FieldType::Strings:
+        return v.is_array() && std::all_of(v.begin(), v.end(), [](const nlohmann::json& e) { return e.is_string(); });
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string check_request_fields(const nlohmann::json& request)
+{
+    if (!request.is_object()) return "malformed request: expected a JSON object";
+    auto cmd = request.find("cmd");
+    if (cmd == request.end() || !cmd->is_string()) return "field 'cmd': expected a string (the command name)";
+    for (const CommandSchema& c : request_schema()) {
+        if (*cmd != c.cmd) continue;
+        for (const Field& f : c.fields) {
+            auto v = request.find(f.name);
+            if (v == request.end()) {
+                if (f.required) return std::string(c.cmd) + ": field '" + f.name + "' is missing";
+                continue;
+            }
+            if (!fits(*v, f.type))
+                return std::string(c.cmd) + ": field '" + f.name + "': expected " + describe(f.type) + ", got " +
+                       v->type_name();
+        }
+        return "";
+    }
+    return "";
 }
 
 struct ControlServer::Connection {
@@ -173,7 +265,7 @@ void ControlServer::read_requests(const std::shared_ptr<Connection>& conn)
         if (auto request = parse_request(line))
             handler_(*request, std::move(reply));
         else
-            reply({{"ok", false}, {"error", "malformed request: expected a JSON object with a string \"cmd\""}});
+            reply({{"ok", false}, {"error", "malformed request: expected a JSON object with a string field 'cmd'"}});
     }
     if (!within_bound && conn->open) {
         queue(*conn, R"({"ok":false,"error":"request too large"})" "\n");

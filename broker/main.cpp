@@ -318,10 +318,7 @@ int main(int argc, char** argv)
                     return 2;
                 }
             }
-            if (!color.empty()) {
-                ctop::Color::from_hex(color);  // throws with the reason
-                create_opts.policy.color = color;
-            }
+            create_opts.policy.color = color;  // checked with the rest by create_container
             for (const auto& s : shares) create_opts.policy.shares.push_back(parse_share(s));
             return ctop::create_container(create_opts);
         } else if (*destroy) {

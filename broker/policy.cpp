@@ -16,62 +16,162 @@ namespace ctop {
 
 std::optional<std::uint64_t> parse_size(const std::string& text)
 {
-    if (text.empty()) return std::nullopt;
+    // Digits, then an optional unit: no sign, no spaces ("-1G" is not a size).
     size_t idx = 0;
-    std::uint64_t value;
-    try {
-        value = std::stoull(text, &idx);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    while (idx < text.size() && text[idx] >= '0' && text[idx] <= '9') ++idx;
+    if (idx == 0 || idx > 19) return std::nullopt;
+    std::uint64_t value = std::stoull(text.substr(0, idx));
     std::string unit = text.substr(idx);
     std::uint64_t mult = 1;
     if (unit == "" || unit == "B") mult = 1;
     else if (unit == "K" || unit == "KiB") mult = 1ull << 10;
     else if (unit == "M" || unit == "MiB") mult = 1ull << 20;
     else if (unit == "G" || unit == "GiB") mult = 1ull << 30;
+    else if (unit == "T" || unit == "TiB") mult = 1ull << 40;
     else return std::nullopt;
+    if (value > UINT64_MAX / mult) return std::nullopt;
     return value * mult;
+}
+
+std::optional<PolicyProblem> ContainerPolicy::check() const
+{
+    if (!color.empty()) {
+        try {
+            Color::from_hex(color);
+        } catch (const std::invalid_argument& e) {
+            return PolicyProblem{"color", e.what()};
+        }
+    }
+    if (template_name != "minimal" && template_name != "debian")
+        return PolicyProblem{"template", "must be \"minimal\" or \"debian\""};
+    if (memory_bytes && (*memory_bytes < min_memory_bytes || *memory_bytes > max_memory_bytes))
+        return PolicyProblem{"memory", "must be between 16M and 64T (the container needs room to start)"};
+    if (pids && (*pids < min_pids || *pids > max_pids))
+        return PolicyProblem{"pids", "must be between " + std::to_string(min_pids) + " and " + std::to_string(max_pids)};
+    if (cpu_weight && (*cpu_weight < 1 || *cpu_weight > 10000))
+        return PolicyProblem{"cpu_weight", "must be between 1 and 10000"};
+    if (clipboard_max_bytes < 1 || clipboard_max_bytes > max_clipboard_bytes)
+        return PolicyProblem{"clipboard.max_bytes", "must be between 1 byte and 1G"};
+    if (clipboard_mime.size() > 64) return PolicyProblem{"clipboard.mime", "at most 64 types"};
+    for (const auto& m : clipboard_mime)
+        if (m.empty() || m.size() > 255 ||
+            std::any_of(m.begin(), m.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == '"'; }))
+            return PolicyProblem{"clipboard.mime", "each type is 1-255 printable characters without spaces"};
+    if (extra_globals.size() > 64) return PolicyProblem{"extra_globals", "at most 64 interfaces"};
+    for (const auto& g : extra_globals)
+        if (g.empty() || g.size() > 64 || g.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+            return PolicyProblem{"extra_globals", "interface names are 1-64 of a-z, 0-9 and '_'"};
+    for (const auto& sh : shares)
+        if (!sh.host.is_absolute() || sh.path.empty() || sh.path[0] != '/')
+            return PolicyProblem{"share", "host and path must be absolute paths"};
+    return std::nullopt;
 }
 
 namespace {
 
-[[noreturn]] void bad(const std::filesystem::path& file, const std::string& key, const std::string& why)
+// "FILE:LINE: KEY: why" when the node is known, else "FILE: KEY: why".
+[[noreturn]] void bad(const std::filesystem::path& file, const toml::node* n, const std::string& key,
+                      const std::string& why)
 {
-    throw std::runtime_error(file.string() + ": " + key + ": " + why);
+    std::string where = file.string();
+    if (n && n->source().begin.line) where += ":" + std::to_string(n->source().begin.line);
+    throw std::runtime_error(where + ": " + key + ": " + why);
 }
 
-std::optional<std::uint64_t> size_value(const toml::table& t, const char* key, const std::filesystem::path& file)
+[[maybe_unused]] [[noreturn]] void bad(const std::filesystem::path& file, const std::string& key, const std::string& why)
 {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (auto i = n->value_exact<int64_t>()) {  // value<>() would convert a float, past range too
-        if (*i <= 0) bad(file, key, "must be positive");
-        return static_cast<std::uint64_t>(*i);
-    }
-    if (auto s = n->value<std::string>()) {
-        auto v = parse_size(*s);
-        if (!v) bad(file, key, "expected a size like \"512M\" or \"2G\", got \"" + *s + "\"");
-        if (*v == 0) bad(file, key, "must be positive");  // as for a number: saved, it would not load
-        return v;
-    }
-    bad(file, key, "expected a size");
+    bad(file, nullptr, key, why);
 }
 
-std::vector<std::string> string_list(const toml::table& t, const char* key, const std::filesystem::path& file)
-{
-    std::vector<std::string> out;
-    const toml::array* arr = t[key].as_array();
-    if (!arr) {
-        if (t.contains(key)) bad(file, key, "expected a list of strings");
+// Reads one policy table strictly: every key known, every value of its type.
+class PolicyReader {
+public:
+    PolicyReader(const std::filesystem::path& file, const toml::table& t, std::string prefix = "")
+        : file_(file), t_(t), prefix_(std::move(prefix))
+    {
+    }
+
+    [[noreturn]] void bad_at(const char* key, const std::string& why) const
+    {
+        bad(file_, t_.get(key), prefix_ + key, why);
+    }
+
+    void only(std::initializer_list<std::string_view> keys) const
+    {
+        for (auto&& [key, node] : t_) {
+            if (std::find(keys.begin(), keys.end(), key.str()) != keys.end()) continue;
+            std::string known;
+            for (auto k : keys) known += (known.empty() ? "" : ", ") + std::string(k);
+            bad(file_, &node, prefix_ + std::string(key.str()).substr(0, 64), "unknown key (known: " + known + ")");
+        }
+    }
+
+    void boolean(const char* key, bool& out) const
+    {
+        if (const toml::node* n = t_.get(key)) {
+            if (!n->is_boolean()) bad_at(key, "expected true or false");
+            out = *n->value_exact<bool>();
+        }
+    }
+
+    void string(const char* key, std::string& out) const
+    {
+        if (const toml::node* n = t_.get(key)) {
+            if (!n->is_string()) bad_at(key, "expected a string");
+            out = *n->value_exact<std::string>();
+        }
+    }
+
+    std::optional<std::int64_t> integer(const char* key) const
+    {
+        const toml::node* n = t_.get(key);
+        if (!n) return std::nullopt;
+        if (!n->is_integer()) bad_at(key, "expected a whole number");
+        return n->value_exact<std::int64_t>();
+    }
+
+    std::optional<std::uint64_t> size(const char* key) const
+    {
+        const toml::node* n = t_.get(key);
+        if (!n) return std::nullopt;
+        if (auto i = n->value_exact<std::int64_t>()) {
+            if (*i <= 0) bad_at(key, "must be positive");
+            return static_cast<std::uint64_t>(*i);
+        }
+        if (auto s = n->value_exact<std::string>()) {
+            auto v = parse_size(*s);
+            if (!v) bad_at(key, "expected a size like \"512M\" or \"2G\", got \"" + s->substr(0, 40) + "\"");
+            if (*v == 0) bad_at(key, "must be positive");
+            return v;
+        }
+        bad_at(key, "expected a size like \"512M\" or a number of bytes");
+    }
+
+    std::vector<std::string> strings(const char* key) const
+    {
+        std::vector<std::string> out;
+        const toml::node* n = t_.get(key);
+        if (!n) return out;
+        const toml::array* arr = n->as_array();
+        if (!arr) bad_at(key, "expected a list of strings");
+        for (const auto& el : *arr) {
+            auto s = el.value_exact<std::string>();
+            if (!s) bad(file_, &el, prefix_ + key, "expected a list of strings");
+            out.push_back(*s);
+        }
         return out;
     }
-    for (const auto& el : *arr) {
-        auto s = el.value<std::string>();
-        if (!s) bad(file, key, "expected a list of strings");
-        out.push_back(*s);
-    }
-    return out;
+
+private:
+    const std::filesystem::path& file_;
+    const toml::table& t_;
+    std::string prefix_;
+};
+
+// A range problem found by ContainerPolicy::check, at the line of its key.
+[[noreturn]] void bad_value(const std::filesystem::path& file, const toml::table& t, const PolicyProblem& p)
+{
+    bad(file, t.at_path(p.key).node(), p.key, p.why);
 }
 
 }  // namespace
@@ -79,53 +179,59 @@ std::vector<std::string> string_list(const toml::table& t, const char* key, cons
 ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesystem::path& file)
 {
     toml::table t = read_toml_file(file);
+    PolicyReader r(file, t);
+    r.only({"color", "template", "network", "memory", "pids", "cpu_weight", "audio", "mic", "x11", "fullscreen",
+            "clipboard", "extra_globals", "share"});
     ContainerPolicy p;
     p.name = name;
-    p.color = t["color"].value_or(std::string());
-    if (!p.color.empty()) {
-        try {
-            Color::from_hex(p.color);
-        } catch (const std::invalid_argument& e) {
-            bad(file, "color", e.what());
-        }
-    }
-    p.template_name = t["template"].value_or(p.template_name);
-    if (p.template_name != "minimal" && p.template_name != "debian")
-        bad(file, "template", "must be \"minimal\" or \"debian\"");
-    p.network = t["network"].value_or(p.network);
-    p.memory_bytes = size_value(t, "memory", file);
-    if (auto pids = t["pids"].value_exact<int64_t>()) {
-        if (*pids <= 0) bad(file, "pids", "must be positive");
+    r.string("color", p.color);
+    r.string("template", p.template_name);
+    r.boolean("network", p.network);
+    p.memory_bytes = r.size("memory");
+    if (auto pids = r.integer("pids")) {
+        if (*pids < min_pids || *pids > max_pids)
+            r.bad_at("pids", "must be between " + std::to_string(min_pids) + " and " + std::to_string(max_pids));
         p.pids = static_cast<std::uint32_t>(*pids);
     }
-    if (auto weight = t["cpu_weight"].value<int64_t>()) {
-        if (*weight < 1 || *weight > 10000) bad(file, "cpu_weight", "must be between 1 and 10000");
+    if (auto weight = r.integer("cpu_weight")) {
+        if (*weight < 1 || *weight > 10000) r.bad_at("cpu_weight", "must be between 1 and 10000");
         p.cpu_weight = static_cast<std::uint32_t>(*weight);
     }
-    p.audio = t["audio"].value_or(p.audio);
-    p.mic = t["mic"].value_or(p.mic);
-    p.x11 = t["x11"].value_or(p.x11);
-    p.fullscreen = t["fullscreen"].value_or(p.fullscreen);
-    if (const toml::table* clip = t["clipboard"].as_table()) {
-        p.clipboard_import = (*clip)["import"].value_or(p.clipboard_import);
-        p.clipboard_export = (*clip)["export"].value_or(p.clipboard_export);
-        if (auto max = size_value(*clip, "max_bytes", file)) p.clipboard_max_bytes = *max;
-        if (clip->contains("mime")) p.clipboard_mime = string_list(*clip, "mime", file);
+    r.boolean("audio", p.audio);
+    r.boolean("mic", p.mic);
+    r.boolean("x11", p.x11);
+    r.boolean("fullscreen", p.fullscreen);
+    if (const toml::node* n = t.get("clipboard")) {
+        const toml::table* clip = n->as_table();
+        if (!clip) r.bad_at("clipboard", "expected a [clipboard] table");
+        PolicyReader c(file, *clip, "clipboard.");
+        c.only({"import", "export", "max_bytes", "mime"});
+        c.boolean("import", p.clipboard_import);
+        c.boolean("export", p.clipboard_export);
+        if (auto max = c.size("max_bytes")) p.clipboard_max_bytes = *max;
+        if (clip->contains("mime")) p.clipboard_mime = c.strings("mime");
     }
-    for (auto& g : string_list(t, "extra_globals", file)) p.extra_globals.insert(g);
-    if (const toml::array* shares = t["share"].as_array()) {
+    for (auto& g : r.strings("extra_globals")) p.extra_globals.insert(g);
+    if (const toml::node* n = t.get("share")) {
+        const toml::array* shares = n->as_array();
+        if (!shares) r.bad_at("share", "expected [[share]] tables");
         for (const auto& el : *shares) {
             const toml::table* s = el.as_table();
-            if (!s) bad(file, "share", "expected [[share]] tables");
+            if (!s) bad(file, &el, "share", "expected [[share]] tables");
+            PolicyReader sr(file, *s, "share.");
+            sr.only({"host", "path", "read_only"});
             Share share;
-            share.host = (*s)["host"].value_or(std::string());
-            share.path = (*s)["path"].value_or(std::string());
-            share.read_only = (*s)["read_only"].value_or(true);
+            std::string host;
+            sr.string("host", host);
+            sr.string("path", share.path);
+            share.host = host;
+            sr.boolean("read_only", share.read_only);
             if (!share.host.is_absolute() || share.path.empty() || share.path[0] != '/')
-                bad(file, "share", "host and path must be absolute paths");
+                bad(file, &el, "share", "host and path must be absolute paths");
             p.shares.push_back(share);
         }
     }
+    if (auto problem = p.check()) bad_value(file, t, *problem);
     return p;
 }
 

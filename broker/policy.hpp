@@ -19,7 +19,22 @@ struct Share {
     bool read_only = true;
 };
 
+// What is wrong with a policy value: its key ("memory", "clipboard.mime")
+// and why.
+struct PolicyProblem {
+    std::string key;
+    std::string why;
+};
+
 struct ContainerPolicy {
+    // Wide bounds: they keep out what cannot work (a container without the
+    // memory to start, a limit that overflows), no more.
+    static constexpr std::uint64_t min_memory_bytes = 16ull << 20;
+    static constexpr std::uint64_t max_memory_bytes = 64ull << 40;
+    static constexpr std::int64_t min_pids = 8;        // its init, a shell and an app at least
+    static constexpr std::int64_t max_pids = 4194304;  // the kernel's PID_MAX_LIMIT
+    static constexpr std::uint64_t max_clipboard_bytes = 1ull << 30;
+
     std::string name;
     std::string color;  // "#rrggbb"; empty: derived from the name
     std::string template_name = "minimal";
@@ -39,7 +54,11 @@ struct ContainerPolicy {
     std::set<std::string> extra_globals;  // non-privileged interfaces beyond the allow-list
     std::vector<Share> shares;
 
-    // Throws std::runtime_error naming the file and the bad key.
+    // The first value out of range, if any: `create` refuses what a load
+    // would refuse, before anything is written.
+    std::optional<PolicyProblem> check() const;
+    // Throws std::runtime_error "FILE:LINE: KEY: why" for a syntax error, an
+    // unknown key, a value of the wrong type or out of range.
     static ContainerPolicy load(const std::string& name, const std::filesystem::path& file);
     static ContainerPolicy load_or_default(const std::string& name, const std::filesystem::path& file);
     std::string to_toml() const;
@@ -59,7 +78,8 @@ DefaultLimits default_limits();
 // Fills the limits `policy` leaves unset with default_limits().
 void apply_default_limits(ContainerPolicy& policy);
 
-// "512M", "2G", "1048576" → bytes; nullopt when malformed.
+// "512M", "2G", "1048576" → bytes; nullopt when malformed (a sign, a space,
+// an unknown unit) or too large for 64 bits.
 std::optional<std::uint64_t> parse_size(const std::string& text);
 
 }  // namespace ctop

@@ -107,7 +107,8 @@ int Session::run()
 
 void Session::handle(const json& req, ControlServer::Reply reply)
 {
-    const std::string cmd = req.value("cmd", "");
+    if (std::string problem = check_request_fields(req); !problem.empty()) return reply(error(problem));
+    const std::string cmd = req["cmd"].get<std::string>();
     try {
         if (cmd == "status") return reply(status());
         if (cmd == "views") return reply(views());
@@ -116,7 +117,7 @@ void Session::handle(const json& req, ControlServer::Reply reply)
             std::string err = cmd == "key" ? server_->seat().type_combo(arg) : server_->seat().type_text(arg);
             return reply(err.empty() ? json{{"ok", true}} : error(err));
         }
-        if (cmd == "pointer") return pointer(req, std::move(reply));
+        if (cmd == "pointer") return pointer(req, reply);
         if (cmd == "workspace") {
             if (req.contains("slot")) {
                 int slot = req.at("slot").get<int>();
@@ -129,10 +130,11 @@ void Session::handle(const json& req, ControlServer::Reply reply)
             return reply(status());
         }
         if (cmd == "socket") return reply(open_socket(req.value("name", "")));
-        if (cmd == "spawn") return spawn(req, std::move(reply));
-        if (cmd == "stop") return stop(req.value("name", ""), req.value("lxcpath", paths::lxcpath().string()), std::move(reply));
+        // The handlers get a copy: `reply` must still answer in the catch below.
+        if (cmd == "spawn") return spawn(req, reply);
+        if (cmd == "stop") return stop(req.value("name", ""), req.value("lxcpath", paths::lxcpath().string()), reply);
         if (cmd == "clipboard") return reply(clipboard());
-        if (cmd == "audio") return audio(req, std::move(reply));
+        if (cmd == "audio") return audio(req, reply);
         if (cmd == "notify") {
             server_->notify(req.value("message", ""));
             return reply({{"ok", true}});
@@ -142,7 +144,7 @@ void Session::handle(const json& req, ControlServer::Reply reply)
             server_->terminate();
             return;
         }
-        reply(error("unknown command '" + cmd + "'"));
+        reply(error("unknown command '" + cmd.substr(0, 40) + "'"));
     } catch (const std::exception& e) {
         reply(error(e.what()));
     }

@@ -37,53 +37,65 @@ SessionConfig SessionConfig::load(const std::filesystem::path& file)
     SessionConfig c;
     if (!std::filesystem::exists(file)) return c;
     toml::table t = read_toml_file(file);
-    auto bad = [&](const std::string& key, const std::string& why) {
-        return std::runtime_error(file.string() + ": " + key + ": " + why);
+    // "FILE:LINE: KEY: why": one message that says where to look.
+    auto bad = [&](const toml::node& n, const std::string& key, const std::string& why) {
+        std::string where = file.string();
+        if (n.source().begin.line) where += ":" + std::to_string(n.source().begin.line);
+        return std::runtime_error(where + ": " + key + ": " + why);
     };
+    for (auto&& [key, node] : t) {
+        std::string k(key.str());
+        if (k != "keyboard" && k != "keybindings" && k != "output")
+            throw bad(node, k.substr(0, 64), "unknown section (known: keyboard, keybindings, output)");
+        if (!node.is_table()) throw bad(node, k, "expected a table: [" + k + "]");
+    }
     if (const toml::table* kb = t["keyboard"].as_table()) {
         for (auto&& [key, node] : *kb) {
             std::string k(key.str());
             if (k == "repeat_rate" || k == "repeat_delay") {
                 auto v = node.value_exact<int64_t>();  // value<>() converts floats, past range too
-                if (!v || *v < 0 || *v > 10000) throw bad("keyboard." + k, "expected a number from 0 to 10000");
+                if (!v || *v < 0 || *v > 10000) throw bad(node, "keyboard." + k, "expected a number from 0 to 10000");
                 (k == "repeat_rate" ? c.repeat_rate : c.repeat_delay) = static_cast<int>(*v);
                 continue;
             }
-            auto v = node.value<std::string>();
-            if (!v) throw bad("keyboard." + k, "expected a string");
-            if (k == "model") c.xkb_model = *v;
-            else if (k == "layout") c.xkb_layout = *v;
-            else if (k == "variant") c.xkb_variant = *v;
-            else if (k == "options") c.xkb_options = *v;
-            else throw bad("keyboard." + k, "unknown key (model, layout, variant, options, repeat_rate, repeat_delay)");
+            if (k != "model" && k != "layout" && k != "variant" && k != "options")
+                throw bad(node, "keyboard." + k.substr(0, 64),
+                          "unknown key (model, layout, variant, options, repeat_rate, repeat_delay)");
+            auto v = node.value_exact<std::string>();
+            if (!v) throw bad(node, "keyboard." + k, "expected a string");
+            if (v->size() > 200) throw bad(node, "keyboard." + k, "longer than 200 characters");
+            (k == "model" ? c.xkb_model : k == "layout" ? c.xkb_layout : k == "variant" ? c.xkb_variant : c.xkb_options) = *v;
         }
     }
     if (const toml::table* kb = t["keybindings"].as_table()) {
         for (auto&& [key, node] : *kb) {
-            auto v = node.value<std::string>();
-            if (!v) throw bad("keybindings." + std::string(key.str()), "expected a combo like \"Super+n\"");
-            c.bindings[std::string(key.str())] = *v;
+            std::string k(key.str());
+            auto v = node.value_exact<std::string>();
+            if (!v) throw bad(node, "keybindings." + k.substr(0, 64), "expected a combo like \"Super+n\"");
+            // Each binding checked on its own, so a typo stops the session with its line.
+            SessionConfig one;
+            one.bindings[k] = *v;
+            Keybindings probe;
+            try {
+                one.apply(probe);
+            } catch (const std::runtime_error& e) {
+                std::string what = e.what(), prefix = "keybindings." + k + ": ";
+                throw bad(node, "keybindings." + k.substr(0, 64),
+                          what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what);
+            }
+            c.bindings[k] = *v;
         }
     }
     if (const toml::table* out = t["output"].as_table()) {
         for (auto&& [key, node] : *out) {
             std::string k(key.str());
-            if (k != "scale") throw bad("output." + k, "unknown key (scale)");
+            if (k != "scale") throw bad(node, "output." + k.substr(0, 64), "unknown key (scale)");
             auto v = node.value<double>();  // integers convert too
             // Quarter steps: logical and physical pixels stay on a common grid.
             if (!v || !(*v >= 1.0 && *v <= 4.0) || std::floor(*v * 4) != *v * 4)
-                throw bad("output.scale", "expected a number from 1 to 4 in steps of 0.25, e.g. 2 or 1.5");
+                throw bad(node, "output.scale", "expected a number from 1 to 4 in steps of 0.25, e.g. 2 or 1.5");
             c.output_scale = *v;
         }
-    } else if (t.contains("output")) {
-        throw bad("output", "expected a table: [output]");
-    }
-    // Validate bindings now, so a typo stops the session with its name.
-    Keybindings probe;
-    try {
-        c.apply(probe);
-    } catch (const std::runtime_error& e) {
-        throw std::runtime_error(file.string() + ": " + e.what());
     }
     return c;
 }

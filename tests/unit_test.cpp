@@ -1,7 +1,9 @@
 // Pure logic: combo parsing, binding matching, global classification, colours.
 #include "audio_ring.hpp"
 #include "client_policy.hpp"
+#include "control_server.hpp"
 #include "keybindings.hpp"
+#include "policy.hpp"
 #include "text.hpp"
 #include "workspace.hpp"
 #include "wlr.hpp"
@@ -159,4 +161,57 @@ TEST(TitleSanitiser, LongTitlesAreCappedInCodePoints)
     EXPECT_EQ(t, expected + "…");
     EXPECT_EQ(sanitize_title("abcdef", 3), "abc…");
     EXPECT_EQ(sanitize_title("abc", 3), "abc");
+}
+
+// --- control requests: every field a handler reads has a type -------------------------
+
+TEST(RequestSchema, AWrongTypeIsNamedWithWhatWasExpected)
+{
+    using nlohmann::json;
+    EXPECT_EQ(check_request_fields({{"cmd", "audio"}, {"name", "x"}, {"mute", "yes"}}),
+              "audio: field 'mute': expected true or false, got string");
+    EXPECT_EQ(check_request_fields({{"cmd", "stop"}, {"name", 5}}), "stop: field 'name': expected a string, got number");
+    EXPECT_EQ(check_request_fields({{"cmd", "spawn"}}), "spawn: field 'name' is missing");
+    EXPECT_EQ(check_request_fields({{"cmd", nullptr}}), "field 'cmd': expected a string (the command name)");
+    EXPECT_NE(check_request_fields({{"cmd", "spawn"}, {"name", "a"}, {"argv", {"ls", 1}}}), "");
+    EXPECT_NE(check_request_fields({{"cmd", "workspace"}, {"slot", 1ll << 40}}), "");
+    EXPECT_NE(check_request_fields({{"cmd", "workspace"}, {"slot", 2.5}}), "");
+}
+
+TEST(RequestSchema, RightTypesAndUnlistedFieldsPass)
+{
+    EXPECT_EQ(check_request_fields({{"cmd", "audio"}, {"name", "x"}, {"volume", 0.5}, {"mute", false}}), "");
+    EXPECT_EQ(check_request_fields({{"cmd", "spawn"}, {"name", "a"}, {"argv", {"ls", "-l"}}, {"future", 1}}), "");
+    EXPECT_EQ(check_request_fields({{"cmd", "workspace"}, {"slot", 2}}), "");
+    EXPECT_EQ(check_request_fields({{"cmd", "pointer"}, {"action", 3}}), "");  // checks its own fields
+}
+
+// --- policies: what create writes, spawn can load ----------------------------------------
+
+TEST(PolicySizes, SignsSpacesAndOverflowAreNotSizes)
+{
+    EXPECT_EQ(parse_size("512M"), 512ull << 20);
+    EXPECT_EQ(parse_size("2T"), 2ull << 40);
+    EXPECT_EQ(parse_size("-1G"), std::nullopt);
+    EXPECT_EQ(parse_size(" 1G"), std::nullopt);
+    EXPECT_EQ(parse_size("1 G"), std::nullopt);
+    EXPECT_EQ(parse_size("99999999999999999999"), std::nullopt);
+    EXPECT_EQ(parse_size("17179869184G"), std::nullopt);  // 2^64 bytes
+}
+
+TEST(PolicyCheck, NamesTheFirstValueOutOfRange)
+{
+    ContainerPolicy p;
+    EXPECT_FALSE(p.check());
+    p.memory_bytes = 0;
+    ASSERT_TRUE(p.check());
+    EXPECT_EQ(p.check()->key, "memory");
+    p.memory_bytes = 1ull << 30;
+    p.color = "red";
+    ASSERT_TRUE(p.check());
+    EXPECT_EQ(p.check()->key, "color");
+    p.color = "#336699";
+    p.pids = 1;
+    ASSERT_TRUE(p.check());
+    EXPECT_EQ(p.check()->key, "pids");
 }

@@ -1,6 +1,7 @@
 // Fuzzes what the control socket does with a peer's bytes: splitting them
 // into lines as they arrive in arbitrary chunks (RequestReader) and checking
-// each line's envelope (parse_request). The first byte picks the chunking.
+// each line's envelope (parse_request) and its fields against the command's
+// schema (check_request_fields). The first byte picks the chunking.
 #include "control_server.hpp"
 
 #include <cstddef>
@@ -23,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         if (auto request = ctop::parse_request(line)) {
             if (!request->is_object() || !request->at("cmd").is_string()) __builtin_trap();
             (void)request->dump();  // replies echo parts of requests back
+            (void)ctop::check_request_fields(*request);  // before any handler reads a field
         }
     }
     if (reader.pending() > 4096) __builtin_trap();
