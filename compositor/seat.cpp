@@ -277,6 +277,8 @@ void Seat::on_button(wlr_event_pointer_button* ev)
     if (delivered_buttons_.empty()) {
         press_origin_x_ = cursor_->x - seat_->pointer_state.sx;
         press_origin_y_ = cursor_->y - seat_->pointer_state.sy;
+        press_x_ = cursor_->x;
+        press_y_ = cursor_->y;
     }
     delivered_buttons_.insert(ev->button);
     wlr_seat_pointer_notify_button(seat_, ev->time_msec, ev->button, ev->state);

@@ -8,6 +8,7 @@
 
 #include <list>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,9 +35,11 @@ public:
 
     // Interactive move and resize (seat_grab.cpp). The requests come from
     // clients (xdg_toplevel.move/resize) and are honoured only while that
-    // client holds the one button press `serial` names.
-    void request_move(View& view, wlr_seat_client* client, uint32_t serial);
-    void request_resize(View& view, wlr_seat_client* client, uint32_t serial, uint32_t edges);
+    // client holds the one button press `serial` names. X11's
+    // _NET_WM_MOVERESIZE names no press (no serial): it is honoured while
+    // the window's client holds the pointer on it with one button down.
+    void request_move(View& view, wlr_seat_client* client, std::optional<uint32_t> serial);
+    void request_resize(View& view, wlr_seat_client* client, std::optional<uint32_t> serial, uint32_t edges);
 
     // Presses and releases `combo` ("Super+2", "a", "Shift+x") on the test keyboard.
     // Returns an empty string on success, else why not.
@@ -52,9 +55,10 @@ private:
     void on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy);
     void on_button(wlr_event_pointer_button* event);
     bool start_compositor_grab(View& view, uint32_t button, bool on_surface);
-    bool client_may_grab(View& view, wlr_seat_client* client, uint32_t serial, const char* what) const;
+    bool client_may_grab(View& view, wlr_seat_client* client, std::optional<uint32_t> serial, const char* what) const;
     void begin_move(View& view);
     void begin_resize(View& view, uint32_t edges);
+    void from_press();
     void update_grab();
     void end_grab();
     void set_cursor_image(const char* name);
@@ -76,6 +80,7 @@ private:
     uint32_t grab_edges_ = 0;           // WLR_EDGE_* being dragged
     std::set<uint32_t> delivered_buttons_;  // presses a client saw: it sees their release too
     double press_origin_x_ = 0, press_origin_y_ = 0;  // that surface's origin (layout) at the first press
+    double press_x_ = 0, press_y_ = 0;                // the cursor then
     std::string cursor_image_;  // our xcursor image; empty while a client's is shown
 
     Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_, grab_commit_;

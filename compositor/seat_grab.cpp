@@ -51,31 +51,47 @@ bool Seat::start_compositor_grab(View& view, uint32_t button, bool on_surface)
     return true;
 }
 
-bool Seat::client_may_grab(View& view, wlr_seat_client* client, uint32_t serial, const char* what) const
+bool Seat::client_may_grab(View& view, wlr_seat_client* client, std::optional<uint32_t> serial, const char* what) const
 {
     // The client must hold the pointer over this very window with exactly
-    // one button down, pressed in the event `serial` names.
+    // one button down, pressed in the event `serial` names (X11: any press
+    // it received; a client that holds no press cannot start a grab).
     wlr_surface* focused = seat_->pointer_state.focused_surface;
+    bool pressed = serial ? wlr_seat_validate_pointer_grab_serial(seat_, nullptr, *serial)
+                          : seat_->pointer_state.button_count == 1 && delivered_buttons_.size() == 1;
     bool ok = grab_ == Grab::None && view.mapped() && &view.workspace() == &server_.current_workspace() &&
               client && client->seat == seat_ && seat_->pointer_state.focused_client == client && focused &&
-              wlr_surface_get_root_surface(focused) == view.surface() &&
-              wlr_seat_validate_pointer_grab_serial(seat_, nullptr, serial);
+              wlr_surface_get_root_surface(focused) == view.surface() && pressed;
     if (!ok)
         wlr_log(WLR_DEBUG, "%s request from a window of %s refused: no matching button press", what,
                 view.container().empty() ? "the host" : view.container().c_str());
     return ok;
 }
 
-void Seat::request_move(View& view, wlr_seat_client* client, uint32_t serial)
+void Seat::request_move(View& view, wlr_seat_client* client, std::optional<uint32_t> serial)
 {
-    if (client_may_grab(view, client, serial, "move")) begin_move(view);
+    if (!client_may_grab(view, client, serial, "move")) return;
+    begin_move(view);
+    from_press();
 }
 
-void Seat::request_resize(View& view, wlr_seat_client* client, uint32_t serial, uint32_t edges)
+void Seat::request_resize(View& view, wlr_seat_client* client, std::optional<uint32_t> serial, uint32_t edges)
 {
     const uint32_t all = WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT | WLR_EDGE_RIGHT;
     if (edges == 0 || (edges & ~all)) return;  // xdg-shell's resize_edge values map onto these bits
-    if (client_may_grab(view, client, serial, "resize")) begin_resize(view, edges);
+    if (!client_may_grab(view, client, serial, "resize")) return;
+    begin_resize(view, edges);
+    from_press();
+}
+
+// A client's request comes a round trip after its press (longer through
+// X11), and the pointer may have moved on: the drag counts from where the
+// button went down, so the window catches up with the pointer at once.
+void Seat::from_press()
+{
+    grab_cx_ = press_x_;
+    grab_cy_ = press_y_;
+    update_grab();
 }
 
 void Seat::begin_move(View& view)

@@ -9,7 +9,8 @@ namespace ctop {
 
 Workspace::Workspace(std::string name, Color color, wlr_scene_node* parent)
     : name_(std::move(name)), color_(color), tree_(wlr_scene_tree_create(parent)),
-      content_(wlr_scene_tree_create(&tree_->node)), labels_(wlr_scene_tree_create(&tree_->node))
+      content_(wlr_scene_tree_create(&tree_->node)), x11_overlay_(wlr_scene_tree_create(&tree_->node)),
+      labels_(wlr_scene_tree_create(&tree_->node))
 {
     wlr_scene_node_set_enabled(&tree_->node, false);
 }

@@ -22,10 +22,13 @@ public:
     const Color& color() const { return color_; }
     void set_color(Color c) { color_ = c; }
     bool is_host() const { return name_ == "host"; }
-    // Client content (windows, popups, X11 menus) goes in tree(); the labels
-    // naming each window's container go in label_layer(), above all of it, so
+    // Client content (windows and their popups) goes in tree(); X11
+    // override-redirect windows (menus, tooltips), each in a thin frame of the
+    // workspace's colour, in x11_overlay_layer() above it; the labels naming
+    // each window's container go in label_layer(), above all of it, so
     // nothing a client draws in this workspace can cover a label.
     wlr_scene_tree* tree() const { return content_; }
+    wlr_scene_tree* x11_overlay_layer() const { return x11_overlay_; }
     wlr_scene_tree* label_layer() const { return labels_; }
     void set_visible(bool visible);
     bool visible() const;
@@ -38,6 +41,7 @@ private:
     Color color_;
     wlr_scene_tree* tree_;
     wlr_scene_tree* content_;
+    wlr_scene_tree* x11_overlay_;
     wlr_scene_tree* labels_;
     bool wants_attention_ = false;
 };

@@ -269,7 +269,7 @@ void ContainerXServer::on_new_surface(wlr_xwayland_surface* xs)
 {
     Workspace& ws = server_.workspace_for(container_);
     if (xs->override_redirect) {
-        new XwaylandPopup(server_, popups_, xs, &ws.tree()->node);
+        new XwaylandPopup(server_, popups_, xs, ws);
         return;
     }
     server_.add_view(std::make_unique<XwaylandView>(server_, xs, ws, container_));
@@ -308,6 +308,16 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
         auto* ev = static_cast<wlr_xwayland_minimize_event*>(data);
         if (mapped()) set_minimized(ev->minimize);
         wlr_xwayland_surface_set_minimized(xs_, minimized());
+    });
+    // _NET_WM_MOVERESIZE (a client's own title bar or resize handles, e.g.
+    // GTK's header bar or Chromium's tab strip): the same interactive grab as
+    // xdg-shell's, on the press the pointer holds on this window.
+    request_move_.connect(&xs->events.request_move, [this](void*) {
+        if (mapped()) this->server().seat().request_move(*this, seat_client(), std::nullopt);
+    });
+    request_resize_.connect(&xs->events.request_resize, [this](void* data) {
+        auto* ev = static_cast<wlr_xwayland_resize_event*>(data);
+        if (mapped()) this->server().seat().request_resize(*this, seat_client(), std::nullopt, ev->edges);
     });
     request_activate_.connect(&xs->events.request_activate, [this](void*) {
         // Honoured only inside the current workspace (Server::focus_view checks).
@@ -348,6 +358,12 @@ void XwaylandView::on_unmap()
     surfaces_.reset();
 }
 
+wlr_seat_client* XwaylandView::seat_client()
+{
+    if (!xs_->surface) return nullptr;
+    return wlr_seat_client_for_wl_client(server().seat().wlr(), wl_resource_get_client(xs_->surface->resource));
+}
+
 void XwaylandView::set_activated(bool active)
 {
     wlr_xwayland_surface_activate(xs_, active);
@@ -374,26 +390,24 @@ View* XwaylandView::parent_view() const
 // --- override-redirect windows --------------------------------------------------------
 
 XwaylandPopup::XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry, wlr_xwayland_surface* xs,
-                             wlr_scene_node* parent)
-    : server_(server), registry_(registry), xs_(xs), tree_(wlr_scene_tree_create(parent))
+                             Workspace& workspace)
+    : server_(server), registry_(registry), xs_(xs), workspace_(workspace),
+      tree_(wlr_scene_tree_create(&workspace.x11_overlay_layer()->node))
 {
     registry_.insert(this);
     wlr_scene_node_set_enabled(&tree_->node, false);
+    auto color = workspace.color().rgba();
+    for (auto*& rect : frame_) rect = wlr_scene_rect_create(&tree_->node, 0, 0, color.data());
     map_.connect(&xs->events.map, [this](void*) {
         surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xs_->surface, server_.layout());
-        surfaces_->set_clip({0, 0, xs_->width, xs_->height});
-        wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y);
         wlr_scene_node_raise_to_top(&tree_->node);
-        wlr_scene_node_set_enabled(&tree_->node, true);
+        update();
     });
     unmap_.connect(&xs->events.unmap, [this](void*) {
         wlr_scene_node_set_enabled(&tree_->node, false);
         surfaces_.reset();
     });
-    set_geometry_.connect(&xs->events.set_geometry, [this](void*) {
-        wlr_scene_node_set_position(&tree_->node, xs_->x, xs_->y);
-        if (surfaces_) surfaces_->set_clip({0, 0, xs_->width, xs_->height});
-    });
+    set_geometry_.connect(&xs->events.set_geometry, [this](void*) { update(); });
     destroy_.connect(&xs->events.destroy, [this](void*) { delete this; });
 }
 
@@ -441,6 +455,40 @@ RetiredXwaylands::~RetiredXwaylands()
     if (timer_) wl_event_source_remove(timer_);
     for (const Entry& e : entries_)
         if (e.wm_fd >= 0) close(e.wm_fd);
+}
+
+void XwaylandPopup::update()
+{
+    if (!surfaces_) return;  // not mapped
+    // What may be shown: the usable area, less room for the frame, so the
+    // frame is always on screen around every pixel the window shows. A huge
+    // window, or one placed off the output's edge or under the bar, is cut.
+    const int f = frame_width;
+    wlr_box area = server_.usable_area();
+    wlr_box allowed{area.x + f, area.y + f, area.width - 2 * f, area.height - 2 * f};
+    wlr_box window{xs_->x, xs_->y, xs_->width, xs_->height};
+    wlr_box shown{};
+    if (!wlr_box_intersection(&shown, &window, &allowed)) {
+        wlr_scene_node_set_enabled(&tree_->node, false);
+        return;
+    }
+    wlr_scene_node_set_position(&tree_->node, window.x, window.y);
+    // In the window's own coordinates from here on.
+    int x = shown.x - window.x, y = shown.y - window.y;
+    surfaces_->set_clip({x, y, shown.width, shown.height});
+    const wlr_box edges[4] = {
+        {x - f, y - f, shown.width + 2 * f, f},   // top
+        {x - f, y + shown.height, shown.width + 2 * f, f},  // bottom
+        {x - f, y, f, shown.height},              // left
+        {x + shown.width, y, f, shown.height},    // right
+    };
+    auto color = workspace_.color().rgba();
+    for (int i = 0; i < 4; ++i) {
+        wlr_scene_rect_set_size(frame_[i], edges[i].width, edges[i].height);
+        wlr_scene_rect_set_color(frame_[i], color.data());
+        wlr_scene_node_set_position(&frame_[i]->node, edges[i].x, edges[i].y);
+    }
+    wlr_scene_node_set_enabled(&tree_->node, true);
 }
 
 }  // namespace ctop

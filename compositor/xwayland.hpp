@@ -50,6 +50,7 @@ private:
     wl_event_source* timer_ = nullptr;
     std::vector<Entry> entries_;
 };
+class Workspace;
 
 class ContainerXServer {
 public:
@@ -121,26 +122,38 @@ private:
     void moved() override;
     void on_map();
     void on_unmap();
+    wlr_seat_client* seat_client();  // its Xwayland's, on the user's seat
 
     wlr_xwayland_surface* xs_;
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     int requested_width_ = 0, requested_height_ = 0;
     Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_,
-        request_fullscreen_, request_activate_, request_minimize_;
+        request_fullscreen_, request_activate_, request_minimize_, request_move_, request_resize_;
 };
 
 // Menus, tooltips and other override-redirect windows: placed where X says,
-// undecorated, never focused, and kept inside their container's workspace.
+// undecorated by X's rules, never focused, and kept inside their container's
+// workspace. X gives them no window manager, so a container could use one to
+// draw an unframed fake window (another container's label and colours, a
+// fake bar) anywhere: each is shown only inside the usable area, cut to it,
+// in a thin frame of its container's colour around what is shown, in the
+// workspace's layer above its windows and below every label and the bar.
 class XwaylandPopup {
 public:
-    XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry, wlr_xwayland_surface* xs, wlr_scene_node* parent);
+    static constexpr int frame_width = 2;
+
+    XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry, wlr_xwayland_surface* xs, Workspace& workspace);
     ~XwaylandPopup();
 
 private:
+    void update();  // after a map or a geometry change: what is shown, and the frame around it
+
     Server& server_;
     std::set<XwaylandPopup*>& registry_;
     wlr_xwayland_surface* xs_;
-    wlr_scene_tree* tree_;
+    Workspace& workspace_;
+    wlr_scene_tree* tree_;  // at the window's X position
+    wlr_scene_rect* frame_[4];
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     Listener map_, unmap_, destroy_, set_geometry_;
 };

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -75,6 +76,39 @@ protected:
     {
         std::ifstream in(s().runtime_dir() / "session.log");
         return std::string((std::istreambuf_iterator<char>(in)), {});
+    }
+    // A screenshot, kept in $ATTACKS_SHOTS_DIR (build/tests/attacks-shots) for a human to look at.
+    Image shot(const std::string& name)
+    {
+        Image img = s().screenshot(name);
+        const char* dir = std::getenv("ATTACKS_SHOTS_DIR");
+        std::error_code ec;
+        fs::create_directories(dir ? dir : "/tmp/ctopbroker-attacks-shots", ec);
+        fs::copy_file(s().runtime_dir() / (name + ".png"),
+                      fs::path(dir ? dir : "/tmp/ctopbroker-attacks-shots") / (name + ".png"),
+                      fs::copy_options::overwrite_existing, ec);
+        return img;
+    }
+    // tests/x_window_client in `container`; returns (its output file) once it printed `until`.
+    fs::path x_window(const std::string& container, const std::string& args, const std::string& until = "mapped")
+    {
+        static int count = 0;
+        fs::path out = s().runtime_dir() / (container + "-xwindow-" + std::to_string(++count) + ".txt");
+        s().spawn({"sh", "-c",
+                   std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container +
+                       " -- /opt/ctop-tests/x_window_client " + args + " > " + out.string()});
+        EXPECT_TRUE(wait_until([&] {
+            std::ifstream in(out);
+            return std::string((std::istreambuf_iterator<char>(in)), {}).find(until) != std::string::npos;
+        }, std::chrono::seconds(30))) << container << ": x_window_client " << args << " never said " << until;
+        return out;
+    }
+    std::string color_of(const std::string& workspace)
+    {
+        json st = s().status();  // kept: a loop over a temporary's member would dangle
+        for (const auto& ws : st["workspaces"])
+            if (ws["name"] == workspace) return ws["color"];
+        return "";
     }
     // An X client in `container` takes focus, then hides its window without closing it.
     void focus_then_unmap(const std::string& container)
@@ -174,6 +208,85 @@ TEST_F(Attacks, AnXCopyAndPasteInOneContainerLeavesTheSessionsFdsFew)
     ASSERT_TRUE(wait_until([&] { return xclip_out("alpha", "clipboard") == "from-wayland"; }));
     EXPECT_LT(open_fds(s().pid()), before + 32);
     EXPECT_TRUE(s().alive());
+}
+
+namespace {
+
+constexpr int bar_height = 24;   // compositor/bar.hpp
+constexpr int or_frame = 2;      // XwaylandPopup::frame_width
+const Image::Pixel magenta{255, 0, 255};
+
+// Pixels in [x0,x1) x [y0,y1) that differ between two shots.
+int changed(const Image& a, const Image& b, int x0, int y0, int x1, int y1)
+{
+    int n = 0;
+    for (int y = std::max(0, y0); y < std::min({a.height, b.height, y1}); ++y)
+        for (int x = std::max(0, x0); x < std::min({a.width, b.width, x1}); ++x) n += !near(a.at(x, y), b.at(x, y), 0);
+    return n;
+}
+
+// Pixels of `color` in [x0,x1) x [y0,y1).
+int count(const Image& img, Image::Pixel color, int x0, int y0, int x1, int y1)
+{
+    int n = 0;
+    for (int y = std::max(0, y0); y < std::min(img.height, y1); ++y)
+        for (int x = std::max(0, x0); x < std::min(img.width, x1); ++x) n += near(img.at(x, y), color, 8);
+    return n;
+}
+
+}  // namespace
+
+// A "menu" (override-redirect window: X gives the window manager no say over
+// it) far bigger than the output, placed above-left of it, painted to cover
+// the bar, its own container's window label and everything else.
+TEST_F(Attacks, AnXMenuCoveringTheWholeOutputLeavesTheBarAndLabelsAloneAndShowsInAFrameOfItsContainersColour)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    x_window("alpha", "toplevel 400 300 202020 300");
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    json v = s().views()[0];
+    int vx = v["x"], vy = v["y"], vw = v["width"];
+    Image before = shot("x-menu-before");
+    const int W = before.width, H = before.height;
+
+    x_window("alpha", "override -100 -100 4000 3000 ff00ff 300");
+    Image after;
+    ASSERT_TRUE(wait_until([&] {
+        after = shot("x-menu-after");
+        return near(after.at(W / 2, H - 100), magenta, 8);
+    })) << "the menu never showed (look at x-menu-after.png)";
+
+    EXPECT_EQ(changed(before, after, 0, 0, W, bar_height), 0) << "the menu drew over the bar";
+    EXPECT_EQ(changed(before, after, vx - 4, vy - 4 - 22, vx + vw + 4, vy - 4), 0) << "the menu drew over a label";
+    // It shows only inside the usable area less its frame, and the frame, in
+    // alpha's colour, runs all around what it shows.
+    Image::Pixel alpha = pixel_from_hex(color_of("alpha"));
+    const int top = bar_height;
+    EXPECT_EQ(count(after, magenta, 0, top, or_frame, H) + count(after, magenta, W - or_frame, top, W, H) +
+                  count(after, magenta, 0, top, W, top + or_frame) + count(after, magenta, 0, H - or_frame, W, H),
+              0) << "the menu reaches the output's edge or the bar unframed";
+    for (auto [x, y] : {std::pair{0, H / 2}, {W - 1, H / 2}, {W / 2, top}, {W / 2, H - 1}, {1, top + 1}})
+        EXPECT_TRUE(near(after.at(x, y), alpha, 8)) << "no frame of alpha's colour at " << x << "," << y;
+    EXPECT_TRUE(s().alive());
+}
+
+// The same menu from a container in the background: the user works in beta.
+TEST_F(Attacks, AnXMenuFromABackgroundContainerNeverReachesTheScreen)
+{
+    ASSERT_EQ(s().key("Super+3"), "");
+    x_window("beta", "toplevel 400 300 202020 300");
+    ASSERT_TRUE(s().wait_views("beta", 1, std::chrono::seconds(20)));
+    Image before = shot("bg-menu-before");
+
+    x_window("alpha", "override 0 0 1280 720 ff00ff 300");  // "mapped": its X server drew it
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    Image after = shot("bg-menu-after");
+    EXPECT_EQ(changed(before, after, 0, 0, after.width, after.height), 0) << "alpha's menu showed on beta's screen";
+    EXPECT_EQ(s().status()["focused"]["container"], "beta");
+
+    // It is there, in alpha's workspace (so the check above could fail).
+    ASSERT_EQ(s().key("Super+2"), "");
+    EXPECT_TRUE(wait_until([&] { return count(shot("bg-menu-alpha"), magenta, 0, 0, 1280, 720) > 10000; }));
 }
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -32,11 +33,28 @@ protected:
     {
         ContainerTest::SetUp();
         if (IsSkipped() || HasFatalFailure()) return;
+        fs::path helper = std::getenv("X_WINDOW_CLIENT");
         for (const char* name : {"alpha", "beta"}) {
-            create(name);
+            create(name, {"--share", helper.parent_path().string() + ":/opt/ctop-tests"});
             spawn(name, {"sleep", "300"});
         }
     }
+    // tests/x_window_client in `container`; returns once it printed `until`. output() reads what it printed.
+    void x_window(const std::string& container, const std::string& args, const std::string& until = "mapped")
+    {
+        out_ = s().runtime_dir() / (container + "-xwindow.txt");
+        s().spawn({"sh", "-c",
+                   std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container +
+                       " -- /opt/ctop-tests/x_window_client " + args + " > " + out_.string()});
+        EXPECT_TRUE(wait_until([&] { return output().find(until) != std::string::npos; }, std::chrono::seconds(30)))
+            << container << ": x_window_client " << args << " never said " << until;
+    }
+    std::string output() const
+    {
+        std::ifstream in(out_);
+        return std::string((std::istreambuf_iterator<char>(in)), {});
+    }
+    fs::path out_;
     json x11_of(const std::string& name)
     {
         json st = s().status();
@@ -170,4 +188,73 @@ TEST_F(X11Teardown, StoppingAContainerWithAnXtermAgainAndAgainKeepsTheSessionUp)
     EXPECT_TRUE(s().alive());
     EXPECT_EQ(s().run({"wayland-info"}), 0);
     EXPECT_TRUE(s().alive());
+}
+
+// A client that draws its own title bar (GTK's header bar, Chromium's tab
+// strip) asks the window manager to move or resize its window with
+// _NET_WM_MOVERESIZE when the user presses on it; the drag then moves the
+// window like a drag on our label does.
+TEST_F(X11, DraggingAnXClientsOwnTitleBarMovesItsWindowAndItsCornerResizesIt)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    x_window("alpha", "toplevel 400 300 202020 300");
+    ASSERT_TRUE(s().wait_views("alpha", 1, std::chrono::seconds(20)));
+    json v = s().views()[0];
+    int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
+
+    ASSERT_EQ(s().drag(x + 200, y + 20, x + 320, y + 100), "");
+    EXPECT_NE(output().find("asked"), std::string::npos) << output();
+    ASSERT_TRUE(wait_until([&] {
+        v = s().views()[0];
+        return v["x"] == x + 120 && v["y"] == y + 80;
+    })) << "the window is at " << v["x"] << "," << v["y"] << ", not " << x + 120 << "," << y + 80;
+    x += 120, y += 80;
+
+    // From inside its bottom-right corner: the client asks for a resize.
+    ASSERT_EQ(s().drag(x + w - 6, y + h - 6, x + w + 94, y + h + 54), "");
+    EXPECT_TRUE(wait_until([&] {
+        v = s().views()[0];
+        return v["width"] == w + 100 && v["height"] == h + 60 && v["x"] == x && v["y"] == y;
+    })) << "the window is " << v["width"] << "x" << v["height"] << " at " << v["x"] << "," << v["y"];
+
+    // And the pointer is the client's again afterwards: a press reaches it.
+    s().move_pointer(x + 50, y + 150);
+    s().move_pointer(x + 60, y + 160);
+    ASSERT_EQ(s().pointer({"click", "right"}), "");
+    EXPECT_TRUE(wait_until([&] { return output().find("pressed 60 160") != std::string::npos; })) << output();
+}
+
+// Nothing held, nothing moves: a client cannot make its window follow the
+// pointer (or steal the pointer) by asking out of the blue.
+TEST_F(X11, AnXClientCannotStartAMoveWithoutAButtonHeldOnIt)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    x_window("alpha", "toplevel 400 300 202020 300 hostile-move", "asked without a press");
+    json v = s().views()[0];
+    int x = v["x"], y = v["y"];
+    for (int i = 1; i <= 5; ++i) s().move_pointer(600 + 40 * i, 300 + 30 * i);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    v = s().views()[0];
+    EXPECT_EQ(v["x"], x);
+    EXPECT_EQ(v["y"], y);
+    // The pointer still goes to the client.
+    s().move_pointer(x + 30, y + 30);
+    s().move_pointer(x + 40, y + 40);
+    ASSERT_EQ(s().pointer({"click", "right"}), "");
+    EXPECT_TRUE(wait_until([&] { return output().find("pressed 40 40") != std::string::npos; })) << output();
+}
+
+// X clients act on the pointer only once they have seen it move in their
+// window; a pointer that jumps in (one motion from the bar) is seen at once.
+TEST_F(X11, AnXWindowSeesThePointerTheMomentItEntersIt)
+{
+    ASSERT_EQ(s().key("Super+2"), "");
+    x_window("alpha", "toplevel 400 300 202020 300 xi2");  // as Chromium listens
+    json v = s().views()[0];
+    int x = v["x"], y = v["y"];
+    s().move_pointer(640, 2);  // the bar
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    s().move_pointer(x + 123, y + 77);
+    EXPECT_TRUE(wait_until([&] { return output().find("motion 123 77") != std::string::npos; }))
+        << "no motion after the pointer entered: " << output();
 }

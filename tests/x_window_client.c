@@ -1,0 +1,170 @@
+/* x_window_client: X11 windows for the attack and X11 tests, in raw xcb.
+ *
+ *   x_window_client override X Y W H RRGGBB SECONDS
+ *       an override-redirect window (what menus and tooltips are) at X,Y,
+ *       W x H, filled with the colour; prints "mapped" once it is drawn
+ *   x_window_client toplevel W H RRGGBB SECONDS [hostile-move | xi2]
+ *       an ordinary window; prints "motion X Y" for each pointer motion it
+ *       sees (with xi2: each XInput2 motion, what Chromium and GTK listen
+ *       to), and on a press of button 1 does what a client-drawn title bar
+ *       does: lets go of its implicit grab and sends _NET_WM_MOVERESIZE to
+ *       the root (a resize from the bottom-right corner when the press is
+ *       within 24 px of it, else a move); prints "pressed X Y" and "asked".
+ *       With hostile-move it also asks for a move once, 2 s after mapping,
+ *       with no button held (prints "asked without a press").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xcb/xcb.h>
+#include <xcb/xinput.h>
+
+enum { NET_WM_MOVERESIZE_SIZE_BOTTOMRIGHT = 4, NET_WM_MOVERESIZE_MOVE = 8 };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static xcb_atom_t atom(xcb_connection_t *c, const char *name)
+{
+    xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, strlen(name), name), NULL);
+    xcb_atom_t a = r ? r->atom : XCB_ATOM_NONE;
+    free(r);
+    return a;
+}
+
+static void fill(xcb_connection_t *c, xcb_window_t w, xcb_gcontext_t gc, int width, int height)
+{
+    xcb_rectangle_t r = {0, 0, (uint16_t)width, (uint16_t)height};
+    xcb_poly_fill_rectangle(c, w, gc, 1, &r);
+}
+
+static void moveresize(xcb_connection_t *c, xcb_screen_t *screen, xcb_window_t w, int root_x, int root_y,
+                       uint32_t direction)
+{
+    xcb_client_message_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.response_type = XCB_CLIENT_MESSAGE;
+    ev.format = 32;
+    ev.window = w;
+    ev.type = atom(c, "_NET_WM_MOVERESIZE");
+    ev.data.data32[0] = (uint32_t)root_x;
+    ev.data.data32[1] = (uint32_t)root_y;
+    ev.data.data32[2] = direction;
+    ev.data.data32[3] = 1;  /* button 1 */
+    ev.data.data32[4] = 1;  /* source: an application */
+    xcb_ungrab_pointer(c, XCB_CURRENT_TIME);
+    xcb_send_event(c, 0, screen->root,
+                   XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY, (const char *)&ev);
+    xcb_flush(c);
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int override = argc > 1 && strcmp(argv[1], "override") == 0;
+    if ((override && argc < 8) || (!override && (argc < 6 || strcmp(argv[1], "toplevel") != 0))) {
+        fprintf(stderr, "usage: x_window_client override X Y W H RRGGBB SECONDS\n"
+                        "       x_window_client toplevel W H RRGGBB SECONDS [hostile-move]\n");
+        return 2;
+    }
+    int x = override ? atoi(argv[2]) : 0, y = override ? atoi(argv[3]) : 0;
+    int width = atoi(argv[override ? 4 : 2]), height = atoi(argv[override ? 5 : 3]);
+    uint32_t rgb = (uint32_t)strtoul(argv[override ? 6 : 4], NULL, 16);
+    double seconds = atof(argv[override ? 7 : 5]);
+    int hostile = !override && argc > 6 && strcmp(argv[6], "hostile-move") == 0;
+    int xi2 = !override && argc > 6 && strcmp(argv[6], "xi2") == 0;
+
+    xcb_connection_t *c = xcb_connect(NULL, NULL);
+    if (xcb_connection_has_error(c)) {
+        fprintf(stderr, "x_window_client: cannot connect to the X server\n");
+        return 1;
+    }
+    xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+    xcb_window_t w = xcb_generate_id(c);
+    uint32_t mask = XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK;
+    uint32_t values[] = {rgb, (uint32_t)override,
+                         XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_POINTER_MOTION |
+                             XCB_EVENT_MASK_STRUCTURE_NOTIFY};
+    xcb_create_window(c, XCB_COPY_FROM_PARENT, w, screen->root, (int16_t)x, (int16_t)y, (uint16_t)width,
+                      (uint16_t)height, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, mask, values);
+    const char *title = override ? "x_window_client menu" : "x_window_client";
+    xcb_change_property(c, XCB_PROP_MODE_REPLACE, w, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8, strlen(title), title);
+    xcb_gcontext_t gc = xcb_generate_id(c);
+    uint32_t gc_values[] = {rgb};
+    xcb_create_gc(c, gc, w, XCB_GC_FOREGROUND, gc_values);
+    uint8_t xi_opcode = 0;
+    if (xi2) {
+        /* XInput2 motion replaces core motion for this client. */
+        free(xcb_input_xi_query_version_reply(c, xcb_input_xi_query_version(c, 2, 0), NULL));
+        xi_opcode = xcb_get_extension_data(c, &xcb_input_id)->major_opcode;
+        struct {
+            xcb_input_event_mask_t head;
+            uint32_t mask;
+        } select = {{XCB_INPUT_DEVICE_ALL_MASTER, 1}, XCB_INPUT_XI_EVENT_MASK_MOTION};
+        xcb_input_xi_select_events(c, w, 1, &select.head);
+    }
+    xcb_map_window(c, w);
+    xcb_flush(c);
+
+    double end = now() + seconds, hostile_at = now() + 2;
+    int announced = 0;
+    while (now() < end && !xcb_connection_has_error(c)) {
+        xcb_generic_event_t *ev;
+        while ((ev = xcb_poll_for_event(c))) {
+            switch (ev->response_type & 0x7f) {
+            case XCB_EXPOSE:
+                fill(c, w, gc, width, height);
+                xcb_flush(c);
+                free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));  /* drawn */
+                if (!announced) printf("mapped\n");
+                announced = 1;
+                break;
+            case XCB_CONFIGURE_NOTIFY: {
+                xcb_configure_notify_event_t *cn = (xcb_configure_notify_event_t *)ev;
+                width = cn->width;
+                height = cn->height;
+                break;
+            }
+            case XCB_MOTION_NOTIFY: {
+                xcb_motion_notify_event_t *m = (xcb_motion_notify_event_t *)ev;
+                printf("motion %d %d\n", m->event_x, m->event_y);
+                break;
+            }
+            case XCB_GE_GENERIC: {
+                xcb_ge_generic_event_t *ge = (xcb_ge_generic_event_t *)ev;
+                if (xi2 && ge->extension == xi_opcode && ge->event_type == XCB_INPUT_MOTION) {
+                    xcb_input_motion_event_t *m = (xcb_input_motion_event_t *)ev;
+                    printf("motion %d %d\n", (int)(m->event_x >> 16), (int)(m->event_y >> 16));
+                }
+                break;
+            }
+            case XCB_BUTTON_PRESS: {
+                xcb_button_press_event_t *b = (xcb_button_press_event_t *)ev;
+                printf("pressed %d %d\n", b->event_x, b->event_y);
+                if (b->detail == 1 && !override) {
+                    int corner = b->event_x >= width - 24 && b->event_y >= height - 24;
+                    moveresize(c, screen, w, b->root_x, b->root_y,
+                               corner ? NET_WM_MOVERESIZE_SIZE_BOTTOMRIGHT : NET_WM_MOVERESIZE_MOVE);
+                    printf("asked\n");
+                }
+                break;
+            }
+            }
+            free(ev);
+        }
+        if (hostile && now() >= hostile_at) {
+            hostile = 0;
+            moveresize(c, screen, w, 10, 10, NET_WM_MOVERESIZE_MOVE);
+            printf("asked without a press\n");
+        }
+        usleep(10000);
+    }
+    xcb_disconnect(c);
+    return 0;
+}
