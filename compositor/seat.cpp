@@ -83,6 +83,7 @@ Seat::Seat(Server& server)
     set_cursor_image("left_ptr");
 
     constraints_ = std::make_unique<PointerConstraints>(server.display(), seat_);
+    request_logger_ = wl_display_add_protocol_logger(server.display(), &Seat::on_request, this);
     motion_.connect(&cursor_->events.motion, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_motion*>(data);
         on_motion(ev->device, ev->time_msec, ev->delta_x, ev->delta_y, ev->unaccel_dx, ev->unaccel_dy);
@@ -117,6 +118,8 @@ Seat::Seat(Server& server)
 
 Seat::~Seat()
 {
+    wl_protocol_logger_destroy(request_logger_);
+    if (refresh_idle_) wl_event_source_remove(refresh_idle_);
     constraints_.reset();
     keyboards_.clear();
     // The listeners live in the cursor's and the seat's signal lists: off
@@ -197,7 +200,49 @@ void Seat::focus_surface(wlr_surface* surface)
 
 void Seat::clear_pointer_focus() { wlr_seat_pointer_notify_clear_focus(seat_); }
 
-void Seat::refresh_pointer(uint32_t time_msec) { process_motion(time_msec ? time_msec : now_msec()); }
+void Seat::refresh_pointer(uint32_t time_msec)
+{
+    // A compositor move or resize owns the pointer until it ends (end_grab
+    // re-picks then).
+    if (grab_ != Grab::None) return;
+    wlr_surface* before = seat_->pointer_state.focused_surface;
+    wl_fixed_t x = wl_fixed_from_double(seat_->pointer_state.sx), y = wl_fixed_from_double(seat_->pointer_state.sy);
+    process_motion(time_msec ? time_msec : now_msec());
+    // Enter and leave come with their own frame; a motion alone needs one,
+    // as no device frame follows it (clients apply pointer events per frame).
+    if (before && seat_->pointer_state.focused_surface == before &&
+        (wl_fixed_from_double(seat_->pointer_state.sx) != x || wl_fixed_from_double(seat_->pointer_state.sy) != y))
+        wlr_seat_pointer_notify_frame(seat_);
+}
+
+void Seat::schedule_pointer_refresh()
+{
+    if (refresh_pending_) return;
+    refresh_pending_ = true;
+    // Nothing else waiting: the loop's idle time.
+    refresh_idle_ = wl_event_loop_add_idle(server_.loop(), [](void* data) {
+        auto* self = static_cast<Seat*>(data);
+        self->refresh_idle_ = nullptr;
+        self->flush_pointer_refresh();
+    }, this);
+}
+
+void Seat::flush_pointer_refresh()
+{
+    if (!refresh_pending_) return;
+    refresh_pending_ = false;
+    if (refresh_idle_) wl_event_source_remove(refresh_idle_);
+    refresh_idle_ = nullptr;
+    refresh_pointer();
+}
+
+void Seat::on_request(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message*)
+{
+    // The request before this one is done (a commit with every listener of
+    // it): what it changed is under the pointer before this one is handled,
+    // so a client's wl_display.sync after a commit is answered after it.
+    if (type == WL_PROTOCOL_LOGGER_REQUEST) static_cast<Seat*>(data)->flush_pointer_refresh();
+}
 
 void Seat::on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy)
 {

@@ -29,7 +29,16 @@ public:
     void add_input(wlr_input_device* device);
     void focus_surface(wlr_surface* surface);  // keyboard focus, nullptr clears
     void clear_pointer_focus();
-    void refresh_pointer(uint32_t time_msec = 0);  // re-pick after windows moved or workspaces switched
+    // Re-picks the surface under a still pointer, now: after workspaces
+    // switched or a window unmapped.
+    void refresh_pointer(uint32_t time_msec = 0);
+    // The same, once whatever is being handled now is done: after windows
+    // moved, resized, mapped or restacked, and after every commit of a
+    // window's surfaces (a subsurface moved, a surface resized or changed its
+    // input region). It runs before the next client request is handled (so a
+    // wl_display.sync after a commit is answered after the pointer's enter),
+    // or else when the loop goes idle; many changes, one re-pick.
+    void schedule_pointer_refresh();
     void forget_view(View& view);  // drops grabs that point at a dying view
     void output_added(wlr_output* output);  // loads the cursor theme at its scale, shows the cursor there
 
@@ -64,6 +73,8 @@ private:
     void set_cursor_image(const char* name);
     uint32_t border_edges(const View& view, double lx, double ly) const;
     void update_capabilities();
+    void flush_pointer_refresh();
+    static void on_request(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message);
     std::string type_with_temporary_keymap(const std::vector<xkb_keysym_t>& syms);
 
     Server& server_;
@@ -82,6 +93,9 @@ private:
     double press_origin_x_ = 0, press_origin_y_ = 0;  // that surface's origin (layout) at the first press
     double press_x_ = 0, press_y_ = 0;                // the cursor then
     std::string cursor_image_;  // our xcursor image; empty while a client's is shown
+    bool refresh_pending_ = false;
+    wl_event_source* refresh_idle_ = nullptr;
+    wl_protocol_logger* request_logger_ = nullptr;
 
     Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_, grab_commit_;
     friend class Server;

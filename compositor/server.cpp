@@ -44,6 +44,89 @@ struct DecorationMode {
 
 const Color host_color = Color::from_hex("#808080");
 
+// What takes a point: the topmost node covering it, as wlr_scene_node_at
+// (wlroots 0.15) finds, except that a client's surface takes it only where
+// its input region does. Elsewhere the point falls through to what lies
+// below, but only to surfaces of the same client (the parent under a
+// subsurface with an empty input region, a window of the app under another
+// of its windows): a window never passes clicks on to another client's
+// window or our decoration behind it, which the user cannot see there.
+struct InputHit {
+    wlr_scene_node* node = nullptr;  // decided: what takes the point
+    wlr_surface* surface = nullptr;  // the client surface, if one does
+    double sx = 0, sy = 0;
+    wlr_scene_node* refused = nullptr;  // the topmost surface shown there that does not take it
+    wl_client* refused_by = nullptr;
+};
+
+bool take(InputHit& hit, wlr_scene_node* node, wlr_surface* surface, double sx, double sy)
+{
+    if (hit.refused && (!surface || wl_resource_get_client(surface->resource) != hit.refused_by)) {
+        hit.node = hit.refused;  // swallowed: nobody's input
+        return true;
+    }
+    hit.node = node;
+    hit.surface = surface;
+    hit.sx = sx;
+    hit.sy = sy;
+    return true;
+}
+
+void refuse(InputHit& hit, wlr_scene_node* node, wlr_surface* surface)
+{
+    if (hit.refused) return;
+    hit.refused = node;
+    hit.refused_by = wl_resource_get_client(surface->resource);
+}
+
+// True once decided; (lx, ly) in the coordinates of node's parent.
+bool find_input(wlr_scene_node* node, double lx, double ly, InputHit& hit)
+{
+    if (!node->state.enabled) return false;
+    lx -= node->state.x;
+    ly -= node->state.y;
+    wlr_scene_node* child;
+    wl_list_for_each_reverse(child, &node->state.children, state.link)
+        if (find_input(child, lx, ly, hit)) return true;
+    int width = 0, height = 0;
+    switch (node->type) {
+    case WLR_SCENE_NODE_ROOT:
+    case WLR_SCENE_NODE_TREE:
+        return false;
+    case WLR_SCENE_NODE_SURFACE: {
+        wlr_surface* s = wlr_scene_surface_from_node(node)->surface;
+        int w = s->current.width, h = s->current.height;
+        if (lx < 0 || ly < 0 || lx >= w || ly >= h) return false;
+        if (!wlr_surface_point_accepts_input(s, lx, ly)) return refuse(hit, node, s), false;
+        return take(hit, node, s, lx, ly);
+    }
+    case WLR_SCENE_NODE_RECT: {
+        auto* rect = reinterpret_cast<wlr_scene_rect*>(node);  // the node is its first member
+        width = rect->width;
+        height = rect->height;
+        break;
+    }
+    case WLR_SCENE_NODE_BUFFER: {
+        if (ClippedSurfaceTree* tree = ClippedSurfaceTree::owning(node)) {  // a window's surface, cropped
+            wlr_surface* s;
+            double sx, sy;
+            switch (tree->hit(node, lx, ly, &s, &sx, &sy)) {
+            case ClippedSurfaceTree::Hit::Outside: return false;
+            case ClippedSurfaceTree::Hit::Refused: return refuse(hit, node, s), false;
+            case ClippedSurfaceTree::Hit::Accepted: return take(hit, node, s, sx, sy);
+            }
+        }
+        auto* buffer = reinterpret_cast<wlr_scene_buffer*>(node);  // our label
+        width = buffer->dst_width ? buffer->dst_width : buffer->buffer ? buffer->buffer->width : 0;
+        height = buffer->dst_height ? buffer->dst_height : buffer->buffer ? buffer->buffer->height : 0;
+        if (!buffer->dst_width && buffer->transform % 2) std::swap(width, height);
+        break;
+    }
+    }
+    if (lx < 0 || ly < 0 || lx >= width || ly >= height) return false;
+    return take(hit, node, nullptr, lx, ly);
+}
+
 bool has_display_env()
 {
     return std::getenv("WAYLAND_DISPLAY") || std::getenv("WAYLAND_SOCKET") || std::getenv("DISPLAY");
@@ -97,6 +180,9 @@ Server::Server(const ServerOptions& options) : options_(options)
     });
 
     seat_ = std::make_unique<Seat>(*this);
+    // A surface that moved, resized, restacked or (un)mapped under a still
+    // pointer gets (or loses) it now, not on the next motion.
+    ClippedSurfaceTree::set_change_hook([this] { seat_->schedule_pointer_refresh(); });
     policy_->set_user_seat(seat_->wlr()->global);
     activation_ = std::make_unique<Activation>(*this, display_);
     idle_ = std::make_unique<Idle>(*this, display_, seat_->wlr());
@@ -178,6 +264,7 @@ void Server::create_backend(const ServerOptions& options)
 
 Server::~Server()
 {
+    ClippedSurfaceTree::set_change_hook(nullptr);
     test_pointer_.reset();  // before the backend destroys its device
     x_servers_.clear();
     // X servers whose xwm has not gone yet are left to wlroots: destroying the
@@ -447,6 +534,7 @@ void Server::view_mapped(View& view)
     // A new window takes focus only inside the current workspace: a container
     // cannot pull the user away from what they are typing into.
     if (&view.workspace() == current_) focus_view(&view);
+    seat_->schedule_pointer_refresh();  // mapped under a still pointer
     idle_->update();
 }
 
@@ -533,12 +621,13 @@ void Server::focus_next_view()
 
 View* Server::view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy)
 {
-    *surface = nullptr;
-    wlr_scene_node* node = wlr_scene_node_at(&workspace_layer_->node, lx, ly, sx, sy);
+    InputHit hit;
+    if (!find_input(&workspace_layer_->node, lx, ly, hit)) hit.node = hit.refused;
+    *surface = hit.surface;
+    *sx = hit.sx;
+    *sy = hit.sy;
+    wlr_scene_node* node = hit.node;
     if (!node) return nullptr;
-    if (node->type == WLR_SCENE_NODE_SURFACE) *surface = wlr_scene_surface_from_node(node)->surface;
-    if (node->type == WLR_SCENE_NODE_BUFFER)  // a window's surface, cropped (surface_tree.hpp), or our label
-        if (ClippedSurfaceTree* tree = ClippedSurfaceTree::owning(node)) *surface = tree->surface_at(node, *sx, *sy, sx, sy);
     for (wlr_scene_node* n = node; n; n = n->parent)
         if (n->data) return static_cast<View*>(n->data);
     return nullptr;

@@ -19,6 +19,12 @@ std::unordered_map<wlr_scene_node*, ClippedSurfaceTree*>& registry()
     return trees;
 }
 
+std::function<void()>& change_hook()
+{
+    static std::function<void()> hook;
+    return hook;
+}
+
 bool contains(const wlr_box& outer, const wlr_box& inner)
 {
     return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width &&
@@ -159,6 +165,7 @@ ClippedSurfaceTree::Entry& ClippedSurfaceTree::entry_for(wlr_surface* surface)
         // wlroots emits destroy with wlr_signal_emit_safe: our listener may go.
         if (surface == root_) root_ = nullptr;  // the owner goes next; show nothing till then
         entries_.erase(surface);
+        if (change_hook()) change_hook()();  // what was below it is under the pointer now
     });
     // Outputs: every surface is told it is on them (what the scene's own
     // surface nodes would do), so clients pick their scale and refresh.
@@ -183,6 +190,7 @@ void ClippedSurfaceTree::rebuild()
     if (stale && !cleanup_)
         cleanup_ = wl_event_loop_add_idle(
             loop_, [](void* data) { static_cast<ClippedSurfaceTree*>(data)->drop_stale(); }, this);
+    if (change_hook()) change_hook()();
 }
 
 void ClippedSurfaceTree::drop_stale()
@@ -263,18 +271,23 @@ ClippedSurfaceTree* ClippedSurfaceTree::owning(wlr_scene_node* node)
     return nullptr;
 }
 
-wlr_surface* ClippedSurfaceTree::surface_at(wlr_scene_node* hit, double nx, double ny, double* sx, double* sy) const
+ClippedSurfaceTree::Hit ClippedSurfaceTree::hit(wlr_scene_node* node, double nx, double ny, wlr_surface** surface,
+                                                double* sx, double* sy) const
 {
-    for (const auto& [surface, e] : entries_)
-        if (e->buffer && &e->buffer->node == hit) {
+    for (const auto& [s, e] : entries_)
+        if (e->buffer && &e->buffer->node == node) {
+            // Only the part shown takes input (the buffer is the crop's size).
+            if (nx < 0 || ny < 0 || nx >= e->buffer->dst_width || ny >= e->buffer->dst_height) return Hit::Outside;
+            *surface = s;
             *sx = nx + e->crop_x;
             *sy = ny + e->crop_y;
-            // The surface's input region still decides (the scene's buffer
-            // nodes know nothing of it). No fall-through to what lies below.
-            return wlr_surface_point_accepts_input(surface, *sx, *sy) ? surface : nullptr;
+            // The surface's input region decides (the scene's buffer nodes know nothing of it).
+            return wlr_surface_point_accepts_input(s, *sx, *sy) ? Hit::Accepted : Hit::Refused;
         }
-    return nullptr;
+    return Hit::Outside;
 }
+
+void ClippedSurfaceTree::set_change_hook(std::function<void()> hook) { change_hook() = std::move(hook); }
 
 void ClippedSurfaceTree::send_frame_done_all(const timespec* now)
 {

@@ -14,6 +14,7 @@
 #include "listener.hpp"
 #include "wlr.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -33,11 +34,17 @@ public:
 
     // The tree a scene node (as found by wlr_scene_node_at) belongs to, if any.
     static ClippedSurfaceTree* owning(wlr_scene_node* node);
-    // For a buffer node of this tree and a point in it (node-local): the
-    // surface and the point in that surface's coordinates.
-    wlr_surface* surface_at(wlr_scene_node* hit, double nx, double ny, double* sx, double* sy) const;
+    // For a buffer node of this tree and a point in it (node-local): outside
+    // the part shown, or on it and then whether the surface's input region
+    // takes it; the surface and the point in its coordinates are set then.
+    enum class Hit { Outside, Refused, Accepted };
+    Hit hit(wlr_scene_node* node, double nx, double ny, wlr_surface** surface, double* sx, double* sy) const;
     // Frame callbacks of every surface of every tree the user can see.
     static void send_frame_done_all(const timespec* now);
+    // Called after a tree changed what it shows (a commit in it, a new
+    // clip), once the scene is up to date: the seat re-picks the surface
+    // under the pointer then. One hook for all trees, as the registry.
+    static void set_change_hook(std::function<void()> hook);
 
 private:
     struct Entry;

@@ -41,6 +41,7 @@ void View::raise()
 {
     wlr_scene_node_raise_to_top(&tree_->node);
     wlr_scene_node_raise_to_top(&label_tree_->node);
+    server_.seat().schedule_pointer_refresh();  // now above what the pointer was on
 }
 
 void View::attach_surface_node(wlr_scene_node* node)
@@ -105,6 +106,7 @@ void View::resized(int width, int height)
     width_ = width;
     height_ = height;
     update_decoration();
+    server_.seat().schedule_pointer_refresh();  // the border moved with the new size
 }
 
 wlr_box View::frame_inner_box() const
@@ -163,6 +165,7 @@ void View::move_to(int x, int y)
     wlr_scene_node_set_position(&tree_->node, x_, y_);
     wlr_scene_node_set_position(&label_tree_->node, x_, y_);
     moved();
+    server_.seat().schedule_pointer_refresh();  // moved under or away from a still pointer
 }
 
 void View::set_maximized(bool maximized)
@@ -214,6 +217,7 @@ void View::set_minimized(bool minimized)
     wlr_scene_node_set_enabled(&tree_->node, !minimized);
     show_frame(!fullscreen_);
     if (minimized) server_.view_minimized(*this);
+    server_.seat().schedule_pointer_refresh();
 }
 
 void View::toggle_maximized()

@@ -171,6 +171,10 @@ private:
             options.headless_height = output_height;
             server_ = std::make_unique<ctop::Server>(options);
             if (tag_container_) server_->switch_to(server_->workspace_for(container_name));
+            // wlroots starts the cursor at (100, 100), where the first window
+            // is placed: it would enter every test's first window as it maps.
+            // The suite's tests assume a pointer away from new windows.
+            wlr_cursor_warp(server_->seat().cursor(), nullptr, output_width - 1, output_height - 1);
             logger_ = wl_display_add_protocol_logger(server_->display(), &ack_initial_configure, nullptr);
             wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
             wake_ = wl_event_loop_add_fd(server_->loop(), wake_fd_, WL_EVENT_READABLE, &Compositor::on_wake, this);
