@@ -275,10 +275,29 @@ void Seat::process_motion(uint32_t time_msec)
         constraints_->update();
         return;
     }
-    if (seat_->pointer_state.focused_surface != surface) cursor_image_.clear();  // the client sets its own
+    bool entering = seat_->pointer_state.focused_surface != surface;
+    if (entering) cursor_image_.clear();  // the client sets its own
     wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
     wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
+    if (entering && wlr_surface_is_xwayland_surface(surface)) send_entry_motion(time_msec, sx, sy);
     constraints_->update();
+}
+
+// Xwayland turns wl_pointer.enter into an X crossing event but no motion
+// event, and Chromium then takes a click in its window for one at a stale
+// position. wlroots drops a motion at the position the enter just gave as a
+// duplicate, so it is sent here, as a hand's first motion inside would be.
+void Seat::send_entry_motion(uint32_t time_msec, double sx, double sy)
+{
+    wlr_seat_client* client = seat_->pointer_state.focused_client;
+    if (!client) return;
+    wl_resource* resource;
+    wl_resource_for_each(resource, &client->pointers)
+    {
+        if (wlr_seat_client_from_pointer_resource(resource))  // not an inert one
+            wl_pointer_send_motion(resource, time_msec, wl_fixed_from_double(sx), wl_fixed_from_double(sy));
+    }
+    wlr_seat_pointer_send_frame(seat_);
 }
 
 void Seat::output_added(wlr_output* output)

@@ -3,10 +3,9 @@
  *   x_window_client override X Y W H RRGGBB SECONDS
  *       an override-redirect window (what menus and tooltips are) at X,Y,
  *       W x H, filled with the colour; prints "mapped" once it is drawn
- *   x_window_client toplevel W H RRGGBB SECONDS [hostile-move | xi2]
+ *   x_window_client toplevel W H RRGGBB SECONDS [hostile-move]
  *       an ordinary window; prints "motion X Y" for each pointer motion it
- *       sees (with xi2: each XInput2 motion, what Chromium and GTK listen
- *       to), and on a press of button 1 does what a client-drawn title bar
+ *       sees, and on a press of button 1 does what a client-drawn title bar
  *       does: lets go of its implicit grab and sends _NET_WM_MOVERESIZE to
  *       the root (a resize from the bottom-right corner when the press is
  *       within 24 px of it, else a move); prints "pressed X Y" and "asked".
@@ -19,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
-#include <xcb/xinput.h>
 
 enum { NET_WM_MOVERESIZE_SIZE_BOTTOMRIGHT = 4, NET_WM_MOVERESIZE_MOVE = 8 };
 
@@ -78,7 +76,6 @@ int main(int argc, char **argv)
     uint32_t rgb = (uint32_t)strtoul(argv[override ? 6 : 4], NULL, 16);
     double seconds = atof(argv[override ? 7 : 5]);
     int hostile = !override && argc > 6 && strcmp(argv[6], "hostile-move") == 0;
-    int xi2 = !override && argc > 6 && strcmp(argv[6], "xi2") == 0;
 
     xcb_connection_t *c = xcb_connect(NULL, NULL);
     if (xcb_connection_has_error(c)) {
@@ -98,17 +95,6 @@ int main(int argc, char **argv)
     xcb_gcontext_t gc = xcb_generate_id(c);
     uint32_t gc_values[] = {rgb};
     xcb_create_gc(c, gc, w, XCB_GC_FOREGROUND, gc_values);
-    uint8_t xi_opcode = 0;
-    if (xi2) {
-        /* XInput2 motion replaces core motion for this client. */
-        free(xcb_input_xi_query_version_reply(c, xcb_input_xi_query_version(c, 2, 0), NULL));
-        xi_opcode = xcb_get_extension_data(c, &xcb_input_id)->major_opcode;
-        struct {
-            xcb_input_event_mask_t head;
-            uint32_t mask;
-        } select = {{XCB_INPUT_DEVICE_ALL_MASTER, 1}, XCB_INPUT_XI_EVENT_MASK_MOTION};
-        xcb_input_xi_select_events(c, w, 1, &select.head);
-    }
     xcb_map_window(c, w);
     xcb_flush(c);
 
@@ -134,14 +120,6 @@ int main(int argc, char **argv)
             case XCB_MOTION_NOTIFY: {
                 xcb_motion_notify_event_t *m = (xcb_motion_notify_event_t *)ev;
                 printf("motion %d %d\n", m->event_x, m->event_y);
-                break;
-            }
-            case XCB_GE_GENERIC: {
-                xcb_ge_generic_event_t *ge = (xcb_ge_generic_event_t *)ev;
-                if (xi2 && ge->extension == xi_opcode && ge->event_type == XCB_INPUT_MOTION) {
-                    xcb_input_motion_event_t *m = (xcb_input_motion_event_t *)ev;
-                    printf("motion %d %d\n", (int)(m->event_x >> 16), (int)(m->event_y >> 16));
-                }
                 break;
             }
             case XCB_BUTTON_PRESS: {
