@@ -11,6 +11,9 @@
  *       within 24 px of it, else a move); prints "pressed X Y" and "asked".
  *       With hostile-move it also asks for a move once, 2 s after mapping,
  *       with no button held (prints "asked without a press").
+ *   x_window_client flood N SECONDS
+ *       N ordinary 40x30 windows mapped at once; prints "mapped N" once the
+ *       X server has them all, then stays connected for SECONDS
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +65,40 @@ static void moveresize(xcb_connection_t *c, xcb_screen_t *screen, xcb_window_t w
     xcb_flush(c);
 }
 
+static int flood(int count, double seconds)
+{
+    xcb_connection_t *c = xcb_connect(NULL, NULL);
+    if (xcb_connection_has_error(c)) {
+        fprintf(stderr, "x_window_client: cannot connect to the X server\n");
+        return 1;
+    }
+    xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+    for (int i = 0; i < count; ++i) {
+        xcb_window_t w = xcb_generate_id(c);
+        xcb_create_window(c, XCB_COPY_FROM_PARENT, w, screen->root, (int16_t)(i % 500), (int16_t)(i % 300), 40, 30, 0,
+                          XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL, &screen->white_pixel);
+        xcb_map_window(c, w);
+    }
+    free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));  /* all of it reached the server */
+    printf("mapped %d\n", count);
+    double end = now() + seconds;
+    while (now() < end && !xcb_connection_has_error(c)) {
+        free(xcb_poll_for_event(c));
+        usleep(20000);
+    }
+    xcb_disconnect(c);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 4 && strcmp(argv[1], "flood") == 0) return flood(atoi(argv[2]), atof(argv[3]));
     int override = argc > 1 && strcmp(argv[1], "override") == 0;
     if ((override && argc < 8) || (!override && (argc < 6 || strcmp(argv[1], "toplevel") != 0))) {
         fprintf(stderr, "usage: x_window_client override X Y W H RRGGBB SECONDS\n"
-                        "       x_window_client toplevel W H RRGGBB SECONDS [hostile-move]\n");
+                        "       x_window_client toplevel W H RRGGBB SECONDS [hostile-move]\n"
+                        "       x_window_client flood N SECONDS\n");
         return 2;
     }
     int x = override ? atoi(argv[2]) : 0, y = override ? atoi(argv[3]) : 0;
