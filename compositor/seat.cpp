@@ -106,6 +106,13 @@ Seat::Seat(Server& server)
                                      ev->source);
     });
     frame_.connect(&cursor_->events.frame, [this](void*) { wlr_seat_pointer_notify_frame(seat_); });
+    touch_down_.connect(&cursor_->events.touch_down,
+                        [this](void* data) { on_touch_down(static_cast<wlr_event_touch_down*>(data)); });
+    touch_motion_.connect(&cursor_->events.touch_motion,
+                          [this](void* data) { on_touch_motion(static_cast<wlr_event_touch_motion*>(data)); });
+    touch_up_.connect(&cursor_->events.touch_up,
+                      [this](void* data) { on_touch_up(static_cast<wlr_event_touch_up*>(data)); });
+    touch_frame_.connect(&cursor_->events.touch_frame, [this](void*) { wlr_seat_touch_notify_frame(seat_); });
     request_cursor_.connect(&seat_->events.request_set_cursor, [this](void* data) {
         auto* ev = static_cast<wlr_seat_pointer_request_set_cursor_event*>(data);
         // Only the client under the pointer may choose its image.
@@ -124,7 +131,8 @@ Seat::~Seat()
     keyboards_.clear();
     // The listeners live in the cursor's and the seat's signal lists: off
     // them before the cursor is freed (members are destroyed after this body).
-    for (Listener* l : {&motion_, &motion_absolute_, &button_, &axis_, &frame_, &request_cursor_, &grab_commit_})
+    for (Listener* l : {&motion_, &motion_absolute_, &button_, &axis_, &frame_, &request_cursor_, &grab_commit_,
+                        &touch_down_, &touch_motion_, &touch_up_, &touch_frame_})
         l->disconnect();
     wlr_xcursor_manager_destroy(xcursors_);
     wlr_cursor_destroy(cursor_);
@@ -141,6 +149,10 @@ void Seat::add_input(wlr_input_device* device)
         wlr_cursor_attach_input_device(cursor_, device);
         has_pointer_ = true;
         break;
+    case WLR_INPUT_DEVICE_TOUCH:
+        wlr_cursor_attach_input_device(cursor_, device);
+        has_touch_ = true;
+        break;
     default:
         break;
     }
@@ -151,7 +163,52 @@ void Seat::update_capabilities()
 {
     uint32_t caps = WL_SEAT_CAPABILITY_POINTER;  // always: the nested/headless cursor exists too
     if (!keyboards_.empty()) caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+    if (has_touch_) caps |= WL_SEAT_CAPABILITY_TOUCH;
     wlr_seat_set_capabilities(seat_, caps);
+}
+
+// --- touch: a finger goes to the surface it lands on, like a click ------------
+
+void Seat::on_touch_down(wlr_event_touch_down* ev)
+{
+    double lx, ly, sx, sy;
+    wlr_cursor_absolute_to_layout_coords(cursor_, ev->device, ev->x, ev->y, &lx, &ly);
+    wlr_surface* surface = nullptr;
+    View* view = server_.view_at(lx, ly, &surface, &sx, &sy);
+    server_.idle().activity();
+    if (view) server_.focus_view(view);
+    if (!surface) return;  // our decoration or the background: no client sees this finger
+    int32_t id = ev->touch_id;
+    auto point = std::make_unique<TouchPoint>();
+    point->origin_x = lx - sx;
+    point->origin_y = ly - sy;
+    // A finger on a surface that goes away is lifted for its client: it
+    // would otherwise wait for an up that never comes (wlroots only forgets
+    // the surface).
+    point->surface_destroy.connect(&surface->events.destroy, [this, id](void*) {
+        wlr_seat_touch_notify_up(seat_, now_msec(), id);
+        wlr_seat_touch_notify_frame(seat_);
+        touch_points_.erase(id);  // destroys this listener: nothing after it
+    });
+    touch_points_[id] = std::move(point);
+    wlr_seat_touch_notify_down(seat_, surface, ev->time_msec, id, sx, sy);
+}
+
+void Seat::on_touch_motion(wlr_event_touch_motion* ev)
+{
+    auto it = touch_points_.find(ev->touch_id);
+    if (it == touch_points_.end()) return;  // went down outside any client surface
+    double lx, ly;
+    wlr_cursor_absolute_to_layout_coords(cursor_, ev->device, ev->x, ev->y, &lx, &ly);
+    // Relative to the surface it went down on, wherever the finger goes.
+    wlr_seat_touch_notify_motion(seat_, ev->time_msec, ev->touch_id, lx - it->second->origin_x,
+                                 ly - it->second->origin_y);
+}
+
+void Seat::on_touch_up(wlr_event_touch_up* ev)
+{
+    if (!touch_points_.erase(ev->touch_id)) return;
+    wlr_seat_touch_notify_up(seat_, ev->time_msec, ev->touch_id);
 }
 
 void Seat::on_key(Keyboard& kb, wlr_event_keyboard_key* event)

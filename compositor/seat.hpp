@@ -7,6 +7,7 @@
 #include "wlr.hpp"
 
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -76,6 +77,9 @@ private:
     void update_capabilities();
     void flush_pointer_refresh();
     static void on_request(void* data, wl_protocol_logger_type type, const wl_protocol_logger_message* message);
+    void on_touch_down(wlr_event_touch_down* event);
+    void on_touch_motion(wlr_event_touch_motion* event);
+    void on_touch_up(wlr_event_touch_up* event);
     std::string type_with_temporary_keymap(const std::vector<xkb_keysym_t>& syms);
 
     Server& server_;
@@ -85,6 +89,14 @@ private:
     std::list<std::unique_ptr<Keyboard>> keyboards_;
     std::unique_ptr<PointerConstraints> constraints_;
     bool has_pointer_ = false;
+    bool has_touch_ = false;
+    // A finger down on a client surface: the layout position of that
+    // surface's origin then, so its motion stays relative to that surface.
+    struct TouchPoint {
+        double origin_x = 0, origin_y = 0;
+        Listener surface_destroy;
+    };
+    std::map<int32_t, std::unique_ptr<TouchPoint>> touch_points_;
     enum class Grab { None, Move, Resize } grab_ = Grab::None;
     View* grabbed_ = nullptr;
     double grab_cx_ = 0, grab_cy_ = 0;  // the cursor where the grab began
@@ -99,6 +111,7 @@ private:
     wl_protocol_logger* request_logger_ = nullptr;
 
     Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_, grab_commit_;
+    Listener touch_down_, touch_motion_, touch_up_, touch_frame_;
     friend class Server;
 };
 

@@ -175,6 +175,10 @@ private:
             // is placed: it would enter every test's first window as it maps.
             // The suite's tests assume a pointer away from new windows.
             wlr_cursor_warp(server_->seat().cursor(), nullptr, output_width - 1, output_height - 1);
+            // A touchscreen from the start, as on a laptop that has one: the
+            // suite's clients bind wl_touch when they connect, and many tests
+            // connect before they create their touch device.
+            wlr_headless_add_input_device(server_->headless_backend(), WLR_INPUT_DEVICE_TOUCH);
             logger_ = wl_display_add_protocol_logger(server_->display(), &ack_initial_configure, nullptr);
             wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
             wake_ = wl_event_loop_add_fd(server_->loop(), wake_fd_, WL_EVENT_READABLE, &Compositor::on_wake, this);
@@ -296,6 +300,14 @@ struct Pointer : WlcsPointer, Device {
     }
 };
 
+// wlcs hands touch positions over as plain pixels (Touch::down_at passes
+// its ints on, up to canonical/wlcs HEAD), though touch.h declares them
+// wl_fixed_t; the reference integration (Mir's) reads them as pixels too.
+void touch_to_unit(ctop::Server& server, wl_fixed_t x, wl_fixed_t y, double* ux, double* uy)
+{
+    to_unit(server, wl_fixed_from_int(x), wl_fixed_from_int(y), ux, uy);
+}
+
 struct Touch : WlcsTouch, Device {
     explicit Touch(Compositor& c) : WlcsTouch{}, Device(c, WLR_INPUT_DEVICE_TOUCH)
     {
@@ -313,7 +325,7 @@ struct Touch : WlcsTouch, Device {
             ev.device = device;
             ev.time_msec = now_msec();
             ev.touch_id = 0;
-            to_unit(compositor.server(), x, y, &ev.x, &ev.y);
+            touch_to_unit(compositor.server(), x, y, &ev.x, &ev.y);
             wl_signal_emit(&device->touch->events.down, &ev);
             wl_signal_emit(&device->touch->events.frame, nullptr);
         });
@@ -325,7 +337,7 @@ struct Touch : WlcsTouch, Device {
             ev.device = device;
             ev.time_msec = now_msec();
             ev.touch_id = 0;
-            to_unit(compositor.server(), x, y, &ev.x, &ev.y);
+            touch_to_unit(compositor.server(), x, y, &ev.x, &ev.y);
             wl_signal_emit(&device->touch->events.motion, &ev);
             wl_signal_emit(&device->touch->events.frame, nullptr);
         });
