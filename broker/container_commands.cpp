@@ -4,11 +4,13 @@
 #include "audio_daemon.hpp"
 #include "container.hpp"
 #include "control_server.hpp"
+#include "network.hpp"
 #include "paths.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <iostream>
 
 namespace ctop {
@@ -58,7 +60,80 @@ std::string limits_text(const json& limits)
            part("pids", limits["pids"].dump()) + "/" + part("cpu_weight", limits["cpu_weight"].dump());
 }
 
+// The mode from its policy (null when the policy does not load: `ctopbroker
+// network` says why) and, while it runs, the address dnsmasq leased it.
+void add_network(json& entry, const std::string& name, bool running)
+{
+    entry["network"] = nullptr;
+    entry["address"] = nullptr;
+    try {
+        ContainerPolicy p = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+        entry["network"] = std::string(net::to_string(p.network));
+        if (running)
+            if (auto address = net::leased_address(name, paths::lxcpath(), p.network)) entry["address"] = *address;
+    } catch (const std::exception&) {
+    }
+}
+
+// The keys `set` knows, each with its own check: a value that would not
+// load back is refused before the file is written.
+using Setter = void (*)(ContainerPolicy&, const std::string& value);
+const std::map<std::string, Setter>& setters()
+{
+    static const std::map<std::string, Setter> table = {
+        {"network", [](ContainerPolicy& p, const std::string& value) {
+             auto mode = net::parse_mode(value);
+             if (!mode) throw std::runtime_error("network: unknown mode '" + value + "': use " + net::modes_text);
+             p.network = *mode;
+         }},
+    };
+    return table;
+}
+
 }  // namespace
+
+int set_policy(const std::string& name, const std::vector<std::string>& assignments)
+{
+    if (!check_name(name)) return 2;
+    try {
+        Container c(name, paths::lxcpath());
+        if (!c.exists()) return complain("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
+        const auto file = paths::policy_file(name);
+        ContainerPolicy policy = ContainerPolicy::load_or_default(name, file);
+        for (const auto& a : assignments) {
+            auto eq = a.find('=');
+            std::string key = a.substr(0, eq);
+            auto it = setters().find(key);
+            if (eq == std::string::npos || it == setters().end()) {
+                std::string known;
+                for (const auto& [k, _] : setters()) known += (known.empty() ? "" : ", ") + k;
+                complain("set: expected KEY=VALUE with KEY one of: " + known + " (got '" + a + "')");
+                return 2;
+            }
+            it->second(policy, a.substr(eq + 1));
+        }
+        policy.save(file);
+        std::string when = c.running() ? " (from its next start: `ctopbroker stop " + name + "`, then spawn)" : "";
+        std::printf("%s: network = %s%s\n", name.c_str(), std::string(net::to_string(policy.network)).c_str(),
+                    when.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int show_container_network(const std::string& name)
+{
+    if (!check_name(name)) return 2;
+    try {
+        Container c(name, paths::lxcpath());
+        if (!c.exists()) return complain("container '" + name + "' does not exist");
+        ContainerPolicy policy = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+        return net::show_network(name, policy.network, paths::lxcpath());
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
 
 json session_status_or_empty()
 {
@@ -92,12 +167,13 @@ int create_container(const CreateOptions& options)
         spec.memory_limit_bytes = policy.memory_bytes;
         spec.pids_limit = policy.pids;
         spec.cpu_weight = policy.cpu_weight;
-        spec.network = policy.network;
+        // The network is attached at every spawn (the bridge may not exist yet).
         if (options.privileged) spec.privilege = containers::Privilege::Privileged;
         c.create(spec);
         policy.save(paths::policy_file(policy.name));
-        std::printf("created container '%s' (%s, %s)\n", policy.name.c_str(), policy.template_name.c_str(),
-                    std::string(to_string(c.privilege())).c_str());
+        std::printf("created container '%s' (%s, %s, network %s)\n", policy.name.c_str(),
+                    policy.template_name.c_str(), std::string(to_string(c.privilege())).c_str(),
+                    std::string(net::to_string(policy.network)).c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());
@@ -136,6 +212,7 @@ int list_containers(bool as_json)
                           {"windows", 0},
                           {"workspace", nullptr},
                           {"limits", limits_of(name)}};
+            add_network(entry, name, c.running());
             for (const auto& ws : status.value("workspaces", json::array()))
                 if (ws["name"] == name) {
                     entry["windows"] = ws["views"];
@@ -148,11 +225,13 @@ int list_containers(bool as_json)
             std::printf("%s\n", list.dump(2).c_str());
             return 0;
         }
-        std::printf("%-20s %-9s %-13s %-9s %-7s %s\n", "NAME", "STATE", "PRIVILEGE", "WORKSPACE", "WINDOWS",
-                    "LIMITS (memory/pids/cpu weight)");
+        std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7s %s\n", "NAME", "STATE", "PRIVILEGE", "NETWORK", "ADDRESS",
+                    "WORKSPACE", "WINDOWS", "LIMITS (memory/pids/cpu weight)");
         for (const auto& e : list)
-            std::printf("%-20s %-9s %-13s %-9s %-7d %s\n", e["name"].get<std::string>().c_str(),
+            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %s\n", e["name"].get<std::string>().c_str(),
                         e["state"].get<std::string>().c_str(), e["privilege"].get<std::string>().c_str(),
+                        e["network"].is_null() ? "?" : e["network"].get<std::string>().c_str(),
+                        e["address"].is_null() ? "-" : e["address"].get<std::string>().c_str(),
                         e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
                         e["windows"].get<int>(), limits_text(e["limits"]).c_str());
         return 0;

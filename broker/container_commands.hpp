@@ -21,6 +21,10 @@ struct CreateOptions {
 int create_container(const CreateOptions& options);
 int destroy_container(const std::string& name);
 int list_containers(bool as_json);
+// `set NAME KEY=VALUE...`: only `network` for now; each key validated.
+int set_policy(const std::string& name, const std::vector<std::string>& assignments);
+// `network NAME`: its mode, address and the rules that apply.
+int show_container_network(const std::string& name);
 int exec_in_container(const std::string& name, const std::vector<std::string>& argv, bool as_root);
 
 // The session's view of containers ({} when no session runs).

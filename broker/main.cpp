@@ -6,6 +6,7 @@
 #include "audio_bridge.hpp"
 #include "container_commands.hpp"
 #include "control_server.hpp"
+#include "network.hpp"
 #include "paths.hpp"
 #include "color.hpp"
 #include "text.hpp"
@@ -203,12 +204,27 @@ int main(int argc, char** argv)
     create->add_option("--cpu-weight", create_opts.policy.cpu_weight,
                        "CPU weight, 1-10000; the session's processes weigh 100 (default 50)")
         ->check(CLI::Range(1, 10000));
-    create->add_flag("--network", create_opts.policy.network, "Give it a network (default: none)");
+    std::string network_mode = "internet";
+    create->add_option("--network", network_mode,
+                       "none (loopback only), internet (default: NAT out; no LAN, host or other container) "
+                       "or lan (internet plus the local network)")
+        ->check(CLI::IsMember({"none", "internet", "lan"}));
     create->add_flag("--mic", create_opts.policy.mic, "Allow the microphone");
     create->add_option("--color", color, "Border colour, #rrggbb");
     create->add_option("--share", shares, "Host directory to share, HOST:PATH[:rw] (read-only by default)");
     create->add_flag("--privileged", create_opts.privileged, "No user namespace (default: unprivileged when "
                                                              "/etc/subuid allows)");
+
+    auto* set = app.add_subcommand("set", "Change container NAME's policy: KEY=VALUE... (network=none|internet|lan)");
+    std::vector<std::string> assignments;
+    set->add_option("name", name, "Container name")->required();
+    set->add_option("assignments", assignments, "KEY=VALUE")->required();
+    auto* network = app.add_subcommand("network", "Show container NAME's network mode, address and firewall rules");
+    network->add_option("name", name, "Container name")->required();
+    auto* setup = app.add_subcommand("setup", "As root, once per boot: the bridges, firewall rules and dnsmasq the "
+                                              "containers' networks need (idempotent; prints what it changed)");
+    std::vector<std::string> setup_users;
+    setup->add_option("--user", setup_users, "Also let USER's unprivileged containers attach (lxc-user-nic)");
 
     auto* destroy = app.add_subcommand("destroy", "Stop and delete container NAME and its policy");
     destroy->add_option("name", name, "Container name")->required();
@@ -320,7 +336,14 @@ int main(int argc, char** argv)
             }
             create_opts.policy.color = color;  // checked with the rest by create_container
             for (const auto& s : shares) create_opts.policy.shares.push_back(parse_share(s));
+            create_opts.policy.network = ctop::net::parse_mode(network_mode).value();  // CLI11 checked it
             return ctop::create_container(create_opts);
+        } else if (*set) {
+            return ctop::set_policy(name, assignments);
+        } else if (*network) {
+            return ctop::show_container_network(name);
+        } else if (*setup) {
+            return ctop::net::setup_network(setup_users);
         } else if (*destroy) {
             return ctop::destroy_container(name);
         } else if (*list) {

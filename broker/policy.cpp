@@ -186,7 +186,14 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     p.name = name;
     r.string("color", p.color);
     r.string("template", p.template_name);
-    r.boolean("network", p.network);
+    if (const toml::node* n = t.get("network")) {
+        // Policies written before the modes said true or false.
+        if (auto on = n->value_exact<bool>()) p.network = *on ? net::Mode::Internet : net::Mode::None;
+        else if (auto mode = net::parse_mode(n->value_exact<std::string>().value_or("")))
+            p.network = *mode;
+        else
+            r.bad_at("network", std::string("must be ") + net::modes_text);
+    }
     p.memory_bytes = r.size("memory");
     if (auto pids = r.integer("pids")) {
         if (*pids < min_pids || *pids > max_pids)
@@ -250,7 +257,7 @@ std::string ContainerPolicy::to_toml() const
     toml::table t;
     if (!color.empty()) t.insert("color", color);
     t.insert("template", template_name);
-    t.insert("network", network);
+    t.insert("network", std::string(net::to_string(network)));
     if (memory_bytes) t.insert("memory", static_cast<int64_t>(*memory_bytes));
     if (pids) t.insert("pids", static_cast<int64_t>(*pids));
     if (cpu_weight) t.insert("cpu_weight", static_cast<int64_t>(*cpu_weight));

@@ -1,8 +1,11 @@
 // ContainerPolicy: what one container may do, kept in
 // $XDG_CONFIG_HOME/ctopbroker/containers/NAME.toml and written atomically.
-// A missing file means the defaults: no network, no microphone, clipboard
-// only by explicit user action, the stock Wayland allow-list.
+// A missing file means the defaults: the internet (no LAN, no host, no
+// other container), no microphone, clipboard only by explicit user action,
+// the stock Wayland allow-list.
 #pragma once
+
+#include "network_mode.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -38,7 +41,7 @@ struct ContainerPolicy {
     std::string name;
     std::string color;  // "#rrggbb"; empty: derived from the name
     std::string template_name = "minimal";
-    bool network = false;
+    net::Mode network = net::Mode::Internet;  // "none", "internet" or "lan"; applied at every start
     std::optional<std::uint64_t> memory_bytes;
     std::optional<std::uint32_t> pids;
     std::optional<std::uint32_t> cpu_weight;  // 1-10000, cgroup v2 scale (100: an ordinary process group)

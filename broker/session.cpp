@@ -310,6 +310,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"argv", req.value("argv", json::array())},
                  {"env", req.value("env", json::array())},
                  {"audio", policy.audio},
+                 {"network", std::string(net::to_string(policy.network))},
                  {"log", (logs / (name + ".log")).string()}};
     // The X socket exists before the first app runs, so an X app can connect
     // at once; its Xwayland starts when it does.

@@ -4,6 +4,7 @@
 #include "audio_daemon.hpp"
 #include "child_process.hpp"
 #include "container.hpp"
+#include "network.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -127,6 +128,9 @@ json spawn(const json& req)
     if (!c.running()) {
         if (uid_t root = c.host_uid(0); root != 0) let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
         c.update_mounts(mounts_from(req));
+        auto mode = net::parse_mode(req.value("network", "none"));
+        if (!mode) return fail("container '" + c.name() + "': unknown network mode");
+        c.update_network(net::attachment(c.name(), req.at("lxcpath").get<std::string>(), *mode));
         c.start();
         started = true;
     }

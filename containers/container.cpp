@@ -49,8 +49,8 @@ std::vector<std::string> split_lines(const std::string& text)
 }
 
 // liblxc's defaults (/etc/lxc/default.conf for root), as liblxc merges them
-// for a new container; with lxc.net cleared unless networking is wanted.
-std::string liblxc_defaults(const std::string& name, const fs::path& lxcpath, const fs::path& dir, bool network)
+// for a new container; with lxc.net cleared: our network block says it all.
+std::string liblxc_defaults(const std::string& name, const fs::path& lxcpath, const fs::path& dir)
 {
     struct lxc_container* c = lxc_container_new(name.c_str(), lxcpath.c_str());
     if (!c) throw ContainerError(named(name) + ": liblxc cannot open " + lxcpath.string());
@@ -60,7 +60,7 @@ std::string liblxc_defaults(const std::string& name, const fs::path& lxcpath, co
         throw ContainerError(named(name) + ": liblxc cannot parse its defaults " + std::string(defaults) +
                              ": fix that file");
     }
-    if (!network) c->clear_config_item(c, "lxc.net");
+    c->clear_config_item(c, "lxc.net");
     const fs::path tmp = dir / "defaults.tmp";
     bool saved = c->save_config(c, tmp.c_str());
     lxc_container_put(c);
@@ -358,7 +358,7 @@ void Container::create(const ContainerSpec& spec)
         in.name = name_;
         in.rootfs = dir() / "rootfs";
         in.log_file = log_file();
-        in.defaults = liblxc_defaults(name_, lxcpath_, dir(), spec.network);
+        in.defaults = liblxc_defaults(name_, lxcpath_, dir());
         in.network = spec.network;
         in.idmap = idmap;
         in.cgroups = detect_cgroup_layout();
@@ -391,6 +391,17 @@ void Container::update_mounts(const std::vector<BindMount>& mounts)
     require_exists();
     const fs::path config = dir() / "config";
     write_file_atomically(config, replace_mount_block(name_, read_text_file(config), mounts));
+    reopen();
+}
+
+void Container::update_network(const NetworkSpec& network)
+{
+    require_exists();
+    const fs::path config = dir() / "config";
+    std::string text = read_text_file(config);
+    std::string updated = replace_network_block(name_, text, network);
+    if (updated == text) return;
+    write_file_atomically(config, updated);
     reopen();
 }
 

@@ -35,13 +35,21 @@ struct BindMount {
     bool is_file = false; // create=file instead of create=dir
 };
 
+// How the container is attached to the network at its next start. The
+// broker decides which bridge stands for which policy (broker/network.hpp).
+struct NetworkSpec {
+    std::string bridge; // empty: loopback only (lxc.net.0.type = empty)
+    std::string hwaddr; // with a bridge: eth0's MAC, "00:16:3e:xx:xx:xx"
+    std::string veth;   // with a bridge: the host end's name (the firewall matches it)
+};
+
 struct ContainerSpec {
     std::string name;
     std::string template_name = "minimal"; // "minimal" (offline, busybox + host /usr) or "debian"
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<std::uint32_t> pids_limit;
     std::optional<std::uint32_t> cpu_weight; // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
-    bool network = false;               // false: lxc.net.0.type = empty
+    NetworkSpec network;                // default: loopback only
     std::optional<Privilege> privilege; // unset: unprivileged when /etc/subuid allows
     std::vector<BindMount> mounts;
     std::vector<std::string> device_allow; // cgroup device rules, e.g. "c 226:* rwm"
@@ -83,6 +91,9 @@ public:
     // Rewrites only our block of mount entries, atomically; a running
     // container sees the change at its next start.
     void update_mounts(const std::vector<BindMount>& mounts);
+    // Rewrites only our network block, atomically; takes effect at the next
+    // start. Throws when the spec is malformed.
+    void update_network(const NetworkSpec& network);
     void start(); // no-op when already running
     // Asks init to shut down (SIGPWR), kills what is left after `timeout`.
     // No-op when stopped. Processes from run() that die meanwhile are reaped

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -20,6 +21,8 @@ namespace {
 
 constexpr const char* mounts_begin = "# ctopbroker mounts begin (rewritten by update_mounts)";
 constexpr const char* mounts_end = "# ctopbroker mounts end";
+constexpr const char* network_begin = "# ctopbroker network begin (rewritten by update_network)";
+constexpr const char* network_end = "# ctopbroker network end";
 
 // fstab fields may not contain blanks: getmntent(3), which liblxc parses
 // lxc.mount.entry with, decodes these octal escapes.
@@ -107,14 +110,13 @@ std::string render_config(const ConfigInputs& in)
     std::ostringstream out;
     out << "# Container '" << in.name << "', written by ctopbroker. Plain lxc config: lxc-* tools read it.\n"
         << "# Edit freely outside the marked mount block, which `update_mounts` rewrites.\n\n"
-        << "# liblxc defaults" << (in.network ? "" : " (lxc.net cleared)") << "\n"
+        << "# liblxc defaults (lxc.net cleared)\n"
         << in.defaults << "\n"
         << "# ctopbroker base\n";
     // common.conf: capability drops, device cgroup allow-list, seccomp denylist.
     line(out, "lxc.include", "/usr/share/lxc/config/common.conf");
     line(out, "lxc.uts.name", in.name);
     line(out, "lxc.rootfs.path", "dir:" + in.rootfs.string());
-    if (!in.network) line(out, "lxc.net.0.type", "empty");
     line(out, "lxc.mount.auto", "proc:mixed sys:ro cgroup:mixed");
     line(out, "lxc.autodev", "1");
     line(out, "lxc.init.cmd", in.init_cmd);
@@ -127,8 +129,62 @@ std::string render_config(const ConfigInputs& in)
     out << "\n# template mounts\n";
     for (const auto& m : in.template_mounts)
         line(out, "lxc.mount.entry", m);
+    out << "\n" << network_block(in.name, in.network);
     out << "\n" << mount_block(in.name, in.mounts);
     return out.str();
+}
+
+std::string network_block(const std::string& container, const NetworkSpec& network)
+{
+    std::ostringstream out;
+    out << network_begin << "\n";
+    if (network.bridge.empty()) {
+        line(out, "lxc.net.0.type", "empty");
+    } else {
+        // Both end up in a file liblxc parses line by line: nothing but the
+        // characters an interface name and a MAC address are made of.
+        auto is_name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; };
+        for (const std::string* ifname : {&network.bridge, &network.veth})
+            if (ifname->empty() || ifname->size() > 15 || !std::all_of(ifname->begin(), ifname->end(), is_name_char))
+                throw ContainerError("container '" + container + "': bad interface name '" + *ifname + "'");
+        const std::string& mac = network.hwaddr;
+        bool mac_ok = mac.size() == 17;
+        for (size_t i = 0; mac_ok && i < mac.size(); ++i)
+            mac_ok = i % 3 == 2 ? mac[i] == ':' : std::isxdigit(static_cast<unsigned char>(mac[i])) != 0;
+        if (!mac_ok) throw ContainerError("container '" + container + "': bad MAC address '" + mac + "'");
+        line(out, "lxc.net.0.type", "veth");
+        line(out, "lxc.net.0.link", network.bridge);
+        line(out, "lxc.net.0.flags", "up");
+        line(out, "lxc.net.0.name", "eth0");
+        line(out, "lxc.net.0.veth.pair", network.veth);
+        line(out, "lxc.net.0.hwaddr", mac);
+    }
+    out << network_end << "\n";
+    return out.str();
+}
+
+std::string replace_network_block(const std::string& container, const std::string& config, const NetworkSpec& network)
+{
+    const std::string block = network_block(container, network);
+    auto begin = config.find(network_begin);
+    auto end = config.find(network_end, begin == std::string::npos ? 0 : begin);
+    if (begin != std::string::npos && end != std::string::npos) {
+        end += std::strlen(network_end);
+        if (end < config.size() && config[end] == '\n') ++end;
+        return config.substr(0, begin) + block + config.substr(end);
+    }
+    // An older config: drop its lxc.net lines, put the block before the mounts.
+    std::ostringstream kept;
+    std::istringstream in(config);
+    for (std::string l; std::getline(in, l);) {
+        auto key = l.find_first_not_of(" \t");
+        if (key != std::string::npos && l.compare(key, 8, "lxc.net.") == 0) continue;
+        kept << l << "\n";
+    }
+    std::string text = kept.str();
+    auto mounts = text.find(mounts_begin);
+    if (mounts == std::string::npos) return text + "\n" + block;
+    return text.substr(0, mounts) + block + "\n" + text.substr(mounts);
 }
 
 std::string replace_mount_block(const std::string& container, const std::string& config,

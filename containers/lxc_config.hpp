@@ -23,8 +23,8 @@ struct ConfigInputs {
     std::string name;
     std::filesystem::path rootfs;
     std::filesystem::path log_file;
-    std::string defaults; // liblxc's default config text (lxc.net already cleared if asked)
-    bool network = false;
+    std::string defaults; // liblxc's default config text, lxc.net cleared
+    NetworkSpec network;
     std::optional<IdMap> idmap; // unset: privileged
     CgroupLayout cgroups = CgroupLayout::V1;
     std::optional<std::uint64_t> memory_limit_bytes;
@@ -45,6 +45,16 @@ std::string mount_entry_value(const std::string& container, const BindMount& m);
 // `config` with the marked mount block replaced by `mounts`.
 std::string replace_mount_block(const std::string& container, const std::string& config,
                                 const std::vector<BindMount>& mounts);
+
+// The lxc.net.0 lines for `network`, in a marked block. Throws ContainerError
+// naming `container` when the bridge name or MAC address is malformed.
+std::string network_block(const std::string& container, const NetworkSpec& network);
+
+// `config` with the marked network block replaced by `network`. A config
+// written before there was a block gets one, and loses its other lxc.net
+// lines (liblxc's defaults once put lxcbr0 there).
+std::string replace_network_block(const std::string& container, const std::string& config,
+                                  const NetworkSpec& network);
 
 std::string read_text_file(const std::filesystem::path& path);
 // Temp file in the same directory, fsync, rename, fsync the directory: readers

@@ -87,10 +87,37 @@ others_left() {
     return 1
 }
 trap 'while others_left; do /opt/ctopbroker/busybox sleep 0.02; done; exit 0' TERM
+# A network of its own (policy network = internet or lan): an address,
+# route and resolver from the bridge's DHCP server, renewed for as long as
+# the container runs.
+if [ -e /sys/class/net/eth0 ]; then
+    /opt/ctopbroker/busybox udhcpc -f -i eth0 -s /opt/ctopbroker/dhcp-event -A 2 >/dev/null 2>&1 &
+fi
 while :; do
     /opt/ctopbroker/busybox sleep 2147483647 &
     wait $!
 done
+)";
+
+// udhcpc's event script: applies what the DHCP server said to eth0, the
+// default route and /etc/resolv.conf. Busybox's own applets, so the debian
+// template works the same without iproute2.
+constexpr const char* dhcp_event_script = R"(# ctopbroker: udhcpc's event script; see containers/templates.cpp
+bb=/opt/ctopbroker/busybox
+case "$1" in
+deconfig)
+    $bb ip -4 addr flush dev "$interface"
+    $bb ip link set "$interface" up
+    ;;
+bound|renew)
+    $bb ip addr replace "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && $bb ip route replace default via "${router%% *}" dev "$interface"
+    : > /etc/resolv.conf.new
+    for server in $dns; do echo "nameserver $server" >> /etc/resolv.conf.new; done
+    $bb mv -f /etc/resolv.conf.new /etc/resolv.conf
+    ;;
+esac
+exit 0
 )";
 
 // Statically linked, so the init works whatever (or nothing) is in /usr.
@@ -102,6 +129,7 @@ std::string install_init(const std::string& container, const fs::path& rootfs)
                     "lxc");
     copy_executable(container, {"/usr/bin/busybox", "/bin/busybox"}, rootfs / init_dir / "busybox", "busybox-static");
     write_file(container, rootfs / init_dir / "keepalive", keepalive_script);
+    write_file(container, rootfs / init_dir / "dhcp-event", dhcp_event_script, 0755);
     const std::string dir = std::string("/") + init_dir;
     return dir + "/init -n " + container + " -- " + dir + "/busybox sh " + dir + "/keepalive";
 }

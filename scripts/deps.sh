@@ -11,9 +11,12 @@ packages=(
   # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizers' runtimes
   clang-14 libclang-rt-14-dev
   # run: containers, fonts, Xwayland, audio
+  # (networking: `ctopbroker setup` makes bridges with iproute2, rules with nftables, DHCP/DNS with dnsmasq;
+  #  containers run busybox's udhcpc)
+  iproute2 nftables dnsmasq-base
   busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin pipewire-pulse wireplumber dbus
   # real clients the tests and the demo drive
-  acl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
+  acl curl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
   # the default cursor theme; a GTK 4 app with a client-drawn title bar (tests/input_test.cpp)
   adwaita-icon-theme gtk-4-examples
   # the real-application suite (tests/apps_test.cpp) and its GTK4 / Qt6 probes (tests/apps/)

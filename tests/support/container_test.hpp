@@ -19,7 +19,8 @@ protected:
     void TearDown() override;
     Session& s() { return *s_; }
 
-    // `ctopbroker create NAME --privileged EXTRA...`; fails the test on error.
+    // `ctopbroker create NAME --privileged EXTRA...` (--network none unless EXTRA says);
+    // fails the test on error.
     void create(const std::string& name, std::vector<std::string> extra = {}, bool privileged = true);
     // `ctopbroker spawn NAME -- CMD...`; fails the test on error.
     void spawn(const std::string& name, std::vector<std::string> cmd);
