@@ -393,7 +393,11 @@ void Seat::on_button(wlr_event_pointer_button* ev)
     View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
     if (view) {
         server_.focus_view(view);
-        if (start_compositor_grab(*view, ev->button, surface != nullptr)) return;
+        // Inside the content but no surface takes it (an input region's
+        // hole): the window's, not our border's, so no move starts there.
+        wlr_box content = view->content_box();
+        bool on_content = surface || wlr_box_contains_point(&content, cursor_->x, cursor_->y);
+        if (start_compositor_grab(*view, ev->button, on_content)) return;
     }
     if (delivered_buttons_.empty()) {
         press_origin_x_ = cursor_->x - seat_->pointer_state.sx;

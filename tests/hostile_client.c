@@ -270,6 +270,36 @@ static const struct wl_pointer_listener grabby_pointer = {
     .axis = (void *)noop, .frame = (void *)noop, .axis_source = (void *)noop, .axis_stop = (void *)noop,
     .axis_discrete = (void *)noop};
 
+/* A window whose input region is empty: what it covers must not get the
+ * clicks aimed at it (a see-through decoy over another client's window). */
+static int cmd_hole(struct wl_display *display, double seconds, int width, int height)
+{
+    struct wl_registry *registry = wl_display_get_registry(display);
+    wl_registry_add_listener(registry, &registry_listener, NULL);
+    wl_display_roundtrip(display);
+    if (!compositor || !shm || !wm_base) {
+        printf("{\"error\": \"missing globals\"}\n");
+        return 2;
+    }
+    if (width < 1 || width > 4096 || height < 1 || height > 4096) return 2;
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    struct window w;
+    w.surface = wl_compositor_create_surface(compositor);
+    w.xdg = xdg_wm_base_get_xdg_surface(wm_base, w.surface);
+    xdg_surface_add_listener(w.xdg, &xdg_listener, &w);
+    struct xdg_toplevel *top = xdg_surface_get_toplevel(w.xdg);
+    xdg_toplevel_set_app_id(top, "hole");
+    struct wl_region *empty = wl_compositor_create_region(compositor);
+    wl_surface_set_input_region(w.surface, empty);
+    wl_region_destroy(empty);
+    w.buffer = make_buffer(width, height);
+    wl_surface_commit(w.surface);
+    double end = now() + seconds;
+    while (now() < end && wl_display_dispatch(display) >= 0) {
+    }
+    return 0;
+}
+
 static int cmd_grabby(struct wl_display *display, double seconds)
 {
     struct wl_registry *registry = wl_display_get_registry(display);
@@ -535,13 +565,15 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "activate")) return cmd_activate(display, atof(argv[2]), atof(argv[3]));
     if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(display, atof(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
+    if (argc == 5 && !strcmp(argv[1], "hole")) return cmd_hole(display, atof(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && !strcmp(argv[1], "forge")) return cmd_forge(display, atof(argv[2]));
     if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
     if (argc == 3 && !strcmp(argv[1], "surfaces")) return cmd_surfaces(display, atol(argv[2]));
     if (argc >= 4 && !strcmp(argv[1], "buffer"))
         return cmd_buffer(display, atoi(argv[2]), atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1);
     if (argc == 3 && !strcmp(argv[1], "clients")) return cmd_clients(display, atoi(argv[2]));
-    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS | | forge SECONDS\n"
+    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS | forge SECONDS\n"
+                    "       hole SECONDS WIDTH HEIGHT\n"
                     "       lock SECONDS | surfaces N | buffer WIDTH HEIGHT [COUNT] | clients N\n");
     return 2;
 }

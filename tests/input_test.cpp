@@ -66,6 +66,41 @@ TEST(Pointer, ClicksAndTheWheelReachTheWindowUnderThePointer)
         EXPECT_NE(events.find(want), std::string::npos) << want << " not seen; events:\n" << events;
 }
 
+TEST(Pointer, AClickOnAWindowsInputHoleNeverReachesTheOtherClientsWindowItCovers)
+{
+    Session s;
+    auto log = s.runtime_dir() / "events.log";
+    s.spawn({"sh", "-c", "exec stdbuf -oL weston-eventdemo --log-button > " + log.string()});
+    ASSERT_TRUE(s.wait_views("host", 1));
+    json below = s.views()[0];
+    // A bigger window over it, see-through for input everywhere: a decoy
+    // whose clicks must not land on the window it hides, nor move it.
+    s.spawn({std::getenv("HOSTILE_CLIENT"), "hole", "60", "1000", "600"});
+    ASSERT_TRUE(s.wait_views("host", 2));
+    json hole = find_view(s, "hole");
+    ASSERT_FALSE(hole.is_null());
+    int cx = below["x"].get<int>() + below["width"].get<int>() / 2;
+    int cy = below["y"].get<int>() + below["height"].get<int>() / 2;
+    ASSERT_GT(cx, hole["x"].get<int>());
+    ASSERT_GT(cy, hole["y"].get<int>());
+    ASSERT_LT(cx, hole["x"].get<int>() + hole["width"].get<int>());
+    ASSERT_LT(cy, hole["y"].get<int>() + hole["height"].get<int>());
+    ASSERT_EQ(cli(s, {"pointer", "move", std::to_string(cx), std::to_string(cy)}), "");
+    ASSERT_EQ(cli(s, {"pointer", "click"}), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(read_file(log).find("button:"), std::string::npos) << read_file(log);
+    EXPECT_EQ(find_view(s, "hole")["x"], hole["x"]);
+
+    // Left of the decoy and its frame (it was placed further right), the
+    // same click does land: the log would have shown the first one.
+    int px = below["x"].get<int>() + 20, py = cy;  // past its own thin frame
+    ASSERT_LT(px, hole["x"].get<int>() - 2 * 4) << below << hole;
+    ASSERT_EQ(cli(s, {"pointer", "move", std::to_string(px), std::to_string(py)}), "");
+    ASSERT_EQ(cli(s, {"pointer", "click"}), "");
+    EXPECT_TRUE(wait_until([&] { return read_file(log).find("button: 272, state: pressed") != std::string::npos; }))
+        << read_file(log);
+}
+
 TEST(Pointer, ClickingAWindowFocusesIt)
 {
     Session s;
