@@ -5,8 +5,10 @@
 #include "container.hpp"
 #include "control_server.hpp"
 #include "network.hpp"
+#include "idmap.hpp"
 #include "paths.hpp"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -23,6 +25,12 @@ int complain(const std::string& message)
 {
     std::cerr << "ctopbroker: " << message << "\n";
     return 1;
+}
+
+std::string current_user()
+{
+    struct passwd* pw = getpwuid(getuid());
+    return pw ? pw->pw_name : std::to_string(getuid());
 }
 
 bool check_name(const std::string& name)
@@ -145,10 +153,19 @@ json session_status_or_empty()
     }
 }
 
+// Said wherever a privileged container shows up: its root is the host's.
+constexpr const char* privileged_warning =
+    "WARNING: container '%s' is privileged: its root is the host's root (it can write host sysctls and "
+    "escape); use it only for software you trust\n";
+
 int create_container(const CreateOptions& options)
 {
     ContainerPolicy policy = options.policy;
     if (!check_name(policy.name)) return 2;
+    if (!options.privileged && !containers::subordinate_ids_of_current_user())
+        return complain("cannot create an unprivileged container: /etc/subuid and /etc/subgid give this user no "
+                        "range of 65536 ids. Run `sudo ctopbroker setup --user " + current_user() +
+                        "` once (or pass --privileged for a container whose root is the host's root)");
     apply_default_limits(policy);  // written to the policy file, where the user sees and changes them
     // What spawn would refuse to load is refused now, before anything exists.
     if (auto problem = policy.check()) {
@@ -168,12 +185,14 @@ int create_container(const CreateOptions& options)
         spec.pids_limit = policy.pids;
         spec.cpu_weight = policy.cpu_weight;
         // The network is attached at every spawn (the bridge may not exist yet).
-        if (options.privileged) spec.privilege = containers::Privilege::Privileged;
+        spec.privilege = options.privileged ? containers::Privilege::Privileged : containers::Privilege::Unprivileged;
         c.create(spec);
         policy.save(paths::policy_file(policy.name));
         std::printf("created container '%s' (%s, %s, network %s)\n", policy.name.c_str(),
                     policy.template_name.c_str(), std::string(to_string(c.privilege())).c_str(),
                     std::string(net::to_string(policy.network)).c_str());
+        if (c.privilege() == containers::Privilege::Privileged)
+            std::fprintf(stderr, privileged_warning, policy.name.c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());
@@ -234,6 +253,8 @@ int list_containers(bool as_json)
                         e["address"].is_null() ? "-" : e["address"].get<std::string>().c_str(),
                         e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
                         e["windows"].get<int>(), limits_text(e["limits"]).c_str());
+        for (const auto& e : list)
+            if (e["privilege"] == "privileged") std::fprintf(stderr, privileged_warning, e["name"].get<std::string>().c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());

@@ -9,6 +9,7 @@
 #include "network.hpp"
 #include "paths.hpp"
 #include "color.hpp"
+#include "setup.hpp"
 #include "text.hpp"
 #include "worker.hpp"
 #include "xwayland_launcher.hpp"
@@ -212,8 +213,9 @@ int main(int argc, char** argv)
     create->add_flag("--mic", create_opts.policy.mic, "Allow the microphone");
     create->add_option("--color", color, "Border colour, #rrggbb");
     create->add_option("--share", shares, "Host directory to share, HOST:PATH[:rw] (read-only by default)");
-    create->add_flag("--privileged", create_opts.privileged, "No user namespace (default: unprivileged when "
-                                                             "/etc/subuid allows)");
+    create->add_flag("--privileged", create_opts.privileged, "No user namespace: the container's root is the "
+                                                             "host's root (default: unprivileged; needs "
+                                                             "`ctopbroker setup`)");
 
     auto* set = app.add_subcommand("set", "Change container NAME's policy: KEY=VALUE... (network=none|internet|lan)");
     std::vector<std::string> assignments;
@@ -221,10 +223,12 @@ int main(int argc, char** argv)
     set->add_option("assignments", assignments, "KEY=VALUE")->required();
     auto* network = app.add_subcommand("network", "Show container NAME's network mode, address and firewall rules");
     network->add_option("name", name, "Container name")->required();
-    auto* setup = app.add_subcommand("setup", "As root, once per boot: the bridges, firewall rules and dnsmasq the "
-                                              "containers' networks need (idempotent; prints what it changed)");
+    auto* setup = app.add_subcommand("setup", "As root (idempotent; prints what it changed): subordinate ids and a "
+                                              "reachable lxcpath for each USER (default root), and, once per boot, "
+                                              "the bridges, firewall rules and dnsmasq the containers' networks need");
     std::vector<std::string> setup_users;
-    setup->add_option("--user", setup_users, "Also let USER's unprivileged containers attach (lxc-user-nic)");
+    setup->add_option("--user", setup_users, "The user whose session runs the containers (default: root); also lets "
+                                             "USER's unprivileged containers attach (lxc-user-nic)");
 
     auto* destroy = app.add_subcommand("destroy", "Stop and delete container NAME and its policy");
     destroy->add_option("name", name, "Container name")->required();
@@ -343,6 +347,8 @@ int main(int argc, char** argv)
         } else if (*network) {
             return ctop::show_container_network(name);
         } else if (*setup) {
+            for (const auto& user : setup_users.empty() ? std::vector<std::string>{"root"} : setup_users)
+                if (int rc = ctop::run_setup(user); rc != 0) return rc;
             return ctop::net::setup_network(setup_users);
         } else if (*destroy) {
             return ctop::destroy_container(name);

@@ -5,10 +5,12 @@
 #include "child_process.hpp"
 #include "container.hpp"
 #include "network.hpp"
+#include "share_idmap.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/acl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +42,23 @@ std::vector<BindMount> mounts_from(const json& req)
         mounts.push_back({s.at("host").get<std::string>(), s.at("path").get<std::string>(),
                           s.value("read_only", true), false});
     return mounts;
+}
+
+// A writable share belongs to a host user (root, for a root session) that is
+// not the container's user: once the container runs, it is mounted again over
+// its plain bind, idmapped so that the container's user reads and writes it as
+// the owner. The mapping's namespace is needed only while mounting.
+void idmap_writable_shares(const Container& c, const std::vector<BindMount>& mounts)
+{
+    const uid_t user = c.host_uid(1000);
+    const gid_t group = c.host_gid(1000);
+    for (const auto& m : mounts) {
+        struct stat st {};
+        if (m.read_only || stat(m.host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        if (st.st_uid == user && st.st_gid == group) continue;
+        ShareIdmap map(st.st_uid, st.st_gid, user, group);
+        mount_idmapped_share(c.init_pid(), m.host_path.string(), m.container_path, map);
+    }
 }
 
 // The environment apps see: nothing from the host but what we choose.
@@ -127,11 +146,18 @@ json spawn(const json& req)
     bool started = false;
     if (!c.running()) {
         if (uid_t root = c.host_uid(0); root != 0) let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
-        c.update_mounts(mounts_from(req));
+        std::vector<BindMount> mounts = mounts_from(req);
+        c.update_mounts(mounts);
         auto mode = net::parse_mode(req.value("network", "none"));
         if (!mode) return fail("container '" + c.name() + "': unknown network mode");
         c.update_network(net::attachment(c.name(), req.at("lxcpath").get<std::string>(), *mode));
         c.start();
+        try {
+            idmap_writable_shares(c, mounts);
+        } catch (...) {
+            c.stop();
+            throw;
+        }
         started = true;
     }
     if (!started && prepared(c)) return finish_spawn(c, req, started);

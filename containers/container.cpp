@@ -341,7 +341,8 @@ void Container::create(const ContainerSpec& spec)
     if (spec.privilege == Privilege::Unprivileged && !idmap)
         throw ContainerError(named(name_) +
                              " should be unprivileged, but /etc/subuid and /etc/subgid give this "
-                             "user no range of 65536 ids: add one, e.g. `root:100000:65536` to both files");
+                             "user no range of 65536 ids: run `sudo ctopbroker setup --user USER` once (or add "
+                             "e.g. `root:100000:65536` to both files)");
     // Every mount is checked before anything is written.
     for (const auto& m : spec.mounts)
         mount_entry_value(name_, m);

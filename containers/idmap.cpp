@@ -17,10 +17,9 @@ std::string current_user_name()
 }
 
 // /etc/subuid lines are "owner:first:count"; owner is a name or a uid.
-std::optional<IdRange> subordinate_range(const char* file)
+std::optional<IdRange> subordinate_range(const char* file, const std::string& name, uid_t user_uid)
 {
-    const std::string name = current_user_name();
-    const std::string uid = std::to_string(getuid());
+    const std::string uid = std::to_string(user_uid);
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
@@ -46,8 +45,13 @@ std::optional<IdRange> subordinate_range(const char* file)
 
 std::optional<IdMap> subordinate_ids_of_current_user()
 {
-    auto uids = subordinate_range("/etc/subuid");
-    auto gids = subordinate_range("/etc/subgid");
+    return subordinate_ids_of(current_user_name(), getuid());
+}
+
+std::optional<IdMap> subordinate_ids_of(const std::string& user, uid_t uid)
+{
+    auto uids = subordinate_range("/etc/subuid", user, uid);
+    auto gids = subordinate_range("/etc/subgid", user, uid);
     if (!uids || !gids) return std::nullopt;
     return IdMap{{*uids}, {*gids}};
 }

@@ -32,6 +32,8 @@ inline constexpr unsigned long ids_per_container = 65536;
 // The first range of at least ids_per_container ids that /etc/subuid and
 // /etc/subgid give the calling user (matched by name or by uid).
 std::optional<IdMap> subordinate_ids_of_current_user();
+// The same for any user, by name and uid.
+std::optional<IdMap> subordinate_ids_of(const std::string& user, uid_t uid);
 
 // "u 0 100000 65536" and "g 0 100000 65536", the values of lxc.idmap.
 std::vector<std::string> idmap_config_values(const IdMap& map);

@@ -38,8 +38,8 @@ if [ "$(id -u)" -eq 0 ]; then
     rm -rf "$CTOPBROKER_LXCPATH"
   }
   trap 'cleanup_lxc; "$bin" quit >/dev/null 2>&1 || true; sleep 0.5; [ $nested -eq 1 ] || rm -rf "$XDG_RUNTIME_DIR"' EXIT
-  "$bin" create work --privileged --network none --color '#e6194b'
-  "$bin" create web --privileged --color '#3cb44b'
+  "$bin" create work --network none --color '#e6194b'
+  "$bin" create web --color '#3cb44b'
   "$bin" spawn work -- foot sh -c 'echo "I run in the container named work"; sleep 600'
   "$bin" spawn web -- weston-simple-shm
   # Each has its own PipeWire, reaching the host as one labelled stream.

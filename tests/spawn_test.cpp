@@ -1,10 +1,13 @@
 // `ctopbroker spawn` with real LXC containers and real clients inside them.
 #include "support/container_test.hpp"
 
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -42,7 +45,7 @@ TEST_F(Containers, FootInsideMapsInTheContainersWorkspace)
     ASSERT_EQ(l.size(), 1u);
     EXPECT_EQ(l[0]["state"], "RUNNING");
     EXPECT_EQ(l[0]["windows"], 1);
-    EXPECT_EQ(l[0]["privilege"], "privileged");
+    EXPECT_EQ(l[0]["privilege"], "unprivileged");
 }
 
 TEST_F(Containers, WaylandInfoInsideSeesNoPrivilegedGlobals)
@@ -192,35 +195,10 @@ TEST(NoSession, CommandsSayThereIsNoSession)
     EXPECT_NE(std::string(buf, n).find("no ctopbroker session is running"), std::string::npos) << buf;
 }
 
-namespace {
-
-// Gives root a sub-uid range for the length of a test, if it has none.
-class SubidRange {
-public:
-    SubidRange()
-    {
-        for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
-            std::ifstream in(file);
-            std::string text((std::istreambuf_iterator<char>(in)), {});
-            saved_.emplace_back(file, text);
-            if (text.find("root:") == std::string::npos) std::ofstream(file, std::ios::app) << "root:100000:65536\n";
-        }
-    }
-    ~SubidRange()
-    {
-        for (const auto& [file, text] : saved_) std::ofstream(file, std::ios::trunc) << text;
-    }
-
-private:
-    std::vector<std::pair<std::string, std::string>> saved_;
-};
-
-}  // namespace
 
 TEST_F(Containers, AnUnprivilegedContainerShowsWaylandAndX11Windows)
 {
-    SubidRange subids;
-    create("unpriv", {}, false);  // unprivileged: /etc/subuid allows it
+    create("unpriv");  // unprivileged: the default
     std::string list;
     ASSERT_EQ(s().cli({"list"}, &list), 0);
     EXPECT_NE(list.find("unprivileged"), std::string::npos) << list;
@@ -234,4 +212,160 @@ TEST_F(Containers, AnUnprivilegedContainerShowsWaylandAndX11Windows)
     std::string acl;
     s().run({"getfacl", "-p", s().runtime_dir().string()}, {}, &acl);
     EXPECT_NE(acl.find("user:100000:--x"), std::string::npos) << acl;
+}
+
+namespace {
+
+std::string host_core_pattern()
+{
+    std::ifstream in("/proc/sys/kernel/core_pattern");
+    std::string value;
+    std::getline(in, value);
+    return value;
+}
+
+// As the container's root: writes `value` to kernel.core_pattern through the
+// container's /proc/sys, then through a proc of its own (which a root with
+// CAP_SYS_ADMIN over the host could mount rw). 0 when either write worked.
+std::string write_core_pattern(const std::string& value)
+{
+    return "echo '" + value + "' > /proc/sys/kernel/core_pattern 2>/dev/null && exit 0; "
+           "mkdir -p /tmp/p && mount -t proc proc /tmp/p 2>/dev/null && "
+           "echo '" + value + "' > /tmp/p/sys/kernel/core_pattern 2>/dev/null && exit 0; exit 1";
+}
+
+}  // namespace
+
+// Issue 13, item 7: the container's root is not the host's root.
+TEST_F(Containers, ADefaultContainersRootCannotWriteHostSysctls)
+{
+    create("plain");
+    std::string out, err;
+    ASSERT_EQ(s().cli({"list", "--json"}, &out), 0);
+    EXPECT_EQ(json::parse(out)[0]["privilege"], "unprivileged") << out;
+    spawn("plain", {"sleep", "60"});
+    const std::string before = host_core_pattern();
+    EXPECT_NE(s().cli({"exec", "--root", "plain", "--", "sh", "-c", write_core_pattern("|/tmp/pwn %p")}), 0);
+    EXPECT_EQ(host_core_pattern(), before);
+
+    // The same write works from a --privileged container (the test's method
+    // is sound); it writes the value already there, so the host keeps it.
+    ASSERT_EQ(s().cli({"create", "trusted", "--privileged"}, &out, &err), 0) << err;
+    created_.push_back("trusted");
+    EXPECT_NE(err.find("WARNING: container 'trusted' is privileged"), std::string::npos) << err;
+    ASSERT_EQ(s().cli({"list"}, &out, &err), 0);
+    EXPECT_NE(err.find("'trusted' is privileged"), std::string::npos) << err;
+    spawn("trusted", {"sleep", "60"});
+    EXPECT_EQ(s().cli({"exec", "--root", "trusted", "--", "sh", "-c", write_core_pattern(before)}), 0);
+    EXPECT_EQ(host_core_pattern(), before);
+}
+
+TEST_F(Containers, CreateWithoutSubordinateIdsPointsToSetup)
+{
+    // nobody has no range in /etc/subuid: create refuses before writing anything.
+    std::string err;
+    ASSERT_EQ(s().run({"sh", "-c",
+                       "setpriv --reuid=nobody --regid=nogroup --clear-groups \"$CTOPBROKER_BIN\" create norange "
+                       "2>&1 >/dev/null; echo \"status $?\""},
+                      {}, &err),
+              0);
+    EXPECT_NE(err.find("ctopbroker setup --user nobody"), std::string::npos) << err;
+    EXPECT_EQ(err.find("status 0"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(lxcpath_ / "norange"));
+}
+
+namespace {
+
+std::string range_of(const char* file, const std::string& user)
+{
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with(user + ":")) return line.substr(user.size() + 1);
+    return "";
+}
+
+}  // namespace
+
+TEST(Setup, GivesAUserWithoutIdsAFreeRangeAndALxcpathOnceThenChangesNothing)
+{
+    if (geteuid() != 0) GTEST_SKIP() << "setup edits /etc/subuid: needs root";
+    const std::string user = "ctop-setup-" + std::to_string(getpid() % 100000);
+    const std::string home = "/var/tmp/" + user;
+    // A system user: useradd gives it no subordinate ids.
+    ASSERT_EQ(std::system(("useradd -r -m -d " + home + " " + user).c_str()), 0);
+    struct Remove {
+        std::string user;
+        ~Remove() { std::system(("userdel -r " + user + " 2>/dev/null").c_str()); }
+    } remove{user};
+    ASSERT_EQ(range_of("/etc/subuid", user), "");
+
+    auto setup = [&](std::string* out) {
+        FILE* p = popen((std::string(std::getenv("CTOPBROKER_BIN")) + " setup --user " + user + " 2>&1").c_str(), "r");
+        char buf[4096];
+        out->clear();
+        for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out->append(buf, n);
+        return pclose(p);
+    };
+    std::string out;
+    ASSERT_EQ(setup(&out), 0) << out;
+    const std::string range = range_of("/etc/subuid", user);
+    ASSERT_NE(range, "") << out;
+    EXPECT_EQ(range_of("/etc/subgid", user), range);
+    EXPECT_NE(out.find("gave " + user + " subordinate uids and gids"), std::string::npos) << out;
+    // Nobody else holds any of its ids.
+    const unsigned long first = std::stoul(range.substr(0, range.find(':')));
+    EXPECT_EQ(range.substr(range.find(':') + 1), "65536");
+    std::ifstream in("/etc/subuid");
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with(user + ":")) continue;
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        unsigned long f = std::stoul(line.substr(a + 1, b - a - 1)), n = std::stoul(line.substr(b + 1));
+        EXPECT_TRUE(f + n <= first || first + 65536 <= f) << line << " overlaps " << range;
+    }
+    struct stat st {};
+    ASSERT_EQ(stat((home + "/.local/share/lxc").c_str(), &st), 0) << out;
+    EXPECT_EQ(st.st_uid, getpwnam(user.c_str())->pw_uid);
+    ASSERT_EQ(stat(home.c_str(), &st), 0);
+    EXPECT_TRUE(st.st_mode & S_IXOTH);
+
+    ASSERT_EQ(setup(&out), 0) << out;
+    EXPECT_NE(out.find("0 changes"), std::string::npos) << out;
+    EXPECT_EQ(range_of("/etc/subuid", user), range);
+}
+
+TEST_F(Containers, ARwShareIsWritableByTheContainersUserAndItsFilesStayTheOwnersAndRoStaysReadOnly)
+{
+    const fs::path rw = lxcpath_.parent_path() / (lxcpath_.filename().string() + "-rw");
+    const fs::path ro = lxcpath_.parent_path() / (lxcpath_.filename().string() + "-ro");
+    fs::create_directories(rw);
+    fs::create_directories(ro);
+    std::ofstream(rw / "from-host") << "hello\n";
+    struct Cleanup {
+        fs::path a, b;
+        ~Cleanup()
+        {
+            std::error_code ec;
+            fs::remove_all(a, ec);
+            fs::remove_all(b, ec);
+        }
+    } cleanup{rw, ro};
+    create("sharer", {"--share", rw.string() + ":/home/user/rw:rw", "--share", ro.string() + ":/home/user/ro:ro"});
+    spawn("sharer", {"sleep", "60"});
+    std::string out;
+    // The owner's files are the container user's inside.
+    ASSERT_EQ(exec("sharer", {"stat", "-c", "%u:%g", "/home/user/rw/from-host"}, &out), 0);
+    EXPECT_EQ(out, "1000:1000\n");
+    EXPECT_EQ(exec("sharer", {"sh", "-c", "echo made-inside > /home/user/rw/new && echo more >> /home/user/rw/from-host"}),
+              0);
+    struct stat st {};
+    ASSERT_EQ(stat((rw / "new").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 0u) << "written as the share's owner on the host";
+    EXPECT_EQ(st.st_gid, 0u);
+    std::ifstream in(rw / "from-host");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(text, "hello\nmore\n");
+    // Read-only stays read-only, for the user and for the container's root.
+    EXPECT_NE(exec("sharer", {"touch", "/home/user/ro/x"}), 0);
+    EXPECT_NE(s().cli({"exec", "--root", "sharer", "--", "touch", "/home/user/ro/x"}), 0);
+    EXPECT_FALSE(fs::exists(ro / "x"));
 }

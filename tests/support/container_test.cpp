@@ -4,13 +4,34 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 
 namespace ctop::test {
 namespace fs = std::filesystem;
 
+namespace {
+
+bool has_range_in(const char* file, const std::string& user)
+{
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with(user + ":") || line.starts_with("0:")) return true;
+    return false;
+}
+
+}  // namespace
+
+bool has_subordinate_ids(const std::string& user)
+{
+    return has_range_in("/etc/subuid", user) && has_range_in("/etc/subgid", user);
+}
+
 void ContainerTest::SetUp()
 {
     if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
+    // Containers are unprivileged by default: root needs its subordinate ids.
+    ASSERT_TRUE(has_subordinate_ids("root"))
+        << "root has no range in /etc/subuid and /etc/subgid: run `ctopbroker setup` (scripts/run test does)";
     char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
     ASSERT_TRUE(mkdtemp(tmpl));
     lxcpath_ = tmpl;

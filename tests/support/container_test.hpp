@@ -13,15 +13,18 @@
 
 namespace ctop::test {
 
+// Whether /etc/subuid and /etc/subgid give `user` a range.
+bool has_subordinate_ids(const std::string& user);
+
 class ContainerTest : public ::testing::Test {
 protected:
     void SetUp() override;
     void TearDown() override;
     Session& s() { return *s_; }
 
-    // `ctopbroker create NAME --privileged EXTRA...` (--network none unless EXTRA says);
-    // fails the test on error.
-    void create(const std::string& name, std::vector<std::string> extra = {}, bool privileged = true);
+    // `ctopbroker create NAME EXTRA...` (unprivileged, as users get it; --privileged when
+    // asked; --network none unless EXTRA says); fails the test on error.
+    void create(const std::string& name, std::vector<std::string> extra = {}, bool privileged = false);
     // `ctopbroker spawn NAME -- CMD...`; fails the test on error.
     void spawn(const std::string& name, std::vector<std::string> cmd);
     // `ctopbroker exec NAME -- CMD...`; its exit status and stdout.

@@ -1,0 +1,214 @@
+// `ctopbroker setup`: subordinate ids and a traversable lxcpath for the user
+// whose session runs the containers. Network steps live beside these (see
+// /work/notes/setup.md): one function per step, idempotent, printing changes.
+#include "setup.hpp"
+
+#include "container.hpp"
+#include "idmap.hpp"
+
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace ctop {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr unsigned long first_subordinate_id = 100000;
+
+std::string read_text(const fs::path& path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Runs argv (no shell), waits; throws with its name when it fails.
+void run_tool(const std::vector<std::string>& args)
+{
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
+    if (rc != 0) throw std::runtime_error("cannot run " + args[0] + ": " + std::strerror(rc));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::string line;
+        for (const auto& a : args) line += (line.empty() ? "" : " ") + a;
+        throw std::runtime_error("`" + line + "` failed (status " + std::to_string(WEXITSTATUS(status)) + ")");
+    }
+}
+
+// liblxc's per-user default (lxc.lxcpath of ~/.config/lxc/lxc.conf aside).
+fs::path default_lxcpath_for(uid_t uid, const fs::path& home)
+{
+    if (uid != 0) return home / ".local/share/lxc";
+    const char* env = std::getenv("CTOPBROKER_LXCPATH");
+    if (env && *env) return env;
+    return containers::Container::default_lxcpath();
+}
+
+// mkdir -p, giving what it creates to the user: liblxc writes in there as them.
+void create_owned_directories(const fs::path& dir, const SetupTarget& target, SetupReport& report)
+{
+    if (fs::is_directory(dir)) return;
+    create_owned_directories(dir.parent_path(), target, report);
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        throw std::runtime_error("cannot create " + dir.string() + ": " + std::strerror(errno));
+    bool under_home = target.uid != 0 && dir.string().starts_with(target.home.string() + "/");
+    if (under_home && chown(dir.c_str(), target.uid, target.gid) != 0)
+        throw std::runtime_error("cannot give " + dir.string() + " to " + target.user + ": " + std::strerror(errno));
+    report.changed("created " + dir.string());
+}
+
+} // namespace
+
+void SetupReport::changed(const std::string& what)
+{
+    ++changes_;
+    std::printf("setup: %s\n", what.c_str());
+    std::fflush(stdout);
+}
+
+void SetupReport::ok(const std::string& what)
+{
+    std::printf("ok: %s\n", what.c_str());
+    std::fflush(stdout);
+}
+
+SetupTarget setup_target(const std::string& user)
+{
+    struct passwd* pw = getpwnam(user.c_str());
+    if (!pw) throw std::runtime_error("no user '" + user + "' on this machine: create it first (`useradd -m " + user + "`)");
+    SetupTarget t;
+    t.user = pw->pw_name;
+    t.uid = pw->pw_uid;
+    t.gid = pw->pw_gid;
+    t.home = pw->pw_dir;
+    t.lxcpath = default_lxcpath_for(t.uid, t.home);
+    return t;
+}
+
+unsigned long free_subordinate_range(const std::vector<std::string>& file_texts, unsigned long count)
+{
+    struct Used {
+        unsigned long first, count;
+    };
+    std::vector<Used> used;
+    for (const auto& text : file_texts) {
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) {
+            std::istringstream fields(line);
+            std::string owner, first, n;
+            if (!std::getline(fields, owner, ':') || !std::getline(fields, first, ':') || !std::getline(fields, n))
+                continue;
+            try {
+                used.push_back({std::stoul(first), std::stoul(n)});
+            } catch (const std::exception&) {
+                continue; // not a range: takes nothing
+            }
+        }
+    }
+    unsigned long start = first_subordinate_id;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (const auto& u : used) {
+            if (start < u.first + u.count && u.first < start + count) {
+                unsigned long end = u.first + u.count;
+                start = (end + 65535) / 65536 * 65536;
+                moved = true;
+            }
+        }
+    }
+    return start;
+}
+
+void setup_subordinate_ids(const SetupTarget& target, SetupReport& report)
+{
+    if (auto map = containers::subordinate_ids_of(target.user, target.uid)) {
+        report.ok(target.user + " has subordinate ids " + std::to_string(map->uids.front().host) + "+" +
+                  std::to_string(map->uids.front().count) + " (uids), " + std::to_string(map->gids.front().host) +
+                  "+" + std::to_string(map->gids.front().count) + " (gids)");
+        return;
+    }
+    const unsigned long count = containers::ids_per_container;
+    unsigned long first = free_subordinate_range({read_text("/etc/subuid"), read_text("/etc/subgid")}, count);
+    const std::string range = std::to_string(first) + "-" + std::to_string(first + count - 1);
+    // usermod takes shadow's locks on both files, as useradd does.
+    run_tool({"/usr/sbin/usermod", "--add-subuids", range, "--add-subgids", range, target.user});
+    if (!containers::subordinate_ids_of(target.user, target.uid))
+        throw std::runtime_error("usermod ran, but /etc/subuid and /etc/subgid still give " + target.user +
+                                 " no range: check those files");
+    report.changed("gave " + target.user + " subordinate uids and gids " + range +
+                   " (/etc/subuid, /etc/subgid): its containers are unprivileged");
+}
+
+void setup_lxcpath(const SetupTarget& target, SetupReport& report)
+{
+    const fs::path lxcpath = fs::absolute(target.lxcpath).lexically_normal();
+    create_owned_directories(lxcpath, target, report);
+    // The containers' root (a subordinate uid) walks down to each rootfs.
+    for (fs::path p = lxcpath;; p = p.parent_path()) {
+        struct stat st {};
+        if (stat(p.c_str(), &st) != 0)
+            throw std::runtime_error("cannot stat " + p.string() + ": " + std::strerror(errno));
+        if (!(st.st_mode & S_IXOTH)) {
+            if (chmod(p.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
+                throw std::runtime_error("cannot chmod o+x " + p.string() + ": " + std::strerror(errno));
+            report.changed("chmod o+x " + p.string() + " (search only, no listing): unprivileged containers' "
+                           "root must reach " + lxcpath.string());
+        }
+        if (p == p.root_path()) break;
+    }
+    report.ok("lxcpath " + lxcpath.string());
+}
+
+int run_setup(const std::string& user)
+{
+    if (geteuid() != 0) {
+        std::cerr << "ctopbroker setup: run it as root (`sudo ctopbroker setup --user " << user
+                  << "`): it edits /etc/subuid, /etc/subgid and system directories\n";
+        return 1;
+    }
+    try {
+        SetupTarget target = setup_target(user);
+        SetupReport report;
+        const std::vector<std::pair<const char*, SetupStep>> steps = {
+            {"subordinate ids", setup_subordinate_ids},
+            {"lxcpath", setup_lxcpath},
+        };
+        for (const auto& [name, step] : steps) {
+            try {
+                step(target, report);
+            } catch (const std::exception& e) {
+                std::cerr << "ctopbroker setup: " << name << ": " << e.what() << "\n";
+                return 1;
+            }
+        }
+        std::printf("setup for %s: %d change%s\n", target.user.c_str(), report.changes(),
+                    report.changes() == 1 ? "" : "s");
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "ctopbroker setup: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+} // namespace ctop
