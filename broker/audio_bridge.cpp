@@ -530,15 +530,19 @@ int Bridge::run()
 // the connection is made by an anchor: a child in the container's pid
 // namespace that joins the container's other namespaces, drops to nobody,
 // connects to the socket's path inside (a read-only directory the container
-// cannot change) and sleeps for as long as the bridge lives. Returns the
-// connected fd.
-int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
+// cannot change) and waits for as long as the bridge lives. Returns the
+// connected fd; `anchor_hold` is the pipe the anchor waits on: closing it
+// ends the anchor. (In an unprivileged container the anchor's nobody is a
+// subordinate uid the bridge's nobody may not signal.)
+int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int& anchor_hold)
 {
     int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     int theirs = open(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
     int ready[2] = {-1, -1};
-    if (sock < 0 || own < 0 || theirs < 0 || pipe2(ready, O_CLOEXEC) != 0 || setns(theirs, CLONE_NEWPID) != 0)
+    int hold[2] = {-1, -1};
+    if (sock < 0 || own < 0 || theirs < 0 || pipe2(ready, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0 ||
+        setns(theirs, CLONE_NEWPID) != 0)
         throw std::runtime_error(std::string("cannot reach the container's pid namespace: ") + std::strerror(errno));
     pid_t pid = fork();
     if (pid == 0) {
@@ -567,18 +571,22 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
         if (getppid() != 0) _exit(1);
         if (write(ready[1], &ok, 1) != 1 || !ok) _exit(1);
         close(ready[1]);
-        while (true)
-            pause();
+        close(hold[1]);
+        char byte;
+        while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {}
+        _exit(0);
     }
     int err = errno;
     if (setns(own, CLONE_NEWPID) != 0) err = errno;
     close(own);
     close(theirs);
     close(ready[1]);
+    close(hold[0]);
     char ok = 0;
     if (pid < 0 || read(ready[0], &ok, 1) != 1 || !ok) {
         close(ready[0]);
         close(sock);
+        close(hold[1]);
         if (pid > 0) {
             kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
@@ -588,6 +596,7 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor)
     }
     close(ready[0]);
     anchor = pid;
+    anchor_hold = hold[1];
     return sock;
 }
 
@@ -707,6 +716,7 @@ int audio_bridge_main()
     }
     int rc;
     pid_t anchor = -1;
+    int anchor_hold = -1;
     try {
         Settings settings;
         settings.container = config.at("container").get<std::string>();
@@ -714,7 +724,7 @@ int audio_bridge_main()
         settings.host_fd = connect_host(config.at("host_socket").get<std::string>());
         // Before PipeWire starts any thread: the anchor is forked.
         settings.container_fd =
-            connect_from_inside(config.at("init_pid").get<pid_t>(), container_socket.string(), anchor);
+            connect_from_inside(config.at("init_pid").get<pid_t>(), container_socket.string(), anchor, anchor_hold);
         verify_daemon(settings.container_fd, container_socket.parent_path());
         drop_privileges();
         settings.mic = config.value("mic", false);
@@ -728,7 +738,7 @@ int audio_bridge_main()
         rc = 1;
     }
     if (anchor > 0) {
-        kill(anchor, SIGKILL);
+        close(anchor_hold);
         waitpid(anchor, nullptr, 0);
     }
     return rc;

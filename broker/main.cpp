@@ -9,6 +9,7 @@
 #include "network.hpp"
 #include "paths.hpp"
 #include "color.hpp"
+#include "doctor.hpp"
 #include "setup.hpp"
 #include "text.hpp"
 #include "worker.hpp"
@@ -230,6 +231,9 @@ int main(int argc, char** argv)
     setup->add_option("--user", setup_users, "The user whose session runs the containers (default: root); also lets "
                                              "USER's unprivileged containers attach (lxc-user-nic)");
 
+    auto* doctor = app.add_subcommand("doctor", "Check, as this user, everything the session and its unprivileged "
+                                                "containers need; prints the fix for each problem");
+
     auto* destroy = app.add_subcommand("destroy", "Stop and delete container NAME and its policy");
     destroy->add_option("name", name, "Container name")->required();
     auto* list = app.add_subcommand("list", "List containers, their state and windows");
@@ -352,6 +356,8 @@ int main(int argc, char** argv)
             return ctop::net::setup_network(setup_users);
         } else if (*destroy) {
             return ctop::destroy_container(name);
+        } else if (*doctor) {
+            return ctop::run_doctor();
         } else if (*list) {
             return ctop::list_containers(as_json);
         } else if (*exec) {

@@ -369,3 +369,20 @@ TEST_F(Containers, ARwShareIsWritableByTheContainersUserAndItsFilesStayTheOwners
     EXPECT_NE(s().cli({"exec", "--root", "sharer", "--", "touch", "/home/user/ro/x"}), 0);
     EXPECT_FALSE(fs::exists(ro / "x"));
 }
+
+TEST_F(Containers, DoctorFindsNothingWrongAfterSetupAndNamesTheFixForAUserWithoutIds)
+{
+    std::string out;
+    EXPECT_EQ(s().cli({"doctor"}, &out), 0) << out;
+    EXPECT_NE(out.find("ok:   subordinate uids and gids for root"), std::string::npos) << out;
+    EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+    // nobody has no range, no lxcpath of its own and not this runtime dir.
+    ASSERT_EQ(s().run({"sh", "-c",
+                       "setpriv --reuid=nobody --regid=nogroup --clear-groups \"$CTOPBROKER_BIN\" doctor; "
+                       "echo \"status $?\""},
+                      {}, &out),
+              0);
+    EXPECT_NE(out.find("FAIL: subordinate uids and gids for nobody"), std::string::npos) << out;
+    EXPECT_NE(out.find("fix: sudo ctopbroker setup --user nobody"), std::string::npos) << out;
+    EXPECT_NE(out.find("status 1"), std::string::npos) << out;
+}

@@ -1,0 +1,108 @@
+// `ctopbroker doctor`: every prerequisite of a session and its unprivileged
+// containers, checked as the user who will run them, each failure with the
+// exact command that fixes it.
+#include "doctor.hpp"
+
+#include "container.hpp"
+#include "idmap.hpp"
+#include "paths.hpp"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace ctop {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Checks {
+    int failures = 0;
+    void check(bool ok, const std::string& what, const std::string& fix)
+    {
+        if (ok) {
+            std::printf("ok:   %s\n", what.c_str());
+        } else {
+            ++failures;
+            std::printf("FAIL: %s\n      fix: %s\n", what.c_str(), fix.c_str());
+        }
+    }
+};
+
+std::string user_name()
+{
+    struct passwd* pw = getpwuid(getuid());
+    return pw ? pw->pw_name : std::to_string(getuid());
+}
+
+bool setuid_root(const char* path)
+{
+    struct stat st {};
+    return stat(path, &st) == 0 && st.st_uid == 0 && (st.st_mode & S_ISUID);
+}
+
+bool executable(const char* path) { return access(path, X_OK) == 0; }
+
+// The first directory from `dir` up that the containers' root could not
+// search (o+x missing), or "" when it can walk all the way.
+std::string closed_directory_above(const fs::path& dir)
+{
+    for (fs::path p = dir;; p = p.parent_path()) {
+        struct stat st {};
+        if (stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH)) return p.string();
+        if (p == p.root_path()) return "";
+    }
+}
+
+}  // namespace
+
+int run_doctor()
+{
+    Checks c;
+    const std::string user = user_name();
+    const std::string setup = "sudo ctopbroker setup --user " + user;
+
+    auto ids = containers::subordinate_ids_of_current_user();
+    c.check(ids.has_value(), "subordinate uids and gids for " + user + " (/etc/subuid, /etc/subgid)", setup);
+    c.check(setuid_root("/usr/bin/newuidmap") && setuid_root("/usr/bin/newgidmap"),
+            "newuidmap and newgidmap installed setuid root", "sudo apt-get install uidmap");
+    c.check(executable("/usr/sbin/init.lxc.static") || executable("/sbin/init.lxc.static"),
+            "liblxc and its static init", "sudo apt-get install lxc");
+    c.check(executable("/usr/bin/busybox") || executable("/bin/busybox"), "busybox (the minimal template's init shell)",
+            "sudo apt-get install busybox-static");
+
+    const fs::path lxcpath = paths::lxcpath();
+    bool lxcpath_ok = fs::is_directory(lxcpath) && access(lxcpath.c_str(), W_OK | X_OK) == 0;
+    c.check(lxcpath_ok, "container directory " + lxcpath.string() + " exists and is writable by " + user, setup);
+    if (lxcpath_ok && ids) {
+        std::string closed = closed_directory_above(lxcpath);
+        c.check(closed.empty(), "the containers' root can reach " + lxcpath.string(),
+                setup + "   (or `chmod o+x " + closed + "`)");
+    }
+
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    struct stat st {};
+    bool runtime_ok = runtime && stat(runtime, &st) == 0 && st.st_uid == getuid() && (st.st_mode & 077) == 0;
+    c.check(runtime_ok, std::string("XDG_RUNTIME_DIR (") + (runtime ? runtime : "unset") + ") is " + user +
+                            "'s own, mode 0700",
+            "log in through a display manager or logind (it makes /run/user/UID), or `export "
+            "XDG_RUNTIME_DIR=$(mktemp -d)`");
+
+    c.check(executable("/usr/bin/Xwayland"), "Xwayland (X11 apps in containers)", "sudo apt-get install xwayland");
+    c.check(executable("/usr/bin/pipewire"), "PipeWire (audio in containers)",
+            "sudo apt-get install pipewire pipewire-bin pipewire-pulse");
+
+    if (c.failures == 0)
+        std::printf("everything ctopbroker needs is in place\n");
+    else
+        std::printf("%d problem%s: run the fixes above, then `ctopbroker doctor` again\n", c.failures,
+                    c.failures == 1 ? "" : "s");
+    return c.failures == 0 ? 0 : 1;
+}
+
+}  // namespace ctop
