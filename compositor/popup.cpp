@@ -4,6 +4,8 @@
 #include "server.hpp"
 #include "view.hpp"
 
+#include <algorithm>
+
 namespace ctop {
 
 XdgPopup::XdgPopup(XdgView& view, wlr_xdg_surface* xdg, wlr_scene_node* parent_node)
@@ -39,19 +41,25 @@ void XdgPopup::update()
     // popup->geometry: where the positioner (and wlroots' unconstraining)
     // put the popup's window geometry, relative to the parent's.
     const wlr_box& placed = xdg_->popup->geometry;
-    wlr_scene_node_set_position(&tree_->node, placed.x, placed.y);
     wlr_box geo;
     wlr_xdg_surface_get_geometry(xdg_, &geo);
     wlr_scene_node_set_position(surfaces_->node(), -geo.x, -geo.y);
 
-    // Drawn: the configured size at most, and never outside the usable area.
-    wlr_box clip{geo.x, geo.y, std::min(geo.width, placed.width), std::min(geo.height, placed.height)};
-    int lx = 0, ly = 0;
-    wlr_scene_node_coords(&tree_->node, &lx, &ly);
+    // Clients may draw a menu bigger than it was configured (Firefox sizes
+    // its context menu after the configure, and xdg-shell 2 cannot tell it
+    // a new place): it is drawn whole, slid back into the usable area as
+    // far as it fits, and never drawn outside that area.
+    int px = 0, py = 0;
+    wlr_scene_node_coords(tree_->node.parent, &px, &py);
     wlr_box area = view_.server().usable_area();
-    wlr_box area_local{area.x - lx + geo.x, area.y - ly + geo.y, area.width, area.height};
+    int x = px + placed.x, y = py + placed.y;
+    x = std::max(area.x, std::min(x, area.x + area.width - geo.width));
+    y = std::max(area.y, std::min(y, area.y + area.height - geo.height));
+    wlr_scene_node_set_position(&tree_->node, x - px, y - py);
+
+    wlr_box area_local{area.x - x + geo.x, area.y - y + geo.y, area.width, area.height};
     wlr_box visible{};
-    if (!wlr_box_intersection(&visible, &clip, &area_local)) visible = {0, 0, 0, 0};
+    if (!wlr_box_intersection(&visible, &geo, &area_local)) visible = {0, 0, 0, 0};
     surfaces_->set_clip(visible);
 }
 

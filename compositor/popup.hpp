@@ -2,8 +2,9 @@
 // tree is a child of its parent's (the toplevel's popup layer or the parent
 // popup's), so it lives in its window's workspace, moves with it and stays
 // below that window's label. Its position comes from the client's
-// positioner, slid or flipped by wlroots into the usable output area; what
-// it draws is cropped to its configured size and to the usable area.
+// positioner, slid or flipped by wlroots into the usable output area; a
+// popup drawn bigger than configured is slid back in as far as it fits, and
+// what it draws is cropped to the usable area.
 #pragma once
 
 #include "listener.hpp"

@@ -79,6 +79,32 @@ void View::place_initially(int width, int height)
     move_to(x, y);
 }
 
+void View::start_in_state(bool maximized, bool fullscreen)
+{
+    if (fullscreen && !server_.fullscreen_allowed(container_)) fullscreen = false;  // told at map, with a notice
+    if (!maximized && !fullscreen) return;
+    const int b = border_width, t = title_height;
+    wlr_box area = server_.usable_area();
+    if (fullscreen) request_size(area.width, area.height);
+    else request_size(area.width - 2 * b, area.height - 2 * b - t);
+    if (fullscreen) set_fullscreen_state(true);
+    else set_maximized_state(true);
+    normal_size_known_ = false;
+}
+
+wlr_box View::normal_box()
+{
+    if (normal_size_known_) return content_box();
+    // The window never had a size of its own (it started maximized or
+    // fullscreen): leaving that state, it gets three quarters of the usable
+    // area, centred, frame included.
+    normal_size_known_ = true;
+    const int b = border_width, t = title_height;
+    wlr_box area = server_.usable_area();
+    int w = std::max(1, (area.width - 2 * b) * 3 / 4), h = std::max(1, (area.height - 2 * b - t) * 3 / 4);
+    return {area.x + (area.width - w) / 2, area.y + t + b + (area.height - t - 2 * b - h) / 2, w, h};
+}
+
 void View::mapped_at(int width, int height)
 {
     mapped_ = true;
@@ -193,7 +219,7 @@ void View::set_fullscreen(bool fullscreen)
     if (fullscreen) {
         // The usable area, not the output: the bar stays visible above it,
         // naming this workspace's container in its colour.
-        saved_fullscreen_box_ = content_box();
+        saved_fullscreen_box_ = normal_box();
         wlr_box area = server_.usable_area();
         show_frame(false);
         move_to(area.x, area.y);
@@ -224,7 +250,7 @@ void View::toggle_maximized()
 {
     if (fullscreen_) return set_fullscreen(false);  // Super+F leaves fullscreen first
     if (!maximized_) {
-        saved_box_ = content_box();
+        saved_box_ = normal_box();
         wlr_box area = server_.usable_area();
         move_to(area.x + border_width, area.y + border_width + title_height);
         request_size(area.width - 2 * border_width, area.height - 2 * border_width - title_height);

@@ -84,6 +84,10 @@ protected:
 
     // Called by subclasses from their protocol events.
     void attach_surface_node(wlr_scene_node* node);  // the client's surfaces, below the decoration
+    // Before the first configure: a window that asks to start maximized or
+    // fullscreen is told that state and its size at once, so that its first
+    // frame fits (the map then applies the state as usual).
+    void start_in_state(bool maximized, bool fullscreen);
     void mapped_at(int width, int height);          // places and shows the view
     void unmapped();
     void resized(int width, int height);
@@ -94,6 +98,7 @@ private:
     void update_decoration();
     void place_initially(int width, int height);
     void show_frame(bool shown);
+    wlr_box normal_box();  // what leaving maximized or fullscreen returns to
 
     Server& server_;
     Workspace* workspace_;
@@ -114,6 +119,7 @@ private:
     bool fullscreen_ = false;
     bool minimized_ = false;
     bool placed_ = false;
+    bool normal_size_known_ = true;   // false while it never had a size of its own
     wlr_box saved_box_{};             // before maximising
     wlr_box saved_fullscreen_box_{};  // before going fullscreen
 };

@@ -20,6 +20,10 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     popups_ = wlr_scene_tree_create(node());
     attach_surface_node(&popups_->node);
     xdg->data = this;
+    // Created on the first commit, before the first configure goes out:
+    // states asked for before it (Firefox asks for maximized on a small
+    // screen, foot --fullscreen) and their size go out with it.
+    start_in_state(xdg->toplevel->requested.maximized, xdg->toplevel->requested.fullscreen);
 
     map_.connect(&xdg->events.map, [this](void*) {
         wlr_box geo;

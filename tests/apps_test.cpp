@@ -637,11 +637,6 @@ protected:
 
 TEST_F(Browsers, FirefoxOnWaylandFitsTheScreenShowsItsMenusAndKeepsTheBarInFullscreen)
 {
-    // Known open bugs (issue 11), kept visible rather than loosened: native
-    // Wayland Firefox ESR 153 commits 1204x700 whatever size the first
-    // configure offers, so its frame ends 34 px below a 720 px output, and a
-    // right-click on the page opens no context menu (Shift+F10 does).
-    GTEST_SKIP() << "Firefox on Wayland: ignores the initial configured size; right-click menu never opens";
     create("firefox");
     spawn("firefox", {"sh", "-c", firefox_script(true)});
     check_browser("firefox", "wayland");
