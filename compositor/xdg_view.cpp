@@ -13,12 +13,12 @@ namespace ctop {
 XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std::string container)
     : View(server, workspace, std::move(container)), xdg_(xdg)
 {
-    // The client's surfaces, cropped to its window geometry, and above them
-    // (still below our label) its popups.
+    // The client's surfaces, cropped to its window geometry, below our
+    // border; its popups above the border (a menu reaching past the window
+    // is not crossed by its frame) and still below every label.
     surfaces_ = std::make_unique<ClippedSurfaceTree>(node(), xdg->surface, server.layout());
     attach_surface_node(surfaces_->node());
-    popups_ = wlr_scene_tree_create(node());
-    attach_surface_node(&popups_->node);
+    popups_ = wlr_scene_tree_create(node());  // the view's last child: above the decoration
     xdg->data = this;
     // Created on the first commit, before the first configure goes out:
     // states asked for before it (Firefox asks for maximized on a small

@@ -236,8 +236,51 @@ protected:
     // Opens a menu with `open` and checks that it is drawn: a menu-sized
     // block of pixels changes, inside the output, not over the bar, not cut
     // off at the output's edge. `close` dismisses it again.
+    // The colour of the container's workspace (its bar tab, borders, label).
+    Image::Pixel workspace_color(const std::string& container)
+    {
+        json st = s().status();  // not a temporary: the loop below outlives the expression
+        for (const auto& ws : st["workspaces"])
+            if (ws["name"] == container) return pixel_from_hex(ws["color"].get<std::string>());
+        ADD_FAILURE() << "no workspace " << container;
+        return kBackground;
+    }
+
+    // A menu reaching past its window is drawn over the window's left,
+    // right and bottom border, not crossed by it: wherever the menu covers
+    // both sides of a border (pixels changed just inside and just outside
+    // it), the border between them is no longer border-coloured.
+    void expect_menu_above_frame(const std::string& label, const Image& before, const Image& menu, const json& v)
+    {
+        Box c = content_of(v);
+        Image::Pixel color = workspace_color(v["container"]);
+        auto in = [&](int x, int y) { return x >= 0 && y >= 0 && x < menu.width && y < menu.height; };
+        auto menu_at = [&](int x, int y) { return in(x, y) && !near(before.at(x, y), menu.at(x, y), 8); };
+        int crossing = 0, spanned = 0;
+        // Across a vertical border: rows; across the bottom one: columns.
+        auto across = [&](int x_inside, int x_outside, int x0, int y) {
+            if (!menu_at(x_inside, y) || !menu_at(x_outside, y)) return;
+            ++spanned;
+            for (int x = x0; x < x0 + kBorder; ++x)
+                if (in(x, y) && near(menu.at(x, y), color, 8)) ++crossing;
+        };
+        for (int y = c.y; y < c.bottom(); ++y) {
+            across(c.x, c.x - kBorder - 1, c.x - kBorder, y);
+            across(c.right() - 1, c.right() + kBorder, c.right(), y);
+        }
+        for (int x = c.x; x < c.right(); ++x) {
+            if (!menu_at(x, c.bottom() - 1) || !menu_at(x, c.bottom() + kBorder)) continue;
+            ++spanned;
+            for (int y = c.bottom(); y < c.bottom() + kBorder; ++y)
+                if (in(x, y) && near(menu.at(x, y), color, 8)) ++crossing;
+        }
+        EXPECT_EQ(crossing, 0) << label << ": the window's frame border is drawn across its menu (" << spanned
+                               << " rows/columns where the menu spans a border; " << shot_path(label) << ")";
+    }
+
+    // `view`, when given, is the window the menu belongs to.
     void expect_menu(const std::string& label, const std::function<void()>& open,
-                     const std::function<void()>& close)
+                     const std::function<void()>& close, const json& view = {})
     {
         Image before = shot(label + "-before");
         open();
@@ -256,6 +299,7 @@ protected:
         if (drawn) {
             EXPECT_LT(c.bounds.right(), after.width) << label << ": menu cut off at the right edge " << c.bounds;
             EXPECT_LT(c.bounds.bottom(), after.height) << label << ": menu cut off at the bottom " << c.bounds;
+            if (!view.is_null()) expect_menu_above_frame(label, before, after, view);
         }
         close();
         if (!drawn) return;
@@ -277,7 +321,7 @@ protected:
         // ignore a click that follows a lone enter (see apps-findings #19).
         ASSERT_EQ(s().move_pointer(x - 10, y - 10), "");
         ASSERT_EQ(s().move_pointer(x, y), "");
-        expect_menu(label, [&] { EXPECT_EQ(s().click("right"), ""); }, [&] { EXPECT_EQ(s().key("Escape"), ""); });
+        expect_menu(label, [&] { EXPECT_EQ(s().click("right"), ""); }, [&] { EXPECT_EQ(s().key("Escape"), ""); }, v);
         park_pointer();
     }
 
@@ -292,15 +336,11 @@ protected:
     // The workspace bar still shows the container's colour.
     void expect_bar_names(const std::string& container, const Image& screen)
     {
-        std::string color;
-        json st = s().status();  // not a temporary: the loop below outlives the expression
-        for (const auto& ws : st["workspaces"])
-            if (ws["name"] == container) color = ws["color"];
-        ASSERT_FALSE(color.empty());
+        Image::Pixel color = workspace_color(container);
         int hits = 0;
         for (int x = 0; x < screen.width; ++x)
-            if (near(screen.at(x, kBar / 2), pixel_from_hex(color), 8)) ++hits;
-        EXPECT_GE(hits, 10) << "the bar no longer shows " << container << "'s colour " << color;
+            if (near(screen.at(x, kBar / 2), color, 8)) ++hits;
+        EXPECT_GE(hits, 10) << "the bar no longer shows " << container << "'s colour";
     }
 
     // Waits until the probe in `container` handles keys (its first key
