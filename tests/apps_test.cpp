@@ -303,10 +303,16 @@ protected:
         }
         close();
         if (!drawn) return;
-        // Gone again: hardly any of the menu's pixels are still on screen (the
-        // app may legitimately change elsewhere, e.g. a text field losing focus).
-        bool gone = wait_until([&] { return still_shown(before, after, shot(label + "-closed"), c.bounds) * 5 < c.count; },
-                               kReact);
+        // Gone again: a menu-sized block changed back, and where it did hardly
+        // any of the menu's pixels are still shown. The app may legitimately
+        // have changed elsewhere for good (a text field that lost its focus
+        // ring to the menu), which only the block itself leaves out.
+        bool gone = wait_until([&] {
+            Image closed = shot(label + "-closed");
+            Change back = changed(after, closed, below_bar);
+            Change opened = changed(before, after, back.bounds);
+            return looks_like_menu(back) && still_shown(before, after, closed, back.bounds) * 5 < opened.count;
+        }, kReact);
         EXPECT_TRUE(gone) << label << ": the menu did not go away from " << c.bounds << " ("
                           << shot_path(label + "-closed") << ")";
     }
