@@ -255,7 +255,11 @@ protected:
         Box c = content_of(v);
         Image::Pixel color = workspace_color(v["container"]);
         auto in = [&](int x, int y) { return x >= 0 && y >= 0 && x < menu.width && y < menu.height; };
-        auto menu_at = [&](int x, int y) { return in(x, y) && !near(before.at(x, y), menu.at(x, y), 8); };
+        // A menu pixel: changed by the menu, and not itself in the frame's
+        // colour (X11 menus get a thin frame of it, which may cross a border).
+        auto menu_at = [&](int x, int y) {
+            return in(x, y) && !near(before.at(x, y), menu.at(x, y), 8) && !near(menu.at(x, y), color, 8);
+        };
         int crossing = 0, spanned = 0;
         // Across a vertical border: rows; across the bottom one: columns.
         auto across = [&](int x_inside, int x_outside, int x0, int y) {
