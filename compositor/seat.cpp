@@ -306,10 +306,10 @@ void Seat::on_motion(wlr_input_device* device, uint32_t time_msec, double dx, do
     server_.idle().activity();
     if (grab_ == Grab::None) constraints_->constrain_motion(time_msec, &dx, &dy, udx, udy);
     wlr_cursor_move(cursor_, device, dx, dy);
-    process_motion(time_msec);
+    process_motion(time_msec, true);
 }
 
-void Seat::process_motion(uint32_t time_msec)
+void Seat::process_motion(uint32_t time_msec, bool hand_moved)
 {
     if (grab_ != Grab::None) {
         update_grab();
@@ -336,7 +336,10 @@ void Seat::process_motion(uint32_t time_msec)
     if (entering) cursor_image_.clear();  // the client sets its own
     wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
     wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
-    if (entering && wlr_surface_is_xwayland_surface(surface)) send_entry_motion(time_msec, sx, sy);
+    // Only for a pointer that moved: a window that maps or moves under a still
+    // pointer may not have its new X position in Xwayland yet, and a motion
+    // computed from the old one hovers (tooltips) where the pointer is not.
+    if (entering && hand_moved && wlr_surface_is_xwayland_surface(surface)) send_entry_motion(time_msec, sx, sy);
     constraints_->update();
 }
 

@@ -61,7 +61,7 @@ private:
     class Keyboard;
     void on_key(Keyboard& kb, wlr_event_keyboard_key* event);
     bool run_binding(Keyboard& kb, uint32_t xkb_keycode);
-    void process_motion(uint32_t time_msec);
+    void process_motion(uint32_t time_msec, bool hand_moved = false);  // hand_moved: a device moved it
     void send_entry_motion(uint32_t time_msec, double sx, double sy);
     void on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy);
     void on_button(wlr_event_pointer_button* event);
