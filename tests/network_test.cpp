@@ -113,16 +113,17 @@ protected:
         w.real_bin = std::getenv("CTOPBROKER_BIN");
         w.saved_bin = w.real_bin;
         fs::path wrapper = w.dir / "ctopbroker";
-        // Like `ip netns exec`, but only the network part of /sys is the
-        // namespace's own (liblxc looks for bridges there): liblxc still needs
-        // the host's /sys/fs/cgroup.
-        fs::create_directories(w.dir / "sys");
+        // Like `ip netns exec`: a fresh sysfs of the namespace's own on /sys
+        // (liblxc looks for bridges there), with the host's cgroup mounts
+        // moved over on top. Binding only /sys/class/net over the host's
+        // sysfs would leave no fully visible sysfs, and the kernel then
+        // refuses the unprivileged containers' own sysfs mount.
+        fs::create_directories(w.dir / "cgroup");
         std::ofstream(wrapper) << "#!/bin/sh\nexec nsenter --net=/run/netns/" << S
-                               << " unshare --mount --propagation slave sh -c 'mount -t sysfs sysfs " << (w.dir / "sys").string()
-                               << " && mount --bind " << (w.dir / "sys/class/net").string() << " /sys/class/net"
-                               << " && mount --bind " << (w.dir / "sys/devices/virtual/net").string()
-                               << " /sys/devices/virtual/net && umount "
-                               << (w.dir / "sys").string() << " && exec \"$0\" \"$@\"' " << w.real_bin << " \"$@\"\n";
+                               << " unshare --mount --propagation slave sh -c 'mount --rbind /sys/fs/cgroup "
+                               << (w.dir / "cgroup").string() << " && mount -t sysfs sysfs /sys && mount --move "
+                               << (w.dir / "cgroup").string() << " /sys/fs/cgroup && exec \"$0\" \"$@\"' "
+                               << w.real_bin << " \"$@\"\n";
         fs::permissions(wrapper, fs::perms::owner_all);
         setenv("CTOPBROKER_BIN", wrapper.c_str(), 1);
         w.setup_status = run_setup(&w.setup_output);
