@@ -71,6 +71,7 @@ int ContainerSocket::on_accept(int, uint32_t, void* data)
             continue;
         }
         ++self->accepted_;
+        if (self->on_client) self->on_client();
     }
     return 0;
 }

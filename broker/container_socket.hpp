@@ -7,6 +7,7 @@
 #include <wayland-server-core.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace ctop {
@@ -28,6 +29,8 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path socket_path() const { return dir_ / "wayland-0"; }
     int clients_accepted() const { return accepted_; }
+    // Called after each new client is created and tagged.
+    std::function<void()> on_client;
 
 private:
     static int on_accept(int fd, uint32_t mask, void* data);

@@ -22,6 +22,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace ctop {
 using nlohmann::json;
@@ -82,15 +85,115 @@ void Session::reap_children()
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         auto it = apps_.find(pid);
-        if (it == apps_.end()) continue;
+        if (it == apps_.end()) {
+            // An app can end before its worker's reply names it: a few
+            // statuses are kept for await_app to find.
+            early_exits_.emplace_back(pid, status);
+            if (early_exits_.size() > 64) early_exits_.pop_front();
+            continue;
+        }
         wlr_log(WLR_INFO, "container %s: app %d exited (%s %d)", it->second.c_str(), pid,
                 WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         apps_.erase(it);
+        if (pending_spawns_.count(pid)) answer_spawn(pid, &status);
     }
+}
+
+namespace {
+
+// The last lines an app wrote to its container's log since `offset`, made
+// printable: it is the container's output, shown to the user.
+std::string log_tail(const std::filesystem::path& log, std::int64_t offset)
+{
+    std::error_code ec;
+    auto size = static_cast<std::int64_t>(std::filesystem::file_size(log, ec));
+    if (ec || size <= offset) return {};
+    std::int64_t from = std::max(offset, size - 2048);
+    std::ifstream in(log, std::ios::binary);
+    in.seekg(from);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (char& c : text)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) c = '?';
+    std::vector<std::string> lines;
+    std::stringstream ss(text);
+    for (std::string line; std::getline(ss, line);)
+        if (!line.empty()) lines.push_back(line.size() > 200 ? line.substr(0, 200) + "..." : line);
+    if (lines.size() > 5) lines.erase(lines.begin(), lines.end() - 5);
+    std::string out;
+    for (const auto& l : lines) out += "\n  " + l;
+    return out;
+}
+
+std::string exit_reason(const std::string& program, const std::string& container, int status)
+{
+    std::string who = "'" + program.substr(0, 100) + "' in container '" + container + "'";
+    if (WIFSIGNALED(status))
+        return who + " was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
+               ") within its first second";
+    int code = WEXITSTATUS(status);
+    if (code == 127) return who + ": command not found (exit status 127)";
+    if (code == 126) return who + ": not executable (exit status 126)";
+    return who + " exited with status " + std::to_string(code) + " within its first second";
+}
+
+}  // namespace
+
+void Session::await_app(PendingSpawn pending)
+{
+    pid_t pid = pending.pid;
+    pending.session = this;
+    pending.timer = nullptr;
+    PendingSpawn& stored = pending_spawns_.insert_or_assign(pid, std::move(pending)).first->second;
+    for (auto it = early_exits_.begin(); it != early_exits_.end(); ++it) {
+        if (it->first != pid) continue;
+        int status = it->second;
+        early_exits_.erase(it);
+        apps_.erase(pid);
+        return answer_spawn(pid, &status);
+    }
+    stored.timer = wl_event_loop_add_timer(server_->loop(), [](void* data) {
+        auto* p = static_cast<PendingSpawn*>(data);
+        p->session->answer_spawn(p->pid, nullptr);
+        return 0;
+    }, &stored);
+    wl_event_source_timer_update(stored.timer, 1000);
+}
+
+void Session::answer_spawns_of(const std::string& container)
+{
+    std::vector<pid_t> ready;
+    for (const auto& [pid, p] : pending_spawns_)
+        if (p.container == container) ready.push_back(pid);
+    for (pid_t pid : ready) answer_spawn(pid, nullptr);
+}
+
+void Session::answer_spawn(pid_t pid, const int* status)
+{
+    auto it = pending_spawns_.find(pid);
+    if (it == pending_spawns_.end()) return;
+    PendingSpawn p = std::move(it->second);
+    pending_spawns_.erase(it);
+    if (p.timer) wl_event_source_remove(p.timer);
+    // Exiting at once with success is what launchers do (hand over to a
+    // running instance, D-Bus activation): that is not a failure.
+    if (!status || (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)) {
+        if (status) p.result["exited"] = 0;
+        return p.reply(p.result);
+    }
+    std::string message = exit_reason(p.program, p.container, *status);
+    std::string tail = log_tail(p.log, p.log_offset);
+    message += tail.empty() ? " (it wrote nothing)" : "; its last output:" + tail;
+    wlr_log(WLR_ERROR, "spawn: %s", message.c_str());
+    json out = error(message);
+    out["exit_status"] = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    p.reply(out);
 }
 
 Session::~Session()
 {
+    for (auto& [pid, p] : pending_spawns_)
+        if (p.timer) wl_event_source_remove(p.timer);
+    pending_spawns_.clear();
     control_.reset();
     audio_.reset();
     sockets_.clear();
@@ -272,6 +375,7 @@ ContainerSocket& Session::ensure_socket(const std::string& name)
     if (it == sockets_.end()) {
         auto socket = std::make_unique<ContainerSocket>(server_->display(), server_->policy(), name,
                                                         paths::container_runtime_dir(name));
+        socket->on_client = [this, name] { answer_spawns_of(name); };
         it = sockets_.emplace(name, std::move(socket)).first;
     }
     server_->workspace_for(name);
@@ -317,7 +421,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     if (policy.x11)
         server_->enable_x11(name, socket.dir(), json{{"container", name}, {"lxcpath", work["lxcpath"]}}.dump());
     AudioSettings audio{policy.mic};
-    WorkerCall::start(server_->loop(), work, [this, name, reply, audio](const json& result) {
+    WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work](const json& result) {
         if (!result.value("ok", false)) {
             // Nothing runs in it: take the socket and workspace away again.
             if (server_->find_workspace(name) && !result.value("started", false)) {
@@ -332,7 +436,8 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
             return reply(result);
         }
         json out = result;
-        if (result.contains("pid")) apps_[result["pid"].get<pid_t>()] = name;
+        bool awaits_app = result.contains("pid") && result["pid"].is_number_integer() && result["pid"].get<pid_t>() > 0;
+        if (awaits_app) apps_[result["pid"].get<pid_t>()] = name;
         if (result.contains("audio_socket")) {
             try {
                 audio_->attach(name, result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
@@ -343,7 +448,10 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
         if (out.contains("audio_error"))
             wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(), out["audio_error"].get<std::string>().c_str());
         if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
-        reply(out);
+        if (!awaits_app) return reply(out);
+        std::string program = work["argv"].empty() ? "?" : work["argv"][0].get<std::string>();
+        await_app({this, result["pid"].get<pid_t>(), name, program, work["log"].get<std::string>(),
+                   result.value("log_offset", std::int64_t{0}), out, reply, nullptr});
     });
 }
 

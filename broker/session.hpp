@@ -7,6 +7,8 @@
 #include "server.hpp"
 #include "session_config.hpp"
 
+#include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +36,22 @@ private:
     void pointer(const nlohmann::json& request, ControlServer::Reply reply);
     void stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply);
     void reap_children();
+    // Spawn tells the truth: its reply waits until the app has connected to
+    // its container's display or run for a second, and an app that exits
+    // sooner with a failure makes the spawn fail with its status and output.
+    struct PendingSpawn {
+        Session* session;
+        pid_t pid;
+        std::string container, program;
+        std::filesystem::path log;
+        std::int64_t log_offset;
+        nlohmann::json result;  // the worker's reply, sent on success
+        ControlServer::Reply reply;
+        wl_event_source* timer;
+    };
+    void await_app(PendingSpawn pending);
+    void answer_spawn(pid_t pid, const int* status);  // status: nullptr while the app runs
+    void answer_spawns_of(const std::string& container);
     void audio(const nlohmann::json& request, ControlServer::Reply reply);
 
     std::unique_ptr<Server> server_;
@@ -42,6 +60,9 @@ private:
     std::map<std::string, std::unique_ptr<ContainerSocket>> sockets_;
     // App processes we started, by container (the session is their subreaper).
     std::map<pid_t, std::string> apps_;
+    std::map<pid_t, PendingSpawn> pending_spawns_;
+    // Children reaped before the worker's reply named them (pid, status).
+    std::deque<std::pair<pid_t, int>> early_exits_;
 };
 
 }  // namespace ctop

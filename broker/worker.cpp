@@ -204,6 +204,8 @@ json finish_spawn(Container& c, const json& req, bool started)
         int log = open_log(req.value("log", ""));
         run.stdout_fd = log;
         run.stderr_fd = log;
+        // Where this app's output starts: the session quotes it if the app fails.
+        if (log >= 0) reply["log_offset"] = static_cast<int64_t>(lseek(log, 0, SEEK_END));
         pid_t pid = c.run(run);
         if (log >= 0) close(log);
         reply["pid"] = pid;

@@ -159,3 +159,29 @@ TEST_F(Reliability, CreateRefusesWhatSpawnWouldRefuse)
     }
 }
 
+
+// --- spawn tells the truth -----------------------------------------------------------
+
+TEST_F(Reliability, SpawnFailsWhenTheAppFailsAtOnceAndSaysWhy)
+{
+    create("truth");
+    std::string out, err;
+    EXPECT_NE(s().cli({"spawn", "truth", "--", "nonexistentcmd"}, &out, &err), 0);
+    EXPECT_TRUE(contains(err, "'nonexistentcmd'") && contains(err, "command not found")) << err;
+
+    EXPECT_NE(s().cli({"spawn", "truth", "--", "sh", "-c", "echo boom; exit 3"}, &out, &err), 0);
+    EXPECT_TRUE(contains(err, "status 3")) << err;
+    EXPECT_TRUE(contains(err, "boom")) << err;
+
+    EXPECT_NE(s().cli({"spawn", "truth", "--", "sh", "-c", "kill -9 $$"}, &out, &err), 0);
+    EXPECT_TRUE(contains(err, "signal 9")) << err;
+
+    // A launcher that hands over and exits 0 is not a failure; a long-running app neither.
+    EXPECT_EQ(s().cli({"spawn", "truth", "--", "true"}, &out, &err), 0) << err;
+    EXPECT_EQ(s().cli({"spawn", "truth", "--", "sleep", "60"}, &out, &err), 0) << err;
+    // A Wayland app is answered as soon as it connects, not after a second.
+    auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(s().cli({"spawn", "truth", "--", "foot"}, &out, &err), 0) << err;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 900ms);
+    EXPECT_TRUE(s().alive());
+}
