@@ -18,8 +18,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <vector>
 #include <stdexcept>
 
 namespace ctop {
@@ -132,6 +137,35 @@ bool has_display_env()
     return std::getenv("WAYLAND_DISPLAY") || std::getenv("WAYLAND_SOCKET") || std::getenv("DISPLAY");
 }
 
+// The DRM card nodes there are; wlroots would wait for one forever.
+std::vector<std::string> drm_cards()
+{
+    std::vector<std::string> cards;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/dev/dri", ec))
+        if (e.path().filename().string().rfind("card", 0) == 0) cards.push_back(e.path().string());
+    return cards;
+}
+
+// wlroots' own log format, less one line: with the headless backend (no DRM
+// fd) the renderer looks for a GPU render node that pixman does not need, and
+// logs an error when there is none (a server, CI). That only misleads.
+timespec log_start{};
+
+void headless_log(wlr_log_importance importance, const char* fmt, va_list args)
+{
+    if (importance > wlr_log_get_verbosity()) return;
+    if (std::strstr(fmt, "drmGetDevices2") || std::strstr(fmt, "DRM render node")) return;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - log_start.tv_sec) * 1000 + (now.tv_nsec - log_start.tv_nsec) / 1000000;
+    static const char* const headers[] = {"", "[ERROR]", "[INFO]", "[DEBUG]"};
+    std::fprintf(stderr, "%02ld:%02ld:%02ld.%03ld %s ", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000,
+                 headers[std::min<int>(importance, 3)]);
+    std::vfprintf(stderr, fmt, args);
+    std::fputc('\n', stderr);
+}
+
 }  // namespace
 
 Server::Server(const ServerOptions& options) : options_(options)
@@ -235,16 +269,30 @@ void Server::create_backend(const ServerOptions& options)
 {
     BackendKind kind = options.backend;
     if (kind == BackendKind::Auto) {
-        // A display around us: nest. A seat we can take (a TTY login): DRM.
-        // Anything else (CI, ssh): headless, so the session still serves clients.
-        if (has_display_env()) kind = BackendKind::Nested;
-        else if (std::getenv("XDG_SEAT") || isatty(STDIN_FILENO)) kind = BackendKind::Drm;
-        else kind = BackendKind::Headless;
+        // A display around us: nest. A seat we can take (a TTY login) and a
+        // GPU: DRM. Anything else (CI, ssh): headless, so the session still
+        // serves clients. Say which, and why: it decides what the user sees.
+        bool seat = std::getenv("XDG_SEAT") || isatty(STDIN_FILENO);
+        if (has_display_env()) {
+            kind = BackendKind::Nested;
+            wlr_log(WLR_INFO, "backend: nested (WAYLAND_DISPLAY or DISPLAY is set)");
+        } else if (seat && !drm_cards().empty()) {
+            kind = BackendKind::Drm;
+            wlr_log(WLR_INFO, "backend: drm (%s, and %s exists)",
+                    std::getenv("XDG_SEAT") ? "XDG_SEAT is set" : "stdin is a terminal", drm_cards().front().c_str());
+        } else {
+            kind = BackendKind::Headless;
+            wlr_log(WLR_INFO, "backend: headless (%s)",
+                    seat ? "a seat, but no DRM device in /dev/dri"
+                         : "no WAYLAND_DISPLAY or DISPLAY, no XDG_SEAT and stdin is not a terminal");
+        }
     }
     if (kind == BackendKind::Headless) {
         // Headless has no GPU to rely on: pixman draws exactly, everywhere.
         setenv("WLR_RENDERER", "pixman", 0);
         setenv("WLR_LIBINPUT_NO_DEVICES", "1", 0);
+        clock_gettime(CLOCK_MONOTONIC, &log_start);
+        wlr_log_init(wlr_log_get_verbosity(), headless_log);
         backend_ = wlr_multi_backend_create(display_);
         headless_ = wlr_headless_backend_create(display_);
         wlr_multi_backend_add(backend_, headless_);
@@ -253,6 +301,14 @@ void Server::create_backend(const ServerOptions& options)
     }
     if (kind == BackendKind::Nested && !has_display_env())
         throw std::runtime_error("--nested needs WAYLAND_DISPLAY or DISPLAY of a running session");
+    if (kind == BackendKind::Drm) {
+        // Fail here rather than wait in wlroots for a card that never comes.
+        if (drm_cards().empty())
+            throw std::runtime_error("--backend drm: no DRM device (/dev/dri has no card*: no GPU, or its kernel "
+                                     "driver is not loaded); use --headless, or --nested inside a running session");
+        // wlroots would nest instead if it saw a display.
+        for (const char* var : {"WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"}) unsetenv(var);
+    }
     backend_ = wlr_backend_autocreate(display_);
     if (!backend_)
         throw std::runtime_error(kind == BackendKind::Drm

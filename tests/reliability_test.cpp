@@ -3,6 +3,10 @@
 // against the real session and real containers.
 #include "support/container_test.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -14,9 +18,30 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+extern char** environ;
+
 namespace {
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+// Starts `ctopbroker ARGS...` with this process's environment; its pid.
+pid_t start_cli(const std::vector<std::string>& args, const std::string& out_file)
+{
+    std::vector<std::string> argv{std::getenv("CTOPBROKER_BIN")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(s.data());
+    a.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid = -1;
+    posix_spawn(&pid, a[0], &fa, nullptr, a.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
 
 std::string read_file(const fs::path& p)
 {
@@ -99,6 +124,44 @@ TEST_F(SessionOnly, ABadConfigStopsTheSessionWithFileLineAndKey)
     } catch (const std::runtime_error& e) {
         EXPECT_TRUE(contains(e.what(), "config.toml:2: keybindings.quit")) << e.what();
     }
+}
+
+TEST_F(SessionOnly, BackendDrmWithoutADeviceExitsAtOnceSayingWhatIsMissing)
+{
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/dev/dri", ec))
+        if (e.path().filename().string().rfind("card", 0) == 0) GTEST_SKIP() << "this machine has " << e.path();
+    char tmpl[] = "/tmp/ctopbroker-drm-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    const char* old = std::getenv("XDG_RUNTIME_DIR");
+    std::string saved = old ? old : "";
+    setenv("XDG_RUNTIME_DIR", tmpl, 1);
+    std::string out = std::string(tmpl) + "/out";
+    auto t0 = std::chrono::steady_clock::now();
+    pid_t pid = start_cli({"session", "--backend", "drm"}, out);
+    if (old) setenv("XDG_RUNTIME_DIR", saved.c_str(), 1);
+    else unsetenv("XDG_RUNTIME_DIR");
+    int status = 0;
+    bool exited = wait_until([&] { return waitpid(pid, &status, WNOHANG) == pid; }, 15s);
+    if (!exited) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+    }
+    EXPECT_TRUE(exited) << "still running (waiting for a DRM card?): " << read_file(out);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    EXPECT_TRUE(contains(read_file(out), "no DRM device")) << read_file(out);
+    fs::remove_all(tmpl, ec);
+}
+
+TEST_F(SessionOnly, AutoBackendSaysWhichItChoseAndWhyWithoutTheRenderNodeError)
+{
+    Session s({"--backend", "auto"});
+    EXPECT_EQ(s.status()["backend"], "headless");
+    std::string log = s.log();
+    EXPECT_TRUE(contains(log, "backend: headless (")) << log;
+    EXPECT_FALSE(contains(log, "drmGetDevices2")) << log;
+    EXPECT_FALSE(contains(log, "DRM render node")) << log;
 }
 
 // --- policies ----------------------------------------------------------------------

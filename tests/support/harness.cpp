@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -148,7 +149,9 @@ Session::Session(std::vector<std::string> extra_args, const std::string& config_
         std::ofstream(runtime_dir_ / "config" / "ctopbroker" / "config.toml") << config_toml;
     }
 
-    std::vector<std::string> argv{binary(), "session", "--headless", "--test-input"};
+    std::vector<std::string> argv{binary(), "session", "--test-input"};
+    // Headless unless the test picks a backend itself.
+    if (std::find(extra_args.begin(), extra_args.end(), "--backend") == extra_args.end()) argv.push_back("--headless");
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     int log = open((runtime_dir_ / "session.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     pid_ = start(argv, environment({}), log, log);
@@ -198,6 +201,14 @@ Session::~Session()
     }
     std::error_code ec;
     fs::remove_all(runtime_dir_, ec);
+}
+
+std::string Session::log() const
+{
+    std::ifstream in(runtime_dir_ / "session.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 bool Session::alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }

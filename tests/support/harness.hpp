@@ -46,6 +46,8 @@ public:
     Session& operator=(const Session&) = delete;
 
     const std::filesystem::path& runtime_dir() const { return runtime_dir_; }
+    // The session's log (its stderr, and its helpers') so far.
+    std::string log() const;
     std::string wayland_display() const { return wayland_display_; }
     std::string host_socket() const { return (runtime_dir_ / wayland_display_).string(); }
 
