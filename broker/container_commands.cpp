@@ -2,6 +2,7 @@
 #include "container_commands.hpp"
 
 #include "audio_daemon.hpp"
+#include "color.hpp"
 #include "container.hpp"
 #include "control_server.hpp"
 #include "network.hpp"
@@ -158,6 +159,22 @@ constexpr const char* privileged_warning =
     "WARNING: container '%s' is privileged: its root is the host's root (it can write host sysctls and "
     "escape); use it only for software you trust\n";
 
+// The colours the other containers wear: the one in their policy, else their
+// name's. A policy that does not load counts as its name's colour.
+std::vector<std::string> colors_in_use()
+{
+    std::vector<std::string> taken;
+    for (const std::string& name : Container::list(paths::lxcpath())) {
+        std::string hex;
+        try {
+            hex = ContainerPolicy::load_or_default(name, paths::policy_file(name)).color;
+        } catch (const std::exception&) {
+        }
+        taken.push_back(hex.empty() ? color_for_name(name).hex() : hex);
+    }
+    return taken;
+}
+
 int create_container(const CreateOptions& options)
 {
     ContainerPolicy policy = options.policy;
@@ -167,6 +184,9 @@ int create_container(const CreateOptions& options)
                         "range of 65536 ids. Run `sudo ctopbroker setup --user " + current_user() +
                         "` once (or pass --privileged for a container whose root is the host's root)");
     apply_default_limits(policy);  // written to the policy file, where the user sees and changes them
+    // The frame's colour is half of a window's identity: a new container gets
+    // one no other container wears (written down, so it never changes).
+    if (policy.color.empty()) policy.color = color_avoiding(policy.name, colors_in_use()).hex();
     // What spawn would refuse to load is refused now, before anything exists.
     if (auto problem = policy.check()) {
         bool is_flag = problem->key == "memory" || problem->key == "pids" || problem->key == "color" ||

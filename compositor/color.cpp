@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iterator>
 #include <stdexcept>
+#include <strings.h>
 
 namespace ctop {
 
@@ -35,16 +36,40 @@ Color Color::from_hex(std::string_view hex)
     return Color{byte(1), byte(3), byte(5)};
 }
 
-Color color_for_name(std::string_view name)
+namespace {
+
+// Saturated, distinguishable colours; none is the host's grey.
+constexpr const char* palette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+                                   "#f032e6", "#bfef45", "#ffe119", "#469990", "#9a6324", "#800000"};
+
+size_t palette_index(std::string_view name)
 {
-    // Saturated, distinguishable colours; none is the host's grey.
-    static constexpr const char* palette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231",
-                                              "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
-                                              "#ffe119", "#469990", "#9a6324", "#800000"};
     // FNV-1a: std::hash is not stable across builds, a container's colour must be.
     uint32_t h = 2166136261u;
     for (unsigned char ch : name) h = (h ^ ch) * 16777619u;
-    return Color::from_hex(palette[h % std::size(palette)]);
+    return h % std::size(palette);
+}
+
+}  // namespace
+
+Color color_for_name(std::string_view name)
+{
+    return Color::from_hex(palette[palette_index(name)]);
+}
+
+Color color_avoiding(std::string_view name, const std::vector<std::string>& taken)
+{
+    auto worn = [&](const char* hex) {
+        for (const std::string& t : taken)
+            if (t.size() == 7 && strncasecmp(t.c_str(), hex, 7) == 0) return true;
+        return false;
+    };
+    const size_t first = palette_index(name);
+    for (size_t i = 0; i < std::size(palette); ++i) {
+        const char* hex = palette[(first + i) % std::size(palette)];
+        if (!worn(hex)) return Color::from_hex(hex);
+    }
+    return color_for_name(name);
 }
 
 }  // namespace ctop

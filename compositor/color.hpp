@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ctop {
 
@@ -17,5 +18,11 @@ struct Color {
 
 // The colour a container gets when its policy names none: stable per name.
 Color color_for_name(std::string_view name);
+
+// The colour `create` writes into a new container's policy: the first colour
+// of the palette, from the name's own, that no container in `taken` wears
+// ("#rrggbb", any case), so two containers never share a frame colour while
+// the palette lasts; the name's own colour once every one is taken.
+Color color_avoiding(std::string_view name, const std::vector<std::string>& taken);
 
 }  // namespace ctop

@@ -69,6 +69,23 @@ TEST(Color, HexRoundTripsAndNamesGetStableColours)
     EXPECT_NE(color_for_name("work").hex(), "#808080");
 }
 
+TEST(Color, TwelveNewContainersNeverShareAColourAndAFreeOwnColourIsKept)
+{
+    // "alpha" and "beta" hash to the same colour: the second must get another.
+    std::vector<std::string> taken;
+    for (const char* name : {"alpha", "beta", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}) {
+        std::string hex = color_avoiding(name, taken).hex();
+        for (const std::string& t : taken) EXPECT_NE(hex, t) << name;
+        taken.push_back(hex);
+    }
+    EXPECT_EQ(color_avoiding("work", {}).hex(), color_for_name("work").hex());
+    std::string upper = color_for_name("work").hex();
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    EXPECT_NE(color_avoiding("work", {upper}).hex(), color_for_name("work").hex());
+    // Once all twelve are worn, the name's own colour.
+    EXPECT_EQ(color_avoiding("m", taken).hex(), color_for_name("m").hex());
+}
+
 TEST(AudioRing, PassesFramesThroughInOrder)
 {
     AudioRing ring(8);
