@@ -32,6 +32,7 @@ host_display=$("$bin" status --json | sed -n 's/.*"wayland_display": "\(.*\)".*/
 # tagged sockets stand in for them.
 if [ "$(id -u)" -eq 0 ]; then
   CTOPBROKER_LXCPATH=$(mktemp -d /var/tmp/ctopbroker-demo-lxc-XXXXXX)
+  chmod o+x "$CTOPBROKER_LXCPATH"  # unprivileged containers' root must pass through it
   export CTOPBROKER_LXCPATH
   cleanup_lxc() {
     for c in work web; do "$bin" destroy $c >/dev/null 2>&1 || true; done
