@@ -39,8 +39,36 @@ std::uint32_t fnv1a(const std::string& text)
     return h;
 }
 
-// Runs argv (found in PATH or sbin), feeds it `input`, returns its exit
-// status; its stdout lands in *out, stderr in *err.
+// Starts argv (found in PATH or sbin) with the given stdio actions; throws
+// naming the program and `install` when it cannot start.
+pid_t spawn_tool(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* fa, const char* install)
+{
+    std::vector<std::string> args = argv;
+    std::vector<char*> cargs;
+    for (auto& a : args) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    // sbin is where nft, ip and dnsmasq live; a user's PATH may lack it.
+    std::string path = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    std::vector<char*> env{path.data(), nullptr};
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, cargs[0], fa, nullptr, cargs.data(), env.data());
+    if (rc != 0)
+        throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc) + " (install it: scripts/deps.sh, or " +
+                                 install + ")");
+    return pid;
+}
+
+// Its exit status, or 128 + the signal that ended it.
+int wait_status(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Runs argv, feeds it `input`, returns its exit status; its stdout lands in
+// *out, stderr in *err.
 int run(const std::vector<std::string>& argv, const std::string& input = "", std::string* out = nullptr,
         std::string* err = nullptr)
 {
@@ -52,26 +80,18 @@ int run(const std::vector<std::string>& argv, const std::string& input = "", std
     posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    std::vector<std::string> args = argv;
-    std::vector<char*> cargs;
-    for (auto& a : args) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    // sbin is where nft, ip and dnsmasq live; a user's PATH may lack it.
-    std::string path = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-    std::vector<char*> env{path.data(), nullptr};
     pid_t pid = -1;
-    int rc = posix_spawnp(&pid, cargs[0], &fa, nullptr, cargs.data(), env.data());
+    try {
+        pid = spawn_tool(argv, &fa, "apt-get install nftables dnsmasq-base iproute2");
+    } catch (...) {
+        posix_spawn_file_actions_destroy(&fa);
+        for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+        throw;
+    }
     posix_spawn_file_actions_destroy(&fa);
     close(in_pipe[0]);
     close(out_pipe[1]);
     close(err_pipe[1]);
-    if (rc != 0) {
-        close(in_pipe[1]);
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc) +
-                                 " (install it: scripts/deps.sh, or apt-get install nftables dnsmasq-base iproute2)");
-    }
     // Inputs are small rule sets: written whole before reading (the pipe holds 64 KiB).
     signal(SIGPIPE, SIG_IGN);
     if (!input.empty() && write(in_pipe[1], input.data(), input.size()) < 0) {
@@ -88,10 +108,7 @@ int run(const std::vector<std::string>& argv, const std::string& input = "", std
     };
     drain(out_pipe[0], out);  // the tools we run write little to stderr: no deadlock
     drain(err_pipe[0], err);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return wait_status(pid);
 }
 
 // For a daemon (dnsmasq): its stdio goes to `log`, not to pipes the daemon
@@ -103,22 +120,15 @@ int run_logged(const std::vector<std::string>& argv, const fs::path& log)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<std::string> args = argv;
-    std::vector<char*> cargs;
-    for (auto& a : args) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    std::string path = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-    std::vector<char*> env{path.data(), nullptr};
     pid_t pid = -1;
-    int rc = posix_spawnp(&pid, cargs[0], &fa, nullptr, cargs.data(), env.data());
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc) +
-                                 " (install it: scripts/deps.sh, or apt-get install dnsmasq-base)");
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    try {
+        pid = spawn_tool(argv, &fa, "apt-get install dnsmasq-base");
+    } catch (...) {
+        posix_spawn_file_actions_destroy(&fa);
+        throw;
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    posix_spawn_file_actions_destroy(&fa);
+    return wait_status(pid);
 }
 
 void must(const std::vector<std::string>& argv, const std::string& input = "")
