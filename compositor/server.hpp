@@ -77,7 +77,7 @@ public:
     wlr_backend* headless_backend() const { return headless_; }
 
     // X11 for a container: its own Xwayland, started on its first X client.
-    // launch_info is handed to the launcher (broker/xwayland_launcher.cpp).
+    // launch_info is handed to the launcher (broker/helpers/xwayland_launcher.cpp).
     void enable_x11(const std::string& container, const std::filesystem::path& runtime_dir,
                     const std::string& launch_info);
     void disable_x11(const std::string& container);
@@ -109,7 +109,7 @@ public:
     void view_unmapped(View& view);
     void view_destroyed(View& view);
     void view_minimized(View& view);  // focus moves on to the next window
-    // Per-container policy (broker/policy.hpp: fullscreen = true|false).
+    // Per-container policy (broker/common/policy.hpp: fullscreen = true|false).
     void set_fullscreen_allowed(const std::string& container, bool allowed) { fullscreen_allowed_[container] = allowed; }
     bool fullscreen_allowed(const std::string& container) const
     {

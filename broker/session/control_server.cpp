@@ -1,5 +1,7 @@
-// The control socket, server and client halves.
+// The control socket, the session's half (the CLI's is control_client.cpp).
 #include "control_server.hpp"
+
+#include "unix_address.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -16,31 +18,6 @@
 #include <vector>
 
 namespace ctop {
-namespace {
-
-sockaddr_un unix_address(const std::filesystem::path& path)
-{
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.string().size() >= sizeof addr.sun_path)
-        throw std::runtime_error("socket path too long: " + path.string());
-    std::strcpy(addr.sun_path, path.c_str());
-    return addr;
-}
-
-// The CLI's side: its socket blocks, and waiting for the session is its job.
-void write_all(int fd, const std::string& data)
-{
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        done += static_cast<size_t>(n);
-    }
-}
-
-}  // namespace
 
 bool RequestReader::feed(std::string_view bytes, std::vector<std::string>& lines)
 {
@@ -81,7 +58,7 @@ struct CommandSchema {
     std::vector<Field> fields;
 };
 
-// Every field a command's handler in broker/session.cpp reads.
+// Every field a command's handler in broker/session/session.cpp reads.
 const std::vector<CommandSchema>& request_schema()
 {
     using T = FieldType;
@@ -325,33 +302,6 @@ void ControlServer::close_connection(int fd)
     wl_event_source_remove(it->second->source);
     close(fd);
     connections_.erase(it);
-}
-
-nlohmann::json control_request(const std::filesystem::path& path, const nlohmann::json& request)
-{
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr = unix_address(path);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        close(fd);
-        throw std::runtime_error("no ctopbroker session is running (" + path.string() +
-                                 "): start one with `ctopbroker session`");
-    }
-    write_all(fd, request.dump() + "\n");
-    std::string buffer;
-    char buf[65536];
-    while (buffer.find('\n') == std::string::npos) {
-        ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            close(fd);
-            throw std::runtime_error("the session closed the control connection without replying");
-        }
-        buffer.append(buf, static_cast<size_t>(n));
-    }
-    close(fd);
-    auto reply = nlohmann::json::parse(buffer.substr(0, buffer.find('\n')), nullptr, false);
-    if (reply.is_discarded()) throw std::runtime_error("the session sent a malformed reply");
-    return reply;
 }
 
 }  // namespace ctop

@@ -1,7 +1,7 @@
 // AudioBridge: the per-container audio helper, `ctopbroker _audio`.
 //
 // Each running container has a PipeWire daemon of its own, inside the
-// container (see broker/audio_daemon.hpp). The bridge is a host process that
+// container (see broker/common/audio_daemon.hpp). The bridge is a host process that
 // connects to that daemon and to the host's PipeWire:
 //
 //   container daemon                           host PipeWire

@@ -1,6 +1,6 @@
 // AudioRouter: the session's side of per-container audio. It makes sure the
 // host has a PipeWire (the user's, or one it starts), runs one audio bridge
-// process per container (broker/audio_bridge.hpp) and relays `ctopbroker
+// process per container (broker/helpers/audio_bridge.hpp) and relays `ctopbroker
 // audio` requests to it. Everything is non-blocking on the event loop; the
 // bridges do all PipeWire work in their own processes.
 #pragma once

@@ -87,8 +87,4 @@ private:
     bool refusal_logged_ = false;
 };
 
-// Client side, for the CLI: one request, one reply. Throws with a clear
-// message when no session is running.
-nlohmann::json control_request(const std::filesystem::path& socket, const nlohmann::json& request);
-
 }  // namespace ctop

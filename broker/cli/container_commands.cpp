@@ -4,7 +4,7 @@
 #include "audio_daemon.hpp"
 #include "color.hpp"
 #include "container.hpp"
-#include "control_server.hpp"
+#include "control_client.hpp"
 #include "network.hpp"
 #include "idmap.hpp"
 #include "paths.hpp"

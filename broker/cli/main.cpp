@@ -5,7 +5,7 @@
 // to it over the control socket.
 #include "audio_bridge.hpp"
 #include "container_commands.hpp"
-#include "control_server.hpp"
+#include "control_client.hpp"
 #include "network.hpp"
 #include "paths.hpp"
 #include "color.hpp"

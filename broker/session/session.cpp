@@ -11,7 +11,7 @@
 #include "seat.hpp"
 #include "test_pointer.hpp"
 #include "view.hpp"
-#include "worker.hpp"
+#include "worker_call.hpp"
 #include "xwayland.hpp"
 
 #include <sys/prctl.h>
@@ -66,7 +66,7 @@ Session::Session(const ServerOptions& options)
                                                    handle(req, std::move(reply));
                                                });
     // wlroots execs "Xwayland" from WLR_XWAYLAND: the ctopbroker binary,
-    // which enters the container first (broker/xwayland_launcher.cpp).
+    // which enters the container first (broker/helpers/xwayland_launcher.cpp).
     setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
     wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get());
     wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get());

@@ -1,25 +1,18 @@
-// The container worker: a short-lived child process (`ctopbroker _worker`)
-// that does the blocking liblxc work for the session. The session writes one
-// JSON request to its stdin and reads one JSON reply from its stdout on the
-// event loop, so a slow or crashing liblxc call never stalls or kills the
-// compositor.
+// The session's side of the container worker (helpers/worker.hpp): the
+// blocking liblxc work runs in a child process, its reply is read here on the
+// event loop.
 #pragma once
 
 #include <wayland-server-core.h>
 
 #include <nlohmann/json.hpp>
 
+#include <sys/types.h>
+
 #include <functional>
-#include <memory>
+#include <string>
 
 namespace ctop {
-
-// Entry point of `ctopbroker _worker`.
-int worker_main();
-
-// Does the request's work in-process; used by worker_main and by CLI
-// commands that may block (create, destroy, list, exec).
-nlohmann::json worker_handle(const nlohmann::json& request);
 
 // One request to a fresh worker process, answered asynchronously on `loop`.
 // The callback always runs exactly once: with the worker's reply, or with
