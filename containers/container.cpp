@@ -406,6 +406,17 @@ void Container::update_network(const NetworkSpec& network)
     reopen();
 }
 
+void Container::update_limits(const Limits& limits)
+{
+    require_exists();
+    const fs::path config = dir() / "config";
+    std::string text = read_text_file(config);
+    std::string updated = replace_limits_block(text, detect_cgroup_layout(), limits);
+    if (updated == text) return;
+    write_file_atomically(config, updated);
+    reopen();
+}
+
 void Container::start()
 {
     require_exists();
@@ -460,14 +471,136 @@ bool Container::wait_until_stopped(const std::string& pidns, Clock::time_point d
     }
 }
 
-void Container::destroy()
+void Container::destroy(bool with_snapshots)
 {
     require_exists();
+    auto snaps = snapshots();
+    if (!snaps.empty() && !with_snapshots)
+        throw ContainerError(named(name_) + " has " + std::to_string(snaps.size()) +
+                             " snapshot(s): destroy them with it (`ctopbroker destroy --force " + name_ + "`)");
     stop();
     auto mark = log_size(log_file());
-    if (!c_->destroy(c_)) throw ContainerError(failure("liblxc could not destroy it", mark));
+    bool done = snaps.empty() ? c_->destroy(c_) : c_->destroy_with_snapshots(c_);
+    if (!done) throw ContainerError(failure("liblxc could not destroy it", mark));
     remove_tree(name_, dir()); // whatever liblxc left (our log, stray files)
     reopen();
+}
+
+// --- snapshots, clones, renames ---------------------------------------------------
+
+void Container::require_stopped(const std::string& what) const
+{
+    require_exists();
+    if (running())
+        throw ContainerError(named(name_) + " is running: stop it before " + what + " (`ctopbroker stop " + name_ +
+                             "`), so that no file is half-written in the copy");
+}
+
+void Container::adopt_config()
+{
+    const fs::path config = dir() / "config";
+    write_file_atomically(config, containers::adopt_config(read_text_file(config), dir(), name_));
+    reopen();
+}
+
+std::vector<Snapshot> Container::snapshots() const
+{
+    require_exists();
+    struct lxc_snapshot* list = nullptr;
+    int n = c_->snapshot_list(c_, &list);
+    std::vector<Snapshot> out;
+    for (int i = 0; i < n; ++i) {
+        Snapshot snap;
+        snap.name = list[i].name ? list[i].name : "";
+        snap.timestamp = list[i].timestamp ? list[i].timestamp : "";
+        if (list[i].comment_pathname) {
+            std::ifstream in(list[i].comment_pathname);
+            std::getline(in, snap.label);
+        }
+        snap.dir = fs::path(list[i].lxcpath ? list[i].lxcpath : "") / snap.name;
+        list[i].free(&list[i]);
+        out.push_back(std::move(snap));
+    }
+    free(list);
+    // snap2 before snap10.
+    std::sort(out.begin(), out.end(), [](const Snapshot& a, const Snapshot& b) {
+        return a.name.size() != b.name.size() ? a.name.size() < b.name.size() : a.name < b.name;
+    });
+    return out;
+}
+
+Snapshot Container::find_snapshot(const std::string& name_or_label) const
+{
+    auto snaps = snapshots();
+    for (const auto& snap : snaps)
+        if (snap.name == name_or_label || (!snap.label.empty() && snap.label == name_or_label)) return snap;
+    std::string known;
+    for (const auto& snap : snaps) known += (known.empty() ? "" : ", ") + snap.name + (snap.label.empty() ? "" : " (" + snap.label + ")");
+    throw ContainerError(named(name_) + " has no snapshot '" + name_or_label + "'" +
+                         (known.empty() ? std::string(": it has none") : ": it has " + known));
+}
+
+Snapshot Container::snapshot(const std::string& label)
+{
+    require_stopped("taking a snapshot");
+    if (!label.empty())
+        for (const auto& snap : snapshots())
+            if (snap.label == label || snap.name == label)
+                throw ContainerError(named(name_) + " already has a snapshot '" + label + "': choose another name");
+    // liblxc copies the comment from a file.
+    std::string comment;
+    if (!label.empty()) {
+        comment = (dir() / ".snapshot-comment").string();
+        write_file_atomically(comment, label + "\n");
+    }
+    auto mark = log_size(log_file());
+    int index = c_->snapshot(c_, comment.empty() ? nullptr : comment.c_str());
+    if (!comment.empty()) unlink(comment.c_str());
+    if (index < 0)
+        throw ContainerError(failure("liblxc could not take a snapshot (is rsync installed? scripts/deps.sh installs it)", mark));
+    return find_snapshot("snap" + std::to_string(index));
+}
+
+void Container::restore(const std::string& snapshot)
+{
+    require_stopped("restoring a snapshot");
+    Snapshot snap = find_snapshot(snapshot);
+    auto mark = log_size(log_file());
+    if (!c_->snapshot_restore(c_, snap.name.c_str(), name_.c_str()))
+        throw ContainerError(failure("liblxc could not restore " + snap.name, mark));
+    adopt_config();
+}
+
+void Container::clone_to(const std::string& new_name)
+{
+    require_stopped("cloning it");
+    Container target(new_name, lxcpath_);
+    if (target.exists())
+        throw ContainerError(named(new_name) + " already exists: choose another name or destroy it first");
+    auto mark = log_size(log_file());
+    struct lxc_container* copy = c_->clone(c_, new_name.c_str(), lxcpath_.c_str(), 0, nullptr, nullptr, 0, nullptr);
+    if (!copy) throw ContainerError(failure("liblxc could not clone it to '" + new_name + "' (is rsync installed?)", mark));
+    lxc_container_put(copy);
+    target.adopt_config(); // before liblxc loads it: it would create the log file its config names
+}
+
+void Container::rename(const std::string& new_name)
+{
+    require_stopped("renaming it");
+    if (!snapshots().empty())
+        throw ContainerError(named(name_) + " has snapshots, which liblxc cannot rename: clone it (`ctopbroker clone " +
+                             name_ + " " + new_name + "`) or destroy its snapshots first");
+    if (Container(new_name, lxcpath_).exists())
+        throw ContainerError(named(new_name) + " already exists: choose another name");
+    auto mark = log_size(log_file());
+    const fs::path old_dir = dir();
+    if (!c_->rename(c_, new_name.c_str())) throw ContainerError(failure("liblxc could not rename it to '" + new_name + "'", mark));
+    // liblxc leaves lxc.log.file naming the old directory, and loading the
+    // config creates that file: the config is fixed first, then whatever
+    // of the old directory was made again goes.
+    name_ = new_name;
+    adopt_config();
+    if (!fs::exists(old_dir / "config")) remove_tree(name_, old_dir);
 }
 
 // --- running programs inside ----------------------------------------------------

@@ -43,6 +43,13 @@ struct NetworkSpec {
     std::string veth;   // with a bridge: the host end's name (the firewall matches it)
 };
 
+// The cgroup limits written into the config (unset: none).
+struct Limits {
+    std::optional<std::uint64_t> memory_bytes;
+    std::optional<std::uint32_t> pids;
+    std::optional<std::uint32_t> cpu_weight; // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
+};
+
 struct ContainerSpec {
     std::string name;
     std::string template_name = "minimal"; // "minimal" (offline, busybox + host /usr) or "debian"
@@ -62,6 +69,15 @@ struct RunOptions {
     gid_t gid = 1000;
     std::string cwd = "/";
     int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1; // -1: /dev/null
+};
+
+// One of a container's snapshots: liblxc names them snap0, snap1, ...; the
+// label is the user's name for it (its liblxc comment).
+struct Snapshot {
+    std::string name;
+    std::string label;
+    std::string timestamp; // "2026:11:24 17:30:00", as liblxc writes it
+    std::filesystem::path dir; // holds its config and rootfs
 };
 
 class Container {
@@ -94,13 +110,34 @@ public:
     // Rewrites only our network block, atomically; takes effect at the next
     // start. Throws when the spec is malformed.
     void update_network(const NetworkSpec& network);
+    // Rewrites only our limits block, atomically (older configs lose their
+    // loose limit lines to it); takes effect at the next start.
+    void update_limits(const Limits& limits);
     void start(); // no-op when already running
     // Asks init to shut down (SIGPWR), kills what is left after `timeout`.
     // No-op when stopped. Processes from run() that die meanwhile are reaped
     // here (the container cannot finish dying while they are zombies), so a
     // later waitpid on them fails with ECHILD.
     void stop(std::chrono::seconds timeout = std::chrono::seconds(5));
-    void destroy(); // stops it first; removes the config, the rootfs and the log
+    // Stops it first; removes the config, the rootfs and the log, and with
+    // `with_snapshots` its snapshots (else a container that has some is refused).
+    void destroy(bool with_snapshots = false);
+
+    // Snapshots (liblxc's, a copy of the rootfs; the container must be
+    // stopped, so the copy is consistent). snapshot() returns the new one.
+    std::vector<Snapshot> snapshots() const;
+    Snapshot snapshot(const std::string& label);
+    // Puts the container back to `snapshot` (a name or a label); the
+    // snapshots stay.
+    void restore(const std::string& snapshot);
+    // A stopped copy named `new_name` (liblxc's clone: the rootfs copied with
+    // its ownership), every path in its config renamed; no snapshots.
+    void clone_to(const std::string& new_name);
+    // liblxc's rename; refused while it has snapshots (liblxc cannot).
+    void rename(const std::string& new_name);
+    // Finds a snapshot by name or label; throws naming the ones there are.
+    Snapshot find_snapshot(const std::string& name_or_label) const;
+    std::filesystem::path directory() const { return dir(); }
 
     // Runs argv inside the container's namespaces and cgroup with a cleared
     // environment; does not wait. Returns the host pid of the process, which is
@@ -115,6 +152,9 @@ public:
 
 private:
     void reopen(); // a fresh liblxc handle that sees the config on disk now
+    void require_stopped(const std::string& what) const;
+    // After liblxc copied a config here: name, log, rootfs and no mounts of the old one.
+    void adopt_config();
     void require_exists() const;
     void require_running() const;
     std::filesystem::path dir() const { return lxcpath_ / name_; }

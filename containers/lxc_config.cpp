@@ -23,6 +23,12 @@ constexpr const char* mounts_begin = "# ctopbroker mounts begin (rewritten by up
 constexpr const char* mounts_end = "# ctopbroker mounts end";
 constexpr const char* network_begin = "# ctopbroker network begin (rewritten by update_network)";
 constexpr const char* network_end = "# ctopbroker network end";
+constexpr const char* limits_begin = "# ctopbroker limits begin (rewritten by update_limits at every start)";
+constexpr const char* limits_end = "# ctopbroker limits end";
+// Every key a limits block may hold, on either cgroup layout.
+constexpr const char* limit_keys[] = {"lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup2.memory.max",
+                                      "lxc.cgroup.pids.max", "lxc.cgroup2.pids.max",
+                                      "lxc.cgroup.cpu.shares", "lxc.cgroup2.cpu.weight"};
 
 // fstab fields may not contain blanks: getmntent(3), which liblxc parses
 // lxc.mount.entry with, decodes these octal escapes.
@@ -65,19 +71,20 @@ std::string mount_block(const std::string& container, const std::vector<BindMoun
     return out.str();
 }
 
-void render_limits(std::ostringstream& out, const ConfigInputs& in)
+void render_device_rules(std::ostringstream& out, const ConfigInputs& in)
 {
     const bool v1 = in.cgroups == CgroupLayout::V1;
-    if (in.memory_limit_bytes)
-        line(out, v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
-             std::to_string(*in.memory_limit_bytes));
-    if (in.pids_limit) line(out, v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", std::to_string(*in.pids_limit));
-    // v1's cpu.shares is 1024 for an ordinary group where v2's cpu.weight is 100.
-    if (in.cpu_weight)
-        line(out, v1 ? "lxc.cgroup.cpu.shares" : "lxc.cgroup2.cpu.weight",
-             std::to_string(v1 ? std::max<std::uint64_t>(2, *in.cpu_weight * 1024ull / 100) : *in.cpu_weight));
     for (const auto& rule : in.device_allow)
         line(out, v1 ? "lxc.cgroup.devices.allow" : "lxc.cgroup2.devices.allow", rule);
+}
+
+// The key of a `key = value` config line, or "".
+std::string key_of(const std::string& l)
+{
+    auto begin = l.find_first_not_of(" \t");
+    if (begin == std::string::npos || l[begin] == '#') return "";
+    auto end = l.find_first_of(" \t=", begin);
+    return l.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
 } // namespace
@@ -125,13 +132,54 @@ std::string render_config(const ConfigInputs& in)
     if (in.idmap)
         for (const auto& v : idmap_config_values(*in.idmap))
             line(out, "lxc.idmap", v);
-    render_limits(out, in);
+    render_device_rules(out, in);
+    out << "\n" << limits_block(in.cgroups, {in.memory_limit_bytes, in.pids_limit, in.cpu_weight});
     out << "\n# template mounts\n";
     for (const auto& m : in.template_mounts)
         line(out, "lxc.mount.entry", m);
     out << "\n" << network_block(in.name, in.network);
     out << "\n" << mount_block(in.name, in.mounts);
     return out.str();
+}
+
+std::string limits_block(CgroupLayout layout, const Limits& limits)
+{
+    const bool v1 = layout == CgroupLayout::V1;
+    std::ostringstream out;
+    out << limits_begin << "\n";
+    if (limits.memory_bytes)
+        line(out, v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max", std::to_string(*limits.memory_bytes));
+    if (limits.pids) line(out, v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", std::to_string(*limits.pids));
+    // v1's cpu.shares is 1024 for an ordinary group where v2's cpu.weight is 100.
+    if (limits.cpu_weight)
+        line(out, v1 ? "lxc.cgroup.cpu.shares" : "lxc.cgroup2.cpu.weight",
+             std::to_string(v1 ? std::max<std::uint64_t>(2, *limits.cpu_weight * 1024ull / 100) : *limits.cpu_weight));
+    out << limits_end << "\n";
+    return out.str();
+}
+
+std::string replace_limits_block(const std::string& config, CgroupLayout layout, const Limits& limits)
+{
+    // Drop the old block and any loose limit line; the new block goes where
+    // the first of them was (or before the network block).
+    std::ostringstream kept;
+    std::istringstream in(config);
+    std::string::size_type at = std::string::npos;
+    bool inside = false;
+    for (std::string l; std::getline(in, l);) {
+        bool limit_line = std::find(std::begin(limit_keys), std::end(limit_keys), key_of(l)) != std::end(limit_keys);
+        if (l == limits_begin) inside = true;
+        if (inside || limit_line) {
+            if (at == std::string::npos) at = kept.str().size();
+            if (l == limits_end) inside = false;
+            continue;
+        }
+        kept << l << "\n";
+    }
+    std::string text = kept.str();
+    if (at == std::string::npos) at = text.find(network_begin);
+    if (at == std::string::npos) at = text.size();
+    return text.substr(0, at) + limits_block(layout, limits) + text.substr(at);
 }
 
 std::string network_block(const std::string& container, const NetworkSpec& network)
@@ -200,6 +248,29 @@ std::string replace_mount_block(const std::string& container, const std::string&
     end += std::strlen(mounts_end);
     if (end < config.size() && config[end] == '\n') ++end;
     return config.substr(0, begin) + mount_block(container, mounts) + config.substr(end);
+}
+
+std::string adopt_config(const std::string& config, const fs::path& dir, const std::string& name)
+{
+    std::ostringstream out;
+    std::istringstream in(config);
+    bool in_mounts = false;
+    for (std::string l; std::getline(in, l);) {
+        const std::string key = key_of(l);
+        if (l == mounts_begin) in_mounts = true;
+        if (in_mounts) {
+            if (l == mounts_end) {
+                out << mounts_begin << "\n" << mounts_end << "\n";
+                in_mounts = false;
+            }
+            continue;
+        }
+        if (key == "lxc.uts.name") line(out, key, name);
+        else if (key == "lxc.log.file") line(out, key, (dir / (name + ".log")).string());
+        else if (key == "lxc.rootfs.path") line(out, key, "dir:" + (dir / "rootfs").string());
+        else out << l << "\n";
+    }
+    return out.str();
 }
 
 std::string read_text_file(const fs::path& path)

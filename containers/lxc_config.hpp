@@ -38,6 +38,12 @@ struct ConfigInputs {
 
 std::string render_config(const ConfigInputs& in);
 
+// The cgroup limit lines for `limits` in a marked block.
+std::string limits_block(CgroupLayout layout, const Limits& limits);
+// `config` with its limits (the marked block, or the loose lines of a config
+// written before there was one) replaced by `limits`.
+std::string replace_limits_block(const std::string& config, CgroupLayout layout, const Limits& limits);
+
 // The value of one lxc.mount.entry (fstab syntax, path relative to the rootfs).
 // Throws ContainerError naming `container` when the mount is malformed.
 std::string mount_entry_value(const std::string& container, const BindMount& m);
@@ -55,6 +61,11 @@ std::string network_block(const std::string& container, const NetworkSpec& netwo
 // lines (liblxc's defaults once put lxcbr0 there).
 std::string replace_network_block(const std::string& container, const std::string& config,
                                   const NetworkSpec& network);
+
+// `config` made to belong to container `name` in `dir`: its uts name, log
+// file and rootfs there, and an empty mount block (spawn writes its own; the
+// old container's sockets are not this one's).
+std::string adopt_config(const std::string& config, const std::filesystem::path& dir, const std::string& name);
 
 std::string read_text_file(const std::filesystem::path& path);
 // Temp file in the same directory, fsync, rename, fsync the directory: readers

@@ -35,7 +35,7 @@ if [ "$(id -u)" -eq 0 ]; then
   chmod o+x "$CTOPBROKER_LXCPATH"  # unprivileged containers' root must pass through it
   export CTOPBROKER_LXCPATH
   cleanup_lxc() {
-    for c in work web; do "$bin" destroy $c >/dev/null 2>&1 || true; done
+    for c in work web; do "$bin" destroy --force $c >/dev/null 2>&1 || true; done
     rm -rf "$CTOPBROKER_LXCPATH"
   }
   trap 'cleanup_lxc; "$bin" quit >/dev/null 2>&1 || true; sleep 0.5; [ $nested -eq 1 ] || rm -rf "$XDG_RUNTIME_DIR"' EXIT

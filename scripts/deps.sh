@@ -14,6 +14,8 @@ packages=(
   # (networking: `ctopbroker setup` makes bridges with iproute2, rules with nftables, DHCP/DNS with dnsmasq;
   #  containers run busybox's udhcpc)
   iproute2 nftables dnsmasq-base
+  # snapshots and clones: liblxc copies a rootfs with rsync; export/import: tar with zstd
+  rsync zstd
   busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin pipewire-pulse wireplumber dbus
   # real clients the tests and the demo drive
   acl curl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick

@@ -3,6 +3,7 @@
 #include "client_policy.hpp"
 #include "control_server.hpp"
 #include "keybindings.hpp"
+#include "lxc_config.hpp"
 #include "policy.hpp"
 #include "text.hpp"
 #include "workspace.hpp"
@@ -214,6 +215,94 @@ TEST(PolicySizes, SignsSpacesAndOverflowAreNotSizes)
     EXPECT_EQ(parse_size("1 G"), std::nullopt);
     EXPECT_EQ(parse_size("99999999999999999999"), std::nullopt);
     EXPECT_EQ(parse_size("17179869184G"), std::nullopt);  // 2^64 bytes
+}
+
+TEST(PolicySizes, UsersWriteSizesInEitherCaseAndWithFractions)
+{
+    EXPECT_EQ(parse_size("4G"), 4ull << 30);
+    EXPECT_EQ(parse_size("4g"), 4ull << 30);
+    EXPECT_EQ(parse_size("4GiB"), 4ull << 30);
+    EXPECT_EQ(parse_size("1.5G"), 3ull << 29);
+    EXPECT_EQ(parse_size("0.5m"), 512ull << 10);
+    EXPECT_EQ(parse_size("512M"), 512ull << 20);
+    EXPECT_EQ(parse_size("1.5"), std::nullopt);  // no half bytes
+    EXPECT_EQ(parse_size("1.G"), std::nullopt);
+    EXPECT_EQ(parse_size(".5G"), std::nullopt);
+    EXPECT_EQ(parse_size("1.5.5G"), std::nullopt);
+    EXPECT_EQ(parse_size("4X"), std::nullopt);
+    EXPECT_EQ(size_text(3ull << 29), "1536M");
+    EXPECT_EQ(size_text(4ull << 30), "4G");
+}
+
+TEST(PolicySet, EveryKeyTakesBackWhatGetPrints)
+{
+    ContainerPolicy p;
+    p.name = "c";
+    apply_default_limits(p);
+    p.shares.push_back({"/srv/data", "/data", false});
+    p.color = "#336699";
+    for (const auto& key : policy_keys()) {
+        if (key == "template") continue;  // fixed at create
+        ContainerPolicy q = p;
+        std::string value = policy_value(p, key);
+        ASSERT_NO_THROW(set_policy_value(q, key, value)) << key << " = " << value;
+        EXPECT_EQ(q.to_toml(), p.to_toml()) << key;
+    }
+}
+
+TEST(PolicySet, OutOfRangeAndMalformedValuesAreRefusedNamingTheKey)
+{
+    ContainerPolicy p;
+    auto refused = [&](const std::string& key, const std::string& value) {
+        ContainerPolicy before = p;
+        try {
+            set_policy_value(p, key, value);
+        } catch (const std::invalid_argument& e) {
+            EXPECT_EQ(p.to_toml(), before.to_toml()) << "a refused value changed the policy";
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(refused("memory", "0").rfind("memory: ", 0), 0u);
+    EXPECT_NE(refused("memory", "-1G"), "accepted");
+    EXPECT_NE(refused("memory", "1K"), "accepted");
+    EXPECT_NE(refused("memory", "32M"), "accepted");  // below the 64M floor
+    EXPECT_NE(refused("pids", "0"), "accepted");
+    EXPECT_LT(refused("pids", "0").size(), 80u);  // not a 300-digit range
+    EXPECT_NE(refused("pids", "-3"), "accepted");
+    EXPECT_NE(refused("cpu_weight", "0"), "accepted");
+    EXPECT_NE(refused("color", "red"), "accepted");
+    EXPECT_NE(refused("network", "wifi"), "accepted");
+    EXPECT_NE(refused("mic", "maybe"), "accepted");
+    EXPECT_NE(refused("template", "debian"), "accepted");
+    EXPECT_NE(refused("share", "relative:/x"), "accepted");
+    EXPECT_NE(refused("extra_globals", "Bad Name"), "accepted");
+    EXPECT_NE(refused("nonsense", "1").find("unknown key"), std::string::npos);
+    EXPECT_EQ(refused("memory", "1.5g"), "accepted");
+    EXPECT_EQ(p.memory_bytes, 3ull << 29);
+    EXPECT_EQ(refused("memory", "none"), "accepted");
+    EXPECT_FALSE(p.memory_bytes);
+    EXPECT_EQ(refused("clipboard.mime", "image/png, text/plain"), "accepted");
+    EXPECT_EQ(p.clipboard_mime, (std::vector<std::string>{"image/png", "text/plain"}));
+}
+
+TEST(LxcConfigLimits, AnOldConfigsLooseLimitLinesBecomeOneBlockThatSpawnRewrites)
+{
+    using namespace ctop::containers;
+    const std::string old = "lxc.uts.name = c\nlxc.cgroup.memory.limit_in_bytes = 1000\nlxc.cgroup.pids.max = 50\n"
+                            "lxc.cgroup.devices.allow = c 1:3 rwm\n# ctopbroker network begin (x)\nlxc.net.0.type = empty\n";
+    std::string once = replace_limits_block(old, CgroupLayout::V1, {512ull << 20, 100, std::nullopt});
+    EXPECT_EQ(once.find("= 1000"), std::string::npos);
+    EXPECT_EQ(once.find("= 50\n"), std::string::npos);
+    EXPECT_NE(once.find("lxc.cgroup.memory.limit_in_bytes = 536870912\n"), std::string::npos);
+    EXPECT_NE(once.find("lxc.cgroup.pids.max = 100\n"), std::string::npos);
+    EXPECT_NE(once.find("lxc.cgroup.devices.allow = c 1:3 rwm\n"), std::string::npos);  // not a limit
+    std::string twice = replace_limits_block(once, CgroupLayout::V1, {std::nullopt, 7, std::nullopt});
+    EXPECT_EQ(twice.find("memory.limit_in_bytes"), std::string::npos);
+    EXPECT_NE(twice.find("lxc.cgroup.pids.max = 7\n"), std::string::npos);
+    EXPECT_EQ(replace_limits_block(twice, CgroupLayout::V1, {std::nullopt, 7, std::nullopt}), twice);
+    EXPECT_NE(replace_limits_block(twice, CgroupLayout::V2, {1ull << 30, std::nullopt, 100}).find("lxc.cgroup2.memory.max = 1073741824\n"),
+              std::string::npos);
 }
 
 TEST(PolicyCheck, NamesTheFirstValueOutOfRange)

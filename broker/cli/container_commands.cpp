@@ -7,13 +7,19 @@
 #include "control_client.hpp"
 #include "network.hpp"
 #include "idmap.hpp"
+#include "lxc_config.hpp"
 #include "paths.hpp"
+#include "text.hpp"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <set>
+#include <optional>
 #include <iostream>
 
 namespace ctop {
@@ -41,14 +47,6 @@ bool check_name(const std::string& name)
     return false;
 }
 
-// "4G", "512M", or bytes: how the user wrote it with --memory.
-std::string size_text(std::uint64_t bytes)
-{
-    for (auto [unit, shift] : {std::pair{"G", 30}, {"M", 20}, {"K", 10}})
-        if (bytes && bytes % (1ull << shift) == 0) return std::to_string(bytes >> shift) + unit;
-    return std::to_string(bytes);
-}
-
 // The limits in the container's policy file: memory, pids, cpu weight.
 json limits_of(const std::string& name)
 {
@@ -60,6 +58,21 @@ json limits_of(const std::string& name)
     } catch (const std::exception&) {
         return {{"memory", nullptr}, {"pids", nullptr}, {"cpu_weight", nullptr}};  // `ctopbroker policy` says why
     }
+}
+
+// 1.2G, 340M, 12K: what a column has room for.
+std::string human_size(std::uint64_t bytes)
+{
+    const char* units[] = {"B", "K", "M", "G", "T"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, value < 10 && unit > 0 ? "%.1f%s" : "%.0f%s", value, units[unit]);
+    return text;
 }
 
 std::string limits_text(const json& limits)
@@ -84,47 +97,66 @@ void add_network(json& entry, const std::string& name, bool running)
     }
 }
 
-// The keys `set` knows, each with its own check: a value that would not
-// load back is refused before the file is written.
-using Setter = void (*)(ContainerPolicy&, const std::string& value);
-const std::map<std::string, Setter>& setters()
-{
-    static const std::map<std::string, Setter> table = {
-        {"network", [](ContainerPolicy& p, const std::string& value) {
-             auto mode = net::parse_mode(value);
-             if (!mode) throw std::runtime_error("network: unknown mode '" + value + "': use " + net::modes_text);
-             p.network = *mode;
-         }},
-    };
-    return table;
-}
-
 }  // namespace
+
+// The policy of an existing container, loaded strictly.
+ContainerPolicy existing_policy(const std::string& name)
+{
+    Container c(name, paths::lxcpath());
+    if (!c.exists())
+        throw std::runtime_error("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
+    return ContainerPolicy::load_or_default(name, paths::policy_file(name));
+}
 
 int set_policy(const std::string& name, const std::vector<std::string>& assignments)
 {
     if (!check_name(name)) return 2;
     try {
-        Container c(name, paths::lxcpath());
-        if (!c.exists()) return complain("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
         const auto file = paths::policy_file(name);
-        ContainerPolicy policy = ContainerPolicy::load_or_default(name, file);
+        ContainerPolicy policy = existing_policy(name);
+        std::vector<std::string> changed;
         for (const auto& a : assignments) {
             auto eq = a.find('=');
-            std::string key = a.substr(0, eq);
-            auto it = setters().find(key);
-            if (eq == std::string::npos || it == setters().end()) {
-                std::string known;
-                for (const auto& [k, _] : setters()) known += (known.empty() ? "" : ", ") + k;
-                complain("set: expected KEY=VALUE with KEY one of: " + known + " (got '" + a + "')");
+            if (eq == std::string::npos || eq == 0) {
+                complain("set: expected KEY=VALUE, got '" + a.substr(0, 80) + "' (keys: `ctopbroker get " + name + "`)");
                 return 2;
             }
-            it->second(policy, a.substr(eq + 1));
+            std::string key = a.substr(0, eq);
+            try {
+                set_policy_value(policy, key, a.substr(eq + 1));
+            } catch (const std::invalid_argument& e) {
+                complain(std::string("set: ") + e.what());
+                return 2;
+            }
+            changed.push_back(key);
         }
+        // All or nothing: the file changes only once every assignment passed.
         policy.save(file);
+        Container c(name, paths::lxcpath());
         std::string when = c.running() ? " (from its next start: `ctopbroker stop " + name + "`, then spawn)" : "";
-        std::printf("%s: network = %s%s\n", name.c_str(), std::string(net::to_string(policy.network)).c_str(),
-                    when.c_str());
+        for (const auto& key : changed)
+            std::printf("%s: %s = %s%s\n", name.c_str(), key.c_str(), policy_value(policy, key).c_str(), when.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int get_policy(const std::string& name, const std::string& key)
+{
+    if (!check_name(name)) return 2;
+    try {
+        ContainerPolicy policy = existing_policy(name);
+        if (!key.empty()) {
+            try {
+                std::printf("%s\n", policy_value(policy, key).c_str());
+            } catch (const std::invalid_argument& e) {
+                complain(std::string("get: ") + e.what());
+                return 2;
+            }
+            return 0;
+        }
+        for (const auto& k : policy_keys()) std::printf("%s = %s\n", k.c_str(), policy_value(policy, k).c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());
@@ -143,6 +175,85 @@ int show_container_network(const std::string& name)
         return complain(e.what());
     }
 }
+
+namespace {
+
+// Bytes the files under `root` take on disk, each inode once, not crossing
+// into other filesystems. What this user may not read is left out.
+std::uint64_t disk_usage(const std::filesystem::path& root)
+{
+    namespace fs = std::filesystem;
+    struct stat top {};
+    if (lstat(root.c_str(), &top) != 0) return 0;
+    std::set<std::pair<dev_t, ino_t>> seen;
+    std::uint64_t bytes = static_cast<std::uint64_t>(top.st_blocks) * 512;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+        struct stat st {};
+        if (lstat(it->path().c_str(), &st) != 0) continue;
+        if (st.st_dev != top.st_dev) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+        bytes += static_cast<std::uint64_t>(st.st_blocks) * 512;
+    }
+    return bytes;
+}
+
+// The memory the container's cgroup holds now (v2 memory.current, v1
+// memory.usage_in_bytes), found through its init's /proc/PID/cgroup.
+std::optional<std::uint64_t> memory_in_use(pid_t init)
+{
+    std::ifstream cgroups("/proc/" + std::to_string(init) + "/cgroup");
+    for (std::string line; std::getline(cgroups, line);) {
+        auto colon = line.find(':'), second = line.find(':', colon + 1);
+        if (colon == std::string::npos || second == std::string::npos) continue;
+        std::string controllers = line.substr(colon + 1, second - colon - 1), path = line.substr(second + 1);
+        std::filesystem::path file;
+        if (controllers == "memory") file = "/sys/fs/cgroup/memory" + path + "/memory.usage_in_bytes";
+        else if (controllers.empty() && line.starts_with("0::")) file = "/sys/fs/cgroup" + path + "/memory.current";
+        else continue;
+        std::ifstream in(file);
+        std::uint64_t bytes = 0;
+        if (in >> bytes) return bytes;
+    }
+    return std::nullopt;
+}
+
+// What runs in the container besides its init: each program's name (the
+// container chose it: shown sanitised) and how many of it.
+json running_programs(pid_t init)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto pidns = fs::read_symlink("/proc/" + std::to_string(init) + "/ns/pid", ec);
+    std::map<std::string, int> counts;
+    if (ec) return json::object();
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string pid = entry.path().filename().string();
+        if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(init)) continue;
+        std::error_code e;
+        if (fs::read_symlink(entry.path() / "ns/pid", e) != pidns || e) continue;
+        std::ifstream comm(entry.path() / "comm");
+        std::string name;
+        if (std::getline(comm, name) && counts.size() < 32) ++counts[sanitize_title(name, 16)];
+    }
+    json out = json::object();
+    for (const auto& [name, n] : counts) out[name] = n;
+    return out;
+}
+
+std::string programs_text(const json& programs)
+{
+    std::string out;
+    for (const auto& [name, n] : programs.items())
+        out += (out.empty() ? "" : ",") + name + (n.get<int>() > 1 ? "x" + std::to_string(n.get<int>()) : "");
+    return out.empty() ? "-" : out;
+}
+
+}  // namespace
 
 json session_status_or_empty()
 {
@@ -219,19 +330,154 @@ int create_container(const CreateOptions& options)
     }
 }
 
-int destroy_container(const std::string& name)
+int destroy_container(const std::string& name, bool force)
 {
     if (!check_name(name)) return 2;
     try {
+        Container c(name, paths::lxcpath());
+        if (!c.exists()) return complain("container '" + name + "' does not exist");
+        auto snaps = c.snapshots();
+        if (!force && c.running())
+            return complain("container '" + name + "' is running: stop it first (`ctopbroker stop " + name +
+                            "`) or destroy it anyway with `ctopbroker destroy --force " + name + "`");
+        if (!force && !snaps.empty())
+            return complain("container '" + name + "' has " + std::to_string(snaps.size()) +
+                            " snapshot(s) (`ctopbroker snapshots " + name + "`): `ctopbroker destroy --force " + name +
+                            "` destroys them too");
         // A running session first lets go of the container's socket and workspace.
         json status = session_status_or_empty();
         if (!status.empty())
             control_request(paths::control_socket(), {{"cmd", "stop"}, {"name", name}, {"lxcpath", paths::lxcpath().string()}});
-        Container c(name, paths::lxcpath());
-        if (!c.exists()) return complain("container '" + name + "' does not exist");
-        c.destroy();
+        c.destroy(force);
         std::filesystem::remove(paths::policy_file(name));
-        std::printf("destroyed container '%s'\n", name.c_str());
+        std::printf("destroyed container '%s'%s\n", name.c_str(),
+                    snaps.empty() ? "" : (" and its " + std::to_string(snaps.size()) + " snapshot(s)").c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+namespace {
+
+// A snapshot keeps the policy the container had, beside liblxc's files.
+std::filesystem::path snapshot_policy(const containers::Snapshot& snap) { return snap.dir / "ctopbroker-policy.toml"; }
+
+void copy_policy(const std::filesystem::path& from, const std::filesystem::path& to)
+{
+    if (!std::filesystem::exists(from)) return;
+    paths::write_atomically(to, containers::read_text_file(from));
+}
+
+// The container, which must exist; a session running lets go of its socket
+// and workspace first (the container is stopped already, or we refuse).
+Container& existing(std::optional<Container>& slot, const std::string& name)
+{
+    slot.emplace(name, paths::lxcpath());
+    if (!slot->exists())
+        throw std::runtime_error("container '" + name + "' does not exist (`ctopbroker list` shows those there are)");
+    return *slot;
+}
+
+}  // namespace
+
+int snapshot_container(const std::string& name, const std::string& label)
+{
+    if (!check_name(name)) return 2;
+    if (!label.empty() && !Container::valid_name(label))
+    {
+        complain("bad snapshot name '" + label + "': use 1-31 of a-z, 0-9 and '-'");
+        return 2;
+    }
+    try {
+        std::optional<Container> slot;
+        Container& c = existing(slot, name);
+        containers::Snapshot snap = c.snapshot(label);
+        copy_policy(paths::policy_file(name), snapshot_policy(snap));
+        std::printf("%s: snapshot %s%s taken\n", name.c_str(), snap.name.c_str(),
+                    label.empty() ? "" : (" (" + label + ")").c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int list_snapshots(const std::string& name, bool as_json)
+{
+    if (!check_name(name)) return 2;
+    try {
+        std::optional<Container> slot;
+        Container& c = existing(slot, name);
+        json list = json::array();
+        for (const auto& snap : c.snapshots())
+            list.push_back({{"name", snap.name}, {"label", snap.label}, {"timestamp", snap.timestamp}});
+        if (as_json) {
+            std::printf("%s\n", list.dump(2).c_str());
+            return 0;
+        }
+        if (list.empty()) std::printf("%s has no snapshots (`ctopbroker snapshot %s [LABEL]` takes one)\n", name.c_str(), name.c_str());
+        for (const auto& snap : list)
+            std::printf("%-8s %-32s %s\n", snap["name"].get<std::string>().c_str(),
+                        snap["label"].get<std::string>().empty() ? "-" : snap["label"].get<std::string>().c_str(),
+                        snap["timestamp"].get<std::string>().c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int restore_container(const std::string& name, const std::string& snapshot)
+{
+    if (!check_name(name)) return 2;
+    try {
+        std::optional<Container> slot;
+        Container& c = existing(slot, name);
+        containers::Snapshot snap = c.find_snapshot(snapshot);
+        // The policy first, read before liblxc replaces the container.
+        std::optional<std::string> policy;
+        if (std::filesystem::exists(snapshot_policy(snap))) policy = containers::read_text_file(snapshot_policy(snap));
+        c.restore(snap.name);
+        if (policy) paths::write_atomically(paths::policy_file(name), *policy);
+        std::printf("%s: restored to %s%s\n", name.c_str(), snap.name.c_str(),
+                    snap.label.empty() ? "" : (" (" + snap.label + ")").c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int clone_container(const std::string& source, const std::string& target)
+{
+    if (!check_name(source) || !check_name(target)) return 2;
+    try {
+        std::optional<Container> slot;
+        Container& c = existing(slot, source);
+        ContainerPolicy policy = ContainerPolicy::load_or_default(source, paths::policy_file(source));
+        // Two windows in one colour would pass for one container's: the clone gets its own.
+        policy.name = target;
+        policy.color = color_avoiding(target, colors_in_use()).hex();
+        c.clone_to(target);
+        policy.save(paths::policy_file(target));
+        std::printf("cloned '%s' to '%s' (colour %s)\n", source.c_str(), target.c_str(), policy.color.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int rename_container(const std::string& old_name, const std::string& new_name)
+{
+    if (!check_name(old_name) || !check_name(new_name)) return 2;
+    try {
+        std::optional<Container> slot;
+        Container& c = existing(slot, old_name);
+        if (!session_status_or_empty().empty() && !c.running())
+            control_request(paths::control_socket(),
+                            {{"cmd", "stop"}, {"name", old_name}, {"lxcpath", paths::lxcpath().string()}});
+        c.rename(new_name);
+        auto from = paths::policy_file(old_name);
+        if (std::filesystem::exists(from)) std::filesystem::rename(from, paths::policy_file(new_name));
+        std::printf("renamed '%s' to '%s'\n", old_name.c_str(), new_name.c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());
@@ -245,12 +491,18 @@ int list_containers(bool as_json)
         json list = json::array();
         for (const std::string& name : Container::list(paths::lxcpath())) {
             Container c(name, paths::lxcpath());
+            const pid_t init = c.init_pid();
+            std::optional<std::uint64_t> memory = init > 0 ? memory_in_use(init) : std::nullopt;
             json entry = {{"name", name},
                           {"state", c.state()},
                           {"privilege", std::string(to_string(c.privilege()))},
                           {"windows", 0},
                           {"workspace", nullptr},
-                          {"limits", limits_of(name)}};
+                          {"limits", limits_of(name)},
+                          {"disk", disk_usage(c.directory() / "rootfs")},
+                          {"snapshots", c.snapshots().size()},
+                          {"memory", memory ? json(*memory) : json()},
+                          {"programs", init > 0 ? running_programs(init) : json::object()}};
             add_network(entry, name, c.running());
             for (const auto& ws : status.value("workspaces", json::array()))
                 if (ws["name"] == name) {
@@ -264,15 +516,17 @@ int list_containers(bool as_json)
             std::printf("%s\n", list.dump(2).c_str());
             return 0;
         }
-        std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7s %s\n", "NAME", "STATE", "PRIVILEGE", "NETWORK", "ADDRESS",
-                    "WORKSPACE", "WINDOWS", "LIMITS (memory/pids/cpu weight)");
+        std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7s %-7s %-7s %-26s %s\n", "NAME", "STATE", "PRIVILEGE", "NETWORK",
+                    "ADDRESS", "WORKSPACE", "WINDOWS", "DISK", "MEMORY", "LIMITS (memory/pids/cpu weight)", "PROGRAMS");
         for (const auto& e : list)
-            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %s\n", e["name"].get<std::string>().c_str(),
+            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %-7s %-7s %-26s %s\n", e["name"].get<std::string>().c_str(),
                         e["state"].get<std::string>().c_str(), e["privilege"].get<std::string>().c_str(),
                         e["network"].is_null() ? "?" : e["network"].get<std::string>().c_str(),
                         e["address"].is_null() ? "-" : e["address"].get<std::string>().c_str(),
                         e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
-                        e["windows"].get<int>(), limits_text(e["limits"]).c_str());
+                        e["windows"].get<int>(), human_size(e["disk"].get<std::uint64_t>()).c_str(),
+                        e["memory"].is_null() ? "-" : human_size(e["memory"].get<std::uint64_t>()).c_str(),
+                        limits_text(e["limits"]).c_str(), programs_text(e["programs"]).c_str());
         for (const auto& e : list)
             if (e["privilege"] == "privileged") std::fprintf(stderr, privileged_warning, e["name"].get<std::string>().c_str());
         return 0;

@@ -19,10 +19,21 @@ struct CreateOptions {
 
 // Each returns a process exit status and prints its own messages.
 int create_container(const CreateOptions& options);
-int destroy_container(const std::string& name);
+// Refuses a running container or one with snapshots unless `force`.
+int destroy_container(const std::string& name, bool force);
+// Snapshots (the container stopped; the policy kept with each), clones (the
+// policy copied, a colour of its own) and renames (the policy follows).
+int snapshot_container(const std::string& name, const std::string& label);
+int list_snapshots(const std::string& name, bool as_json);
+int restore_container(const std::string& name, const std::string& snapshot);
+int clone_container(const std::string& source, const std::string& target);
+int rename_container(const std::string& old_name, const std::string& new_name);
 int list_containers(bool as_json);
-// `set NAME KEY=VALUE...`: only `network` for now; each key validated.
+// `set NAME KEY=VALUE...`: every key validated before the file is written
+// (atomically); the container sees the change at its next start.
 int set_policy(const std::string& name, const std::vector<std::string>& assignments);
+// `get NAME [KEY]`: every key as `key = value`, or one key's value.
+int get_policy(const std::string& name, const std::string& key);
 // `network NAME`: its mode, address and the rules that apply.
 int show_container_network(const std::string& name);
 int exec_in_container(const std::string& name, const std::vector<std::string>& argv, bool as_root);

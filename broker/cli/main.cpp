@@ -92,26 +92,6 @@ int exec_session(int argc, char** argv)
     return 1;
 }
 
-// HOST:PATH[:rw] → a Share; throws CLI::ValidationError.
-ctop::Share parse_share(const std::string& spec)
-{
-    ctop::Share share;
-    auto first = spec.find(':');
-    if (first == std::string::npos) throw CLI::ValidationError("--share", "expected HOST:PATH[:rw], got " + spec);
-    share.host = spec.substr(0, first);
-    std::string rest = spec.substr(first + 1);
-    auto second = rest.find(':');
-    share.path = rest.substr(0, second);
-    if (second != std::string::npos) {
-        std::string mode = rest.substr(second + 1);
-        if (mode != "rw" && mode != "ro") throw CLI::ValidationError("--share", "mode must be ro or rw: " + spec);
-        share.read_only = mode == "ro";
-    }
-    if (!share.host.is_absolute() || share.path.empty() || share.path[0] != '/')
-        throw CLI::ValidationError("--share", "both paths must be absolute: " + spec);
-    return share;
-}
-
 int main(int argc, char** argv)
 {
     if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
@@ -195,22 +175,20 @@ int main(int argc, char** argv)
 
     auto* create = app.add_subcommand("create", "Create container NAME and its policy");
     ctop::CreateOptions create_opts;
-    std::string memory, color;
+    // Each value goes through the validator `set` uses: one rule for both.
+    std::string memory, pids, cpu_weight, color;
     std::vector<std::string> shares;
     create->add_option("name", create_opts.policy.name, "Container name")->required();
     create->add_option("--template", create_opts.policy.template_name,
                        "minimal (offline: busybox + host /usr read-only) or debian (debootstrap)")
         ->check(CLI::IsMember({"minimal", "debian"}));
-    create->add_option("--memory", memory, "Memory limit, e.g. 2G (default: half the RAM, at most 4G)");
-    create->add_option("--pids", create_opts.policy.pids, "Process limit (default 4096)")->check(CLI::PositiveNumber);
-    create->add_option("--cpu-weight", create_opts.policy.cpu_weight,
-                       "CPU weight, 1-10000; the session's processes weigh 100 (default 50)")
-        ->check(CLI::Range(1, 10000));
+    create->add_option("--memory", memory, "Memory limit, e.g. 2G, 1.5g, 512M (default: half the RAM, at most 4G)");
+    create->add_option("--pids", pids, "Process limit (default 4096)");
+    create->add_option("--cpu-weight", cpu_weight, "CPU weight, 1-10000; the session's processes weigh 100 (default 50)");
     std::string network_mode = "internet";
     create->add_option("--network", network_mode,
                        "none (loopback only), internet (default: NAT out; no LAN, host or other container) "
-                       "or lan (internet plus the local network)")
-        ->check(CLI::IsMember({"none", "internet", "lan"}));
+                       "or lan (internet plus the local network)");
     create->add_flag("--mic", create_opts.policy.mic, "Allow the microphone");
     create->add_option("--color", color, "Border colour, #rrggbb");
     create->add_option("--share", shares, "Host directory to share, HOST:PATH[:rw] (read-only by default)");
@@ -218,10 +196,15 @@ int main(int argc, char** argv)
                                                              "host's root (default: unprivileged; needs "
                                                              "`ctopbroker setup`)");
 
-    auto* set = app.add_subcommand("set", "Change container NAME's policy: KEY=VALUE... (network=none|internet|lan)");
+    auto* set = app.add_subcommand("set", "Change container NAME's policy, e.g. memory=2G pids=2048 network=none "
+                                          "mic=false (keys: `ctopbroker get NAME`); applied at its next start");
     std::vector<std::string> assignments;
     set->add_option("name", name, "Container name")->required();
     set->add_option("assignments", assignments, "KEY=VALUE")->required();
+    auto* get = app.add_subcommand("get", "Show container NAME's policy (every key, or one)");
+    std::string get_key;
+    get->add_option("name", name, "Container name")->required();
+    get->add_option("key", get_key, "One key, e.g. memory");
     auto* network = app.add_subcommand("network", "Show container NAME's network mode, address and firewall rules");
     network->add_option("name", name, "Container name")->required();
     auto* setup = app.add_subcommand("setup", "As root (idempotent; prints what it changed): subordinate ids and a "
@@ -234,8 +217,30 @@ int main(int argc, char** argv)
     auto* doctor = app.add_subcommand("doctor", "Check, as this user, everything the session and its unprivileged "
                                                 "containers need; prints the fix for each problem");
 
-    auto* destroy = app.add_subcommand("destroy", "Stop and delete container NAME and its policy");
+    auto* destroy = app.add_subcommand("destroy", "Delete stopped container NAME and its policy");
+    bool force = false;
     destroy->add_option("name", name, "Container name")->required();
+    destroy->add_flag("--force", force, "Also when it runs (stopped first) or has snapshots (destroyed with it)");
+
+    std::string second;
+    auto* snapshot = app.add_subcommand("snapshot", "Take a snapshot of stopped container NAME (a copy of its files "
+                                                    "and its policy), optionally labelled SNAP");
+    snapshot->add_option("name", name, "Container name")->required();
+    snapshot->add_option("snap", second, "A label for it (a-z, 0-9, '-')");
+    auto* snapshots = app.add_subcommand("snapshots", "List container NAME's snapshots");
+    snapshots->add_option("name", name, "Container name")->required();
+    snapshots->add_flag("--json", as_json, "Print JSON");
+    auto* restore = app.add_subcommand("restore", "Put stopped container NAME back as it was at snapshot SNAP "
+                                                  "(files and policy); its snapshots stay");
+    restore->add_option("name", name, "Container name")->required();
+    restore->add_option("snap", second, "Snapshot name (snap0, ...) or label")->required();
+    auto* clone = app.add_subcommand("clone", "Copy stopped container SRC to a new container DST (files and policy; "
+                                              "a colour of its own)");
+    clone->add_option("src", name, "Container to copy")->required();
+    clone->add_option("dst", second, "Name of the copy")->required();
+    auto* rename = app.add_subcommand("rename", "Rename stopped container OLD to NEW (its policy follows)");
+    rename->add_option("old", name, "Container name")->required();
+    rename->add_option("new", second, "New name")->required();
     auto* list = app.add_subcommand("list", "List containers, their state and windows");
     list->add_flag("--json", as_json, "Print JSON");
     auto* exec = app.add_subcommand("exec", "Run CMD in running container NAME with this terminal, and wait");
@@ -335,19 +340,33 @@ int main(int argc, char** argv)
                 return 1;
             }
         } else if (*create) {
-            if (!memory.empty()) {
-                create_opts.policy.memory_bytes = ctop::parse_size(memory);
-                if (!create_opts.policy.memory_bytes) {
-                    std::cerr << "ctopbroker: --memory: expected a size like 512M or 2G, got " << memory << "\n";
+            // The flags are policy keys: the same checks as `set` (4g, 1.5G, pids >= 8, ...).
+            std::vector<std::pair<std::string, std::string>> flags = {
+                {"memory", memory}, {"pids", pids}, {"cpu_weight", cpu_weight}, {"network", network_mode}};
+            for (const auto& [key, value] : flags) {
+                if (value.empty()) continue;
+                try {
+                    ctop::set_policy_value(create_opts.policy, key, value);
+                } catch (const std::invalid_argument& e) {
+                    std::string flag = key == "cpu_weight" ? "cpu-weight" : key;
+                    std::cerr << "ctopbroker: --" << flag << std::string(e.what()).substr(key.size()) << "\n";
                     return 2;
                 }
             }
             create_opts.policy.color = color;  // checked with the rest by create_container
-            for (const auto& s : shares) create_opts.policy.shares.push_back(parse_share(s));
-            create_opts.policy.network = ctop::net::parse_mode(network_mode).value();  // CLI11 checked it
+            for (const auto& s : shares) {
+                try {
+                    create_opts.policy.shares.push_back(ctop::parse_share(s));
+                } catch (const std::invalid_argument& e) {
+                    std::cerr << "ctopbroker: --share: " << e.what() << "\n";
+                    return 2;
+                }
+            }
             return ctop::create_container(create_opts);
         } else if (*set) {
             return ctop::set_policy(name, assignments);
+        } else if (*get) {
+            return ctop::get_policy(name, get_key);
         } else if (*network) {
             return ctop::show_container_network(name);
         } else if (*setup) {
@@ -355,7 +374,17 @@ int main(int argc, char** argv)
                 if (int rc = ctop::run_setup(user); rc != 0) return rc;
             return ctop::net::setup_network(setup_users);
         } else if (*destroy) {
-            return ctop::destroy_container(name);
+            return ctop::destroy_container(name, force);
+        } else if (*snapshot) {
+            return ctop::snapshot_container(name, second);
+        } else if (*snapshots) {
+            return ctop::list_snapshots(name, as_json);
+        } else if (*restore) {
+            return ctop::restore_container(name, second);
+        } else if (*clone) {
+            return ctop::clone_container(name, second);
+        } else if (*rename) {
+            return ctop::rename_container(name, second);
         } else if (*doctor) {
             return ctop::run_doctor();
         } else if (*list) {

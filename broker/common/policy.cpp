@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -16,21 +19,64 @@ namespace ctop {
 
 std::optional<std::uint64_t> parse_size(const std::string& text)
 {
-    // Digits, then an optional unit: no sign, no spaces ("-1G" is not a size).
-    size_t idx = 0;
-    while (idx < text.size() && text[idx] >= '0' && text[idx] <= '9') ++idx;
+    // Digits, an optional fraction, then an optional unit: no sign, no spaces
+    // ("-1G" is not a size).
+    auto digits_from = [&](size_t i) {
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+        return i;
+    };
+    size_t idx = digits_from(0);
     if (idx == 0 || idx > 19) return std::nullopt;
-    std::uint64_t value = std::stoull(text.substr(0, idx));
+    const std::uint64_t whole = std::stoull(text.substr(0, idx));
+    std::string fraction;
+    if (idx < text.size() && text[idx] == '.') {
+        size_t end = digits_from(idx + 1);
+        fraction = text.substr(idx + 1, end - idx - 1);
+        if (fraction.empty() || fraction.size() > 9) return std::nullopt;
+        idx = end;
+    }
     std::string unit = text.substr(idx);
-    std::uint64_t mult = 1;
-    if (unit == "" || unit == "B") mult = 1;
-    else if (unit == "K" || unit == "KiB") mult = 1ull << 10;
-    else if (unit == "M" || unit == "MiB") mult = 1ull << 20;
-    else if (unit == "G" || unit == "GiB") mult = 1ull << 30;
-    else if (unit == "T" || unit == "TiB") mult = 1ull << 40;
-    else return std::nullopt;
-    if (value > UINT64_MAX / mult) return std::nullopt;
-    return value * mult;
+    std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::tolower(c); });
+    int shift = -1;
+    for (auto [prefix, bits] : {std::pair{"", 0}, {"k", 10}, {"m", 20}, {"g", 30}, {"t", 40}})
+        for (std::string suffix : {"", "b", "ib"})
+            if (unit == prefix + suffix && !(bits == 0 && suffix == "ib")) shift = bits;
+    if (shift < 0) return std::nullopt;
+    if (!fraction.empty() && shift == 0) return std::nullopt;  // no fractions of a byte
+    unsigned __int128 bytes = static_cast<unsigned __int128>(whole) << shift;
+    if (!fraction.empty()) {
+        unsigned __int128 scale = 1;
+        for (size_t i = 0; i < fraction.size(); ++i) scale *= 10;
+        bytes += (static_cast<unsigned __int128>(std::stoull(fraction)) << shift) / scale;
+    }
+    if (bytes > UINT64_MAX) return std::nullopt;
+    return static_cast<std::uint64_t>(bytes);
+}
+
+std::string size_text(std::uint64_t bytes)
+{
+    for (auto [unit, shift] : {std::pair{"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}})
+        if (bytes && bytes % (1ull << shift) == 0) return std::to_string(bytes >> shift) + unit;
+    return std::to_string(bytes);
+}
+
+Share parse_share(const std::string& spec)
+{
+    Share share;
+    auto first = spec.find(':');
+    if (first == std::string::npos) throw std::invalid_argument("expected HOST:PATH[:rw], got " + spec);
+    share.host = spec.substr(0, first);
+    std::string rest = spec.substr(first + 1);
+    auto second = rest.find(':');
+    share.path = rest.substr(0, second);
+    if (second != std::string::npos) {
+        std::string mode = rest.substr(second + 1);
+        if (mode != "rw" && mode != "ro") throw std::invalid_argument("mode must be ro or rw: " + spec);
+        share.read_only = mode == "ro";
+    }
+    if (!share.host.is_absolute() || share.path.empty() || share.path[0] != '/')
+        throw std::invalid_argument("both paths must be absolute: " + spec);
+    return share;
 }
 
 std::optional<PolicyProblem> ContainerPolicy::check() const
@@ -45,7 +91,7 @@ std::optional<PolicyProblem> ContainerPolicy::check() const
     if (template_name != "minimal" && template_name != "debian")
         return PolicyProblem{"template", "must be \"minimal\" or \"debian\""};
     if (memory_bytes && (*memory_bytes < min_memory_bytes || *memory_bytes > max_memory_bytes))
-        return PolicyProblem{"memory", "must be between 16M and 64T (the container needs room to start)"};
+        return PolicyProblem{"memory", "must be between 64M and 64T (the container needs room to start)"};
     if (pids && (*pids < min_pids || *pids > max_pids))
         return PolicyProblem{"pids", "must be between " + std::to_string(min_pids) + " and " + std::to_string(max_pids)};
     if (cpu_weight && (*cpu_weight < 1 || *cpu_weight > 10000))
@@ -301,6 +347,163 @@ void apply_default_limits(ContainerPolicy& policy)
     if (!policy.pids) policy.pids = d.pids;
     if (!policy.cpu_weight) policy.cpu_weight = d.cpu_weight;
 }
+
+namespace {
+
+[[noreturn]] void refuse(const std::string& key, const std::string& why)
+{
+    throw std::invalid_argument(key + ": " + why);
+}
+
+bool boolean_value(const std::string& key, const std::string& text)
+{
+    if (text == "true" || text == "yes" || text == "on" || text == "1") return true;
+    if (text == "false" || text == "no" || text == "off" || text == "0") return false;
+    refuse(key, "expected true or false, got '" + text.substr(0, 40) + "'");
+}
+
+// "a, b,c" → {"a", "b", "c"}; "" → {}.
+std::vector<std::string> list_value(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        auto first = item.find_first_not_of(' '), last = item.find_last_not_of(' ');
+        if (first != std::string::npos) out.push_back(item.substr(first, last - first + 1));
+    }
+    return out;
+}
+
+std::string list_text(const auto& items)
+{
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ",") + std::string(item);
+    return out;
+}
+
+// "none" (no limit) or what `parse` makes of it.
+template <typename T>
+std::optional<T> limit_value(const std::string& key, const std::string& text, std::optional<T> (*parse)(const std::string&),
+                             const char* example)
+{
+    if (text == "none") return std::nullopt;
+    if (auto v = parse(text)) return v;
+    refuse(key, "expected " + std::string(example) + " or none (no limit), got '" + text.substr(0, 40) + "'");
+}
+
+std::optional<std::uint32_t> parse_count(const std::string& text)
+{
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return static_cast<std::uint32_t>(std::stoul(text));
+}
+
+struct KeyAccess {
+    std::function<std::string(const ContainerPolicy&)> get;
+    std::function<void(ContainerPolicy&, const std::string&)> set;
+};
+
+KeyAccess flag(bool ContainerPolicy::*member, const std::string& key)
+{
+    return {[member](const ContainerPolicy& p) { return std::string(p.*member ? "true" : "false"); },
+            [member, key](ContainerPolicy& p, const std::string& v) { p.*member = boolean_value(key, v); }};
+}
+
+const std::vector<std::pair<std::string, KeyAccess>>& key_table()
+{
+    static const std::vector<std::pair<std::string, KeyAccess>> table = {
+        {"color", {[](const ContainerPolicy& p) { return p.color; },
+                   [](ContainerPolicy& p, const std::string& v) { p.color = v; }}},
+        {"template", {[](const ContainerPolicy& p) { return p.template_name; },
+                      [](ContainerPolicy&, const std::string&) {
+                          refuse("template", "is how the container was built and cannot change: clone or create "
+                                             "another container instead");
+                      }}},
+        {"network", {[](const ContainerPolicy& p) { return std::string(net::to_string(p.network)); },
+                     [](ContainerPolicy& p, const std::string& v) {
+                         auto mode = net::parse_mode(v);
+                         if (!mode) refuse("network", "unknown mode '" + v.substr(0, 40) + "': use " + net::modes_text);
+                         p.network = *mode;
+                     }}},
+        {"memory", {[](const ContainerPolicy& p) { return p.memory_bytes ? size_text(*p.memory_bytes) : "none"; },
+                    [](ContainerPolicy& p, const std::string& v) {
+                        p.memory_bytes = limit_value<std::uint64_t>("memory", v, parse_size, "a size like 512M, 4G or 1.5G");
+                    }}},
+        {"pids", {[](const ContainerPolicy& p) { return p.pids ? std::to_string(*p.pids) : "none"; },
+                  [](ContainerPolicy& p, const std::string& v) {
+                      p.pids = limit_value<std::uint32_t>("pids", v, parse_count, "a number of processes");
+                  }}},
+        {"cpu_weight", {[](const ContainerPolicy& p) { return p.cpu_weight ? std::to_string(*p.cpu_weight) : "none"; },
+                        [](ContainerPolicy& p, const std::string& v) {
+                            p.cpu_weight = limit_value<std::uint32_t>("cpu_weight", v, parse_count, "1-10000");
+                        }}},
+        {"audio", flag(&ContainerPolicy::audio, "audio")},
+        {"mic", flag(&ContainerPolicy::mic, "mic")},
+        {"x11", flag(&ContainerPolicy::x11, "x11")},
+        {"fullscreen", flag(&ContainerPolicy::fullscreen, "fullscreen")},
+        {"clipboard.import", flag(&ContainerPolicy::clipboard_import, "clipboard.import")},
+        {"clipboard.export", flag(&ContainerPolicy::clipboard_export, "clipboard.export")},
+        {"clipboard.max_bytes", {[](const ContainerPolicy& p) { return size_text(p.clipboard_max_bytes); },
+                                 [](ContainerPolicy& p, const std::string& v) {
+                                     auto size = parse_size(v);
+                                     if (!size) refuse("clipboard.max_bytes", "expected a size like 64M, got '" + v.substr(0, 40) + "'");
+                                     p.clipboard_max_bytes = *size;
+                                 }}},
+        {"clipboard.mime", {[](const ContainerPolicy& p) { return list_text(p.clipboard_mime); },
+                            [](ContainerPolicy& p, const std::string& v) { p.clipboard_mime = list_value(v); }}},
+        {"extra_globals", {[](const ContainerPolicy& p) { return list_text(p.extra_globals); },
+                           [](ContainerPolicy& p, const std::string& v) {
+                               auto items = list_value(v);
+                               p.extra_globals = {items.begin(), items.end()};
+                           }}},
+        {"share", {[](const ContainerPolicy& p) {
+                       std::vector<std::string> specs;
+                       for (const auto& s : p.shares) specs.push_back(s.host.string() + ":" + s.path + (s.read_only ? "" : ":rw"));
+                       return list_text(specs);
+                   },
+                   [](ContainerPolicy& p, const std::string& v) {
+                       std::vector<Share> shares;
+                       for (const auto& spec : list_value(v)) {
+                           try {
+                               shares.push_back(parse_share(spec));
+                           } catch (const std::invalid_argument& e) {
+                               refuse("share", e.what());
+                           }
+                       }
+                       p.shares = shares;
+                   }}},
+    };
+    return table;
+}
+
+const KeyAccess& access(const std::string& key)
+{
+    for (const auto& [k, a] : key_table())
+        if (k == key) return a;
+    refuse(key.substr(0, 64), "unknown key (known: " + list_text(policy_keys()) + ")");
+}
+
+}  // namespace
+
+const std::vector<std::string>& policy_keys()
+{
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out;
+        for (const auto& [k, _] : key_table()) out.push_back(k);
+        return out;
+    }();
+    return keys;
+}
+
+void set_policy_value(ContainerPolicy& policy, const std::string& key, const std::string& value)
+{
+    ContainerPolicy changed = policy;
+    access(key).set(changed, value);
+    // The same ranges a load checks: `set` never writes what spawn would refuse.
+    if (auto problem = changed.check()) refuse(problem->key, problem->why);
+    policy = changed;
+}
+
+std::string policy_value(const ContainerPolicy& policy, const std::string& key) { return access(key).get(policy); }
 
 void ContainerPolicy::save(const std::filesystem::path& file) const { paths::write_atomically(file, to_toml()); }
 

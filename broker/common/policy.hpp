@@ -32,7 +32,7 @@ struct PolicyProblem {
 struct ContainerPolicy {
     // Wide bounds: they keep out what cannot work (a container without the
     // memory to start, a limit that overflows), no more.
-    static constexpr std::uint64_t min_memory_bytes = 16ull << 20;
+    static constexpr std::uint64_t min_memory_bytes = 64ull << 20;  // a shell and a small app
     static constexpr std::uint64_t max_memory_bytes = 64ull << 40;
     static constexpr std::int64_t min_pids = 8;        // its init, a shell and an app at least
     static constexpr std::int64_t max_pids = 4194304;  // the kernel's PID_MAX_LIMIT
@@ -81,8 +81,24 @@ DefaultLimits default_limits();
 // Fills the limits `policy` leaves unset with default_limits().
 void apply_default_limits(ContainerPolicy& policy);
 
-// "512M", "2G", "1048576" → bytes; nullopt when malformed (a sign, a space,
-// an unknown unit) or too large for 64 bits.
+// "512M", "4g", "1.5G", "2GiB", "1048576" → bytes (units are powers of 1024,
+// in either case); nullopt when malformed (a sign, a space, an unknown unit)
+// or too large for 64 bits.
 std::optional<std::uint64_t> parse_size(const std::string& text);
+// "4G", "512M", or bytes: the shortest exact way to write it back.
+std::string size_text(std::uint64_t bytes);
+
+// HOST:PATH[:ro|rw] → a Share; throws std::invalid_argument saying what is wrong.
+Share parse_share(const std::string& spec);
+
+// The keys `ctopbroker set` and `get` know ("memory", "clipboard.mime", ...), in
+// the order `get` prints them.
+const std::vector<std::string>& policy_keys();
+// Sets `key` from the text a user typed (`memory=1.5G`, `mic=true`,
+// `clipboard.mime=image/png,text/plain`). The value is checked as a load
+// would check it; throws std::invalid_argument "KEY: why, with the fix".
+void set_policy_value(ContainerPolicy& policy, const std::string& key, const std::string& value);
+// The value of `key` in the form set_policy_value takes back.
+std::string policy_value(const ContainerPolicy& policy, const std::string& key);
 
 }  // namespace ctop

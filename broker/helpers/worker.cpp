@@ -44,6 +44,18 @@ std::vector<BindMount> mounts_from(const json& req)
     return mounts;
 }
 
+// The policy's limits, as the session read them for this start (null: none).
+containers::Limits limits_from(const json& req)
+{
+    containers::Limits limits;
+    const json l = req.value("limits", json::object());
+    if (l.contains("memory") && l["memory"].is_number_unsigned()) limits.memory_bytes = l["memory"].get<std::uint64_t>();
+    if (l.contains("pids") && l["pids"].is_number_unsigned()) limits.pids = l["pids"].get<std::uint32_t>();
+    if (l.contains("cpu_weight") && l["cpu_weight"].is_number_unsigned())
+        limits.cpu_weight = l["cpu_weight"].get<std::uint32_t>();
+    return limits;
+}
+
 // A writable share belongs to a host user (root, for a root session) that is
 // not the container's user: once the container runs, it is mounted again over
 // its plain bind, idmapped so that the container's user reads and writes it as
@@ -151,6 +163,7 @@ json spawn(const json& req)
         auto mode = net::parse_mode(req.value("network", "none"));
         if (!mode) return fail("container '" + c.name() + "': unknown network mode");
         c.update_network(net::attachment(c.name(), req.at("lxcpath").get<std::string>(), *mode));
+        c.update_limits(limits_from(req));
         c.start();
         try {
             idmap_writable_shares(c, mounts);

@@ -415,6 +415,9 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"env", req.value("env", json::array())},
                  {"audio", policy.audio},
                  {"network", std::string(net::to_string(policy.network))},
+                 {"limits", {{"memory", policy.memory_bytes ? json(*policy.memory_bytes) : json()},
+                             {"pids", policy.pids ? json(*policy.pids) : json()},
+                             {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
                  {"log", (logs / (name + ".log")).string()}};
     // The X socket exists before the first app runs, so an X app can connect
     // at once; its Xwayland starts when it does.

@@ -43,7 +43,7 @@ void ContainerTest::SetUp()
 void ContainerTest::TearDown()
 {
     if (!s_) return;
-    for (const auto& name : created_) s_->cli({"destroy", name});
+    for (const auto& name : created_) s_->cli({"destroy", "--force", name});
     s_.reset();
     std::error_code ec;
     fs::remove_all(lxcpath_, ec);
