@@ -239,6 +239,59 @@ TEST_F(Lifecycle, ARenamedContainerKeepsItsDataAndPolicyUnderItsNewName)
     EXPECT_EQ(out, "kept\n");
 }
 
+TEST_F(Lifecycle, AnExportImportsAsANewContainerWithItsDataPolicyAndOwners)
+{
+    create("life", {"--memory", "300M"});
+    spawn("life", {"sleep", "600"});
+    ASSERT_EQ(exec("life", {"/bin/sh", "-c", "echo travels > /home/user/data"}), 0);
+    const fs::path archive = lxcpath_ / "life.tar.zst";
+    std::string out, err;
+    EXPECT_NE(s().cli({"export", "life", archive.string()}, nullptr, &err), 0) << "a running container was exported";
+    ASSERT_EQ(s().cli({"stop", "life"}), 0);
+    ASSERT_EQ(s().cli({"export", "life", archive.string()}, &out, &err), 0) << err;
+    EXPECT_GT(fs::file_size(archive), 0u);
+    EXPECT_NE(s().cli({"export", "life", archive.string()}, nullptr, &err), 0) << "an export overwrote a file";
+
+    // Owners in the archive are the container's own ids, not this host's subordinate ones.
+    std::string listing;
+    s().run({"tar", "--zstd", "--numeric-owner", "-tvf", archive.string(), "rootfs/home/user/data"}, {}, &listing);
+    EXPECT_NE(listing.find("1000/1000"), std::string::npos) << listing;
+
+    ASSERT_EQ(s().cli({"import", archive.string(), "copy"}, &out, &err), 0) << err;
+    created_.push_back("copy");
+    EXPECT_EQ(get("copy", "memory"), "300M");
+    EXPECT_NE(get("copy", "color"), get("life", "color"));
+    std::string config = read(lxcpath_ / "copy" / "config");
+    EXPECT_EQ(config.find((lxcpath_ / "life").string()), std::string::npos) << config;
+    spawn("copy", {"sleep", "600"});
+    out.clear();
+    exec("copy", {"cat", "/home/user/data"}, &out);
+    EXPECT_EQ(out, "travels\n");
+    out.clear();
+    exec("copy", {"stat", "-c", "%u:%g", "/home/user/data"}, &out);
+    EXPECT_EQ(out, "1000:1000\n");
+
+    // Without a name it comes back under its own.
+    ASSERT_EQ(s().cli({"destroy", "life"}, nullptr, &err), 0) << err;
+    ASSERT_EQ(s().cli({"import", archive.string()}, &out, &err), 0) << err;
+    EXPECT_EQ(get("life", "memory"), "300M");
+}
+
+TEST_F(Lifecycle, AnArchiveWhoseConfigWouldRunSomethingOnTheHostIsRefused)
+{
+    const fs::path src = lxcpath_ / "evil-src";
+    fs::create_directories(src / "rootfs");
+    { std::ofstream(src / "config") << "lxc.uts.name = evil\nlxc.rootfs.path = dir:/x\nlxc.hook.pre-start = /bin/touch /tmp/pwned\n"; }
+    const fs::path archive = lxcpath_ / "evil.tar.zst";
+    ASSERT_EQ(s().run({"tar", "--zstd", "-cf", archive.string(), "-C", src.string(), "config", "rootfs"}), 0);
+    std::string err;
+    EXPECT_NE(s().cli({"import", archive.string()}, nullptr, &err), 0);
+    EXPECT_NE(err.find("line 3"), std::string::npos) << err;
+    EXPECT_NE(err.find("lxc.hook.pre-start"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(lxcpath_ / "evil"));
+    EXPECT_NE(s().cli({"get", "evil"}), 0);
+}
+
 // --- list ---------------------------------------------------------------------------
 
 TEST_F(Lifecycle, ListShowsDiskUseMemoryInUseAndWhatRuns)

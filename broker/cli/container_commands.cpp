@@ -1,6 +1,7 @@
 // create, destroy, list and exec: liblxc straight from the CLI.
 #include "container_commands.hpp"
 
+#include "archive.hpp"
 #include "audio_daemon.hpp"
 #include "color.hpp"
 #include "container.hpp"
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -459,6 +461,56 @@ int clone_container(const std::string& source, const std::string& target)
         c.clone_to(target);
         policy.save(paths::policy_file(target));
         std::printf("cloned '%s' to '%s' (colour %s)\n", source.c_str(), target.c_str(), policy.color.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int export_container(const std::string& name, const std::filesystem::path& file)
+{
+    if (!check_name(name)) return 2;
+    try {
+        std::optional<Container> slot;
+        Container& c = existing(slot, name);
+        ContainerPolicy policy = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+        containers::export_container(c, file, {{"policy.toml", policy.to_toml()}});
+        std::printf("exported '%s' to %s (%s)\n", name.c_str(), file.c_str(),
+                    human_size(std::filesystem::file_size(file)).c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+int import_container(const std::filesystem::path& file, const std::string& wanted_name)
+{
+    try {
+        const std::string name = wanted_name.empty() ? containers::archived_name(file) : wanted_name;
+        if (!check_name(name)) return 2;
+        // The archive's policy is checked as strictly as a spawn would, before
+        // anything is unpacked.
+        ContainerPolicy policy;
+        policy.name = name;
+        if (auto text = containers::archive_file(file, "policy.toml")) {
+            auto staged = paths::config_dir() / ("." + name + ".import.toml");
+            paths::write_atomically(staged, *text);
+            try {
+                policy = ContainerPolicy::load(name, staged);
+            } catch (const std::exception& e) {
+                std::filesystem::remove(staged);
+                std::string why = e.what();
+                why.replace(0, staged.string().size(), file.string() + " (policy.toml)");
+                throw std::runtime_error(why);
+            }
+            std::filesystem::remove(staged);
+        }
+        auto taken = colors_in_use();
+        if (policy.color.empty() || std::find(taken.begin(), taken.end(), policy.color) != taken.end())
+            policy.color = color_avoiding(name, taken).hex();
+        containers::import_container(file, name, paths::lxcpath());
+        policy.save(paths::policy_file(name));
+        std::printf("imported '%s' from %s\n", name.c_str(), file.c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ int list_snapshots(const std::string& name, bool as_json);
 int restore_container(const std::string& name, const std::string& snapshot);
 int clone_container(const std::string& source, const std::string& target);
 int rename_container(const std::string& old_name, const std::string& new_name);
+// A stopped container, its policy with it, as one .tar.zst (owners as the
+// container sees them); import unpacks one under its own name or `name`.
+int export_container(const std::string& name, const std::filesystem::path& file);
+int import_container(const std::filesystem::path& file, const std::string& name);
 int list_containers(bool as_json);
 // `set NAME KEY=VALUE...`: every key validated before the file is written
 // (atomically); the container sees the change at its next start.

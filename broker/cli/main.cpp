@@ -238,6 +238,13 @@ int main(int argc, char** argv)
                                               "a colour of its own)");
     clone->add_option("src", name, "Container to copy")->required();
     clone->add_option("dst", second, "Name of the copy")->required();
+    auto* export_cmd = app.add_subcommand("export", "Write stopped container NAME and its policy to FILE (.tar.zst)");
+    export_cmd->add_option("name", name, "Container name")->required();
+    export_cmd->add_option("file", second, "Archive to write (never overwritten)")->required();
+    auto* import_cmd = app.add_subcommand("import", "Make a container from an exported FILE, named NAME (default: "
+                                                    "the name it was exported under)");
+    import_cmd->add_option("file", second, "Archive from `ctopbroker export`")->required();
+    import_cmd->add_option("name", name, "Container name");
     auto* rename = app.add_subcommand("rename", "Rename stopped container OLD to NEW (its policy follows)");
     rename->add_option("old", name, "Container name")->required();
     rename->add_option("new", second, "New name")->required();
@@ -383,6 +390,10 @@ int main(int argc, char** argv)
             return ctop::restore_container(name, second);
         } else if (*clone) {
             return ctop::clone_container(name, second);
+        } else if (*export_cmd) {
+            return ctop::export_container(name, second);
+        } else if (*import_cmd) {
+            return ctop::import_container(second, name);
         } else if (*rename) {
             return ctop::rename_container(name, second);
         } else if (*doctor) {
