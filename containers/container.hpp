@@ -48,6 +48,7 @@ struct Limits {
     std::optional<std::uint64_t> memory_bytes;
     std::optional<std::uint32_t> pids;
     std::optional<std::uint32_t> cpu_weight; // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
+    std::vector<std::string> device_allow;   // cgroup device rules, e.g. "c 226:128 rwm"
 };
 
 struct ContainerSpec {

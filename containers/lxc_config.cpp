@@ -28,7 +28,8 @@ constexpr const char* limits_end = "# ctopbroker limits end";
 // Every key a limits block may hold, on either cgroup layout.
 constexpr const char* limit_keys[] = {"lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup2.memory.max",
                                       "lxc.cgroup.pids.max", "lxc.cgroup2.pids.max",
-                                      "lxc.cgroup.cpu.shares", "lxc.cgroup2.cpu.weight"};
+                                      "lxc.cgroup.cpu.shares", "lxc.cgroup2.cpu.weight",
+                                      "lxc.cgroup.devices.allow", "lxc.cgroup2.devices.allow"};
 
 // fstab fields may not contain blanks: getmntent(3), which liblxc parses
 // lxc.mount.entry with, decodes these octal escapes.
@@ -69,13 +70,6 @@ std::string mount_block(const std::string& container, const std::vector<BindMoun
         line(out, "lxc.mount.entry", mount_entry_value(container, m));
     out << mounts_end << "\n";
     return out.str();
-}
-
-void render_device_rules(std::ostringstream& out, const ConfigInputs& in)
-{
-    const bool v1 = in.cgroups == CgroupLayout::V1;
-    for (const auto& rule : in.device_allow)
-        line(out, v1 ? "lxc.cgroup.devices.allow" : "lxc.cgroup2.devices.allow", rule);
 }
 
 // The key of a `key = value` config line, or "".
@@ -132,8 +126,7 @@ std::string render_config(const ConfigInputs& in)
     if (in.idmap)
         for (const auto& v : idmap_config_values(*in.idmap))
             line(out, "lxc.idmap", v);
-    render_device_rules(out, in);
-    out << "\n" << limits_block(in.cgroups, {in.memory_limit_bytes, in.pids_limit, in.cpu_weight});
+    out << "\n" << limits_block(in.cgroups, {in.memory_limit_bytes, in.pids_limit, in.cpu_weight, in.device_allow});
     out << "\n# template mounts\n";
     for (const auto& m : in.template_mounts)
         line(out, "lxc.mount.entry", m);
@@ -154,6 +147,9 @@ std::string limits_block(CgroupLayout layout, const Limits& limits)
     if (limits.cpu_weight)
         line(out, v1 ? "lxc.cgroup.cpu.shares" : "lxc.cgroup2.cpu.weight",
              std::to_string(v1 ? std::max<std::uint64_t>(2, *limits.cpu_weight * 1024ull / 100) : *limits.cpu_weight));
+    // After common.conf's deny-all and its short allow-list: the devices granted.
+    for (const auto& rule : limits.device_allow)
+        line(out, v1 ? "lxc.cgroup.devices.allow" : "lxc.cgroup2.devices.allow", rule);
     out << limits_end << "\n";
     return out.str();
 }

@@ -3,6 +3,10 @@
 // (unprivileged) containers in a throw-away lxcpath.
 #include "support/container_test.hpp"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -290,6 +294,66 @@ TEST_F(Lifecycle, AnArchiveWhoseConfigWouldRunSomethingOnTheHostIsRefused)
     EXPECT_NE(err.find("lxc.hook.pre-start"), std::string::npos) << err;
     EXPECT_FALSE(fs::exists(lxcpath_ / "evil"));
     EXPECT_NE(s().cli({"get", "evil"}), 0);
+}
+
+// --- devices ------------------------------------------------------------------------
+
+// A device node made for the test in the host's /dev, gone afterwards.
+struct TestNode {
+    fs::path path;
+    TestNode(const std::string& name, unsigned major, unsigned minor) : path("/dev/" + name)
+    {
+        ::unlink(path.c_str());
+        if (mknod(path.c_str(), S_IFCHR | 0666, makedev(major, minor)) != 0) path.clear();
+        else chmod(path.c_str(), 0666);
+    }
+    ~TestNode()
+    {
+        if (!path.empty()) ::unlink(path.c_str());
+    }
+};
+
+TEST_F(Lifecycle, AGrantedDeviceIsInsideFromTheNextSpawnAndGoneWhenTakenAway)
+{
+    const std::string tag = "ctoptest-" + std::to_string(getpid());
+    // /dev/full's numbers (harmless), and a major no driver has: opening it
+    // says ENXIO when the cgroup lets it through, EPERM when it does not.
+    TestNode full(tag + "-full", 1, 7), nodriver(tag + "-nodriver", 240, 7);
+    ASSERT_FALSE(full.path.empty() || nodriver.path.empty()) << "mknod in /dev failed";
+    create("life");
+    spawn("life", {"sleep", "600"});
+    auto present = [&](const fs::path& node) { return exec("life", {"test", "-c", node.string()}) == 0; };
+    EXPECT_FALSE(present(full.path)) << "a device nobody granted is inside";
+    EXPECT_FALSE(present(nodriver.path));
+
+    std::string out, err;
+    ASSERT_EQ(s().cli({"set", "life", "devices=" + full.path.string() + "," + nodriver.path.string()}, &out, &err), 0) << err;
+    EXPECT_FALSE(present(full.path)) << "the grant reached a running container before its next start";
+    ASSERT_EQ(s().cli({"list"}, &out), 0);
+    EXPECT_NE(out.find(full.path.string()), std::string::npos) << out;
+
+    ASSERT_EQ(s().cli({"stop", "life"}), 0);
+    spawn("life", {"sleep", "600"});
+    ASSERT_TRUE(present(full.path));
+    ASSERT_TRUE(present(nodriver.path));
+    out.clear();
+    exec("life", {"/bin/sh", "-c", "head -c 4 " + full.path.string() + " | wc -c"}, &out);
+    EXPECT_EQ(out.substr(out.find_first_not_of(' ')), "4\n") << "the granted device is not usable inside";
+    out.clear();
+    exec("life", {"/bin/sh", "-c", "cat " + nodriver.path.string() + " 2>&1"}, &out);
+    EXPECT_NE(out.find("No such device or address"), std::string::npos)
+        << "the device's cgroup rule is missing (EPERM rather than the driver's ENXIO): " << out;
+
+    ASSERT_EQ(s().cli({"set", "life", "devices="}, &out, &err), 0) << err;
+    ASSERT_EQ(s().cli({"stop", "life"}), 0);
+    spawn("life", {"sleep", "600"});
+    EXPECT_FALSE(present(full.path)) << "a device taken away is still inside";
+
+    // A device that is not there stops the spawn, saying which.
+    ASSERT_EQ(s().cli({"set", "life", "devices=/dev/" + tag + "-absent"}, &out, &err), 0) << err;
+    ASSERT_EQ(s().cli({"stop", "life"}), 0);
+    EXPECT_NE(s().cli({"spawn", "life", "--", "sleep", "600"}, nullptr, &err), 0);
+    EXPECT_NE(err.find("devices: /dev/" + tag + "-absent"), std::string::npos) << err;
 }
 
 // --- list ---------------------------------------------------------------------------

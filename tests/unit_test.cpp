@@ -4,6 +4,12 @@
 #include "control_server.hpp"
 #include "keybindings.hpp"
 #include "lxc_config.hpp"
+#include "worker.hpp"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <fstream>
 #include "policy.hpp"
 #include "text.hpp"
 #include "workspace.hpp"
@@ -241,6 +247,9 @@ TEST(PolicySet, EveryKeyTakesBackWhatGetPrints)
     apply_default_limits(p);
     p.shares.push_back({"/srv/data", "/data", false});
     p.color = "#336699";
+    p.gpu = true;
+    p.usb = {"046d:0825", "1d6b:0002"};
+    p.devices = {"/dev/ttyUSB0"};
     for (const auto& key : policy_keys()) {
         if (key == "template") continue;  // fixed at create
         ContainerPolicy q = p;
@@ -278,6 +287,10 @@ TEST(PolicySet, OutOfRangeAndMalformedValuesAreRefusedNamingTheKey)
     EXPECT_NE(refused("share", "relative:/x"), "accepted");
     EXPECT_NE(refused("extra_globals", "Bad Name"), "accepted");
     EXPECT_NE(refused("nonsense", "1").find("unknown key"), std::string::npos);
+    EXPECT_NE(refused("usb", "logitech"), "accepted");
+    EXPECT_NE(refused("devices", "/etc/shadow"), "accepted");
+    EXPECT_NE(refused("devices", "/dev/../etc/shadow"), "accepted");
+    EXPECT_EQ(refused("devices", "/dev/ttyUSB0,/dev/snd/pcmC0D0p"), "accepted");
     EXPECT_EQ(refused("memory", "1.5g"), "accepted");
     EXPECT_EQ(p.memory_bytes, 3ull << 29);
     EXPECT_EQ(refused("memory", "none"), "accepted");
@@ -286,22 +299,50 @@ TEST(PolicySet, OutOfRangeAndMalformedValuesAreRefusedNamingTheKey)
     EXPECT_EQ(p.clipboard_mime, (std::vector<std::string>{"image/png", "text/plain"}));
 }
 
+TEST(DeviceGrants, OnlyWhatThePolicyNamesIsFoundAndTheKmsCardNever)
+{
+    if (geteuid() != 0) GTEST_SKIP() << "mknod needs root";
+    char tmpl[] = "/tmp/ctop-devices-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    const std::filesystem::path dev = std::string(tmpl) + "/dev", sys = std::string(tmpl) + "/sys";
+    for (auto d : {"dri", "bus/usb/001"}) std::filesystem::create_directories(dev / d);
+    std::filesystem::create_directories(sys / "bus/usb/devices/1-1");
+    for (auto [node, minor] : {std::pair{"dri/renderD128", 7}, {"dri/card0", 7}, {"video0", 7}, {"bus/usb/001/004", 5}})
+        ASSERT_EQ(mknod((dev / node).c_str(), S_IFCHR | 0600, makedev(1, minor)), 0) << node;
+    for (auto [file, value] : {std::pair{"idVendor", "046d"}, {"idProduct", "0825"}, {"busnum", "1"}, {"devnum", "4"}})
+        std::ofstream(sys / "bus/usb/devices/1-1" / file) << value << "\n";
+    auto names = [&](const nlohmann::json& grants) {
+        std::string out;
+        for (const auto& d : granted_devices(grants, dev, sys)) out += d.inside + "=" + d.rule + ";";
+        return out;
+    };
+    EXPECT_EQ(names(nlohmann::json::object()), "");
+    EXPECT_EQ(names({{"gpu", true}}), "/dev/dri/renderD128=c 1:7 rwm;");
+    EXPECT_EQ(names({{"camera", true}}), "/dev/video0=c 1:7 rwm;");
+    EXPECT_EQ(names({{"usb", {"046D:0825"}}}), "/dev/bus/usb/001/004=c 1:5 rwm;");
+    EXPECT_EQ(names({{"usb", {"046d:0826"}}}), "");  // not plugged in
+    EXPECT_EQ(names({{"paths", {"/dev/video0"}}}), "/dev/video0=c 1:7 rwm;");
+    EXPECT_THROW(names({{"paths", {"/dev/nothing"}}}), std::runtime_error);
+    std::filesystem::remove_all(tmpl);
+}
+
 TEST(LxcConfigLimits, AnOldConfigsLooseLimitLinesBecomeOneBlockThatSpawnRewrites)
 {
     using namespace ctop::containers;
     const std::string old = "lxc.uts.name = c\nlxc.cgroup.memory.limit_in_bytes = 1000\nlxc.cgroup.pids.max = 50\n"
                             "lxc.cgroup.devices.allow = c 1:3 rwm\n# ctopbroker network begin (x)\nlxc.net.0.type = empty\n";
-    std::string once = replace_limits_block(old, CgroupLayout::V1, {512ull << 20, 100, std::nullopt});
+    std::string once = replace_limits_block(old, CgroupLayout::V1, {512ull << 20, 100, std::nullopt, {}});
     EXPECT_EQ(once.find("= 1000"), std::string::npos);
     EXPECT_EQ(once.find("= 50\n"), std::string::npos);
     EXPECT_NE(once.find("lxc.cgroup.memory.limit_in_bytes = 536870912\n"), std::string::npos);
     EXPECT_NE(once.find("lxc.cgroup.pids.max = 100\n"), std::string::npos);
-    EXPECT_NE(once.find("lxc.cgroup.devices.allow = c 1:3 rwm\n"), std::string::npos);  // not a limit
-    std::string twice = replace_limits_block(once, CgroupLayout::V1, {std::nullopt, 7, std::nullopt});
+    EXPECT_EQ(once.find("c 1:3 rwm"), std::string::npos);  // device grants are the policy's too
+    std::string twice = replace_limits_block(once, CgroupLayout::V1, {std::nullopt, 7, std::nullopt, {"c 240:7 rwm"}});
+    EXPECT_NE(twice.find("lxc.cgroup.devices.allow = c 240:7 rwm\n"), std::string::npos);
     EXPECT_EQ(twice.find("memory.limit_in_bytes"), std::string::npos);
     EXPECT_NE(twice.find("lxc.cgroup.pids.max = 7\n"), std::string::npos);
-    EXPECT_EQ(replace_limits_block(twice, CgroupLayout::V1, {std::nullopt, 7, std::nullopt}), twice);
-    EXPECT_NE(replace_limits_block(twice, CgroupLayout::V2, {1ull << 30, std::nullopt, 100}).find("lxc.cgroup2.memory.max = 1073741824\n"),
+    EXPECT_EQ(replace_limits_block(twice, CgroupLayout::V1, {std::nullopt, 7, std::nullopt, {"c 240:7 rwm"}}), twice);
+    EXPECT_NE(replace_limits_block(twice, CgroupLayout::V2, {1ull << 30, std::nullopt, 100, {}}).find("lxc.cgroup2.memory.max = 1073741824\n"),
               std::string::npos);
 }
 

@@ -77,6 +77,29 @@ std::string human_size(std::uint64_t bytes)
     return text;
 }
 
+// The devices its policy grants (null when the policy does not load).
+json devices_of(const std::string& name)
+{
+    try {
+        ContainerPolicy p = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+        return {{"gpu", p.gpu}, {"camera", p.camera}, {"usb", p.usb}, {"devices", p.devices}};
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
+std::string devices_text(const json& d)
+{
+    if (d.is_null()) return "?";
+    std::string out;
+    auto add = [&](const std::string& s) { out += (out.empty() ? "" : ",") + s; };
+    if (d["gpu"].get<bool>()) add("gpu");
+    if (d["camera"].get<bool>()) add("camera");
+    for (const auto& u : d["usb"]) add("usb:" + u.get<std::string>());
+    for (const auto& p : d["devices"]) add(p.get<std::string>());
+    return out.empty() ? "-" : out;
+}
+
 std::string limits_text(const json& limits)
 {
     auto part = [&](const char* key, const std::string& text) { return limits[key].is_null() ? "-" : text; };
@@ -551,6 +574,7 @@ int list_containers(bool as_json)
                           {"windows", 0},
                           {"workspace", nullptr},
                           {"limits", limits_of(name)},
+                          {"devices", devices_of(name)},
                           {"disk", disk_usage(c.directory() / "rootfs")},
                           {"snapshots", c.snapshots().size()},
                           {"memory", memory ? json(*memory) : json()},
@@ -568,17 +592,19 @@ int list_containers(bool as_json)
             std::printf("%s\n", list.dump(2).c_str());
             return 0;
         }
-        std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7s %-7s %-7s %-26s %s\n", "NAME", "STATE", "PRIVILEGE", "NETWORK",
-                    "ADDRESS", "WORKSPACE", "WINDOWS", "DISK", "MEMORY", "LIMITS (memory/pids/cpu weight)", "PROGRAMS");
+        std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7s %-7s %-7s %-26s %-12s %s\n", "NAME", "STATE", "PRIVILEGE",
+                    "NETWORK", "ADDRESS", "WORKSPACE", "WINDOWS", "DISK", "MEMORY", "LIMITS (memory/pids/cpu weight)",
+                    "DEVICES", "PROGRAMS");
         for (const auto& e : list)
-            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %-7s %-7s %-26s %s\n", e["name"].get<std::string>().c_str(),
+            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %-7s %-7s %-26s %-12s %s\n", e["name"].get<std::string>().c_str(),
                         e["state"].get<std::string>().c_str(), e["privilege"].get<std::string>().c_str(),
                         e["network"].is_null() ? "?" : e["network"].get<std::string>().c_str(),
                         e["address"].is_null() ? "-" : e["address"].get<std::string>().c_str(),
                         e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
                         e["windows"].get<int>(), human_size(e["disk"].get<std::uint64_t>()).c_str(),
                         e["memory"].is_null() ? "-" : human_size(e["memory"].get<std::uint64_t>()).c_str(),
-                        limits_text(e["limits"]).c_str(), programs_text(e["programs"]).c_str());
+                        limits_text(e["limits"]).c_str(), devices_text(e["devices"]).c_str(),
+                        programs_text(e["programs"]).c_str());
         for (const auto& e : list)
             if (e["privilege"] == "privileged") std::fprintf(stderr, privileged_warning, e["name"].get<std::string>().c_str());
         return 0;

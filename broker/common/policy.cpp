@@ -110,6 +110,18 @@ std::optional<PolicyProblem> ContainerPolicy::check() const
     for (const auto& sh : shares)
         if (!sh.host.is_absolute() || sh.path.empty() || sh.path[0] != '/')
             return PolicyProblem{"share", "host and path must be absolute paths"};
+    if (usb.size() > 64) return PolicyProblem{"usb", "at most 64 devices"};
+    for (const auto& id : usb)
+        if (id.size() != 9 || id[4] != ':' || id.substr(0, 4).find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
+            id.substr(5).find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+            return PolicyProblem{"usb", "each device is VENDOR:PRODUCT in hex, like \"046d:0825\" (see lsusb)"};
+    if (devices.size() > 64) return PolicyProblem{"devices", "at most 64 devices"};
+    for (const auto& d : devices) {
+        std::filesystem::path p(d);
+        bool below_dev = d.starts_with("/dev/") && d.size() < 256 && p.lexically_normal() == p &&
+                         d.find("/..") == std::string::npos && d.find_first_of(" \t\n\\") == std::string::npos;
+        if (!below_dev) return PolicyProblem{"devices", "each is a plain path below /dev/, like \"/dev/ttyUSB0\""};
+    }
     return std::nullopt;
 }
 
@@ -227,7 +239,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     toml::table t = read_toml_file(file);
     PolicyReader r(file, t);
     r.only({"color", "template", "network", "memory", "pids", "cpu_weight", "audio", "mic", "x11", "fullscreen",
-            "clipboard", "extra_globals", "share"});
+            "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices"});
     ContainerPolicy p;
     p.name = name;
     r.string("color", p.color);
@@ -254,6 +266,10 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     r.boolean("mic", p.mic);
     r.boolean("x11", p.x11);
     r.boolean("fullscreen", p.fullscreen);
+    r.boolean("gpu", p.gpu);
+    r.boolean("camera", p.camera);
+    p.usb = r.strings("usb");
+    p.devices = r.strings("devices");
     if (const toml::node* n = t.get("clipboard")) {
         const toml::table* clip = n->as_table();
         if (!clip) r.bad_at("clipboard", "expected a [clipboard] table");
@@ -311,6 +327,13 @@ std::string ContainerPolicy::to_toml() const
     t.insert("mic", mic);
     t.insert("x11", x11);
     t.insert("fullscreen", fullscreen);
+    t.insert("gpu", gpu);
+    t.insert("camera", camera);
+    toml::array usb_list, device_list;
+    for (const auto& u : usb) usb_list.push_back(u);
+    for (const auto& d : devices) device_list.push_back(d);
+    t.insert("usb", usb_list);
+    t.insert("devices", device_list);
     toml::table clip;
     clip.insert("import", clipboard_import);
     clip.insert("export", clipboard_export);
@@ -440,6 +463,12 @@ const std::vector<std::pair<std::string, KeyAccess>>& key_table()
         {"mic", flag(&ContainerPolicy::mic, "mic")},
         {"x11", flag(&ContainerPolicy::x11, "x11")},
         {"fullscreen", flag(&ContainerPolicy::fullscreen, "fullscreen")},
+        {"gpu", flag(&ContainerPolicy::gpu, "gpu")},
+        {"camera", flag(&ContainerPolicy::camera, "camera")},
+        {"usb", {[](const ContainerPolicy& p) { return list_text(p.usb); },
+                 [](ContainerPolicy& p, const std::string& v) { p.usb = list_value(v); }}},
+        {"devices", {[](const ContainerPolicy& p) { return list_text(p.devices); },
+                     [](ContainerPolicy& p, const std::string& v) { p.devices = list_value(v); }}},
         {"clipboard.import", flag(&ContainerPolicy::clipboard_import, "clipboard.import")},
         {"clipboard.export", flag(&ContainerPolicy::clipboard_export, "clipboard.export")},
         {"clipboard.max_bytes", {[](const ContainerPolicy& p) { return size_text(p.clipboard_max_bytes); },

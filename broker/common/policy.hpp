@@ -55,6 +55,11 @@ struct ContainerPolicy {
     bool x11 = true;  // an Xwayland of its own, started on its first X client
     bool fullscreen = true;  // its windows may go fullscreen (the bar stays visible)
     std::set<std::string> extra_globals;  // non-privileged interfaces beyond the allow-list
+    // Host devices, none by default; found and passed in at every start.
+    bool gpu = false;                  // the render nodes (/dev/dri/renderD*), never the KMS card
+    bool camera = false;               // /dev/video*
+    std::vector<std::string> usb;      // "vvvv:pppp": that USB device's /dev/bus/usb node
+    std::vector<std::string> devices;  // "/dev/..." character or block devices by path
     std::vector<Share> shares;
 
     // The first value out of range, if any: `create` refuses what a load

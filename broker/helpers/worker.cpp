@@ -11,10 +11,15 @@
 #include <signal.h>
 #include <sys/acl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <optional>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -42,6 +47,12 @@ std::vector<BindMount> mounts_from(const json& req)
         mounts.push_back({s.at("host").get<std::string>(), s.at("path").get<std::string>(),
                           s.value("read_only", true), false});
     return mounts;
+}
+
+// The devices the policy grants, as mounts and cgroup rules.
+std::vector<DeviceNode> devices_from(const json& req)
+{
+    return granted_devices(req.value("devices", json::object()));
 }
 
 // The policy's limits, as the session read them for this start (null: none).
@@ -159,11 +170,16 @@ json spawn(const json& req)
     if (!c.running()) {
         if (uid_t root = c.host_uid(0); root != 0) let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
         std::vector<BindMount> mounts = mounts_from(req);
+        containers::Limits limits = limits_from(req);
+        for (const auto& d : devices_from(req)) {
+            mounts.push_back({d.host, d.inside, false, true});
+            limits.device_allow.push_back(d.rule);
+        }
         c.update_mounts(mounts);
         auto mode = net::parse_mode(req.value("network", "none"));
         if (!mode) return fail("container '" + c.name() + "': unknown network mode");
         c.update_network(net::attachment(c.name(), req.at("lxcpath").get<std::string>(), *mode));
-        c.update_limits(limits_from(req));
+        c.update_limits(limits);
         c.start();
         try {
             idmap_writable_shares(c, mounts);
@@ -234,7 +250,73 @@ json stop(const json& req)
     return {{"ok", true}};
 }
 
+// One node, if it is a character or block device: its mount and rule.
+std::optional<DeviceNode> device_node(const std::filesystem::path& node, const std::filesystem::path& dev_root)
+{
+    struct stat st {};
+    if (stat(node.c_str(), &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) return std::nullopt;
+    std::string inside = "/dev/" + node.lexically_relative(dev_root).string();
+    std::string rule = std::string(S_ISCHR(st.st_mode) ? "c " : "b ") + std::to_string(major(st.st_rdev)) + ":" +
+                       std::to_string(minor(st.st_rdev)) + " rwm";
+    return DeviceNode{node, inside, rule};
+}
+
+// dev_root/PREFIX* that are device nodes, in name order.
+std::vector<DeviceNode> nodes_named(const std::filesystem::path& dir, const std::string& prefix,
+                                    const std::filesystem::path& dev_root)
+{
+    std::vector<std::filesystem::path> found;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+        if (entry.path().filename().string().starts_with(prefix)) found.push_back(entry.path());
+    std::sort(found.begin(), found.end());
+    std::vector<DeviceNode> out;
+    for (const auto& path : found)
+        if (auto node = device_node(path, dev_root)) out.push_back(*node);
+    return out;
+}
+
+std::string first_line(const std::filesystem::path& file)
+{
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
 }  // namespace
+
+std::vector<DeviceNode> granted_devices(const json& grants, const std::filesystem::path& dev_root,
+                                        const std::filesystem::path& sys_root)
+{
+    std::vector<DeviceNode> out;
+    auto add = [&](const std::vector<DeviceNode>& nodes) { out.insert(out.end(), nodes.begin(), nodes.end()); };
+    // The render nodes only: a client renders with them, but cannot take the
+    // display (the card* nodes are the compositor's).
+    if (grants.value("gpu", false)) add(nodes_named(dev_root / "dri", "renderD", dev_root));
+    if (grants.value("camera", false)) add(nodes_named(dev_root, "video", dev_root));
+    for (const auto& id : grants.value("usb", json::array())) {
+        std::string want = id.get<std::string>();
+        std::transform(want.begin(), want.end(), want.begin(), ::tolower);
+        std::error_code ec;
+        for (const auto& dev : std::filesystem::directory_iterator(sys_root / "bus/usb/devices", ec)) {
+            if (first_line(dev.path() / "idVendor") + ":" + first_line(dev.path() / "idProduct") != want) continue;
+            char node[32];
+            std::snprintf(node, sizeof node, "bus/usb/%03d/%03d", std::atoi(first_line(dev.path() / "busnum").c_str()),
+                          std::atoi(first_line(dev.path() / "devnum").c_str()));
+            if (auto n = device_node(dev_root / node, dev_root)) out.push_back(*n);
+        }
+    }
+    for (const auto& path : grants.value("paths", json::array())) {
+        std::filesystem::path node = dev_root / std::filesystem::path(path.get<std::string>()).lexically_relative("/dev");
+        auto n = device_node(node, dev_root);
+        if (!n)
+            throw std::runtime_error("devices: " + path.get<std::string>() + " is not a device node on this host: plug "
+                                     "it in, or take it out of the policy (`ctopbroker set NAME devices=...`)");
+        out.push_back(*n);
+    }
+    return out;
+}
 
 json worker_handle(const json& req)
 {

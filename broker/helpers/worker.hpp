@@ -7,7 +7,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <string>
+#include <vector>
+
 namespace ctop {
+
+// A host device node granted to a container, found at its start: bound in at
+// the same path under /dev and allowed by one cgroup rule.
+struct DeviceNode {
+    std::filesystem::path host;  // the node on the host
+    std::string inside;          // "/dev/dri/renderD128"
+    std::string rule;            // "c 226:128 rwm"
+};
+// The nodes `grants` ({"gpu": bool, "camera": bool, "usb": ["vvvv:pppp"],
+// "paths": ["/dev/..."]}, from the policy) names, looked up now under
+// dev_root and sys_root. A path that is not a device node throws naming the
+// policy key; absent GPUs, cameras and unplugged USB devices are just none.
+std::vector<DeviceNode> granted_devices(const nlohmann::json& grants, const std::filesystem::path& dev_root = "/dev",
+                                        const std::filesystem::path& sys_root = "/sys");
 
 // Entry point of `ctopbroker _worker`.
 int worker_main();

@@ -415,6 +415,8 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"env", req.value("env", json::array())},
                  {"audio", policy.audio},
                  {"network", std::string(net::to_string(policy.network))},
+                 {"devices", {{"gpu", policy.gpu}, {"camera", policy.camera}, {"usb", policy.usb},
+                              {"paths", policy.devices}}},
                  {"limits", {{"memory", policy.memory_bytes ? json(*policy.memory_bytes) : json()},
                              {"pids", policy.pids ? json(*policy.pids) : json()},
                              {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
