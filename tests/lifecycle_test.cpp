@@ -356,6 +356,51 @@ TEST_F(Lifecycle, AGrantedDeviceIsInsideFromTheNextSpawnAndGoneWhenTakenAway)
     EXPECT_NE(err.find("devices: /dev/" + tag + "-absent"), std::string::npos) << err;
 }
 
+// --- file exchange --------------------------------------------------------------------
+
+TEST_F(Lifecycle, ACopiedFileArrivesInTheDestinationsIncomingFolderAndNeverOverwrites)
+{
+    create("alpha");
+    create("beta");
+    spawn("alpha", {"sleep", "600"});
+    spawn("beta", {"sleep", "600"});
+    ASSERT_EQ(exec("alpha", {"/bin/sh", "-c", "echo 'report v1' > doc.txt && mkdir -p proj/src && echo x > proj/src/main.c"}), 0);
+    std::string out, err;
+    ASSERT_EQ(s().cli({"copy", "alpha:doc.txt", "beta"}, &out, &err), 0) << err;
+    std::string got;
+    exec("beta", {"cat", "/home/user/Incoming/alpha/doc.txt"}, &got);
+    EXPECT_EQ(got, "report v1\n");
+    got.clear();
+    exec("beta", {"stat", "-c", "%u:%g", "/home/user/Incoming/alpha/doc.txt"}, &got);
+    EXPECT_EQ(got, "1000:1000\n");
+    EXPECT_TRUE(wait_until([&] { return s().log().find("notice: Copied doc.txt from alpha to beta") != std::string::npos; }))
+        << "no notice in the session log";
+
+    // A second copy of the same name is refused; the first stays as it was.
+    ASSERT_EQ(exec("alpha", {"/bin/sh", "-c", "echo 'report v2' > doc.txt"}), 0);
+    EXPECT_NE(s().cli({"copy", "alpha:doc.txt", "beta"}, nullptr, &err), 0);
+    EXPECT_NE(err.find("never overwrites"), std::string::npos) << err;
+    got.clear();
+    exec("beta", {"cat", "/home/user/Incoming/alpha/doc.txt"}, &got);
+    EXPECT_EQ(got, "report v1\n");
+
+    // Directories too.
+    ASSERT_EQ(s().cli({"copy", "alpha:/home/user/proj", "beta"}, &out, &err), 0) << err;
+    got.clear();
+    exec("beta", {"cat", "/home/user/Incoming/alpha/proj/src/main.c"}, &got);
+    EXPECT_EQ(got, "x\n");
+
+    // Over the destination's cap: refused, nothing half-copied left.
+    ASSERT_EQ(s().cli({"set", "beta", "incoming_max_bytes=64K"}, &out, &err), 0) << err;
+    ASSERT_EQ(exec("alpha", {"/bin/sh", "-c", "head -c 1048576 /dev/urandom > big.bin"}), 0);
+    EXPECT_NE(s().cli({"copy", "alpha:big.bin", "beta"}, nullptr, &err), 0);
+    EXPECT_NE(err.find("incoming_max_bytes"), std::string::npos) << err;
+    EXPECT_NE(exec("beta", {"test", "-e", "/home/user/Incoming/alpha/big.bin"}), 0);
+    // A path the source does not have.
+    EXPECT_NE(s().cli({"copy", "alpha:nothing-here", "beta"}, nullptr, &err), 0);
+    EXPECT_NE(err.find("could not read"), std::string::npos) << err;
+}
+
 // --- list ---------------------------------------------------------------------------
 
 TEST_F(Lifecycle, ListShowsDiskUseMemoryInUseAndWhatRuns)

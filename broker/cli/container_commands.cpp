@@ -12,12 +12,16 @@
 #include "paths.hpp"
 #include "text.hpp"
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -607,6 +611,117 @@ int list_containers(bool as_json)
                         programs_text(e["programs"]).c_str());
         for (const auto& e : list)
             if (e["privilege"] == "privileged") std::fprintf(stderr, privileged_warning, e["name"].get<std::string>().c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        return complain(e.what());
+    }
+}
+
+namespace {
+
+// How the container's user runs a helper for `copy`: its own ids, HOME and
+// nothing from the host.
+containers::RunOptions as_user(std::vector<std::string> argv)
+{
+    containers::RunOptions run;
+    run.argv = std::move(argv);
+    run.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "HOME=/home/user"};
+    run.cwd = "/home/user";
+    return run;
+}
+
+int wait_child(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Pumps `from` into `to` until EOF; false once more than `cap` bytes came.
+bool pump(int from, int to, std::uint64_t cap, std::uint64_t& total)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(from, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return true;
+        total += static_cast<std::uint64_t>(n);
+        if (total > cap) return false;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(to, buf + done, static_cast<size_t>(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) return true;  // the receiving tar gave up: its status says why
+            done += w;
+        }
+    }
+}
+
+}  // namespace
+
+int copy_between(const std::string& source_spec, const std::string& destination)
+{
+    auto colon = source_spec.find(':');
+    if (colon == std::string::npos) return complain("copy: expected SRC:PATH, got '" + source_spec + "'"), 2;
+    const std::string source = source_spec.substr(0, colon);
+    std::filesystem::path path = source_spec.substr(colon + 1);
+    if (!check_name(source) || !check_name(destination)) return 2;
+    if (source == destination) return complain("copy: source and destination are the same container"), 2;
+    if (path.is_relative()) path = "/home/user" / path;
+    path = path.lexically_normal();
+    if (path.filename().empty() || path.filename() == ".." || path == "/")
+        return complain("copy: name a file or directory, not " + path.string()), 2;
+    try {
+        std::optional<Container> src_slot, dst_slot;
+        Container& src = existing(src_slot, source);
+        Container& dst = existing(dst_slot, destination);
+        for (Container* c : {&src, &dst})
+            if (!c->running())
+                return complain("copy: container '" + c->name() + "' is not running: start it (`ctopbroker spawn " +
+                                c->name() + "`) and copy again");
+        const ContainerPolicy policy = ContainerPolicy::load_or_default(destination, paths::policy_file(destination));
+        const std::string incoming = "/home/user/Incoming/" + source;
+        const std::string target = incoming + "/" + path.filename().string();
+        // Never over an existing file: the name must be free, and tar keeps
+        // old files besides.
+        if (dst.run_wait(as_user({"/bin/sh", "-c", "mkdir -p \"$0\" && test ! -e \"$1\" && test ! -L \"$1\"", incoming, target})) != 0)
+            return complain("copy: " + destination + " already has " + target + " (or cannot make " + incoming +
+                            "): move it away first; copy never overwrites");
+
+        std::signal(SIGPIPE, SIG_IGN);
+        int out[2], in[2];
+        if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0) return complain("copy: no pipe: " + std::string(std::strerror(errno)));
+        // Both tars run as their container's user, in their container: the
+        // source reads only what its user may, the destination writes only
+        // what its user may; the host counts the bytes between them.
+        containers::RunOptions pack = as_user({"tar", "-cf", "-", "-C", path.parent_path().string(), "--", path.filename().string()});
+        pack.stdout_fd = out[1];
+        containers::RunOptions unpack = as_user({"tar", "-xf", "-", "-C", incoming, "--keep-old-files", "--no-same-owner"});
+        unpack.stdin_fd = in[0];
+        pid_t packer = src.run(pack);
+        pid_t unpacker = dst.run(unpack);
+        close(out[1]);
+        close(in[0]);
+        std::uint64_t total = 0;
+        bool within = pump(out[0], in[1], policy.incoming_max_bytes, total);
+        close(out[0]);
+        close(in[1]);
+        if (!within) kill(packer, SIGKILL), kill(unpacker, SIGKILL);
+        int packed = wait_child(packer), unpacked = wait_child(unpacker);
+        if (!within || packed != 0 || unpacked != 0) {
+            dst.run_wait(as_user({"rm", "-rf", "--", target}));  // nothing half-copied stays
+            if (!within)
+                return complain("copy: " + source_spec + " is larger than " + destination + "'s incoming_max_bytes (" +
+                                size_text(policy.incoming_max_bytes) + "): raise it with `ctopbroker set " + destination +
+                                " incoming_max_bytes=...`");
+            return complain("copy: " + (packed != 0 ? source + " could not read " + path.string() + " (does it exist?)"
+                                                    : destination + " could not write " + target));
+        }
+        std::string message = "Copied " + path.filename().string() + " from " + source + " to " + destination + ":" +
+                              target + " (" + human_size(total) + ")";
+        std::printf("%s\n", message.c_str());
+        if (!session_status_or_empty().empty())
+            control_request(paths::control_socket(), {{"cmd", "notify"}, {"message", message}});
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());

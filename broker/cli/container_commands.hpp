@@ -41,6 +41,10 @@ int set_policy(const std::string& name, const std::vector<std::string>& assignme
 int get_policy(const std::string& name, const std::string& key);
 // `network NAME`: its mode, address and the rules that apply.
 int show_container_network(const std::string& name);
+// `copy SRC:PATH DST`: a file or directory from running SRC into DST's
+// ~/Incoming/SRC/, never over an existing file, at most DST's
+// incoming_max_bytes; a notice on screen when a session runs.
+int copy_between(const std::string& source_spec, const std::string& destination);
 int exec_in_container(const std::string& name, const std::vector<std::string>& argv, bool as_root);
 
 // The session's view of containers ({} when no session runs).

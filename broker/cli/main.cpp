@@ -245,6 +245,10 @@ int main(int argc, char** argv)
                                                     "the name it was exported under)");
     import_cmd->add_option("file", second, "Archive from `ctopbroker export`")->required();
     import_cmd->add_option("name", name, "Container name");
+    auto* copy = app.add_subcommand("copy", "Copy a file or directory from running container SRC into running "
+                                            "container DST's ~/Incoming/SRC/ (never over existing files)");
+    copy->add_option("src", name, "SRC:PATH (PATH relative to /home/user, or absolute)")->required();
+    copy->add_option("dst", second, "Destination container")->required();
     auto* rename = app.add_subcommand("rename", "Rename stopped container OLD to NEW (its policy follows)");
     rename->add_option("old", name, "Container name")->required();
     rename->add_option("new", second, "New name")->required();
@@ -394,6 +398,8 @@ int main(int argc, char** argv)
             return ctop::export_container(name, second);
         } else if (*import_cmd) {
             return ctop::import_container(second, name);
+        } else if (*copy) {
+            return ctop::copy_between(name, second);
         } else if (*rename) {
             return ctop::rename_container(name, second);
         } else if (*doctor) {

@@ -98,6 +98,8 @@ std::optional<PolicyProblem> ContainerPolicy::check() const
         return PolicyProblem{"cpu_weight", "must be between 1 and 10000"};
     if (clipboard_max_bytes < 1 || clipboard_max_bytes > max_clipboard_bytes)
         return PolicyProblem{"clipboard.max_bytes", "must be between 1 byte and 1G"};
+    if (incoming_max_bytes < 1 || incoming_max_bytes > max_memory_bytes)
+        return PolicyProblem{"incoming_max_bytes", "must be between 1 byte and 64T"};
     if (clipboard_mime.size() > 64) return PolicyProblem{"clipboard.mime", "at most 64 types"};
     for (const auto& m : clipboard_mime)
         if (m.empty() || m.size() > 255 ||
@@ -239,7 +241,8 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     toml::table t = read_toml_file(file);
     PolicyReader r(file, t);
     r.only({"color", "template", "network", "memory", "pids", "cpu_weight", "audio", "mic", "x11", "fullscreen",
-            "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices"});
+            "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices",
+            "incoming_max_bytes"});
     ContainerPolicy p;
     p.name = name;
     r.string("color", p.color);
@@ -266,6 +269,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     r.boolean("mic", p.mic);
     r.boolean("x11", p.x11);
     r.boolean("fullscreen", p.fullscreen);
+    if (auto max = r.size("incoming_max_bytes")) p.incoming_max_bytes = *max;
     r.boolean("gpu", p.gpu);
     r.boolean("camera", p.camera);
     p.usb = r.strings("usb");
@@ -327,6 +331,7 @@ std::string ContainerPolicy::to_toml() const
     t.insert("mic", mic);
     t.insert("x11", x11);
     t.insert("fullscreen", fullscreen);
+    t.insert("incoming_max_bytes", static_cast<int64_t>(incoming_max_bytes));
     t.insert("gpu", gpu);
     t.insert("camera", camera);
     toml::array usb_list, device_list;
@@ -463,6 +468,12 @@ const std::vector<std::pair<std::string, KeyAccess>>& key_table()
         {"mic", flag(&ContainerPolicy::mic, "mic")},
         {"x11", flag(&ContainerPolicy::x11, "x11")},
         {"fullscreen", flag(&ContainerPolicy::fullscreen, "fullscreen")},
+        {"incoming_max_bytes", {[](const ContainerPolicy& p) { return size_text(p.incoming_max_bytes); },
+                                [](ContainerPolicy& p, const std::string& v) {
+                                    auto size = parse_size(v);
+                                    if (!size) refuse("incoming_max_bytes", "expected a size like 1G, got '" + v.substr(0, 40) + "'");
+                                    p.incoming_max_bytes = *size;
+                                }}},
         {"gpu", flag(&ContainerPolicy::gpu, "gpu")},
         {"camera", flag(&ContainerPolicy::camera, "camera")},
         {"usb", {[](const ContainerPolicy& p) { return list_text(p.usb); },

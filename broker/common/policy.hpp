@@ -48,6 +48,7 @@ struct ContainerPolicy {
     bool clipboard_import = true;  // may receive the broker's buffer (Super+Shift+V)
     bool clipboard_export = true;  // may be copied from (Super+Shift+C)
     std::uint64_t clipboard_max_bytes = 64ull << 20;
+    std::uint64_t incoming_max_bytes = 1ull << 30;  // the most `ctopbroker copy` brings into it at once
     std::vector<std::string> clipboard_mime = {"text/plain;charset=utf-8", "text/plain", "UTF8_STRING",
                                                "TEXT", "STRING", "image/png"};
     bool mic = false;
