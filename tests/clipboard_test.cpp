@@ -140,3 +140,32 @@ TEST_F(TwoContainers, PrimarySelectionStaysInItsContainer)
     EXPECT_NE(s.run({"timeout", "5", "wl-paste", "--primary", "-n"}, {{"WAYLAND_DISPLAY", beta}}, &out), 0);
     EXPECT_EQ(out.find("alpha-primary"), std::string::npos);
 }
+
+TEST_F(TwoContainers, AScreenshotCopiedAsPngPastesByteForByteInTheOther)
+{
+    // A real PNG (ImageMagick), offered only as image/png: the explicit copy
+    // takes it because the policy's MIME list allows image/png.
+    std::string png = (s.runtime_dir() / "shot.png").string();
+    ASSERT_EQ(s.run({"convert", "-size", "97x61", "plasma:fractal", "-seed", "7", png}), 0);
+    std::string sum_before;
+    ASSERT_EQ(s.run({"sha256sum", png}, {}, &sum_before), 0);
+    ASSERT_EQ(s.key("Super+2"), "");
+    s.spawn({"sh", "-c", "exec wl-copy --foreground --type image/png < " + png}, {{"WAYLAND_DISPLAY", alpha}});
+    ASSERT_TRUE(wait_until([&] { return has_selection("alpha"); }));
+    ASSERT_EQ(s.key("Super+Shift+c"), "");
+    ASSERT_TRUE(wait_until([&] {
+        json b = s.ctl({{"cmd", "clipboard"}})["buffer"];
+        return !b.is_null() && b["mime"] == "image/png";
+    })) << s.ctl({{"cmd", "clipboard"}}).dump();
+
+    ASSERT_EQ(s.key("Super+3"), "");
+    ASSERT_EQ(s.key("Super+Shift+v"), "");
+    std::string types;
+    ASSERT_EQ(s.run({"timeout", "10", "wl-paste", "--list-types"}, {{"WAYLAND_DISPLAY", beta}}, &types), 0);
+    EXPECT_EQ(types, "image/png\n");
+    std::string pasted = (s.runtime_dir() / "pasted.png").string();
+    ASSERT_EQ(s.run({"sh", "-c", "timeout 10 wl-paste --type image/png > " + pasted}, {{"WAYLAND_DISPLAY", beta}}), 0);
+    std::string sum_after;
+    ASSERT_EQ(s.run({"sha256sum", pasted}, {}, &sum_after), 0);
+    EXPECT_EQ(sum_after.substr(0, 64), sum_before.substr(0, 64)) << "the PNG changed on the way";
+}
