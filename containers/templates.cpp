@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -218,37 +220,95 @@ RootfsLayout build_minimal(const std::string& container, const fs::path& rootfs)
     return layout;
 }
 
-void run_debootstrap(const std::string& container, const fs::path& rootfs)
+// Runs argv, its output appended to `log` and each line starting with one of
+// `shown` echoed to stderr as "debian template: ..." (debootstrap and apt take
+// minutes: the user sees where they are). Returns the exit status.
+int run_with_progress(const std::vector<std::string>& args, const fs::path& log, const std::vector<std::string>& shown,
+                      const std::vector<std::string>& env = {})
+{
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) return -1;
+    std::vector<std::string> args_copy = args, env_copy = env;
+    std::vector<char*> argv, envp;
+    for (auto& a : args_copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (char** e = environ; *e; ++e) envp.push_back(*e);
+    for (auto& e : env_copy) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) {
+        close(out[0]);
+        return -1;
+    }
+    FILE* in = fdopen(out[0], "r");
+    FILE* logf = fopen(log.c_str(), "a");
+    char* line = nullptr;
+    size_t size = 0;
+    while (in && getline(&line, &size, in) > 0) {
+        if (logf) fputs(line, logf);
+        for (const auto& prefix : shown)
+            if (std::strncmp(line, prefix.c_str(), prefix.size()) == 0) std::fprintf(stderr, "debian template: %s", line);
+    }
+    free(line);
+    if (in) fclose(in);
+    if (logf) fclose(logf);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void run_debootstrap(const std::string& container, const fs::path& rootfs, const AptMirrors& mirrors)
 {
     const fs::path tool = "/usr/sbin/debootstrap";
     if (access(tool.c_str(), X_OK) != 0)
         throw error(container, "the debian template needs debootstrap: `apt-get install debootstrap`");
     const fs::path log = rootfs.parent_path() / "debootstrap.log";
-    std::vector<std::string> args = {tool.string(), "--variant=minbase", "bookworm", rootfs.string(),
-                                     "http://deb.debian.org/debian"};
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, tool.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw error(container, "cannot run debootstrap: " + std::string(std::strerror(rc)));
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw error(container, "debootstrap failed (needs the network to reach deb.debian.org): see " + log.string());
+    std::fprintf(stderr, "debian template: debootstrap bookworm from %s (a few minutes; log: %s)\n",
+                 mirrors.debian.c_str(), log.c_str());
+    int status = run_with_progress({tool.string(), "--variant=minbase", "bookworm", rootfs.string(), mirrors.debian}, log,
+                                   {"I: Retrieving Release", "I: Validating Packages", "I: Resolving", "I: Extracting",
+                                    "I: Installing", "I: Configuring apt", "I: Base system installed", "E:", "W:"});
+    if (status != 0)
+        throw error(container, "debootstrap failed (needs the network to reach " + mirrors.debian + "): see " + log.string());
+}
+
+// The container's apt gets the host's mirrors, the updates and the security
+// suite; the security updates out now are installed before it first starts.
+void apply_security_updates(const std::string& container, const fs::path& rootfs, const AptMirrors& mirrors)
+{
+    std::error_code ec;
+    fs::remove(rootfs / "etc/apt/sources.list", ec);
+    write_file(container, rootfs / "etc/apt/sources.list.d/debian.sources",
+               "Types: deb\nURIs: " + mirrors.debian + "\nSuites: bookworm bookworm-updates\nComponents: main\n"
+               "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
+               "Types: deb\nURIs: " + mirrors.security + "\nSuites: bookworm-security\nComponents: main\n"
+               "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+    const fs::path log = rootfs.parent_path() / "debootstrap.log";
+    std::fprintf(stderr, "debian template: security updates from %s\n", mirrors.security.c_str());
+    const std::vector<std::string> env = {"DEBIAN_FRONTEND=noninteractive"};
+    for (const std::vector<std::string>& step :
+         {std::vector<std::string>{"/usr/sbin/chroot", rootfs.string(), "apt-get", "-q", "update"},
+          {"/usr/sbin/chroot", rootfs.string(), "apt-get", "-q", "-y", "upgrade"},
+          {"/usr/sbin/chroot", rootfs.string(), "apt-get", "-q", "clean"}})
+        if (run_with_progress(step, log, {"Get:", "Hit:", "Setting up", "E:", "W:"}, env) != 0)
+            throw error(container, "apt-get " + step[3 + (step[3] == "-q")] + " in the new rootfs failed (the network? " +
+                                       mirrors.security + "): see " + log.string());
 }
 
 RootfsLayout build_debian(const std::string& container, const fs::path& rootfs)
 {
-    run_debootstrap(container, rootfs);
+    const AptMirrors mirrors = host_apt_mirrors();
+    run_debootstrap(container, rootfs, mirrors);
+    apply_security_updates(container, rootfs, mirrors);
     RootfsLayout layout;
     ensure_user(container, rootfs, "/bin/bash");
     layout.mount_entries.push_back(tmpfs_tmp);
@@ -279,6 +339,92 @@ void shift_ownership(const std::string& container, const fs::path& rootfs, const
 }
 
 } // namespace
+
+namespace {
+
+// Fills what `mirrors` still lacks from one source: suite "x-security" gives
+// the security mirror, any other Debian suite the main one. Only http(s).
+void take_source(AptMirrors& mirrors, bool& have_debian, bool& have_security, const std::string& uri,
+                 const std::vector<std::string>& suites)
+{
+    if (!uri.starts_with("http://") && !uri.starts_with("https://")) return;
+    std::string clean = uri;
+    while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+    for (const auto& suite : suites) {
+        if (suite.ends_with("-security") || suite.ends_with("/updates")) {
+            if (!have_security) mirrors.security = clean, have_security = true;
+        } else if (!have_debian) {
+            mirrors.debian = clean;
+            have_debian = true;
+        }
+    }
+}
+
+std::vector<std::string> words(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+} // namespace
+
+AptMirrors host_apt_mirrors(const fs::path& etc_apt)
+{
+    AptMirrors mirrors;
+    bool have_debian = false, have_security = false;
+    std::vector<fs::path> files = {etc_apt / "sources.list"};
+    std::vector<fs::path> more;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(etc_apt / "sources.list.d", ec))
+        if (e.path().extension() == ".list" || e.path().extension() == ".sources") more.push_back(e.path());
+    std::sort(more.begin(), more.end());
+    files.insert(files.end(), more.begin(), more.end());
+    for (const auto& file : files) {
+        std::ifstream in(file);
+        if (file.extension() == ".sources") {
+            // deb822: paragraphs of "Field: value".
+            std::string types, uris, suites, enabled = "yes";
+            auto paragraph_done = [&] {
+                const auto type_list = words(types);
+                if (std::find(type_list.begin(), type_list.end(), "deb") != type_list.end() && enabled != "no" &&
+                    !uris.empty())
+                    take_source(mirrors, have_debian, have_security, words(uris).front(), words(suites));
+                types = uris = suites = "";
+                enabled = "yes";
+            };
+            for (std::string line; std::getline(in, line);) {
+                if (line.find_first_not_of(" 	") == std::string::npos) {
+                    paragraph_done();
+                    continue;
+                }
+                if (line[0] == '#') continue;
+                auto colon = line.find(':');
+                if (colon == std::string::npos) continue;
+                std::string field = line.substr(0, colon), value = line.substr(colon + 1);
+                if (field == "Types") types = value;
+                if (field == "URIs") uris = value;
+                if (field == "Suites") suites = value;
+                if (field == "Enabled") enabled = words(value).empty() ? "yes" : words(value).front();
+            }
+            paragraph_done();
+        } else {
+            // "deb [options] URI SUITE COMPONENTS..."
+            for (std::string line; std::getline(in, line);) {
+                auto w = words(line);
+                if (w.empty() || w[0] != "deb") continue;
+                size_t i = 1;
+                if (i < w.size() && w[i].starts_with("[")) {
+                    while (i < w.size() && w[i].find(']') == std::string::npos) ++i;
+                    ++i;
+                }
+                if (i + 1 < w.size()) take_source(mirrors, have_debian, have_security, w[i], {w[i + 1]});
+            }
+        }
+    }
+    return mirrors;
+}
 
 bool known_template(const std::string& template_name)
 {

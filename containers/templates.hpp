@@ -28,6 +28,15 @@ bool known_template(const std::string& template_name);
 RootfsLayout build_rootfs(const std::string& container, const std::string& template_name,
                           const std::filesystem::path& rootfs, const std::optional<IdMap>& idmap);
 
+// Where this host's apt gets Debian and its security updates from (its
+// sources.list and sources.list.d, one-line and deb822 forms); deb.debian.org
+// for what it does not say.
+struct AptMirrors {
+    std::string debian = "http://deb.debian.org/debian";
+    std::string security = "http://deb.debian.org/debian-security";
+};
+AptMirrors host_apt_mirrors(const std::filesystem::path& etc_apt = "/etc/apt");
+
 // rm -rf that never crosses into another filesystem (debootstrap mounts /proc
 // inside its target; a failed run may leave it mounted).
 void remove_tree(const std::string& container, const std::filesystem::path& dir);

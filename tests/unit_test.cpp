@@ -4,6 +4,7 @@
 #include "control_server.hpp"
 #include "keybindings.hpp"
 #include "lxc_config.hpp"
+#include "templates.hpp"
 #include "worker.hpp"
 
 #include <sys/stat.h>
@@ -323,6 +324,33 @@ TEST(DeviceGrants, OnlyWhatThePolicyNamesIsFoundAndTheKmsCardNever)
     EXPECT_EQ(names({{"usb", {"046d:0826"}}}), "");  // not plugged in
     EXPECT_EQ(names({{"paths", {"/dev/video0"}}}), "/dev/video0=c 1:7 rwm;");
     EXPECT_THROW(names({{"paths", {"/dev/nothing"}}}), std::runtime_error);
+    std::filesystem::remove_all(tmpl);
+}
+
+TEST(DebianTemplate, TheHostsAptMirrorsAndSecuritySuiteAreTheContainers)
+{
+    using ctop::containers::host_apt_mirrors;
+    char tmpl[] = "/tmp/ctop-apt-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    const std::filesystem::path apt = tmpl;
+    std::filesystem::create_directories(apt / "sources.list.d");
+    // Nothing configured: deb.debian.org.
+    EXPECT_EQ(host_apt_mirrors(apt).debian, "http://deb.debian.org/debian");
+    // deb822, the first paragraph disabled, a deb-src one ignored.
+    std::ofstream(apt / "sources.list.d/debian.sources")
+        << "Types: deb\nURIs: http://disabled.example/debian\nSuites: bookworm\nEnabled: no\n\n"
+           "Types: deb-src\nURIs: http://src.example/debian\nSuites: bookworm\n\n"
+           "Types: deb\n# a comment\nURIs: http://mirror.example/debian/\nSuites: bookworm bookworm-updates\n"
+           "Components: main\n\nTypes: deb\nURIs: http://security.example/debian-security\nSuites: bookworm-security\n";
+    auto m = host_apt_mirrors(apt);
+    EXPECT_EQ(m.debian, "http://mirror.example/debian");
+    EXPECT_EQ(m.security, "http://security.example/debian-security");
+    // The one-line form in sources.list comes first; cdrom: and file: are not mirrors.
+    std::ofstream(apt / "sources.list") << "deb cdrom:[Debian]/ bookworm main\n"
+                                           "deb [arch=amd64 signed-by=/k.gpg] https://one.example/debian bookworm main\n";
+    m = host_apt_mirrors(apt);
+    EXPECT_EQ(m.debian, "https://one.example/debian");
+    EXPECT_EQ(m.security, "http://security.example/debian-security");
     std::filesystem::remove_all(tmpl);
 }
 
