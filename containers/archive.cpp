@@ -297,6 +297,13 @@ void import_container(const fs::path& file, const std::string& name, const fs::p
     } catch (const std::exception& e) {
         std::string message = e.what();
         try {
+            // What the container's root unpacked, only it may remove when
+            // this is not the host's root.
+            if (map && geteuid() != 0) {
+                std::vector<std::string> argv = as_container_root(map);
+                argv.insert(argv.end(), {"rm", "-rf", "--", (dir / "rootfs").string()});
+                run_tool(argv, -1, -1);
+            }
             remove_tree(name, dir);
         } catch (const std::exception& cleanup) {
             message += "\nand cleaning up failed: " + std::string(cleanup.what());
