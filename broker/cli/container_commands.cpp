@@ -40,6 +40,13 @@ int complain(const std::string& message)
     return 1;
 }
 
+// A command used wrongly: exit status 2, as CLI11's own usage errors.
+int usage_error(const std::string& message)
+{
+    complain(message);
+    return 2;
+}
+
 std::string current_user()
 {
     struct passwd* pw = getpwuid(getuid());
@@ -662,15 +669,15 @@ bool pump(int from, int to, std::uint64_t cap, std::uint64_t& total)
 int copy_between(const std::string& source_spec, const std::string& destination)
 {
     auto colon = source_spec.find(':');
-    if (colon == std::string::npos) return complain("copy: expected SRC:PATH, got '" + source_spec + "'"), 2;
+    if (colon == std::string::npos) return usage_error("copy: expected SRC:PATH, got '" + source_spec + "'");
     const std::string source = source_spec.substr(0, colon);
     std::filesystem::path path = source_spec.substr(colon + 1);
     if (!check_name(source) || !check_name(destination)) return 2;
-    if (source == destination) return complain("copy: source and destination are the same container"), 2;
+    if (source == destination) return usage_error("copy: source and destination are the same container");
     if (path.is_relative()) path = "/home/user" / path;
     path = path.lexically_normal();
     if (path.filename().empty() || path.filename() == ".." || path == "/")
-        return complain("copy: name a file or directory, not " + path.string()), 2;
+        return usage_error("copy: name a file or directory, not " + path.string());
     try {
         std::optional<Container> src_slot, dst_slot;
         Container& src = existing(src_slot, source);
