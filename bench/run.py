@@ -98,7 +98,7 @@ class Session:
 
     def close(self):
         for name in self.containers:
-            self.ctl("destroy", name, check=False)
+            self.ctl("destroy", "--force", name, check=False)
         self.ctl("quit", check=False)
         try:
             self.proc.wait(timeout=5)
