@@ -45,20 +45,22 @@ void PointerConstraints::activate(wlr_pointer_constraint_v1* constraint)
 
 void PointerConstraints::release() { activate(nullptr); }
 
-void PointerConstraints::constrain_motion(uint32_t time_msec, double* dx, double* dy, double udx, double udy)
+bool PointerConstraints::constrain_motion(uint32_t time_msec, double* dx, double* dy, double udx, double udy)
 {
     wlr_relative_pointer_manager_v1_send_relative_motion(relative_, seat_, static_cast<uint64_t>(time_msec) * 1000,
                                                          *dx, *dy, udx, udy);
-    if (!active_) return;
+    if (!active_) return false;
     if (active_->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) {
         *dx = *dy = 0;
-        return;
+        return true;
     }
+    // Only from a point inside the region (the client may have changed it
+    // under the pointer): then the motion ends inside it too.
     double sx = seat_->pointer_state.sx, sy = seat_->pointer_state.sy, nx, ny;
-    if (wlr_region_confine(&active_->region, sx, sy, sx + *dx, sy + *dy, &nx, &ny)) {
-        *dx = nx - sx;
-        *dy = ny - sy;
-    }
+    if (!wlr_region_confine(&active_->region, sx, sy, sx + *dx, sy + *dy, &nx, &ny)) return false;
+    *dx = nx - sx;
+    *dy = ny - sy;
+    return true;
 }
 
 }  // namespace ctop

@@ -20,8 +20,9 @@ public:
     // Re-evaluates which constraint may be active; after any focus change.
     void update();
     // Relative motion for the client with the pointer; then the motion the
-    // cursor may make: (0, 0) while locked, clipped to the region while confined.
-    void constrain_motion(uint32_t time_msec, double* dx, double* dy, double udx, double udy);
+    // cursor may make: (0, 0) while locked, clipped to the region while
+    // confined. True when the pointer stays on the constraint's surface.
+    bool constrain_motion(uint32_t time_msec, double* dx, double* dy, double udx, double udy);
     void release();  // deactivates whatever is active (grabs, teardown)
 
 private:

@@ -1,6 +1,7 @@
 // xdg_popup scene trees, their placement and their clip.
 #include "popup.hpp"
 
+#include "seat.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -23,8 +24,12 @@ XdgPopup::XdgPopup(XdgView& view, wlr_xdg_surface* xdg, wlr_scene_node* parent_n
     map_.connect(&xdg->events.map, [this](void*) {
         update();
         wlr_scene_node_set_enabled(&tree_->node, true);
+        take_keyboard();
     });
-    unmap_.connect(&xdg->events.unmap, [this](void*) { wlr_scene_node_set_enabled(&tree_->node, false); });
+    unmap_.connect(&xdg->events.unmap, [this](void*) {
+        wlr_scene_node_set_enabled(&tree_->node, false);
+        return_keyboard();
+    });
     commit_.connect(&xdg->surface->events.commit, [this](void*) { update(); });
     destroy_.connect(&xdg->events.destroy, [this](void*) { delete this; });
 }
@@ -34,6 +39,33 @@ XdgPopup::~XdgPopup()
     xdg_->data = nullptr;
     surfaces_.reset();
     wlr_scene_node_destroy(&tree_->node);  // with any child popup still in it
+}
+
+// xdg-shell: during a popup grab "the top most grabbing popup will always
+// have keyboard focus" (arrow keys walk the menu, Escape closes it). wlroots
+// 0.15 starts the grab but leaves the focus where it was, so it is moved
+// here: only for a popup that grabbed, of the client that has the keyboard
+// already (Server::check_popup_grab ends any other client's grab).
+void XdgPopup::take_keyboard()
+{
+    wlr_seat* seat = view_.server().seat().wlr();
+    wlr_seat_client* focused = seat->keyboard_state.focused_client;
+    bool grabbing = xdg_->popup->seat == seat && seat->keyboard_state.grab != seat->keyboard_state.default_grab;
+    if (!grabbing || !focused || focused->client != wl_resource_get_client(xdg_->resource)) return;
+    view_.server().seat().focus_within_popup_grab(xdg_->surface);
+}
+
+// The menu closes: the keyboard goes back to what it was opened from (its
+// parent menu, or the window), not nowhere.
+void XdgPopup::return_keyboard()
+{
+    wlr_seat* seat = view_.server().seat().wlr();
+    if (seat->keyboard_state.focused_surface != xdg_->surface) return;
+    wlr_surface* parent = xdg_->popup->parent;
+    wlr_xdg_surface* parent_xdg = parent && wlr_surface_is_xdg_surface(parent) ? wlr_xdg_surface_from_wlr_surface(parent)
+                                                                              : nullptr;
+    if (!parent_xdg || !parent_xdg->mapped) parent = view_.mapped() ? view_.surface() : nullptr;
+    view_.server().seat().focus_within_popup_grab(parent);
 }
 
 void XdgPopup::update()

@@ -32,6 +32,8 @@ public:
 
 private:
     void update();
+    void take_keyboard();
+    void return_keyboard();
 
     XdgView& view_;
     wlr_xdg_surface* xdg_;

@@ -255,6 +255,14 @@ void Seat::focus_surface(wlr_surface* surface)
     constraints_->update();  // a pointer constraint of the window that lost focus ends here
 }
 
+void Seat::focus_within_popup_grab(wlr_surface* surface)
+{
+    wlr_keyboard* kb = wlr_seat_get_keyboard(seat_);
+    if (kb) wlr_seat_keyboard_enter(seat_, surface, kb->keycodes, kb->num_keycodes, &kb->modifiers);
+    else wlr_seat_keyboard_enter(seat_, surface, nullptr, 0, nullptr);
+    constraints_->update();
+}
+
 void Seat::clear_pointer_focus() { wlr_seat_pointer_notify_clear_focus(seat_); }
 
 void Seat::refresh_pointer(uint32_t time_msec)
@@ -304,8 +312,18 @@ void Seat::on_request(void* data, wl_protocol_logger_type type, const wl_protoco
 void Seat::on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy)
 {
     server_.idle().activity();
-    if (grab_ == Grab::None) constraints_->constrain_motion(time_msec, &dx, &dy, udx, udy);
+    bool held = grab_ == Grab::None && constraints_->constrain_motion(time_msec, &dx, &dy, udx, udy);
+    // The surface's origin in the layout, before the cursor moves.
+    double origin_x = cursor_->x - seat_->pointer_state.sx, origin_y = cursor_->y - seat_->pointer_state.sy;
     wlr_cursor_move(cursor_, device, dx, dy);
+    if (held && delivered_buttons_.empty()) {
+        // A locked or confined pointer cannot leave its surface: the motion
+        // is the surface's even where another window's frame (our label, a
+        // border) is drawn over it, which would otherwise take the pointer
+        // and end the confinement under the user's hand.
+        wlr_seat_pointer_notify_motion(seat_, time_msec, cursor_->x - origin_x, cursor_->y - origin_y);
+        return;
+    }
     process_motion(time_msec, true);
 }
 

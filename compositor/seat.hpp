@@ -29,6 +29,9 @@ public:
     wlr_cursor* cursor() const { return cursor_; }
     void add_input(wlr_input_device* device);
     void focus_surface(wlr_surface* surface);  // keyboard focus, nullptr clears
+    // Keyboard focus to a menu holding a popup grab, or back from it to its
+    // parent: past the grab, which swallows every other change of focus.
+    void focus_within_popup_grab(wlr_surface* surface);
     void clear_pointer_focus();
     // Re-picks the surface under a still pointer, now: after workspaces
     // switched or a window unmapped.
@@ -72,6 +75,8 @@ private:
     void from_press();
     void update_grab();
     void end_grab();
+    void keep_opposite_edges(View& view);
+    void settle_resize();
     void set_cursor_image(const char* name);
     uint32_t border_edges(const View& view, double lx, double ly) const;
     void update_capabilities();
@@ -102,6 +107,8 @@ private:
     double grab_cx_ = 0, grab_cy_ = 0;  // the cursor where the grab began
     wlr_box grab_box_{};                // the window's content box then
     uint32_t grab_edges_ = 0;           // WLR_EDGE_* being dragged
+    int grab_width_ = 0, grab_height_ = 0;  // the content size the resize asked for last
+    View* settling_ = nullptr;  // resized, its client not yet caught up with the size asked for
     std::set<uint32_t> delivered_buttons_;  // presses a client saw: it sees their release too
     double press_origin_x_ = 0, press_origin_y_ = 0;  // that surface's origin (layout) at the first press
     double press_x_ = 0, press_y_ = 0;                // the cursor then

@@ -101,6 +101,8 @@ void Seat::begin_move(View& view)
     grab_cx_ = cursor_->x;
     grab_cy_ = cursor_->y;
     grab_box_ = view.content_box();
+    settling_ = nullptr;  // a move ends waiting for an earlier resize: the user placed it anew
+    grab_commit_.disconnect();
     constraints_->suspended_ = true;
     constraints_->release();
     wlr_seat_pointer_notify_clear_focus(seat_);  // the window's client sees no motion while it moves
@@ -115,6 +117,9 @@ void Seat::begin_resize(View& view, uint32_t edges)
     grab_cy_ = cursor_->y;
     grab_box_ = view.content_box();
     grab_edges_ = edges;
+    grab_width_ = grab_box_.width;
+    grab_height_ = grab_box_.height;
+    settling_ = nullptr;
     constraints_->suspended_ = true;
     constraints_->release();
     wlr_seat_pointer_notify_clear_focus(seat_);
@@ -122,11 +127,41 @@ void Seat::begin_resize(View& view, uint32_t edges)
     // Dragging a left or top edge keeps the opposite edge still: the window
     // moves once the client has drawn its new size.
     grab_commit_.connect(&view.surface()->events.commit, [this](void*) {
-        if (grab_ != Grab::Resize || !grabbed_) return;
-        wlr_box now = grabbed_->content_box();
-        int x = grab_edges_ & WLR_EDGE_LEFT ? grab_box_.x + grab_box_.width - now.width : now.x;
-        int y = grab_edges_ & WLR_EDGE_TOP ? grab_box_.y + grab_box_.height - now.height : now.y;
-        if (x != now.x || y != now.y) grabbed_->move_to(x, y);
+        if (grab_ == Grab::Resize && grabbed_) keep_opposite_edges(*grabbed_);
+    });
+}
+
+// The edges opposite the dragged ones stay where they were when the drag
+// began, whatever size the client drew.
+void Seat::keep_opposite_edges(View& view)
+{
+    wlr_box now = view.content_box();
+    int x = grab_edges_ & WLR_EDGE_LEFT ? grab_box_.x + grab_box_.width - now.width : now.x;
+    int y = grab_edges_ & WLR_EDGE_TOP ? grab_box_.y + grab_box_.height - now.height : now.y;
+    if (x != now.x || y != now.y) view.move_to(x, y);
+}
+
+// The button is up, but the client has not drawn the size the drag asked
+// for (a slow client, or one that never resizes): the window goes now where
+// that size puts its dragged edges, under the pointer where the user let go,
+// rather than waiting for a frame that may never come. When the client does
+// draw a new size, its opposite edges are put back where they were.
+void Seat::settle_resize()
+{
+    View& view = *grabbed_;
+    wlr_box now = view.content_box();
+    grab_commit_.disconnect();
+    if (now.width == grab_width_ && now.height == grab_height_) return;
+    int x = grab_edges_ & WLR_EDGE_LEFT ? grab_box_.x + grab_box_.width - grab_width_ : now.x;
+    int y = grab_edges_ & WLR_EDGE_TOP ? grab_box_.y + grab_box_.height - grab_height_ : now.y;
+    view.move_to(x, y);
+    settling_ = &view;
+    grab_commit_.connect(&view.surface()->events.commit, [this, now](void*) {
+        wlr_box drawn = settling_->content_box();
+        if (drawn.width == now.width && drawn.height == now.height) return;  // not the new size yet
+        keep_opposite_edges(*settling_);
+        settling_ = nullptr;
+        grab_commit_.disconnect();
     });
 }
 
@@ -148,20 +183,27 @@ void Seat::update_grab()
     auto clamp = [](int v, int lo, int hi) { return std::max(std::max(lo, 1), hi > 0 ? std::min(v, hi) : v); };
     width = clamp(width, limits.min_width, limits.max_width);
     height = clamp(height, limits.min_height, limits.max_height);
+    grab_width_ = width;
+    grab_height_ = height;
     grabbed_->request_content_size(width, height);
 }
 
 void Seat::end_grab()
 {
+    if (grab_ == Grab::Resize && grabbed_) settle_resize();
+    else grab_commit_.disconnect();
     grab_ = Grab::None;
     grabbed_ = nullptr;
-    grab_commit_.disconnect();
     constraints_->suspended_ = false;
     refresh_pointer();  // the pointer enters whatever is under it now
 }
 
 void Seat::forget_view(View& view)
 {
+    if (settling_ == &view) {
+        settling_ = nullptr;
+        grab_commit_.disconnect();
+    }
     if (grabbed_ != &view) return;
     grab_ = Grab::None;
     grabbed_ = nullptr;

@@ -150,10 +150,13 @@ private:
     void set_fullscreen_state(bool fullscreen) override;
     View* parent_view() const override;
     void on_commit();
+    void keep_main_surface_still(const wlr_box& geo);
 
     wlr_xdg_surface* xdg_;
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     wlr_scene_tree* popups_;
+    wlr_box last_geo_{};              // the window geometry at the last commit while mapped
+    bool implicit_geometry_ = false;  // ... and whether the client left it unset
     Listener map_, unmap_, destroy_, commit_, set_title_, request_maximize_, request_fullscreen_, request_minimize_;
     Listener request_move_, request_resize_;
 };

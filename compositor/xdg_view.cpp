@@ -30,6 +30,8 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
         wlr_xdg_surface_get_geometry(xdg_, &geo);
         on_commit();
         mapped_at(geo.width, geo.height);
+        // Mapped again, its main surface is where it was when it unmapped.
+        keep_main_surface_still(geo);
         // States asked for before the window mapped (foot --fullscreen).
         if (xdg_->toplevel->requested.fullscreen) set_fullscreen(true);
         else if (xdg_->toplevel->requested.maximized) set_maximized(true);
@@ -102,9 +104,26 @@ void XdgView::on_commit()
     // the client draws outside its geometry (CSD shadows) is cropped away.
     wlr_box geo;
     wlr_xdg_surface_get_geometry(xdg_, &geo);
+    if (mapped()) keep_main_surface_still(geo);
     wlr_scene_node_set_position(surfaces_->node(), -geo.x, -geo.y);
     surfaces_->set_clip(geo);
     if (mapped()) resized(geo.width, geo.height);
+}
+
+void XdgView::keep_main_surface_still(const wlr_box& geo)
+{
+    // A client that never set a window geometry has the bounds of all its
+    // surfaces as one (xdg-shell), so a subsurface moving to a negative
+    // offset moves the geometry's top-left. The window grows to the left or
+    // up then, and its main surface stays where the user sees it, rather
+    // than every surface jumping right or down. A geometry the client set
+    // keeps its own top-left in place instead: GTK changes its shadow's
+    // width on focus changes, and the window itself must not move then.
+    bool implicit = xdg_->current.geometry.width == 0;
+    if (implicit && implicit_geometry_ && (geo.x != last_geo_.x || geo.y != last_geo_.y))
+        move_to(x() + geo.x - last_geo_.x, y() + geo.y - last_geo_.y);
+    implicit_geometry_ = implicit;
+    last_geo_ = geo;
 }
 
 wlr_box XdgView::usable_area_in_surface_coords() const
