@@ -297,6 +297,71 @@ TEST(Frames, AOneByOneWindowCannotPaintAFakeLabelOrEscapeItsFrame)
     EXPECT_EQ(pixels_outside_frames(s, shot), 0);
 }
 
+namespace {
+
+// Where a colour's pixels begin: its top-left-most (x, y), or (-1, -1).
+std::pair<int, int> top_left_of(const Image& shot, Image::Pixel want)
+{
+    int x0 = -1, y0 = -1;
+    for (int y = 0; y < shot.height; ++y)
+        for (int x = 0; x < shot.width; ++x) {
+            auto p = shot.at(x, y);
+            if (p.r != want.r || p.g != want.g || p.b != want.b) continue;
+            if (x0 < 0 || x < x0) x0 = x;
+            if (y0 < 0 || y < y0) y0 = y;
+        }
+    return {x0, y0};
+}
+
+// hostile_client sprawl: a blue 200x100 surface without a window geometry of
+// its own, a green 60x40 subsurface at (-30, -20) over its top-left 30x20,
+// which jumps to (-60, -40) after `delay` seconds.
+void spawn_sprawl(Session& s, int delay)
+{
+    std::string sock = tagged_socket(s, "alpha");
+    s.spawn({std::getenv("HOSTILE_CLIENT"), "sprawl", "60", std::to_string(delay)}, {{"WAYLAND_DISPLAY", sock}});
+    ASSERT_TRUE(s.wait_views("alpha", 1));
+    ASSERT_EQ(s.key("Super+2"), "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+}
+
+Image after_the_jump(Session& s)
+{
+    EXPECT_TRUE(wait_until([&] { return find_view(s, "alpha")["width"] == 260; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(find_view(s, "alpha")["height"], 140);
+    return s.screenshot("sprawl-after");
+}
+
+}  // namespace
+
+TEST(Frames, AWindowWithoutItsOwnGeometryShowsItsSubsurfacesLeftOfItAndItsMainSurfaceStaysStill)
+{
+    Session s;
+    spawn_sprawl(s, 4);
+    json v = find_view(s, "alpha");
+    int x = v["x"], y = v["y"];
+    ASSERT_EQ(s.pointer({"drag", std::to_string(x + 100), std::to_string(y - 10), std::to_string(x + 500),
+                         std::to_string(y + 290)}),
+              "");  // by its label, away from the screen's edges
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The frame encloses both surfaces.
+    Image before = s.screenshot("sprawl-before");
+    v = find_view(s, "alpha");
+    EXPECT_EQ(v["width"], 230);
+    EXPECT_EQ(v["height"], 120);
+    EXPECT_EQ(count_color(before, {0, 255, 0}), 60 * 40);
+    EXPECT_EQ(count_color(before, {0, 0, 255}), 200 * 100 - 30 * 20);
+    EXPECT_EQ(pixels_outside_frames(s, before), 0);
+
+    // The window grows left and up; the blue surface stays where the user saw it.
+    Image after = after_the_jump(s);
+    EXPECT_EQ(count_color(after, {0, 255, 0}), 60 * 40);
+    EXPECT_EQ(count_color(after, {0, 0, 255}), 200 * 100);
+    EXPECT_EQ(top_left_of(after, {0, 0, 255}), top_left_of(before, {0, 0, 255}));
+    EXPECT_EQ(pixels_outside_frames(s, after), 0);
+}
+
 TEST(Frames, ATitleWithEscapesAndInvalidUtf8NeverReachesTheTerminal)
 {
     Session s;

@@ -25,6 +25,10 @@
  *       map a toplevel whose window geometry is 1x1 but whose buffer is a
  *       640x120 red "label", with a green 300x300 subsurface at (-50, -50),
  *       titled with terminal escapes, bidi overrides and invalid UTF-8
+ *   hostile_client sprawl SECONDS DELAY
+ *       map a toplevel that sets no window geometry: a blue 200x100 surface
+ *       with a green 60x40 subsurface at (-30, -20); after DELAY seconds the
+ *       subsurface jumps to (-60, -40), growing the implicit geometry left and up
  *   hostile_client inhibit SECONDS
  *       map a toplevel with an idle inhibitor on it (as a video player does)
  *   hostile_client activate SECONDS DELAY
@@ -487,6 +491,43 @@ static int cmd_forge(struct wl_display *display, double seconds)
     return 0;
 }
 
+static int cmd_sprawl(struct wl_display *display, double seconds, double delay)
+{
+    if (bind_globals(display) || !wm_base || !subcompositor) return 2;
+    xdg_wm_base_add_listener(wm_base, &wm_listener, NULL);
+    struct window w;
+    w.surface = wl_compositor_create_surface(compositor);
+    w.xdg = xdg_wm_base_get_xdg_surface(wm_base, w.surface);
+    xdg_surface_add_listener(w.xdg, &xdg_listener, &w);
+    struct xdg_toplevel *top = xdg_surface_get_toplevel(w.xdg);
+    xdg_toplevel_set_title(top, "sprawl");
+    w.buffer = make_colored_buffer(200, 100, 0xff0000ff);
+
+    struct wl_surface *side = wl_compositor_create_surface(compositor);
+    struct wl_subsurface *sub = wl_subcompositor_get_subsurface(subcompositor, side, w.surface);
+    wl_subsurface_set_position(sub, -30, -20);
+    wl_surface_attach(side, make_colored_buffer(60, 40, 0xff00ff00), 0, 0);
+    wl_surface_commit(side);
+    wl_surface_commit(w.surface);
+
+    double start = now(), end = start + seconds;
+    int jumped = 0;
+    while (now() < end) {
+        if (!jumped && now() >= start + delay) {
+            /* Applied with the parent's next commit (a synchronised subsurface). */
+            wl_subsurface_set_position(sub, -60, -40);
+            wl_surface_commit(w.surface);
+            jumped = 1;
+        }
+        wl_display_flush(display);
+        struct pollfd pfd = {wl_display_get_fd(display), POLLIN, 0};
+        if (poll(&pfd, 1, 50) > 0 && wl_display_dispatch(display) < 0) break;
+        wl_display_dispatch_pending(display);
+    }
+    printf("{\"error\": %d}\n", wl_display_get_error(display));
+    return 0;
+}
+
 static int cmd_inhibit(struct wl_display *display, double seconds)
 {
     struct wl_registry *registry = wl_display_get_registry(display);
@@ -567,6 +608,7 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "grabby")) return cmd_grabby(display, atof(argv[2]));
     if (argc == 5 && !strcmp(argv[1], "hole")) return cmd_hole(display, atof(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && !strcmp(argv[1], "forge")) return cmd_forge(display, atof(argv[2]));
+    if (argc == 4 && !strcmp(argv[1], "sprawl")) return cmd_sprawl(display, atof(argv[2]), atof(argv[3]));
     if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
     if (argc == 3 && !strcmp(argv[1], "surfaces")) return cmd_surfaces(display, atol(argv[2]));
     if (argc >= 4 && !strcmp(argv[1], "buffer"))
