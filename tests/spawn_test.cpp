@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -385,4 +386,131 @@ TEST_F(Containers, DoctorFindsNothingWrongAfterSetupAndNamesTheFixForAUserWithou
     EXPECT_NE(out.find("FAIL: subordinate uids and gids for nobody"), std::string::npos) << out;
     EXPECT_NE(out.find("fix: sudo ctopbroker setup --user nobody"), std::string::npos) << out;
     EXPECT_NE(out.find("status 1"), std::string::npos) << out;
+}
+
+namespace {
+
+json agent_of(Session& s, const std::string& container)
+{
+    json status = s.status();
+    for (const auto& ws : status["workspaces"])
+        if (ws["name"] == container && ws.contains("agent")) return ws["agent"];
+    return json::object();
+}
+
+json spawn_reply(Session& s, const std::string& name, std::vector<std::string> argv)
+{
+    return s.ctl({{"cmd", "spawn"}, {"name", name}, {"argv", argv}, {"lxcpath", std::getenv("CTOPBROKER_LXCPATH")}});
+}
+
+// "Uid:\t1 2 3 4" → the first id; the field's whole line otherwise.
+std::string status_field(pid_t pid, const std::string& field)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(field + ":", 0) == 0) return line.substr(field.size() + 1);
+    return {};
+}
+
+}  // namespace
+
+TEST_F(Containers, AWarmSpawnStartsTheAppThroughTheContainersAgentAsItsUser)
+{
+    create("work");
+    spawn("work", {"sleep", "60"});  // the first spawn starts the container, then its agent
+    ASSERT_TRUE(wait_until([&] { return agent_of(s(), "work").value("pid", -1) > 0; })) << s().log();
+    pid_t agent = agent_of(s(), "work")["pid"];
+
+    setenv("CTOPBROKER_SECRET_TOKEN", "hunter2", 1);
+    json r = spawn_reply(s(), "work", {"foot", "--app-id", "warm", "sh", "-c", "env > /tmp/warm-env.txt; sleep 60"});
+    unsetenv("CTOPBROKER_SECRET_TOKEN");
+    ASSERT_TRUE(r.value("ok", false)) << r.dump();
+    EXPECT_EQ(r["via"], "agent");
+    ASSERT_TRUE(s().wait_views("work", 1));
+    EXPECT_EQ(views_of(s(), "work")[0]["app_id"], "warm");
+    std::string env;
+    ASSERT_TRUE(wait_until([&] { return exec("work", {"cat", "/tmp/warm-env.txt"}, &env) == 0 && !env.empty(); }));
+    EXPECT_EQ(env.find("hunter2"), std::string::npos);
+    EXPECT_NE(env.find("WAYLAND_DISPLAY=/run/ctopbroker/wayland-0"), std::string::npos) << env;
+    EXPECT_NE(env.find("CTOPBROKER_CONTAINER=work"), std::string::npos);
+
+    // The agent is the container's (mapped, unprivileged) user, cannot gain
+    // privileges and holds nothing of the host but its socket and the log.
+    std::string uids = status_field(agent, "Uid");
+    EXPECT_EQ(uids.find("\t0"), std::string::npos) << uids;
+    EXPECT_NE(status_field(agent, "NoNewPrivs").find('1'), std::string::npos);
+    int fds = 0;
+    for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(agent) + "/fd")) (void)e, ++fds;
+    EXPECT_EQ(fds, 4) << "stdin/stdout (the session's socket), stderr (the log), its signalfd";
+    // It lives in the container's pid namespace, like the worker's apps.
+    std::string ours = fs::read_symlink("/proc/" + std::to_string(agent) + "/ns/pid").string();
+    std::string theirs;
+    ASSERT_EQ(exec("work", {"readlink", "/proc/self/ns/pid"}, &theirs), 0);
+    EXPECT_EQ(ours + "\n", theirs);
+}
+
+TEST_F(Containers, AKilledAgentIsRestartedByTheNextSpawnAndSpawnStillTellsTheTruth)
+{
+    create("work");
+    spawn("work", {"sleep", "60"});
+    ASSERT_TRUE(wait_until([&] { return agent_of(s(), "work").value("pid", -1) > 0; }));
+    pid_t first = agent_of(s(), "work")["pid"];
+    ASSERT_EQ(kill(first, SIGKILL), 0);
+    ASSERT_TRUE(wait_until([&] { return agent_of(s(), "work")["running"] == false; }));
+
+    json r = spawn_reply(s(), "work", {"sleep", "60"});
+    ASSERT_TRUE(r.value("ok", false)) << r.dump();
+    EXPECT_EQ(r["via"], "worker");
+    ASSERT_TRUE(wait_until([&] { return agent_of(s(), "work").value("pid", -1) > 0; }));
+    EXPECT_NE(agent_of(s(), "work")["pid"], first);
+    EXPECT_EQ(agent_of(s(), "work")["starts"], 2);
+
+    r = spawn_reply(s(), "work", {"sh", "-c", "echo agent-boom; exit 4"});
+    EXPECT_FALSE(r.value("ok", true));
+    EXPECT_EQ(r["exit_status"], 4);
+    EXPECT_NE(r.value("error", "").find("agent-boom"), std::string::npos) << r.dump();
+    r = spawn_reply(s(), "work", {"no-such-program-here"});
+    EXPECT_NE(r.value("error", "").find("command not found"), std::string::npos) << r.dump();
+    EXPECT_TRUE(s().alive());
+}
+
+TEST_F(Containers, AppsListsEachContainersDesktopAppsBoundedAndPrintable)
+{
+    create("alpha");
+    create("beta");
+    spawn("alpha", {"sleep", "60"});
+    spawn("beta", {"sleep", "60"});
+    // A user's own app in alpha, a hostile one with escapes in its name, and a
+    // FIFO named like a .desktop file that must not hang alpha's agent.
+    std::string script =
+        "d=/home/user/.local/share/applications; mkdir -p $d; "
+        "printf '[Desktop Entry]\\nType=Application\\nName=Alpha Notes\\nExec=mousepad %%F\\nIcon=notes\\n' > $d/notes.desktop; "
+        "printf '[Desktop Entry]\\nType=Application\\nName=Evil\\033[31mRed\\nExec=evil\\n' > $d/evil.desktop; "
+        "mkfifo $d/fifo.desktop; chown -R 1000:1000 /home/user/.local";
+    ASSERT_EQ(exec("alpha", {"sh", "-c", script}), 0);
+
+    std::string out, err;
+    ASSERT_EQ(s().cli({"apps", "--json"}, &out, &err), 0) << err;
+    json all = json::parse(out)["apps"];
+    auto find = [&](const std::string& container, const std::string& name) {
+        for (const auto& a : all[container])
+            if (a["name"] == name) return a;
+        return json();
+    };
+    json notes = find("alpha", "Alpha Notes");
+    ASSERT_FALSE(notes.is_null()) << out;
+    EXPECT_EQ(notes["exec"], "mousepad");
+    EXPECT_EQ(notes["icon"], "notes");
+    EXPECT_TRUE(find("beta", "Alpha Notes").is_null()) << "alpha's own app shows in beta";
+    EXPECT_FALSE(find("alpha", "Evil?[31mRed").is_null()) << out;
+    EXPECT_EQ(out.find('\033'), std::string::npos);
+    // Both see the host's apps through the shared /usr (foot is a test dependency).
+    EXPECT_FALSE(find("alpha", "Foot").is_null());
+    EXPECT_FALSE(find("beta", "Foot").is_null());
+
+    ASSERT_EQ(s().cli({"apps", "alpha"}, &out, &err), 0) << err;
+    EXPECT_NE(out.find("alpha: Alpha Notes\tmousepad"), std::string::npos) << out;
+    EXPECT_EQ(out.find("beta:"), std::string::npos);
+    EXPECT_NE(s().cli({"apps", "nosuch"}, &out, &err), 0);
+    EXPECT_NE(err.find("has not run"), std::string::npos) << err;
 }

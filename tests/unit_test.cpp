@@ -1,5 +1,7 @@
 // Pure logic: combo parsing, binding matching, global classification, colours.
+#include "agent_protocol.hpp"
 #include "audio_ring.hpp"
+#include "desktop_apps.hpp"
 #include "client_policy.hpp"
 #include "control_server.hpp"
 #include "keybindings.hpp"
@@ -389,4 +391,53 @@ TEST(PolicyCheck, NamesTheFirstValueOutOfRange)
     p.pids = 1;
     ASSERT_TRUE(p.check());
     EXPECT_EQ(p.check()->key, "pids");
+}
+
+TEST(AgentReplies, TheSessionTakesWhatTheAgentWritesAndRefusesWhatItMustNot)
+{
+    auto spawned = ctop::parse_agent_message(ctop::agent_spawned_line(4, 321), nullptr);
+    ASSERT_TRUE(spawned);
+    EXPECT_EQ(spawned->id, 4u);
+    EXPECT_EQ(spawned->pid, 321);
+    auto exited = ctop::parse_agent_message(ctop::agent_exited_line(321, 3 << 8), nullptr);
+    ASSERT_TRUE(exited);
+    EXPECT_EQ(exited->kind, ctop::AgentMessage::Kind::exited);
+    EXPECT_EQ(exited->status, 3 << 8);
+    std::string problem;
+    for (const char* bad : {R"({"id":1,"ok":true,"pid":-5})", R"({"id":1,"ok":true,"pid":99999999})",
+                            R"({"id":0,"ok":true})", R"({"id":1,"ok":"yes"})", R"({"id":1,"ok":false})",
+                            R"({"event":"exited","pid":3,"status":70000})", R"({"event":"reboot","pid":3})",
+                            R"({"id":1,"ok":true,"apps":[{"id":"a","name":"","exec":"a"}]})", "[1]", "{"}) {
+        problem.clear();
+        EXPECT_FALSE(ctop::parse_agent_message(bad, &problem)) << bad;
+        EXPECT_FALSE(problem.empty()) << bad;
+    }
+    std::string long_error = R"({"id":1,"ok":false,"error":")" + std::string(ctop::max_agent_error + 1, 'x') + "\"}";
+    EXPECT_FALSE(ctop::parse_agent_message(long_error, &problem));
+    auto escaped = ctop::parse_agent_message(R"({"id":2,"ok":false,"error":"a\u001b[31mb"})", nullptr);
+    ASSERT_TRUE(escaped);
+    EXPECT_EQ(escaped->error, "a?[31mb");
+}
+
+TEST(DesktopEntries, AVisibleApplicationIsListedWithoutFieldCodes)
+{
+    auto app = ctop::parse_desktop_entry("[Desktop Entry]\nType=Application\nName=Fire Fox\nName[de]=Feuer\n"
+                                         "Exec=firefox-esr --new %u\nIcon=firefox\n[Desktop Action new]\nName=Other\n",
+                                         "firefox");
+    ASSERT_TRUE(app);
+    EXPECT_EQ(app->name, "Fire Fox");
+    EXPECT_EQ(app->exec, "firefox-esr --new");
+    EXPECT_EQ(app->icon, "firefox");
+    EXPECT_FALSE(ctop::parse_desktop_entry("[Desktop Entry]\nType=Application\nName=A\nExec=a\nNoDisplay=true\n", "a"));
+    EXPECT_FALSE(ctop::parse_desktop_entry("[Desktop Entry]\nType=Link\nName=A\nExec=a\n", "a"));
+    EXPECT_FALSE(ctop::parse_desktop_entry("[Desktop Entry]\nType=Application\nName=A\n", "a"));
+    std::string huge = "[Desktop Entry]\nType=Application\nName=A\nExec=" + std::string(5000, 'a') + "\n";
+    EXPECT_FALSE(ctop::parse_desktop_entry(huge, "a")) << "a cut command would run something else";
+}
+
+TEST(DesktopEntries, ExecQuotingFollowsTheSpec)
+{
+    EXPECT_EQ(ctop::desktop_exec_argv(R"(sh -c "echo \"hi\" there"  x)"),
+              (std::vector<std::string>{"sh", "-c", "echo \"hi\" there", "x"}));
+    EXPECT_TRUE(ctop::desktop_exec_argv(R"(sh "unterminated)").empty());
 }

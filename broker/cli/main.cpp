@@ -13,6 +13,7 @@
 #include "setup.hpp"
 #include "text.hpp"
 #include "worker.hpp"
+#include "agent.hpp"
 #include "xwayland_launcher.hpp"
 
 #include <CLI/CLI.hpp>
@@ -95,6 +96,7 @@ int exec_session(int argc, char** argv)
 int main(int argc, char** argv)
 {
     if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
+    if (argc == 2 && std::string(argv[1]) == "_agent") return ctop::agent_main();
     if (argc == 2 && std::string(argv[1]) == "_audio") return ctop::audio_bridge_main();
     if (std::string(argv[0]) == "Xwayland") return ctop::xwayland_launcher_main(argc, argv);
     if (argc >= 2 && std::string(argv[1]) == "session") return exec_session(argc, argv);
@@ -157,6 +159,12 @@ int main(int argc, char** argv)
     auto* clipboard = app.add_subcommand("clipboard", "Show the broker's clipboard buffer and which containers "
                                                       "have a selection");
     clipboard->add_flag("--json", as_json, "Print the raw JSON reply");
+
+    auto* apps = app.add_subcommand("apps", "List the applications of container NAME (default: every container "
+                                            "that ran in this session), from its .desktop files");
+    std::string apps_of;
+    apps->add_option("name", apps_of, "Container name");
+    apps->add_flag("--json", as_json, "Print the raw JSON reply");
 
     auto* notify = app.add_subcommand("notify", "Show a notice on screen");
     std::string message;
@@ -304,6 +312,22 @@ int main(int argc, char** argv)
         } else if (*socket) {
             if (!request({{"cmd", "socket"}, {"name", socket_name}}, &reply)) return 1;
             std::printf("%s\n", reply["socket"].get<std::string>().c_str());
+        } else if (*apps) {
+            json req = {{"cmd", "apps"}};
+            if (!apps_of.empty()) req["name"] = apps_of;
+            if (!request(req, &reply)) return 1;
+            if (as_json) {
+                std::printf("%s\n", reply.dump(2).c_str());
+            } else {
+                // The names and commands came from inside the containers: the
+                // session made them printable.
+                for (const auto& [container, list] : reply["apps"].items())
+                    for (const auto& a : list)
+                        std::printf("%s: %s\t%s\n", container.c_str(), a["name"].get<std::string>().c_str(),
+                                    a["exec"].get<std::string>().c_str());
+                for (const auto& [container, why] : reply["errors"].items())
+                    std::fprintf(stderr, "ctopbroker: %s: %s\n", container.c_str(), why.get<std::string>().c_str());
+            }
         } else if (*clipboard) {
             if (!request({{"cmd", "clipboard"}}, &reply)) return 1;
             if (as_json) {
@@ -330,7 +354,10 @@ int main(int argc, char** argv)
             json req = {{"cmd", "spawn"}, {"name", name}, {"argv", command}, {"lxcpath", ctop::paths::lxcpath().string()}};
             if (!request(req, &reply)) return 1;
             std::printf("%s: %s%s in workspace %d\n", name.c_str(), command[0].c_str(),
-                        reply.contains("pid") ? (" (pid " + std::to_string(reply["pid"].get<int>()) + ")").c_str() : "",
+                        reply.contains("pid") ? (" (pid " + std::to_string(reply["pid"].get<int>()) +
+                                                 (reply.value("pid_namespace", "") == "container" ? " inside" : "") + ")")
+                                                    .c_str()
+                                              : "",
                         reply.value("workspace", 0));
             if (reply.contains("audio_error"))
                 std::fprintf(stderr, "ctopbroker: %s has no audio: %s\n", name.c_str(),

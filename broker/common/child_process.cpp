@@ -19,12 +19,13 @@ extern char** environ;
 
 namespace ctop {
 
-pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd)
+pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, int stderr_fd)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
     if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+    if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;

@@ -11,10 +11,10 @@
 
 namespace ctop {
 
-// posix_spawnp of argv with the session's environment; stdin/stdout are
-// dup'ed from the given fds when >= 0. Throws std::runtime_error naming the
-// program when it cannot start.
-pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1);
+// posix_spawnp of argv with the session's environment; stdin/stdout/stderr
+// are dup'ed from the given fds when >= 0. Throws std::runtime_error naming
+// the program when it cannot start.
+pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1, int stderr_fd = -1);
 
 // One of ctopbroker's helper processes (`ctopbroker _worker`, `ctopbroker
 // _audio`) talking over its stdin and stdout: the parent's ends of both

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -50,6 +51,27 @@ void enter_container_namespaces(pid_t init)
     }
     close_all();
     if (chdir("/") != 0) throw std::runtime_error("cannot chdir to the container's /");
+}
+
+void join_container_cgroups(pid_t init, pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (controllers.rfind("name=", 0) == 0) controllers = controllers.substr(5);
+        std::vector<std::string> roots;
+        if (controllers.empty()) roots = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+        else roots = {"/sys/fs/cgroup/" + controllers};
+        for (const auto& root : roots) {
+            std::ofstream procs(root + path + "/cgroup.procs");
+            if (!procs) continue;
+            procs << pid << std::endl;
+            if (procs) break;
+        }
+    }
 }
 
 }  // namespace ctop

@@ -12,4 +12,9 @@ namespace ctop {
 // to its "/". Throws std::runtime_error naming the namespace that failed.
 void enter_container_namespaces(pid_t init);
 
+// Moves `pid` into every cgroup of the container whose init is `init`, so
+// its limits cover it and stopping the container ends it. Best effort: a
+// cgroup this process may not write to is left alone.
+void join_container_cgroups(pid_t init, pid_t pid);
+
 }  // namespace ctop

@@ -1,6 +1,7 @@
 // Blocking container operations, run in the worker process.
 #include "worker.hpp"
 
+#include "app_environment.hpp"
 #include "audio_daemon.hpp"
 #include "child_process.hpp"
 #include "container.hpp"
@@ -32,10 +33,6 @@ using containers::Container;
 using containers::RunOptions;
 
 namespace {
-
-// Inside every container: the broker's per-container directory (Wayland and
-// PipeWire sockets) appears here, read-only.
-constexpr const char* broker_dir_inside = "/run/ctopbroker";
 
 json fail(const std::string& message) { return {{"ok", false}, {"error", message}}; }
 
@@ -82,33 +79,6 @@ void idmap_writable_shares(const Container& c, const std::vector<BindMount>& mou
         ShareIdmap map(st.st_uid, st.st_gid, user, group);
         mount_idmapped_share(c.init_pid(), m.host_path.string(), m.container_path, map);
     }
-}
-
-// The environment apps see: nothing from the host but what we choose.
-std::vector<std::string> app_environment(const json& req)
-{
-    std::string name = req.at("name");
-    std::vector<std::string> env = {
-        "PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
-        "HOME=/home/user",
-        "USER=user",
-        "LOGNAME=user",
-        "SHELL=/bin/sh",
-        "LANG=C.UTF-8",
-        "TERM=xterm-256color",
-        "XDG_RUNTIME_DIR=/run/user/1000",
-        std::string("WAYLAND_DISPLAY=") + broker_dir_inside + "/wayland-0",
-        "XDG_SESSION_TYPE=wayland",
-        "MOZ_ENABLE_WAYLAND=1",
-        "QT_QPA_PLATFORM=wayland;xcb",
-        "GDK_BACKEND=wayland,x11",
-        "SDL_VIDEODRIVER=wayland",
-        "CTOPBROKER_CONTAINER=" + name,
-        "DISPLAY=:0",
-    };
-    if (req.value("audio", false)) env.push_back(std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside);
-    for (const auto& e : req.value("env", json::array())) env.push_back(e.get<std::string>());
-    return env;
 }
 
 // An unprivileged container mounts its socket directory as its own (mapped)
@@ -228,7 +198,8 @@ json finish_spawn(Container& c, const json& req, bool started)
     if (!argv.empty()) {
         RunOptions run;
         run.argv = argv;
-        run.env = app_environment(req);
+        run.env = app_environment(req.at("name"), req.value("audio", false),
+                                  req.value("env", std::vector<std::string>{}));
         run.cwd = "/home/user";
         int log = open_log(req.value("log", ""));
         run.stdout_fd = log;

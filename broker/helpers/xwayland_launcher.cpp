@@ -45,29 +45,6 @@ uid_t host_id(pid_t init, const char* map, uid_t id)
     return id;
 }
 
-// Moves `pid` into every cgroup of the container's init, so its limits cover
-// Xwayland and stopping the container ends it.
-void join_cgroups(pid_t init, pid_t pid)
-{
-    std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
-    std::string line;
-    while (std::getline(in, line)) {
-        auto a = line.find(':'), b = line.find(':', a + 1);
-        if (a == std::string::npos || b == std::string::npos) continue;
-        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-        if (controllers.rfind("name=", 0) == 0) controllers = controllers.substr(5);
-        std::vector<std::string> roots;
-        if (controllers.empty()) roots = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
-        else roots = {"/sys/fs/cgroup/" + controllers};
-        for (const auto& root : roots) {
-            std::ofstream procs(root + path + "/cgroup.procs");
-            if (!procs) continue;
-            procs << pid << std::endl;
-            if (procs) break;
-        }
-    }
-}
-
 // Everything but what Xwayland needs is closed: it must not inherit, say,
 // another container's X socket.
 void close_other_fds(const std::set<int>& keep)
@@ -146,7 +123,7 @@ int xwayland_launcher_main(int argc, char** argv)
         while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
-    join_cgroups(init, getpid());
+    join_container_cgroups(init, getpid());
     try {
         enter_container_namespaces(init);
     } catch (const std::exception& e) {

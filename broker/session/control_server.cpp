@@ -73,6 +73,7 @@ const std::vector<CommandSchema>& request_schema()
                    {"env", T::Strings, false}}},
         {"stop", {{"name", T::String, true}, {"lxcpath", T::String, false}}},
         {"clipboard", {}},
+        {"apps", {{"name", T::String, false}}},
         {"audio", {{"name", T::String, true}, {"mute", T::Bool, false}, {"volume", T::Number, false},
                    {"mic", T::Bool, false}}},
         {"notify", {{"message", T::String, true}}},

@@ -1,9 +1,11 @@
 // Control requests → compositor and container actions.
 #include "session.hpp"
 
+#include "app_environment.hpp"
 #include "audio_router.hpp"
 #include "container.hpp"
 #include "clipboard.hpp"
+#include "container_agent.hpp"
 #include "container_socket.hpp"
 #include "paths.hpp"
 #include "policy.hpp"
@@ -14,6 +16,7 @@
 #include "worker_call.hpp"
 #include "xwayland.hpp"
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,7 +98,7 @@ void Session::reap_children()
         wlr_log(WLR_INFO, "container %s: app %d exited (%s %d)", it->second.c_str(), pid,
                 WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         apps_.erase(it);
-        if (pending_spawns_.count(pid)) answer_spawn(pid, &status);
+        answer_spawn({"", pid}, &status);
     }
 }
 
@@ -140,20 +143,22 @@ std::string exit_reason(const std::string& program, const std::string& container
 
 void Session::await_app(PendingSpawn pending)
 {
-    pid_t pid = pending.pid;
+    AppKey key = pending.key;
     pending.session = this;
     pending.timer = nullptr;
-    PendingSpawn& stored = pending_spawns_.insert_or_assign(pid, std::move(pending)).first->second;
-    for (auto it = early_exits_.begin(); it != early_exits_.end(); ++it) {
-        if (it->first != pid) continue;
+    PendingSpawn& stored = pending_spawns_.insert_or_assign(key, std::move(pending)).first->second;
+    // The agent reports its apps' ends after their start: only the worker's
+    // apps can end before their spawn's reply.
+    for (auto it = early_exits_.begin(); key.first.empty() && it != early_exits_.end(); ++it) {
+        if (it->first != key.second) continue;
         int status = it->second;
         early_exits_.erase(it);
-        apps_.erase(pid);
-        return answer_spawn(pid, &status);
+        apps_.erase(key.second);
+        return answer_spawn(key, &status);
     }
     stored.timer = wl_event_loop_add_timer(server_->loop(), [](void* data) {
         auto* p = static_cast<PendingSpawn*>(data);
-        p->session->answer_spawn(p->pid, nullptr);
+        p->session->answer_spawn(p->key, nullptr);
         return 0;
     }, &stored);
     wl_event_source_timer_update(stored.timer, 1000);
@@ -161,15 +166,15 @@ void Session::await_app(PendingSpawn pending)
 
 void Session::answer_spawns_of(const std::string& container)
 {
-    std::vector<pid_t> ready;
-    for (const auto& [pid, p] : pending_spawns_)
-        if (p.container == container) ready.push_back(pid);
-    for (pid_t pid : ready) answer_spawn(pid, nullptr);
+    std::vector<AppKey> ready;
+    for (const auto& [key, p] : pending_spawns_)
+        if (p.container == container) ready.push_back(key);
+    for (const AppKey& key : ready) answer_spawn(key, nullptr);
 }
 
-void Session::answer_spawn(pid_t pid, const int* status)
+void Session::answer_spawn(const AppKey& key, const int* status)
 {
-    auto it = pending_spawns_.find(pid);
+    auto it = pending_spawns_.find(key);
     if (it == pending_spawns_.end()) return;
     PendingSpawn p = std::move(it->second);
     pending_spawns_.erase(it);
@@ -194,6 +199,7 @@ Session::~Session()
     for (auto& [pid, p] : pending_spawns_)
         if (p.timer) wl_event_source_remove(p.timer);
     pending_spawns_.clear();
+    agents_.clear();
     control_.reset();
     audio_.reset();
     sockets_.clear();
@@ -237,6 +243,7 @@ void Session::handle(const json& req, ControlServer::Reply reply)
         if (cmd == "spawn") return spawn(req, reply);
         if (cmd == "stop") return stop(req.value("name", ""), req.value("lxcpath", paths::lxcpath().string()), reply);
         if (cmd == "clipboard") return reply(clipboard());
+        if (cmd == "apps") return apps(req.value("name", ""), reply);
         if (cmd == "audio") return audio(req, reply);
         if (cmd == "notify") {
             server_->notify(req.value("message", ""));
@@ -323,6 +330,9 @@ json Session::status() const
                       {"views", count},
                       {"current", ws.get() == &server_->current_workspace()},
                       {"attention", ws->wants_attention()}};
+        if (auto a = agents_.find(ws->name()); a != agents_.end())
+            entry["agent"] = {{"running", a->second->alive()}, {"pid", a->second->pid()},
+                              {"starts", agent_starts_.count(ws->name()) ? agent_starts_.at(ws->name()) : 0}};
         if (const ContainerXServer* x = server_->x_server(ws->name()))
             entry["x11"] = {{"running", x->running()}, {"pid", x->pid()}, {"starts", x->starts()}};
         workspaces.push_back(entry);
@@ -401,6 +411,12 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     server_->clipboard().set_rules(name, {policy.clipboard_import, policy.clipboard_export,
                                           policy.clipboard_max_bytes, policy.clipboard_mime});
 
+    // The X socket exists before the first app runs, so an X app can connect
+    // at once; its Xwayland starts when it does.
+    std::string lxcpath = req.value("lxcpath", paths::lxcpath().string());
+    if (policy.x11) server_->enable_x11(name, socket.dir(), json{{"container", name}, {"lxcpath", lxcpath}}.dump());
+    if (spawn_through_agent(name, req, policy.audio, reply)) return;
+
     json shares = json::array();
     for (const auto& s : policy.shares)
         shares.push_back({{"host", s.host.string()}, {"path", s.path}, {"read_only", s.read_only}});
@@ -408,7 +424,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     std::filesystem::create_directories(logs);
     json work = {{"op", "spawn"},
                  {"name", name},
-                 {"lxcpath", req.value("lxcpath", paths::lxcpath().string())},
+                 {"lxcpath", lxcpath},
                  {"runtime_dir", socket.dir().string()},
                  {"shares", shares},
                  {"argv", req.value("argv", json::array())},
@@ -421,10 +437,6 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                              {"pids", policy.pids ? json(*policy.pids) : json()},
                              {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
                  {"log", (logs / (name + ".log")).string()}};
-    // The X socket exists before the first app runs, so an X app can connect
-    // at once; its Xwayland starts when it does.
-    if (policy.x11)
-        server_->enable_x11(name, socket.dir(), json{{"container", name}, {"lxcpath", work["lxcpath"]}}.dump());
     AudioSettings audio{policy.mic};
     WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work](const json& result) {
         if (!result.value("ok", false)) {
@@ -441,6 +453,8 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
             return reply(result);
         }
         json out = result;
+        out["via"] = "worker";
+        start_agent(name, work["lxcpath"]);
         bool awaits_app = result.contains("pid") && result["pid"].is_number_integer() && result["pid"].get<pid_t>() > 0;
         if (awaits_app) apps_[result["pid"].get<pid_t>()] = name;
         if (result.contains("audio_socket")) {
@@ -455,9 +469,104 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
         if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
         if (!awaits_app) return reply(out);
         std::string program = work["argv"].empty() ? "?" : work["argv"][0].get<std::string>();
-        await_app({this, result["pid"].get<pid_t>(), name, program, work["log"].get<std::string>(),
+        await_app({this, {"", result["pid"].get<pid_t>()}, name, program, work["log"].get<std::string>(),
                    result.value("log_offset", std::int64_t{0}), out, reply, nullptr});
     });
+}
+
+void Session::start_agent(const std::string& name, const std::string& lxcpath)
+{
+    auto& agent = agents_[name];
+    if (agent && agent->alive()) return;
+    auto log = paths::broker_runtime_dir() / "logs" / (name + ".log");
+    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    try {
+        ContainerAgent::Hooks hooks;
+        hooks.app_exited = [this, name](pid_t pid, int status) { answer_spawn({name, pid}, &status); };
+        agent = std::make_unique<ContainerAgent>(server_->loop(), name, lxcpath, log_fd, std::move(hooks));
+        ++agent_starts_[name];
+    } catch (const std::exception& e) {
+        // Spawns still work, through the worker.
+        wlr_log(WLR_ERROR, "container %s: no agent: %s", name.c_str(), e.what());
+        agents_.erase(name);
+    }
+    if (log_fd >= 0) close(log_fd);
+}
+
+bool Session::spawn_through_agent(const std::string& name, const json& req, bool audio, ControlServer::Reply reply)
+{
+    auto it = agents_.find(name);
+    if (it == agents_.end() || !it->second->alive()) return false;
+    std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
+    if (argv.empty()) {
+        // The container runs and is prepared: nothing to do.
+        json out = {{"ok", true}, {"started", false}};
+        if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
+        reply(out);
+        return true;
+    }
+    auto log = paths::broker_runtime_dir() / "logs" / (name + ".log");
+    std::error_code ec;
+    auto log_offset = static_cast<std::int64_t>(std::filesystem::file_size(log, ec));
+    if (ec) log_offset = 0;
+    json work = {{"op", "spawn"},
+                 {"argv", argv},
+                 {"env", app_environment(name, audio, req.value("env", std::vector<std::string>{}))},
+                 {"cwd", "/home/user"}};
+    return it->second->request(work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r,
+                                                                                    const std::string& why) {
+        // The agent went away meanwhile: the worker starts the app (and a new agent).
+        if (!r) return spawn(req, reply);
+        if (!r->ok) return reply(error("container '" + name + "': " + r->error));
+        if (r->pid <= 0) return reply(error("container '" + name + "': its agent named no app"));
+        json out = {{"ok", true}, {"started", false}, {"pid", r->pid}, {"pid_namespace", "container"},
+                    {"via", "agent"}};
+        if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
+        await_app({this, {name, r->pid}, name, argv[0], log, log_offset, out, reply, nullptr});
+    });
+}
+
+// `ctopbroker apps [NAME]`: each running container's agent lists its apps;
+// a container that is not running shows what its agent listed last.
+void Session::apps(const std::string& only, ControlServer::Reply reply)
+{
+    if (!only.empty() && (!containers::Container::valid_name(only) || only == "host"))
+        return reply(error(bad_name_message(only)));
+    struct Gather {
+        json out = {{"ok", true}, {"apps", json::object()}, {"errors", json::object()}};
+        int waiting = 1;
+        ControlServer::Reply reply;
+        void one_done() { if (--waiting == 0) reply(out); }
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->reply = reply;
+    auto listed = [](const std::vector<DesktopApp>& apps) {
+        json list = json::array();
+        for (const auto& a : apps) list.push_back({{"id", a.id}, {"name", a.name}, {"exec", a.exec}, {"icon", a.icon}});
+        return list;
+    };
+    for (const auto& [name, apps] : known_apps_)
+        if (only.empty() || name == only) gather->out["apps"][name] = listed(apps);
+    for (auto& [name, agent] : agents_) {
+        if (!only.empty() && name != only) continue;
+        ++gather->waiting;
+        std::string container = name;
+        bool sent = agent->request({{"op", "apps"}}, [this, gather, container, listed](const AgentMessage* r,
+                                                                                        const std::string& why) {
+            if (r && r->ok && r->apps) {
+                known_apps_[container] = *r->apps;
+                gather->out["apps"][container] = listed(*r->apps);
+            } else {
+                gather->out["errors"][container] = r ? (r->ok ? "its agent sent no list" : r->error) : why;
+            }
+            gather->one_done();
+        });
+        if (!sent) --gather->waiting;
+    }
+    if (!only.empty() && !gather->out["apps"].contains(only) && gather->waiting == 1)
+        return reply(error("container '" + only + "' has not run since the session started: `ctopbroker spawn " +
+                           only + "` starts it, then its apps are known"));
+    gather->one_done();
 }
 
 void Session::stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply)
@@ -466,6 +575,7 @@ void Session::stop(const std::string& name, const std::string& lxcpath, ControlS
     json work = {{"op", "stop"}, {"name", name}, {"lxcpath", lxcpath}};
     WorkerCall::start(server_->loop(), work, [this, name, reply](const json& result) {
         if (result.value("ok", false)) {
+            agents_.erase(name);
             audio_->detach(name);
             server_->disable_x11(name);
             sockets_.erase(name);

@@ -3,6 +3,7 @@
 // control requests into compositor and container actions.
 #pragma once
 
+#include "agent_protocol.hpp"
 #include "control_server.hpp"
 #include "server.hpp"
 #include "session_config.hpp"
@@ -16,6 +17,7 @@
 namespace ctop {
 
 class AudioRouter;
+class ContainerAgent;
 class ContainerSocket;
 
 class Session {
@@ -33,15 +35,24 @@ private:
     nlohmann::json open_socket(const std::string& name);
     ContainerSocket& ensure_socket(const std::string& name);
     void spawn(const nlohmann::json& request, ControlServer::Reply reply);
+    // A warm spawn: the container's agent forks and execs the app. False when
+    // the agent is not there or did not take the request (the worker then does).
+    bool spawn_through_agent(const std::string& name, const nlohmann::json& request, bool audio,
+                             ControlServer::Reply reply);
+    void start_agent(const std::string& name, const std::string& lxcpath);
+    void apps(const std::string& only, ControlServer::Reply reply);
     void pointer(const nlohmann::json& request, ControlServer::Reply reply);
     void stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply);
     void reap_children();
     // Spawn tells the truth: its reply waits until the app has connected to
     // its container's display or run for a second, and an app that exits
     // sooner with a failure makes the spawn fail with its status and output.
+    // An app by its pid on the host (started by the worker: container "") or
+    // inside its container (started by the container's agent).
+    using AppKey = std::pair<std::string, pid_t>;
     struct PendingSpawn {
         Session* session;
-        pid_t pid;
+        AppKey key;
         std::string container, program;
         std::filesystem::path log;
         std::int64_t log_offset;
@@ -50,7 +61,7 @@ private:
         wl_event_source* timer;
     };
     void await_app(PendingSpawn pending);
-    void answer_spawn(pid_t pid, const int* status);  // status: nullptr while the app runs
+    void answer_spawn(const AppKey& key, const int* status);  // status: nullptr while the app runs
     void answer_spawns_of(const std::string& container);
     void audio(const nlohmann::json& request, ControlServer::Reply reply);
 
@@ -60,7 +71,12 @@ private:
     std::map<std::string, std::unique_ptr<ContainerSocket>> sockets_;
     // App processes we started, by container (the session is their subreaper).
     std::map<pid_t, std::string> apps_;
-    std::map<pid_t, PendingSpawn> pending_spawns_;
+    std::map<AppKey, PendingSpawn> pending_spawns_;
+    // Each live container's agent, started at its first spawn.
+    std::map<std::string, std::unique_ptr<ContainerAgent>> agents_;
+    std::map<std::string, int> agent_starts_;
+    // What each container's agent listed last (its apps while it is stopped).
+    std::map<std::string, std::vector<DesktopApp>> known_apps_;
     // Children reaped before the worker's reply named them (pid, status).
     std::deque<std::pair<pid_t, int>> early_exits_;
 };

@@ -1,0 +1,150 @@
+// Reading and writing the agent's lines (see agent_protocol.hpp).
+#include "agent_protocol.hpp"
+
+#include "audio_messages.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ctop {
+using nlohmann::json;
+
+namespace {
+
+// Linux never hands out pids above 2^22.
+constexpr std::uint64_t max_pid = 4194304;
+// Ids the session gives requests stay below 2^53 (exact in any JSON reader).
+constexpr std::uint64_t max_id = std::uint64_t{1} << 53;
+
+bool fail(std::string* problem, const std::string& why)
+{
+    if (problem) *problem = why;
+    return false;
+}
+
+bool unsigned_field(const json& msg, const char* key, std::uint64_t min, std::uint64_t max, std::uint64_t* out,
+                    std::string* problem)
+{
+    auto it = msg.find(key);
+    if (it == msg.end()) return fail(problem, std::string("no '") + key + "'");
+    // nlohmann keeps a non-negative literal as unsigned, a negative one as signed.
+    if (!it->is_number_unsigned()) return fail(problem, std::string("'") + key + "' is not a whole number >= 0");
+    *out = it->get<std::uint64_t>();
+    if (*out < min || *out > max) return fail(problem, std::string("'") + key + "' is out of range");
+    return true;
+}
+
+// A string field of at most `max` bytes, made printable; `required` or "".
+bool text_field(const json& msg, const char* key, size_t max, bool required, std::string* out, std::string* problem)
+{
+    auto it = msg.find(key);
+    if (it == msg.end()) return required ? fail(problem, std::string("no '") + key + "'") : true;
+    if (!it->is_string()) return fail(problem, std::string("'") + key + "' is not a string");
+    const auto& text = it->get_ref<const std::string&>();
+    if (text.size() > max) return fail(problem, std::string("'") + key + "' is longer than " + std::to_string(max));
+    if (required && text.empty()) return fail(problem, std::string("'") + key + "' is empty");
+    *out = printable(text, max);
+    // C1 controls (U+0080..U+009F) act as escapes on some terminals too.
+    for (size_t i = 0; i + 1 < out->size(); ++i)
+        if (static_cast<unsigned char>((*out)[i]) == 0xc2 && (static_cast<unsigned char>((*out)[i + 1]) & 0xe0) == 0x80)
+            out->replace(i, 2, "?");
+    return true;
+}
+
+bool parse_apps(const json& list, std::vector<DesktopApp>* apps, std::string* problem)
+{
+    if (!list.is_array()) return fail(problem, "'apps' is not an array");
+    if (list.size() > max_agent_apps) return fail(problem, "more than " + std::to_string(max_agent_apps) + " apps");
+    for (const auto& entry : list) {
+        if (!entry.is_object()) return fail(problem, "an app is not an object");
+        DesktopApp app;
+        if (!text_field(entry, "id", max_app_id, true, &app.id, problem) ||
+            !text_field(entry, "name", max_app_name, true, &app.name, problem) ||
+            !text_field(entry, "exec", max_app_exec, true, &app.exec, problem) ||
+            !text_field(entry, "icon", max_app_icon, false, &app.icon, problem))
+            return false;
+        apps->push_back(std::move(app));
+    }
+    return true;
+}
+
+bool parse_reply(const json& msg, AgentMessage* out, std::string* problem)
+{
+    out->kind = AgentMessage::Kind::reply;
+    if (!unsigned_field(msg, "id", 1, max_id, &out->id, problem)) return false;
+    auto ok = msg.find("ok");
+    if (ok == msg.end() || !ok->is_boolean()) return fail(problem, "'ok' is not true or false");
+    out->ok = ok->get<bool>();
+    if (!out->ok) return text_field(msg, "error", max_agent_error, true, &out->error, problem);
+    if (msg.contains("pid")) {
+        std::uint64_t pid;
+        if (!unsigned_field(msg, "pid", 1, max_pid, &pid, problem)) return false;
+        out->pid = static_cast<pid_t>(pid);
+    }
+    if (msg.contains("apps")) {
+        out->apps.emplace();
+        if (!parse_apps(msg["apps"], &*out->apps, problem)) return false;
+    }
+    return true;
+}
+
+bool parse_event(const json& msg, const std::string& event, AgentMessage* out, std::string* problem)
+{
+    std::uint64_t pid;
+    if (!unsigned_field(msg, "pid", 1, max_pid, &pid, problem)) return false;
+    out->pid = static_cast<pid_t>(pid);
+    if (event == "started") {
+        out->kind = AgentMessage::Kind::started;
+        return true;
+    }
+    if (event != "exited") return fail(problem, "unknown event");
+    out->kind = AgentMessage::Kind::exited;
+    std::uint64_t status;
+    if (!unsigned_field(msg, "status", 0, 0xffff, &status, problem)) return false;
+    out->status = static_cast<int>(status);
+    return true;
+}
+
+}  // namespace
+
+std::optional<AgentMessage> parse_agent_message(std::string_view line, std::string* problem)
+{
+    if (line.size() > max_agent_line) return fail(problem, "line too long"), std::nullopt;
+    json msg = json::parse(line, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object()) return fail(problem, "not a JSON object"), std::nullopt;
+    AgentMessage out;
+    auto event = msg.find("event");
+    bool good;
+    if (event == msg.end()) good = parse_reply(msg, &out, problem);
+    else if (!event->is_string()) good = fail(problem, "'event' is not a string");
+    else good = parse_event(msg, event->get<std::string>(), &out, problem);
+    if (!good) return std::nullopt;
+    return out;
+}
+
+std::string agent_reply_line(std::uint64_t id, const std::string& error)
+{
+    json msg = {{"id", id}, {"ok", error.empty()}};
+    if (!error.empty()) msg["error"] = error.substr(0, max_agent_error);
+    return msg.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string agent_spawned_line(std::uint64_t id, pid_t pid)
+{
+    return json{{"id", id}, {"ok", true}, {"pid", pid}}.dump();
+}
+
+std::string agent_apps_line(std::uint64_t id, const std::vector<DesktopApp>& apps)
+{
+    json list = json::array();
+    for (const auto& a : apps) list.push_back({{"id", a.id}, {"name", a.name}, {"exec", a.exec}, {"icon", a.icon}});
+    return json{{"id", id}, {"ok", true}, {"apps", list}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string agent_exited_line(pid_t pid, int status)
+{
+    return json{{"event", "exited"}, {"pid", pid}, {"status", status}}.dump();
+}
+
+std::string agent_started_line(pid_t host_pid) { return json{{"event", "started"}, {"pid", host_pid}}.dump(); }
+
+}  // namespace ctop

@@ -1,0 +1,58 @@
+// What a container's agent (helpers/agent.cpp) and the session say to each
+// other over the agent's socket: one JSON object a line, bounded. The agent
+// runs inside the container as its user, so the session reads every line it
+// sends as hostile: parse_agent_message checks each field's type, range and
+// size, and makes text printable (fuzzed: tests/fuzz/agent_reply.cpp).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctop {
+
+// The longest line either side takes; a longer one ends the agent.
+inline constexpr size_t max_agent_line = 512 * 1024;
+// What an app list may hold (a .desktop file's fields are cut to these).
+inline constexpr size_t max_agent_apps = 512;
+inline constexpr size_t max_app_name = 128;
+inline constexpr size_t max_app_exec = 1024;
+inline constexpr size_t max_app_icon = 256;
+inline constexpr size_t max_app_id = 128;
+inline constexpr size_t max_agent_error = 512;
+
+// One application the container offers (its .desktop entry).
+struct DesktopApp {
+    std::string id;    // the file's name without ".desktop": firefox-esr
+    std::string name;  // Name=: Firefox ESR
+    std::string exec;  // Exec= with its field codes (%u, %F...) removed
+    std::string icon;  // Icon=
+};
+
+struct AgentMessage {
+    enum class Kind { reply, exited, started } kind = Kind::reply;
+    // reply: the answer to request `id`.
+    std::uint64_t id = 0;
+    bool ok = false;
+    std::string error;              // when !ok: printable, capped
+    pid_t pid = 0;                  // spawn: the app's pid inside the container; exited: whose; started: the agent's host pid
+    std::optional<std::vector<DesktopApp>> apps;  // an "apps" reply
+    int status = 0;                 // exited: a wait status
+};
+
+// nullopt, with `problem` saying what was wrong, when the line is not a
+// message the agent may send.
+std::optional<AgentMessage> parse_agent_message(std::string_view line, std::string* problem);
+
+// The same fields as a line, as the agent writes them (without the newline).
+std::string agent_reply_line(std::uint64_t id, const std::string& error);  // ok = error.empty()
+std::string agent_spawned_line(std::uint64_t id, pid_t pid);
+std::string agent_apps_line(std::uint64_t id, const std::vector<DesktopApp>& apps);
+std::string agent_exited_line(pid_t pid, int status);
+std::string agent_started_line(pid_t host_pid);
+
+}  // namespace ctop

@@ -1,0 +1,71 @@
+// ContainerAgent: the session's side of one container's agent
+// (helpers/agent.cpp). It starts the agent with one end of a socket pair that
+// only the two of them hold, sends it requests and reads its lines on the
+// event loop, each checked as hostile input (agent_protocol.hpp). A line that
+// is malformed, oversized or out of place, or a request left unanswered, ends
+// the agent: the next spawn goes through the worker and starts a new one.
+#pragma once
+
+#include "agent_protocol.hpp"
+
+#include <wayland-server-core.h>
+
+#include <nlohmann/json.hpp>
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace ctop {
+
+class ContainerAgent {
+public:
+    struct Hooks {
+        std::function<void(pid_t pid, int status)> app_exited;  // pid inside the container
+        std::function<void(const std::string& why)> gone;
+    };
+    // Called exactly once: with the agent's reply (ok or not), or with
+    // nullptr and why there is none (the agent is gone, broke the protocol,
+    // or took longer than the timeout).
+    using Done = std::function<void(const AgentMessage* reply, const std::string& error)>;
+
+    // Starts `ctopbroker _agent` for running container `name`; its stderr
+    // (and its apps' output) goes to `log_fd`. Throws when it cannot start.
+    ContainerAgent(wl_event_loop* loop, std::string name, const std::string& lxcpath, int log_fd, Hooks hooks);
+    ~ContainerAgent();
+    ContainerAgent(const ContainerAgent&) = delete;
+    ContainerAgent& operator=(const ContainerAgent&) = delete;
+
+    bool alive() const { return fd_ >= 0; }
+    pid_t pid() const { return pid_; }  // the agent's pid on the host, once it said; else -1
+    // `request` gets an "id" and is sent. False, without calling `done`, when
+    // the agent is gone or does not take it (then it is ended).
+    bool request(nlohmann::json request, Done done, int timeout_ms = 5000);
+
+private:
+    struct Pending {
+        ContainerAgent* agent;
+        std::uint64_t id;
+        Done done;
+        wl_event_source* timer;
+    };
+    static int on_readable(int fd, uint32_t mask, void* data);
+    static int on_timeout(void* data);
+    void take(const std::string& line);
+    void end(const std::string& why);
+
+    wl_event_loop* loop_;
+    std::string name_;
+    Hooks hooks_;
+    int fd_ = -1;
+    pid_t pid_ = -1;
+    wl_event_source* source_ = nullptr;
+    std::string buffer_;
+    std::uint64_t next_id_ = 1;
+    std::map<std::uint64_t, Pending> pending_;
+};
+
+}  // namespace ctop
