@@ -497,6 +497,9 @@ bool Session::spawn_through_agent(const std::string& name, const json& req, bool
 {
     auto it = agents_.find(name);
     if (it == agents_.end() || !it->second->alive()) return false;
+    // The container's PipeWire is gone (or was never there): the worker
+    // starts it again, as on a cold spawn.
+    if (audio && !audio_->attached(name)) return false;
     std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
     if (argv.empty()) {
         // The container runs and is prepared: nothing to do.
