@@ -171,13 +171,20 @@ void headless_log(wlr_log_importance importance, const char* fmt, va_list args)
 Server::Server(const ServerOptions& options) : options_(options)
 {
     display_ = wl_display_create();
-    create_backend(options);
-
-    renderer_ = wlr_renderer_autocreate(backend_);
-    if (!renderer_) throw std::runtime_error("could not create a renderer (try WLR_RENDERER=pixman)");
-    wlr_renderer_init_wl_display(renderer_, display_);
-    allocator_ = wlr_allocator_autocreate(backend_, renderer_);
-    if (!allocator_) throw std::runtime_error("could not create a buffer allocator");
+    try {
+        create_backend(options);
+        renderer_ = wlr_renderer_autocreate(backend_);
+        if (!renderer_) throw std::runtime_error("could not create a renderer (try WLR_RENDERER=pixman)");
+        wlr_renderer_init_wl_display(renderer_, display_);
+        allocator_ = wlr_allocator_autocreate(backend_, renderer_);
+        if (!allocator_) throw std::runtime_error("could not create a buffer allocator");
+    } catch (...) {
+        // ~Server does not run for a server that failed here; the display
+        // takes the backend with it.
+        if (renderer_) wlr_renderer_destroy(renderer_);
+        wl_display_destroy(display_);
+        throw;
+    }
 
     // Every global is created before any client can connect, and the policy's
     // filter is in place before the first one: no window without a filter.

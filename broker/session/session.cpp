@@ -71,15 +71,15 @@ Session::Session(const ServerOptions& options)
     // wlroots execs "Xwayland" from WLR_XWAYLAND: the ctopbroker binary,
     // which enters the container first (broker/helpers/xwayland_launcher.cpp).
     setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
-    wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get());
-    wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get());
+    signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get()));
+    signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get()));
     // Apps attached into containers are grandchildren (via the worker); as
     // subreaper we inherit and reap them, and notice when they end.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    wl_event_loop_add_signal(server_->loop(), SIGCHLD, [](int, void* data) {
+    signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGCHLD, [](int, void* data) {
         static_cast<Session*>(data)->reap_children();
         return 0;
-    }, this);
+    }, this));
 }
 
 void Session::reap_children()
@@ -203,6 +203,8 @@ Session::~Session()
     control_.reset();
     audio_.reset();
     sockets_.clear();
+    for (wl_event_source* source : signal_sources_)
+        if (source) wl_event_source_remove(source);
     server_.reset();
 }
 

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ctop {
 
@@ -66,6 +67,8 @@ private:
     void audio(const nlohmann::json& request, ControlServer::Reply reply);
 
     std::unique_ptr<Server> server_;
+    // SIGTERM, SIGINT, SIGCHLD: removed before the display (and its loop) goes.
+    std::vector<wl_event_source*> signal_sources_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<AudioRouter> audio_;
     std::map<std::string, std::unique_ptr<ContainerSocket>> sockets_;

@@ -74,6 +74,37 @@ std::string read_all(int fd)
     return out;
 }
 
+// What AddressSanitizer, LeakSanitizer and UBSan print when they find
+// something (the sanitized run of the suite): a report from any process of a
+// test fails that test.
+constexpr const char* sanitizer_markers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                             "SUMMARY: UndefinedBehaviorSanitizer", ": runtime error: "};
+
+// The first report in `text`, from the start of its line, or empty.
+std::string sanitizer_report(const std::string& text)
+{
+    size_t at = std::string::npos;
+    for (const char* marker : sanitizer_markers) at = std::min(at, text.find(marker));
+    if (at == std::string::npos) return {};
+    size_t begin = text.rfind('\n', at);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    return text.substr(begin, 12000);
+}
+
+// Reports in the logs a test's processes left in `dir`: the session's (its
+// helpers share its stderr), clients', the apps' in containers.
+void fail_on_sanitizer_reports(const fs::path& dir)
+{
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec) || it->path().extension() == ".png" || it->file_size(ec) > (64u << 20)) continue;
+        std::ifstream in(it->path());
+        std::string report = sanitizer_report(std::string(std::istreambuf_iterator<char>(in), {}));
+        if (!report.empty()) ADD_FAILURE() << "a sanitizer reported an error, in " << it->path().string() << ":\n" << report;
+    }
+}
+
 int wait_status(pid_t pid)
 {
     int status = 0;
@@ -182,16 +213,17 @@ Session::~Session()
         ::kill(c, SIGKILL);
         waitpid(c, nullptr, 0);
     }
-    bool failed = ::testing::Test::HasFailure();
     if (pid_ > 0) {
         ::kill(pid_, SIGTERM);
-        bool exited = wait_until([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(5));
+        // Time for LeakSanitizer's check at exit in the sanitized run.
+        bool exited = wait_until([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(10));
         if (!exited) {
             ::kill(pid_, SIGKILL);
             waitpid(pid_, nullptr, 0);
         }
     }
-    if (failed) {
+    fail_on_sanitizer_reports(runtime_dir_);
+    if (::testing::Test::HasFailure()) {
         std::ifstream in(runtime_dir_ / "session.log");
         std::stringstream ss;
         ss << in.rdbuf();
@@ -277,6 +309,8 @@ int Session::cli(const std::vector<std::string>& args, std::string* out, std::st
     close(err_pipe[0]);
     if (out) *out = o;
     if (err) *err = e;
+    std::string report = sanitizer_report(e);
+    if (!report.empty()) ADD_FAILURE() << "a sanitizer reported an error in ctopbroker " << (args.empty() ? "" : args[0]) << ":\n" << report;
     return wait_status(pid);
 }
 

@@ -13,6 +13,25 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 SHARDS = 8
+SANITIZER_MARKERS = ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer',
+                     'SUMMARY: UndefinedBehaviorSanitizer', ': runtime error: ')
+
+
+def sanitizer_runtimes(module):
+    """The sanitizer runtimes a sanitized build's module links (empty
+    otherwise). The wlcs runner is not built with them, and ASan must be the
+    first library a process loads: the runner gets them in LD_PRELOAD."""
+    out = subprocess.run(['ldd', module], capture_output=True, text=True).stdout
+    return [line.split('=>')[1].split()[0] for line in out.splitlines()
+            if '=>' in line and line.split()[0].startswith(('libasan.so', 'libubsan.so'))]
+
+
+def sanitizer_report(text):
+    """The first sanitizer report in text, or None."""
+    found = [text.find(m) for m in SANITIZER_MARKERS if m in text]
+    if not found:
+        return None
+    return text[text.rfind('\n', 0, min(found)) + 1:][:20000]
 
 
 def load_expected(path, clients):
@@ -64,6 +83,15 @@ def main():
                 os.remove(xml_path)
             env = dict(os.environ, CTOP_WLCS_CLIENTS=clients, XDG_RUNTIME_DIR=shard_dir,
                        GTEST_TOTAL_SHARDS=str(SHARDS), GTEST_SHARD_INDEX=str(shard))
+            preload = sanitizer_runtimes(module)
+            if preload:
+                env['LD_PRELOAD'] = ' '.join(preload + [env.get('LD_PRELOAD', '')]).strip()
+                # The runner's process is wlcs' own: its test clients exit
+                # with Wayland proxies still allocated. Memory errors and UB
+                # stay fatal; our compositor's leaks are checked in the
+                # session's tests.
+                env['ASAN_OPTIONS'] = env.get('ASAN_OPTIONS', '') + ':detect_leaks=0'
+
             env.pop('WAYLAND_DISPLAY', None)
             env.pop('WAYLAND_SOCKET', None)
             log = open(os.path.join(shard_dir, 'log'), 'w+')
@@ -83,6 +111,11 @@ def main():
                 crashed = True
                 continue
             outcome.update(results(xml_path))
+            report = sanitizer_report(text)
+            if report:
+                print(report)
+                print(f'wlcs {clients}: a sanitizer reported an error (exit status {proc.returncode})')
+                crashed = True
         if crashed:
             return 1
 
