@@ -8,8 +8,8 @@ packages=(
   meson ninja-build pkg-config g++ libwlroots-dev libwayland-dev wayland-protocols libinput-dev
   libxkbcommon-dev libpixman-1-dev libcairo2-dev libdrm-dev lxc lxc-dev libpipewire-0.3-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libgtest-dev libpng-dev libacl1-dev libxcb1-dev
-  # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizers' runtimes
-  clang-14 libclang-rt-14-dev
+  # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizers' runtimes; the code's format (scripts/run format)
+  clang-14 libclang-rt-14-dev clang-format-14
   # run: containers, fonts, Xwayland, audio
   # (networking: `ctopbroker setup` makes bridges with iproute2, rules with nftables, DHCP/DNS with dnsmasq;
   #  containers run busybox's udhcpc)
