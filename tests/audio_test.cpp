@@ -72,8 +72,14 @@ Level level_of(const std::string& raw_f32_mono)
 
 bool is_audio_process(pid_t pid)
 {
-    std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
+    // A process may end while we read it: the read then fails (ESRCH), it is gone.
+    std::string cmdline;
+    try {
+        std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
+        cmdline.assign(std::istreambuf_iterator<char>(cmd), {});
+    } catch (const std::exception&) {
+        return false;
+    }
     return cmdline.find(std::string("_audio") + '\0') != std::string::npos;
 }
 
