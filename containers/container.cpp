@@ -50,12 +50,16 @@ std::vector<std::string> split_lines(const std::string& text)
 
 // liblxc's defaults (/etc/lxc/default.conf for root), as liblxc merges them
 // for a new container; with lxc.net cleared: our network block says it all.
+// A normal user rarely has ~/.config/lxc/default.conf, and liblxc refuses to
+// save a config it could not load defaults for: no file, no defaults (our
+// config carries the id map and network such a file would hold).
 std::string liblxc_defaults(const std::string& name, const fs::path& lxcpath, const fs::path& dir)
 {
+    const char* defaults = lxc_get_global_config_item("lxc.default_config");
+    if (!defaults || access(defaults, R_OK) != 0) return {};
     struct lxc_container* c = lxc_container_new(name.c_str(), lxcpath.c_str());
     if (!c) throw ContainerError(named(name) + ": liblxc cannot open " + lxcpath.string());
-    const char* defaults = lxc_get_global_config_item("lxc.default_config");
-    if (defaults && access(defaults, R_OK) == 0 && !c->load_config(c, defaults)) {
+    if (!c->load_config(c, defaults)) {
         lxc_container_put(c);
         throw ContainerError(named(name) + ": liblxc cannot parse its defaults " + std::string(defaults) +
                              ": fix that file");

@@ -170,6 +170,9 @@ void ensure_user(const std::string& container, const fs::path& rootfs, const std
         append_line(container, etc / "shadow", "user:*:19000:0:99999:7:::");
     make_dir(container, rootfs / "home");
     make_dir(container, rootfs / "home/user", 0750);
+    // A normal user cannot give a file away; shift_ownership_as_user does it
+    // inside the container's user namespace.
+    if (geteuid() != 0) return;
     if (lchown((rootfs / "home/user").c_str(), 1000, 1000) != 0)
         throw error(container, "cannot chown " + (rootfs / "home/user").string() + ": " + errno_text());
 }
@@ -338,6 +341,47 @@ void shift_ownership(const std::string& container, const fs::path& rootfs, const
         shift(it->path());
 }
 
+// Runs argv in a user namespace where the container's ids are mapped as in
+// the container and the calling user is id 65536, through liblxc's
+// lxc-usernsexec (newuidmap/newgidmap check the ranges in /etc/subuid).
+void run_in_container_userns(const std::string& container, const IdMap& map, std::vector<std::string> argv)
+{
+    std::vector<std::string> args{"lxc-usernsexec"};
+    auto add = [&](char kind, const std::vector<IdRange>& ranges, unsigned long self) {
+        for (const auto& r : ranges)
+            args.insert(args.end(), {"-m", std::string(1, kind) + ":" + std::to_string(r.inside) + ":" +
+                                               std::to_string(r.host) + ":" + std::to_string(r.count)});
+        args.insert(args.end(), {"-m", std::string(1, kind) + ":" + std::to_string(ids_per_container) + ":" +
+                                           std::to_string(self) + ":1"});
+    };
+    add('u', map.uids, geteuid());
+    add('g', map.gids, getegid());
+    args.push_back("--");
+    args.insert(args.end(), argv.begin(), argv.end());
+    std::vector<char*> c_args;
+    for (auto& a : args) c_args.push_back(a.data());
+    c_args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, c_args[0], nullptr, nullptr, c_args.data(), environ);
+    if (rc != 0) throw error(container, "cannot run lxc-usernsexec (from the lxc package): " + std::string(std::strerror(rc)));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw error(container, "`" + argv[0] + "` in the container's user namespace failed (status " +
+                                   std::to_string(status) + "): does `ctopbroker doctor` pass?");
+}
+
+// A normal user built the rootfs, so they own every file: inside the
+// container's user namespace (where they are 65536) the container's root
+// takes it all, then its user its home, as root's build would have left it.
+void shift_ownership_as_user(const std::string& container, const fs::path& rootfs, const IdMap& map)
+{
+    run_in_container_userns(container, map,
+                            {"/bin/sh", "-c", "chown -R 0:0 \"$1\" && { [ ! -d \"$1/home/user\" ] || chown 1000:1000 \"$1/home/user\"; }",
+                             "sh", rootfs.string()});
+}
+
 } // namespace
 
 namespace {
@@ -440,7 +484,8 @@ RootfsLayout build_rootfs(const std::string& container, const std::string& templ
         template_name == "debian" ? build_debian(container, rootfs) : build_minimal(container, rootfs);
     write_identity(container, rootfs);
     layout.init_cmd = install_init(container, rootfs);
-    if (idmap) shift_ownership(container, rootfs, *idmap);
+    if (idmap && geteuid() == 0) shift_ownership(container, rootfs, *idmap);
+    else if (idmap) shift_ownership_as_user(container, rootfs, *idmap);
     return layout;
 }
 
@@ -456,6 +501,16 @@ void remove_tree(const std::string& container, const fs::path& dir)
     struct stat st {};
     if (lstat(dir.c_str(), &st) != 0) return;
     nftw(dir.c_str(), remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    // A normal user's container files belong to its mapped ids: remove them
+    // from inside its user namespace.
+    if (lstat(dir.c_str(), &st) == 0 && geteuid() != 0)
+        if (auto map = subordinate_ids_of_current_user()) {
+            try {
+                run_in_container_userns(container, *map, {"rm", "-rf", "--one-file-system", dir.string()});
+            } catch (const ContainerError&) {
+                // the message below names the directory and what to check
+            }
+        }
     if (lstat(dir.c_str(), &st) == 0)
         throw error(container, "could not remove " + dir.string() + " (" + std::strerror(first_error) +
                                    "): something is still mounted below it? check `findmnt | grep " +

@@ -3,6 +3,7 @@
 // exact command that fixes it.
 #include "doctor.hpp"
 
+#include "cgroup_delegation.hpp"
 #include "container.hpp"
 #include "idmap.hpp"
 #include "paths.hpp"
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace ctop {
 namespace fs = std::filesystem;
@@ -87,11 +89,31 @@ int run_doctor()
 
     const char* runtime = std::getenv("XDG_RUNTIME_DIR");
     struct stat st {};
-    bool runtime_ok = runtime && stat(runtime, &st) == 0 && st.st_uid == getuid() && (st.st_mode & 077) == 0;
+    bool runtime_ok = runtime && stat(runtime, &st) == 0 && st.st_uid == getuid() && (st.st_mode & 067) == 0;  // group x: the mask of the session's own search-only ACLs
     c.check(runtime_ok, std::string("XDG_RUNTIME_DIR (") + (runtime ? runtime : "unset") + ") is " + user +
                             "'s own, mode 0700",
             "log in through a display manager or logind (it makes /run/user/UID), or `export "
             "XDG_RUNTIME_DIR=$(mktemp -d)`");
+
+    if (getuid() != 0) {
+        // The session joins ctopbroker/USER where setup made it (no systemd),
+        // or already sits in a subtree its user may create cgroups in.
+        std::vector<std::string> missing;
+        if (!cgroups::can_create_cgroups(&missing)) {
+            std::erase_if(missing, [&](const std::string& h) {
+                fs::path dir = cgroups::delegated_dir(h, user);
+                return access(dir.c_str(), W_OK) == 0 && access((dir / "cgroup.procs").c_str(), W_OK) == 0;
+            });
+        }
+        std::string where;
+        for (const auto& h : missing) where += " " + h;
+        c.check(missing.empty(), "a cgroup subtree " + user + " may create the containers' cgroups in" +
+                                     (where.empty() ? "" : " (none on" + where + ")"),
+                setup);
+    }
+    struct stat x11 {};
+    c.check(stat("/tmp/.X11-unix", &x11) != 0 || (x11.st_mode & 01777) == 01777,
+            "/tmp/.X11-unix is 1777 (each user's Xwayland binds its sockets there)", setup);
 
     c.check(executable("/usr/bin/Xwayland"), "Xwayland (X11 apps in containers)", "sudo apt-get install xwayland");
     c.check(executable("/usr/bin/pipewire"), "PipeWire (audio in containers)",

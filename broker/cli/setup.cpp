@@ -3,6 +3,8 @@
 // /work/notes/setup.md): one function per step, idempotent, printing changes.
 #include "setup.hpp"
 
+#include "cgroup_delegation.hpp"
+
 #include "container.hpp"
 #include "idmap.hpp"
 
@@ -180,6 +182,41 @@ void setup_lxcpath(const SetupTarget& target, SetupReport& report)
     report.ok("lxcpath " + lxcpath.string());
 }
 
+// Without systemd no user manager delegates a cgroup subtree to the user:
+// make one on every hierarchy (liblxc needs to create the containers' cgroups
+// where the session sits). Root creates cgroups anywhere already.
+void setup_cgroups(const SetupTarget& target, SetupReport& report)
+{
+    if (target.uid == 0) {
+        report.ok("root needs no delegated cgroup subtree");
+        return;
+    }
+    for (const std::string& what : cgroups::delegate_to(target.user, target.uid, target.gid)) report.changed(what);
+    report.ok("cgroup subtree ctopbroker/" + target.user + " on every hierarchy, owned by " + target.user);
+}
+
+// Xwayland binds its sockets in /tmp/.X11-unix. A root session's Xwayland
+// creates it 0755 when missing, and then no user's X server can start.
+void setup_x11_socket_dir(const SetupTarget&, SetupReport& report)
+{
+    const fs::path dir = "/tmp/.X11-unix";
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0) {
+        if (mkdir(dir.c_str(), 01777) != 0)
+            throw std::runtime_error("cannot create " + dir.string() + ": " + std::strerror(errno));
+        lstat(dir.c_str(), &st);
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
+        throw std::runtime_error(dir.string() + " is not a directory owned by root: remove it and run setup again");
+    if ((st.st_mode & 07777) != 01777) {
+        if (chmod(dir.c_str(), 01777) != 0)
+            throw std::runtime_error("cannot chmod 1777 " + dir.string() + ": " + std::strerror(errno));
+        report.changed("chmod 1777 " + dir.string() + " (every user's Xwayland binds its sockets there)");
+        return;
+    }
+    report.ok(dir.string() + " is 1777");
+}
+
 int run_setup(const std::string& user)
 {
     if (geteuid() != 0) {
@@ -193,6 +230,8 @@ int run_setup(const std::string& user)
         const std::vector<std::pair<const char*, SetupStep>> steps = {
             {"subordinate ids", setup_subordinate_ids},
             {"lxcpath", setup_lxcpath},
+            {"cgroups", setup_cgroups},
+            {"X11 sockets", setup_x11_socket_dir},
         };
         for (const auto& [name, step] : steps) {
             try {

@@ -524,77 +524,143 @@ int Bridge::run()
 
 }  // namespace
 
+namespace {
+
+// Joins the user namespace of the container's init unless already there.
+// Entering another pid namespace needs CAP_SYS_ADMIN in one's own user
+// namespace too: a normal user (the owner of an unprivileged container's user
+// namespace) has it only once inside that namespace.
+bool enter_user_namespace_of(pid_t init)
+{
+    struct stat mine {}, theirs{};
+    std::string path = "/proc/" + std::to_string(init) + "/ns/user";
+    if (stat("/proc/self/ns/user", &mine) != 0 || stat(path.c_str(), &theirs) != 0) return false;
+    if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) return true;
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && setns(fd, CLONE_NEWUSER) == 0;
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
+// The anchor itself, forked into the container's pid namespace: joins the
+// container's other namespaces as nobody, connects `sock`, reports on
+// `ready`, then waits on `hold` for as long as the bridge lives.
+[[noreturn]] void run_anchor(pid_t init, int sock, int ready, int hold)
+{
+    char ok = 1;
+    try {
+        enter_container_namespaces(init);
+    } catch (const std::exception&) {
+        ok = 0;
+    }
+    constexpr uid_t nobody = 65534;
+    if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 || setresuid(nobody, nobody, nobody) != 0)
+        ok = 0;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, pipewire_socket_inside, sizeof addr.sun_path - 1);
+    ok = ok && connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(sock);
+    // Set only now: a change of credentials clears it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Its parent, outside this pid namespace, shows as parent 0; anything
+    // else means it is gone already.
+    if (getppid() != 0) _exit(1);
+    if (write(ready, &ok, 1) != 1 || !ok) _exit(1);
+    close(ready);
+    char byte;
+    while (read(hold, &byte, 1) < 0 && errno == EINTR) {}
+    _exit(0);
+}
+
+}  // namespace
+
+void verify_daemon(int fd, const std::filesystem::path& broker_dir);
+
 // PipeWire's access check looks the peer's pid up in the daemon's /proc. A
 // process outside the container's pid namespace shows up there as pid 0, and
 // the daemon would hold it back as an unknown sandboxed client for good. So
-// the connection is made by an anchor: a child in the container's pid
+// the connection is made by an anchor: a process in the container's pid
 // namespace that joins the container's other namespaces, drops to nobody,
 // connects to the socket's path inside (a read-only directory the container
-// cannot change) and waits for as long as the bridge lives. Returns the
-// connected fd; `anchor_hold` is the pipe the anchor waits on: closing it
-// ends the anchor. (In an unprivileged container the anchor's nobody is a
-// subordinate uid the bridge's nobody may not signal.)
+// cannot change) and waits for as long as the bridge lives.
+// The bridge cannot leave its own user namespace, so a child of it (the
+// keeper) enters the container's user and pid namespaces, forks the anchor,
+// checks who accepted the connection (only there may a normal user read the
+// daemon's /proc entries) and lives as long as the anchor does.
+// Returns the connected fd; `anchor` is the keeper, `anchor_hold` the pipe the
+// anchor waits on: closing it ends both. (In an unprivileged container the
+// anchor's nobody is a subordinate uid the bridge's nobody may not signal.)
 int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int& anchor_hold)
 {
     int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-    int theirs = open(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
     int ready[2] = {-1, -1};
     int hold[2] = {-1, -1};
-    if (sock < 0 || own < 0 || theirs < 0 || pipe2(ready, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0 ||
-        setns(theirs, CLONE_NEWPID) != 0)
-        throw std::runtime_error(std::string("cannot reach the container's pid namespace: ") + std::strerror(errno));
+    if (sock < 0 || pipe2(ready, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0)
+        throw std::runtime_error(std::string("cannot connect to the container's PipeWire: ") + std::strerror(errno));
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
-        char ok = 1;
-        try {
-            enter_container_namespaces(init);
-        } catch (const std::exception&) {
-            ok = 0;
+        close(ready[0]);
+        auto fail = [&](const std::string& why) {
+            std::string reply = "0" + why;
+            (void)!write(ready[1], reply.data(), reply.size());
+            _exit(1);
+        };
+        int theirs = open(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
+        if (theirs < 0 || !enter_user_namespace_of(init) || setns(theirs, CLONE_NEWPID) != 0)
+            fail(std::string("cannot reach the container's pid namespace: ") + std::strerror(errno));
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  // after setns: entering a user namespace clears it
+        if (getppid() == 1) _exit(1);
+        int anchor_ready[2];
+        if (pipe2(anchor_ready, O_CLOEXEC) != 0) fail(std::string("pipe: ") + std::strerror(errno));
+        pid_t inside = fork();
+        if (inside == 0) {
+            close(ready[1]);  // else the bridge would wait for the anchor's end to hear the keeper
+            close(hold[1]);   // else the anchor would hold itself
+            close(anchor_ready[0]);
+            run_anchor(init, sock, anchor_ready[1], hold[0]);
         }
-        constexpr uid_t nobody = 65534;
-        if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
-            setresuid(nobody, nobody, nobody) != 0)
-            ok = 0;
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, pipewire_socket_inside, sizeof addr.sun_path - 1);
-        ok = ok && connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-        close(sock);
-        // Set only now: a change of credentials clears it.
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        // The bridge, outside this pid namespace, shows as parent 0; anything
-        // else means it is gone already.
-        if (getppid() != 0) _exit(1);
-        if (write(ready[1], &ok, 1) != 1 || !ok) _exit(1);
-        close(ready[1]);
+        if (inside < 0) fail(std::string("fork: ") + std::strerror(errno));
+        close(anchor_ready[1]);
+        close(hold[0]);
         close(hold[1]);
-        char byte;
-        while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {}
-        _exit(0);
+        char ok = 0;
+        if (read(anchor_ready[0], &ok, 1) != 1 || !ok) fail("cannot connect to the container's PipeWire at " + path);
+        try {
+            verify_daemon(sock, std::filesystem::path(path).parent_path());
+        } catch (const std::exception& e) {
+            fail(e.what());
+        }
+        close(sock);
+        (void)!write(ready[1], "1", 1);
+        close(ready[1]);
+        int status = 0;
+        while (waitpid(inside, &status, 0) < 0 && errno == EINTR) {}
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     int err = errno;
-    if (setns(own, CLONE_NEWPID) != 0) err = errno;
-    close(own);
-    close(theirs);
     close(ready[1]);
     close(hold[0]);
-    char ok = 0;
-    if (pid < 0 || read(ready[0], &ok, 1) != 1 || !ok) {
-        close(ready[0]);
+    std::string reply;
+    char buf[512];
+    ssize_t n;
+    while (pid > 0 && ((n = read(ready[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) reply.append(buf, static_cast<size_t>(n));
+    close(ready[0]);
+    if (pid < 0 || reply.empty() || reply[0] != '1') {
         close(sock);
         close(hold[1]);
         if (pid > 0) {
             kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
         }
-        throw std::runtime_error("cannot connect to the container's PipeWire at " + path +
-                                 (pid < 0 ? std::string(": ") + std::strerror(err) : std::string()));
+        if (pid < 0) throw std::runtime_error("cannot connect to the container's PipeWire at " + path + ": " + std::strerror(err));
+        throw std::runtime_error(reply.size() > 1 ? reply.substr(1, 400)
+                                                  : "cannot connect to the container's PipeWire at " + path);
     }
-    close(ready[0]);
     anchor = pid;
     anchor_hold = hold[1];
     return sock;
@@ -682,7 +748,7 @@ void verify_daemon(int fd, const std::filesystem::path& broker_dir)
 }
 
 // Everything the bridge reads from here on comes from a container: it reads
-// it as nobody, with no capability left (not even in its bounding set), and
+// it as nobody (in a root session), with no capability left (not even in its bounding set), and
 // not dumpable, so no other nobody process can take its descriptors.
 void drop_privileges()
 {
@@ -690,7 +756,10 @@ void drop_privileges()
     for (int cap = 0; cap <= 63; ++cap)
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM)
             throw std::runtime_error(std::string("cannot drop capabilities: ") + std::strerror(errno));
-    if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 || setresuid(nobody, nobody, nobody) != 0)
+    // A normal user's session has no capability to drop and may not become
+    // nobody; not dumpable, no other process of that user can take hold of it.
+    if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
+                           setresuid(nobody, nobody, nobody) != 0))
         throw std::runtime_error(std::string("cannot become nobody: ") + std::strerror(errno));
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         throw std::runtime_error(std::string("cannot lock the bridge down: ") + std::strerror(errno));
@@ -725,7 +794,6 @@ int audio_bridge_main()
         // Before PipeWire starts any thread: the anchor is forked.
         settings.container_fd =
             connect_from_inside(config.at("init_pid").get<pid_t>(), container_socket.string(), anchor, anchor_hold);
-        verify_daemon(settings.container_fd, container_socket.parent_path());
         drop_privileges();
         settings.mic = config.value("mic", false);
         settings.volume = config.value("volume", 1.0f);

@@ -9,6 +9,7 @@
 #include "share_idmap.hpp"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/acl.h>
 #include <sys/stat.h>
@@ -25,6 +26,8 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+
+extern char** environ;
 
 namespace ctop {
 using nlohmann::json;
@@ -68,6 +71,28 @@ containers::Limits limits_from(const json& req)
 // not the container's user: once the container runs, it is mounted again over
 // its plain bind, idmapped so that the container's user reads and writes it as
 // the owner. The mapping's namespace is needed only while mounting.
+// A normal user's session cannot make idmapped mounts (the kernel wants
+// CAP_SYS_ADMIN over the host's filesystem): there the share stays a plain
+// bind and POSIX ACLs let the container's user in, rwX on what is there and
+// as default entries, so what either side makes stays open to both.
+void open_share_by_acl(const std::string& container, const std::string& dir, uid_t container_user, uid_t owner)
+{
+    const std::string c = std::to_string(container_user), o = std::to_string(owner);
+    std::vector<std::string> args{"setfacl", "-R", "-m", "u:" + c + ":rwX,d:u:" + c + ":rwX,d:u:" + o + ":rwX", "--",
+                                  dir};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, "setfacl", nullptr, nullptr, argv.data(), environ);
+    int status = 0;
+    while (rc == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("container '" + container + "': cannot open the writable share " + dir +
+                                 " to its user by ACL (setfacl " + (rc ? std::strerror(rc) : "failed") +
+                                 "; `sudo apt-get install acl`, and a filesystem with ACLs): or share it read-only");
+}
+
 void idmap_writable_shares(const Container& c, const std::vector<BindMount>& mounts)
 {
     const uid_t user = c.host_uid(1000);
@@ -76,6 +101,10 @@ void idmap_writable_shares(const Container& c, const std::vector<BindMount>& mou
         struct stat st {};
         if (m.read_only || stat(m.host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         if (st.st_uid == user && st.st_gid == group) continue;
+        if (geteuid() != 0) {
+            open_share_by_acl(c.name(), m.host_path.string(), user, st.st_uid);
+            continue;
+        }
         ShareIdmap map(st.st_uid, st.st_gid, user, group);
         mount_idmapped_share(c.init_pid(), m.host_path.string(), m.container_path, map);
     }

@@ -35,14 +35,39 @@ namespace {
     _exit(1);
 }
 
-// The host id behind `id` inside the container (identity when privileged).
-uid_t host_id(pid_t init, const char* map, uid_t id)
+// The cgroups of the container's init, relative to /sys/fs/cgroup: one
+// candidate list per hierarchy (cgroup2 may sit at unified/ or at the top).
+std::vector<std::vector<std::string>> cgroups_of(pid_t init)
 {
-    std::ifstream in("/proc/" + std::to_string(init) + "/" + map);
-    unsigned long inside, outside, count;
-    while (in >> inside >> outside >> count)
-        if (id >= inside && id < inside + count) return static_cast<uid_t>(outside + (id - inside));
-    return id;
+    std::vector<std::vector<std::string>> out;
+    std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (controllers.rfind("name=", 0) == 0) controllers = controllers.substr(5);
+        if (controllers.empty()) out.push_back({"unified" + path + "/cgroup.procs", "." + path + "/cgroup.procs"});
+        else out.push_back({controllers + path + "/cgroup.procs"});
+    }
+    return out;
+}
+
+// Moves this process into every cgroup of the container's init, so its limits
+// cover Xwayland and stopping the container ends it. Called inside the
+// container's user namespace: its root owns those cgroups, the session's user
+// (outside) does not. `root` is the host's /sys/fs/cgroup, opened before.
+void join_cgroups(int root, const std::vector<std::vector<std::string>>& cgroups)
+{
+    std::string pid = std::to_string(getpid()) + "\n";
+    for (const auto& candidates : cgroups)
+        for (const auto& rel : candidates) {
+            int fd = openat(root, rel.c_str(), O_WRONLY | O_CLOEXEC);
+            if (fd < 0) continue;
+            bool joined = write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size());
+            close(fd);
+            if (joined) break;
+        }
 }
 
 // Everything but what Xwayland needs is closed: it must not inherit, say,
@@ -98,52 +123,75 @@ int xwayland_launcher_main(int argc, char** argv)
 
     close_other_fds({x_fd, std::atoi(wm_fd.c_str()), std::atoi(wayland_socket)});
     std::string pid_path = info_path.substr(0, info_path.size() - 5) + ".pid";
-    uid_t uid = info->uid;
-    gid_t gid = info->gid;
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0) die(std::string("pipe: ") + std::strerror(errno));
 
     // Xwayland tells its parent it is ready with SIGUSR1. It runs as the
-    // container's user and may not signal wlroots' (root) helper directly, so
-    // this process stays outside the container as its parent, with a saved
-    // uid Xwayland may signal, and passes the word on.
+    // container's user, which may not signal this process (the session's
+    // user, or root), so its parent is a process inside the container as that
+    // same user, which passes the word (and Xwayland's pid) on through a pipe.
+    pid_t child = fork();
+    if (child < 0) die(std::string("fork: ") + std::strerror(errno));
+    if (child > 0) {
+        close(ready[1]);
+        pid_t xwayland = -1;
+        if (read(ready[0], &xwayland, sizeof xwayland) == sizeof xwayland) {
+            std::ofstream(pid_path) << xwayland << "\n";  // the session shows and watches it
+            char byte;
+            if (read(ready[0], &byte, 1) == 1) kill(getppid(), SIGUSR1);
+        }
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    close(ready[0]);
+    int cgroup_root = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    auto cgroups = cgroups_of(init);
+    try {
+        enter_container_namespaces(init);
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    if (cgroup_root >= 0) join_cgroups(cgroup_root, cgroups);
+    // The container's user, never root: X clients talk to Xwayland.
+    if (setgroups(0, nullptr) != 0 || setresgid(info->gid, info->gid, info->gid) != 0 ||
+        setresuid(info->uid, info->uid, info->uid) != 0)
+        die("cannot drop to the container's user");
+
     sigset_t wait_for;
     sigemptyset(&wait_for);
     sigaddset(&wait_for, SIGUSR1);
     sigaddset(&wait_for, SIGCHLD);
     sigprocmask(SIG_BLOCK, &wait_for, nullptr);
     signal(SIGUSR1, SIG_DFL);  // wlroots set it to SIG_IGN, which would drop it even while blocked
-    pid_t child = fork();
-    if (child < 0) die(std::string("fork: ") + std::strerror(errno));
-    if (child > 0) {
-        std::ofstream(pid_path) << child << "\n";  // the session shows and watches it
-        if (setresuid(0, 0, host_id(init, "uid_map", uid)) != 0) die("cannot set the saved uid");
+    pid_t xwayland = fork();
+    if (xwayland < 0) die(std::string("fork: ") + std::strerror(errno));
+    if (xwayland == 0) {
+        signal(SIGUSR1, SIG_IGN);  // asks Xwayland to signal its parent when ready
+        sigprocmask(SIG_UNBLOCK, &wait_for, nullptr);
+        std::string fd_arg = std::to_string(x_fd);
+        std::string socket_env = std::string("WAYLAND_SOCKET=") + wayland_socket;
+        // One X server per container: inside it, it is display :0.
+        std::vector<const char*> args = {"Xwayland", ":0", "-rootless", "-terminate", "-listenfd", fd_arg.c_str(),
+                                         "-wm", wm_fd.c_str(), nullptr};
+        std::vector<const char*> env = {socket_env.c_str(), "HOME=/home/user", "PATH=/usr/bin:/bin",
+                                        "XDG_RUNTIME_DIR=/run/user/1000", "LANG=C.UTF-8", nullptr};
+        execve("/usr/bin/Xwayland", const_cast<char* const*>(args.data()), const_cast<char* const*>(env.data()));
+        die(std::string("cannot run /usr/bin/Xwayland in container '") + name + "': " + std::strerror(errno));
+    }
+    close(x_fd);  // Xwayland has it; this process must not keep X clients' socket open
+    if (write(ready[1], &xwayland, sizeof xwayland) != sizeof xwayland) die("cannot report Xwayland's pid");
+    for (;;) {
         int sig = 0;
         sigwait(&wait_for, &sig);
-        if (sig == SIGUSR1) kill(getppid(), SIGUSR1);
+        if (sig == SIGUSR1) {
+            char byte = 'r';
+            if (write(ready[1], &byte, 1) != 1) {}
+            continue;
+        }
         int status = 0;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+        if (waitpid(xwayland, &status, WNOHANG) == xwayland) _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
-    join_container_cgroups(init, getpid());
-    try {
-        enter_container_namespaces(init);
-    } catch (const std::exception& e) {
-        die(e.what());
-    }
-    // The container's user, never root: X clients talk to this process.
-    signal(SIGUSR1, SIG_IGN);  // asks Xwayland to signal its parent when ready
-    sigprocmask(SIG_UNBLOCK, &wait_for, nullptr);
-    if (setgroups(0, nullptr) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
-        die("cannot drop to the container's user");
-
-    std::string fd_arg = std::to_string(x_fd);
-    std::string socket_env = std::string("WAYLAND_SOCKET=") + wayland_socket;
-    // One X server per container: inside it, it is display :0.
-    std::vector<const char*> args = {"Xwayland", ":0", "-rootless", "-terminate", "-listenfd", fd_arg.c_str(),
-                                     "-wm", wm_fd.c_str(), nullptr};
-    std::vector<const char*> env = {socket_env.c_str(), "HOME=/home/user", "PATH=/usr/bin:/bin",
-                                    "XDG_RUNTIME_DIR=/run/user/1000", "LANG=C.UTF-8", nullptr};
-    execve("/usr/bin/Xwayland", const_cast<char* const*>(args.data()), const_cast<char* const*>(env.data()));
-    die(std::string("cannot run /usr/bin/Xwayland in container '") + name + "': " + std::strerror(errno));
 }
 
 }  // namespace ctop

@@ -1,9 +1,13 @@
 // ctopbroker-session: the compositor session, run as `ctopbroker session`.
+#include "cgroup_delegation.hpp"
 #include "paths.hpp"
 #include "session.hpp"
 #include "session_config.hpp"
 
 #include <CLI/CLI.hpp>
+
+#include <pwd.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -26,6 +30,14 @@ int run_session(const std::string& backend, bool test_input, int width, int heig
     // wlroots' X window manager does too): a reader closing early is EPIPE, never
     // a signal that ends the session. Children get the default back (child_process).
     signal(SIGPIPE, SIG_IGN);
+    // A normal user's containers get their cgroups below the session's: join
+    // the subtree `ctopbroker setup --user` delegated (no systemd user manager
+    // did), before any thread or helper starts.
+    if (geteuid() != 0)
+        if (struct passwd* pw = getpwuid(geteuid()))
+            for (const auto& failed : ctop::cgroups::join_delegated(pw->pw_name))
+                wlr_log(WLR_ERROR, "cannot join ctopbroker/%s on %s: containers may fail to start "
+                        "(`ctopbroker doctor` says what to fix)", pw->pw_name, failed.c_str());
     ctop::SessionConfig config = ctop::SessionConfig::load(ctop::paths::config_dir() / "config.toml");
     config.apply(options);
     ctop::Session session(options);

@@ -28,14 +28,16 @@ bool has_subordinate_ids(const std::string& user)
 
 void ContainerTest::SetUp()
 {
-    if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root";
+    if (geteuid() != 0) GTEST_SKIP() << "creating LXC containers here needs root (it makes the test user)";
+    const TestUser* user = test_user();  // the session's user, when not root
     // Containers are unprivileged by default: root needs its subordinate ids.
-    ASSERT_TRUE(has_subordinate_ids("root"))
+    ASSERT_TRUE(user || has_subordinate_ids("root"))
         << "root has no range in /etc/subuid and /etc/subgid: run `ctopbroker setup` (scripts/run test does)";
     char tmpl[] = "/var/tmp/ctopbroker-lxc-XXXXXX";
     ASSERT_TRUE(mkdtemp(tmpl));
     lxcpath_ = tmpl;
     fs::permissions(lxcpath_, fs::perms::others_exec, fs::perm_options::add);  // unprivileged roots walk it
+    if (user) ASSERT_EQ(chown(tmpl, user->uid, user->gid), 0) << "cannot give " << tmpl << " to " << user->name;
     setenv("CTOPBROKER_LXCPATH", tmpl, 1);
     s_ = std::make_unique<Session>();
 }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <png.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -43,6 +45,18 @@ std::vector<char*> c_strings(std::vector<std::string>& v)
     return out;
 }
 
+// As the test user when there is one: setpriv drops to it (a login's
+// credentials: its uid, gid and groups, no capability).
+std::vector<std::string> as_test_user(std::vector<std::string> argv)
+{
+    const TestUser* user = test_user();
+    if (!user) return argv;
+    std::vector<std::string> out{"setpriv", "--reuid=" + std::to_string(user->uid),
+                                 "--regid=" + std::to_string(user->gid), "--init-groups", "--"};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+}
+
 // fork+exec with stdout optionally captured through a pipe.
 pid_t start(std::vector<std::string> argv, std::vector<std::string> env, int out_fd, int err_fd)
 {
@@ -55,6 +69,7 @@ pid_t start(std::vector<std::string> argv, std::vector<std::string> env, int out
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // so we can kill the client's children too
     posix_spawnattr_setpgroup(&attr, 0);
+    argv = as_test_user(std::move(argv));
     auto a = c_strings(argv);
     auto e = c_strings(env);
     pid_t pid = -1;
@@ -114,6 +129,26 @@ int wait_status(pid_t pid)
 }
 
 }  // namespace
+
+const TestUser* test_user()
+{
+    static std::optional<TestUser> user = []() -> std::optional<TestUser> {
+        const char* name = std::getenv("CTOPBROKER_TEST_USER");
+        if (!name || !*name) return std::nullopt;
+        if (!getpwnam(name)) {
+            std::string cmd = std::string("useradd -m -s /bin/sh ") + name;
+            if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create the test user: " + cmd);
+        }
+        struct passwd* pw = getpwnam(name);
+        if (!pw) throw std::runtime_error(std::string("no user ") + name + " after useradd");
+        // What the README asks of root once per user.
+        std::string setup = std::string(binary()) + " setup --user " + name + " >/dev/null";
+        if (std::system(setup.c_str()) != 0)
+            throw std::runtime_error("`" + setup + "` failed: run it by hand to see why");
+        return TestUser{name, pw->pw_uid, pw->pw_gid, pw->pw_dir};
+    }();
+    return user ? &*user : nullptr;
+}
 
 Image::Pixel Image::at(int x, int y) const
 {
@@ -178,6 +213,14 @@ Session::Session(std::vector<std::string> extra_args, const std::string& config_
     if (!config_toml.empty()) {
         fs::create_directories(runtime_dir_ / "config" / "ctopbroker");
         std::ofstream(runtime_dir_ / "config" / "ctopbroker" / "config.toml") << config_toml;
+    }
+    if (const TestUser* user = test_user()) {
+        // logind's /run/user/UID: the user's own, 0700.
+        if (chown(runtime_dir_.c_str(), user->uid, user->gid) != 0)
+            throw std::runtime_error("cannot chown " + runtime_dir_.string());
+        for (const auto& entry : fs::recursive_directory_iterator(runtime_dir_))
+            if (lchown(entry.path().c_str(), user->uid, user->gid) != 0)
+                throw std::runtime_error("cannot chown " + entry.path().string());
     }
 
     std::vector<std::string> argv{binary(), "session", "--test-input"};
@@ -256,6 +299,10 @@ std::vector<std::string> Session::environment(const std::map<std::string, std::s
     // Nothing of the developer's own session may leak into the test's.
     env.erase("DISPLAY");
     env.erase("WAYLAND_SOCKET");
+    if (const TestUser* user = test_user()) {
+        env["HOME"] = user->home;
+        env["USER"] = env["LOGNAME"] = user->name;
+    }
     env["XDG_RUNTIME_DIR"] = runtime_dir_.string();
     env["XDG_CONFIG_HOME"] = (runtime_dir_ / "config").string();
     if (!wayland_display_.empty()) env["WAYLAND_DISPLAY"] = wayland_display_;

@@ -37,6 +37,21 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 // The path of a program in PATH, or empty.
 std::string which(const std::string& program);
 
+// The unprivileged test user: a normal account made by the harness
+// (useradd -m), given what `sudo ctopbroker setup --user` gives. With
+// CTOPBROKER_TEST_USER set (to its name), every Session runs the session, the
+// CLI and the clients as that user, as a login would: its own runtime
+// directory (0700, as logind's /run/user/UID), HOME, USER.
+struct TestUser {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string home;
+};
+// The user CTOPBROKER_TEST_USER names, made and set up on first use; nullptr
+// when the tests run as root.
+const TestUser* test_user();
+
 class Session {
 public:
     // config_toml, when given, is the session's config.toml.

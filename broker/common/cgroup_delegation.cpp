@@ -1,0 +1,163 @@
+// cgroup delegation without systemd (see cgroup_delegation.hpp).
+#include "cgroup_delegation.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace ctop::cgroups {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_first_line(const fs::path& file)
+{
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+bool write_value(const fs::path& file, const std::string& value)
+{
+    int fd = open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+    close(fd);
+    return ok;
+}
+
+bool is_cgroup2(const fs::path& hierarchy) { return fs::exists(hierarchy / "cgroup.subtree_control"); }
+
+// A hybrid machine's cgroup2 at unified/ carries none of the controllers a
+// container's limits use (at most hugetlb): liblxc copes with a session it
+// cannot place there.
+bool holds_no_limits(const fs::path& hierarchy)
+{
+    if (!is_cgroup2(hierarchy)) return false;
+    std::string controllers = " " + read_first_line(hierarchy / "cgroup.controllers") + " ";
+    for (const char* c : {" memory ", " pids ", " cpu "})
+        if (controllers.find(c) != std::string::npos) return false;
+    return true;
+}
+
+// The calling process's cgroup on `hierarchy`, as /proc/self/cgroup names it.
+std::string own_cgroup(const fs::path& hierarchy)
+{
+    std::ifstream in("/proc/self/cgroup");
+    const bool v2 = is_cgroup2(hierarchy);
+    const std::string name = hierarchy.filename().string();
+    for (std::string line; std::getline(in, line);) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string controllers = line.substr(a + 1, b - a - 1);
+        if (controllers.starts_with("name=")) controllers = controllers.substr(5);
+        if (v2 ? controllers.empty() : controllers == name) return line.substr(b + 1);
+    }
+    return {};
+}
+
+// A new cpuset cgroup starts with no cpus and no memory nodes: no task could
+// join it. Copy its parent's.
+void init_cpuset(const fs::path& dir)
+{
+    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+        if (!fs::exists(dir / file) || !read_first_line(dir / file).empty()) continue;
+        std::string parent = read_first_line(dir.parent_path() / file);
+        if (!write_value(dir / file, parent))
+            throw std::runtime_error("cannot set " + (dir / file).string() + ": " + std::strerror(errno));
+    }
+}
+
+}  // namespace
+
+std::vector<fs::path> hierarchies()
+{
+    std::vector<fs::path> out;
+    std::ifstream in("/proc/self/mountinfo");
+    for (std::string line; std::getline(in, line);) {
+        // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE SUPEROPTS
+        std::istringstream fields(line);
+        std::string id, parent, dev, root, mountpoint, word;
+        fields >> id >> parent >> dev >> root >> mountpoint;
+        while (fields >> word && word != "-") {}
+        std::string fstype, source, superopts;
+        fields >> fstype >> source >> superopts;
+        if (root != "/") continue;  // a bind of a sub-cgroup, e.g. inside a container
+        if (fstype == "cgroup2") out.emplace_back(mountpoint);
+        // v1: only controller hierarchies and the named systemd one (liblxc uses both)
+        else if (fstype == "cgroup") out.emplace_back(mountpoint);
+    }
+    return out;
+}
+
+fs::path delegated_dir(const fs::path& hierarchy, const std::string& user) { return hierarchy / "ctopbroker" / user; }
+
+std::vector<std::string> delegate_to(const std::string& user, uid_t uid, gid_t gid)
+{
+    std::vector<std::string> changed;
+    for (const fs::path& h : hierarchies()) {
+        const fs::path top = h / "ctopbroker", dir = delegated_dir(h, user);
+        for (const fs::path& d : {top, dir}) {
+            if (mkdir(d.c_str(), 0755) == 0) changed.push_back("created cgroup " + d.string());
+            else if (errno != EEXIST)
+                throw std::runtime_error("cannot create cgroup " + d.string() + ": " + std::strerror(errno) +
+                                         " (is " + h.string() + " mounted read-only?)");
+            init_cpuset(d);
+        }
+        if (is_cgroup2(h)) {
+            // Hand the controllers the limits need down to the user's subtree.
+            for (const fs::path& d : {h, top}) {
+                std::string available = read_first_line(d / "cgroup.controllers");
+                for (const char* c : {"memory", "pids", "cpu"})
+                    if ((" " + available + " ").find(std::string(" ") + c + " ") != std::string::npos)
+                        write_value(d / "cgroup.subtree_control", std::string("+") + c);
+            }
+        }
+        // What a delegated subtree's owner needs, as systemd's Delegate=yes gives it.
+        for (const char* file : {"", "cgroup.procs", "tasks", "cgroup.subtree_control", "cgroup.threads"}) {
+            fs::path p = *file ? dir / file : dir;
+            struct stat st {};
+            if (stat(p.c_str(), &st) != 0) continue;
+            if (st.st_uid == uid && st.st_gid == gid) continue;
+            if (chown(p.c_str(), uid, gid) != 0)
+                throw std::runtime_error("cannot hand " + p.string() + " to " + user + ": " + std::strerror(errno));
+            if (!*file) changed.push_back("cgroup " + dir.string() + " delegated to " + user);
+        }
+    }
+    return changed;
+}
+
+std::vector<std::string> join_delegated(const std::string& user)
+{
+    std::vector<std::string> failed;
+    const std::string pid = std::to_string(getpid()) + "\n";
+    for (const fs::path& h : hierarchies()) {
+        const fs::path dir = delegated_dir(h, user);
+        const std::string mine = own_cgroup(h);
+        const std::string wanted = "/" + fs::relative(dir, h).string();
+        if (!fs::exists(dir) || mine == wanted || mine.starts_with(wanted + "/")) continue;
+        if (!write_value(dir / "cgroup.procs", pid) && !holds_no_limits(h)) failed.push_back(h.string() + " (" + std::strerror(errno) + ")");
+    }
+    return failed;
+}
+
+bool can_create_cgroups(std::vector<std::string>* missing)
+{
+    bool ok = true;
+    for (const fs::path& h : hierarchies()) {
+        fs::path mine = h / fs::path(own_cgroup(h)).relative_path();
+        if (access(mine.c_str(), W_OK) == 0 || holds_no_limits(h)) continue;
+        ok = false;
+        if (missing) missing->push_back(h.string());
+    }
+    return ok;
+}
+
+}  // namespace ctop::cgroups
