@@ -93,7 +93,8 @@ pid_t parent_of(pid_t pid)
 }
 
 // Host pids of `ctopbroker _audio` processes: the bridges, or their anchors
-// inside containers (children of a bridge). Both run as nobody.
+// inside containers (and the keeper between: children of a bridge). In a root
+// session they run as nobody.
 std::vector<pid_t> audio_processes(bool anchors)
 {
     std::vector<pid_t> out;
@@ -364,7 +365,8 @@ TEST_F(Audio, ABridgeThatDiesTakesItsAnchorInsideTheContainerWithIt)
     ASSERT_TRUE(wait_until([&] {
         bridges = audio_processes(false);
         anchors = audio_processes(true);
-        return bridges.size() == before_bridges.size() + 1 && anchors.size() == before_anchors.size() + 1;
+        // The anchor and the keeper between it and the bridge (see connect_from_inside).
+        return bridges.size() == before_bridges.size() + 1 && anchors.size() == before_anchors.size() + 2;
     }));
     for (pid_t b : bridges)
         if (std::find(before_bridges.begin(), before_bridges.end(), b) == before_bridges.end()) ::kill(b, SIGKILL);
