@@ -189,6 +189,52 @@ TEST_F(UnprivilegedSession, AShareMarkedRwIsWritableInsideAndTheFilesAreTheUsers
     EXPECT_FALSE(fs::exists(ro / "x"));
 }
 
+// The machine's own bridges (the harness ran `setup --user`, which makes
+// them): lxc-user-nic attaches the user's containers, the bridge table keeps
+// its ports (veth<UID>_*) apart. Nothing leaves the machine: only ARP between
+// the two containers and the bridge is tried.
+TEST_F(UnprivilegedSession, UserContainersGetAnAddressThroughLxcUserNicButCannotSeeEachOther)
+{
+    auto address_of = [&](const std::string& name) {
+        std::string address;
+        wait_until(
+            [&] {
+                std::string out;
+                if (s().cli({"list", "--json"}, &out) != 0) return false;
+                for (const auto& e : json::parse(out, nullptr, false))
+                    if (e.value("name", "") == name && e["address"].is_string()) address = e["address"];
+                return !address.empty();
+            },
+            std::chrono::seconds(20));
+        return address;
+    };
+    create("neta", {"--network", "internet"});
+    create("netb", {"--network", "internet"});
+    spawn("neta", {"sleep", "60"});
+    spawn("netb", {"sleep", "60"});
+    const std::string a = address_of("neta"), b = address_of("netb");
+    ASSERT_FALSE(a.empty()) << "neta got no DHCP lease through its lxc-user-nic port\n" << s().log();
+    ASSERT_FALSE(b.empty()) << "netb got no DHCP lease";
+    // Its host end is lxc-user-nic's, not one of ours.
+    bool user_port = false;
+    for (const auto& entry : fs::directory_iterator("/sys/class/net"))
+        user_port |= entry.path().filename().string().starts_with("veth" + std::to_string(user().uid) + "_");
+    EXPECT_TRUE(user_port);
+
+    std::string out;
+    // The bridge's own address answers (lxc-user-nic attached the port)...
+    s().cli({"exec", "--root", "neta", "--", "sh", "-c",
+             "ip neigh flush all; busybox ping -c 1 -W 2 10.213.0.1 >/dev/null 2>&1; ip neigh show 10.213.0.1"},
+            &out);
+    EXPECT_NE(out.find("lladdr"), std::string::npos) << out;
+    // ...the other container does not, not even for ARP.
+    s().cli({"exec", "--root", "neta", "--", "sh", "-c",
+             "ip neigh flush all; busybox ping -c 1 -W 2 " + b + " >/dev/null 2>&1; ip neigh show " + b},
+            &out);
+    EXPECT_EQ(out.find("lladdr"), std::string::npos) << "neta reached netb: " << out;
+    EXPECT_NE(out.find(b), std::string::npos) << "the probe did not run: " << out;
+}
+
 TEST_F(UnprivilegedSession, StopAndDestroyLeaveNothingOfTheContainer)
 {
     create("alpha");

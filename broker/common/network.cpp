@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -164,7 +165,8 @@ std::optional<pid_t> running_dnsmasq()
 {
     std::string text = read_small_file(state_dir() / "dnsmasq.pid", 64);
     pid_t pid = static_cast<pid_t>(std::atoi(text.c_str()));
-    if (pid <= 0 || kill(pid, 0) != 0) return std::nullopt;
+    // A normal user's session may not signal root's dnsmasq (nobody): EPERM still says it is there.
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return std::nullopt;
     // "PID (dnsmasq) S ...": its name, and not a zombie that was killed.
     std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat", 256);
     if (stat.find("(dnsmasq) ") == std::string::npos || stat.find(") Z ") != std::string::npos) return std::nullopt;
@@ -181,10 +183,33 @@ bool in_bridge(const std::string& address, const Bridge& bridge)
     return (ntohl(a.s_addr) & 0xffffff00u) == ntohl(net.s_addr) && address != bridge.gateway;
 }
 
+// The uids whose containers lxc-user-nic may attach to our bridges: the
+// users /etc/lxc/lxc-usernet names with one of them (each `setup --user`).
+std::vector<uid_t> usernet_uids()
+{
+    std::vector<uid_t> uids;
+    std::istringstream in(read_small_file("/etc/lxc/lxc-usernet"));
+    for (std::string l; std::getline(in, l);) {
+        std::istringstream words(l);
+        std::string user, type, link;
+        words >> user >> type >> link;
+        if (type != "veth" || (link != internet_bridge.name && link != lan_bridge.name)) continue;
+        struct passwd* pw = getpwnam(user.c_str());
+        if (pw && std::find(uids.begin(), uids.end(), pw->pw_uid) == uids.end()) uids.push_back(pw->pw_uid);
+    }
+    return uids;
+}
+
 // The rules. Containers are told apart from everything else by interface
 // (the bridges and their veth ports), never by an address they could forge.
-std::string ruleset()
+// Our root-made ports are ctv-*; lxc-user-nic names a user's veth<UID>_XXXX
+// (bridge-family `meta ibrname` would say "any port of our bridges", but not
+// every kernel has it: Debian's has it as a module, this project's CI not).
+std::string ruleset(const std::vector<uid_t>& user_uids)
 {
+    std::string ports = "{ \"" + std::string(veth_prefix) + "*\"";
+    for (uid_t uid : user_uids) ports += ", \"veth" + std::to_string(uid) + "_*\"";
+    ports += " }";
     const std::string inet = internet_bridge.name, lan = lan_bridge.name;
     const std::string bridges = "{ \"" + inet + "\", \"" + lan + "\" }";
     std::ostringstream r;
@@ -235,8 +260,8 @@ std::string ruleset()
       << "table bridge ctopbroker {\n"
       << "    chain forward {\n"
       << "        type filter hook forward priority filter - 10; policy accept;\n"
-      << "        iifname \"" << veth_prefix << "*\" drop\n"
-      << "        oifname \"" << veth_prefix << "*\" drop\n"
+      << "        iifname " << ports << " drop\n"
+      << "        oifname " << ports << " drop\n"
       << "    }\n"
       << "}\n";
     return r.str();
@@ -297,7 +322,7 @@ void ensure_rules()
     // One transaction: the old tables go and the new ones come at once.
     std::string script = "table inet ctopbroker {}\ndelete table inet ctopbroker\n"
                          "table bridge ctopbroker {}\ndelete table bridge ctopbroker\n" +
-                         ruleset();
+                         ruleset(usernet_uids());
     must({"nft", "-f", "-"}, script);
     if (live_rules() != before) say("nftables tables inet ctopbroker and bridge ctopbroker installed");
 }
@@ -461,9 +486,9 @@ int setup_network(const std::vector<std::string>& users)
         bool new_bridge = false;
         for (const Bridge* b : {&internet_bridge, &lan_bridge}) new_bridge |= ensure_bridge(*b);
         ensure_forwarding();
+        for (const auto& u : users) ensure_usernet(u);  // before the rules: they isolate these users' ports
         ensure_rules();
         ensure_dnsmasq(new_bridge);
-        for (const auto& u : users) ensure_usernet(u);
         std::printf("setup: network ready: %s (%s) for internet, %s (%s) for lan; IPv6 off\n", internet_bridge.name,
                     internet_bridge.subnet, lan_bridge.name, lan_bridge.subnet);
         return 0;
