@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,23 @@ int run_doctor()
         for (const auto& h : missing) where += " " + h;
         c.check(missing.empty(), "a cgroup subtree " + user + " may create the containers' cgroups in" +
                                      (where.empty() ? "" : " (none on" + where + ")"),
+                setup);
+    }
+    if (getuid() != 0) {
+        // lxc-user-nic (setuid root) attaches a user's containers only to the
+        // bridges /etc/lxc/lxc-usernet names for that user.
+        std::ifstream usernet("/etc/lxc/lxc-usernet");
+        bool inet = false, lan = false;
+        for (std::string line; std::getline(usernet, line);) {
+            std::istringstream words(line);
+            std::string u, type, link;
+            words >> u >> type >> link;
+            if (u != user || type != "veth") continue;
+            inet |= link == "ctop-inet";
+            lan |= link == "ctop-lan";
+        }
+        c.check(setuid_root("/usr/libexec/lxc/lxc-user-nic") && inet && lan,
+                "lxc-user-nic may attach " + user + "'s containers to ctop-inet and ctop-lan (/etc/lxc/lxc-usernet)",
                 setup);
     }
     struct stat x11 {};
