@@ -33,6 +33,7 @@ import tempfile
 import time
 
 WIDTH, HEIGHT, REFRESH = 1280, 720, 1000
+SECTIONS = ["frames", "input", "spawn", "scale", "memory", "clipboard"]
 
 
 class Session:
@@ -243,6 +244,98 @@ class Xpra:
                 p.kill()
 
 
+def read_events(path):
+    try:
+        return [l.split() for l in open(path).read().splitlines() if l.count(" ") == 1]
+    except FileNotFoundError:
+        return []
+
+
+def wait_events(path, kind, count, timeout=10.0):
+    """The client's stamps of `kind` once it has written `count` of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stamps = [int(t) for k, t in read_events(path) if k == kind]
+        if len(stamps) >= count:
+            return stamps
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"input bench: the client wrote {len(stamps)} '{kind}' of {count} ({path})")
+        time.sleep(0.0005)
+
+
+class InputClient:
+    """bench/input_client on the host socket or in container `name`, focused and under the pointer."""
+
+    def __init__(self, s, where):
+        self.s, self.where = s, where
+        self.path = os.path.join(s.out, f"input-{where}.txt")
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        self.proc = None
+        size = ["--size", f"{WIDTH}x{HEIGHT}"]
+        if where == "host":
+            s.ctl("workspace", "host")
+            self.proc = subprocess.Popen([s.client.replace("frame_client", "input_client"), *size, "--out", self.path],
+                                         env=s.env)
+        else:
+            s.ctl("workspace", where, check=False)
+            s.ctl("spawn", where, "--", "/opt/bench/input_client", *size, "--out", f"/opt/out/input-{where}.txt")
+            s.ctl("workspace", where)
+        wait_events(self.path, "ready", 1, timeout=30)
+        self.moves = 0
+        self.move()  # the first motion enters the surface
+
+    def move(self):
+        # Alternating between two neighbouring points: every request is a motion.
+        x = WIDTH // 2 + self.moves % 2
+        r = self.s.request({"cmd": "pointer", "action": "move", "x": x, "y": HEIGHT // 2})
+        self.moves += 1
+        return r["injected_ns"]
+
+    def measure(self, events):
+        """Milliseconds from the session's injection to the client's handler, per event."""
+        time.sleep(0.05)  # past any enter/leave of a workspace switch
+        motion, key = [], []
+        for _ in range(events):
+            seen = len(wait_events(self.path, "motion", 0))
+            injected = self.move()
+            motion.append((wait_events(self.path, "motion", seen + 1)[seen] - injected) / 1e6)
+        for _ in range(events):
+            seen = len(wait_events(self.path, "key", 0))
+            injected = self.s.request({"cmd": "key", "combo": "a"})["injected_ns"]
+            key.append((wait_events(self.path, "key", seen + 1)[seen] - injected) / 1e6)
+        return {"motion_ms": motion, "key_ms": key}
+
+    def close(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait()
+        else:
+            self.s.ctl("exec", self.where, "--", "pkill", "-x", "input_client", check=False)
+
+
+def input_latency(s, repeat, events):
+    """Interleaved runs: host, container, host, container... so load drifts hit both alike."""
+    out = {k: {"motion_ms": [], "key_ms": []} for k in ("host", "container")}
+    clients = {"host": InputClient(s, "host"), "container": None}
+    try:
+        clients["container"] = InputClient(s, "bench")
+        for _ in range(repeat):
+            for key in ("host", "container"):
+                c = clients[key]
+                s.ctl("workspace", "host" if key == "host" else "bench")
+                time.sleep(0.05)
+                c.move()  # re-enter the surface after the switch
+                r = c.measure(events)
+                for k in r:
+                    out[key][k] += r[k]
+    finally:
+        for c in clients.values():
+            if c:
+                c.close()
+    return out
+
+
 def proc_cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -281,6 +374,95 @@ def scale(s, counts, windows, samples, seconds=2.0):
         out[n] = {"cpu_ms_per_frame": cpu, "rss_mb": rss}
     for i in range(1, made + 1):
         s.ctl("stop", f"scale{i}", check=False)
+    return out
+
+
+def proc_table():
+    """pid -> (ppid, comm) for every process."""
+    table = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)
+                table[int(d)] = (int(fields[1].split()[1]), fields[0].split("(", 1)[1])
+            except (OSError, IndexError):
+                pass
+    return table
+
+
+def descendants(table, root):
+    children = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def in_containers(table, names):
+    """Processes in the cgroups LXC makes for these containers (payload and monitor)."""
+    wanted = {f"lxc.{kind}.{n}" for n in names for kind in ("payload", "monitor")}
+    out = []
+    for pid in table:
+        try:
+            path = open(f"/proc/{pid}/cgroup").read()
+        except OSError:
+            continue
+        if wanted.intersection(path.replace("\n", "/").split("/")):
+            out.append(pid)
+    return out
+
+
+def pss_mb(pid):
+    try:
+        for line in open(f"/proc/{pid}/smaps_rollup"):
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def footprint(s, names):
+    """PSS in MB of the session, its helpers and these containers' processes, by command name."""
+    table = proc_table()
+    pids = set(descendants(table, s.proc.pid)) | set(in_containers(table, names))
+    by_comm = {}
+    for pid in pids:
+        comm = table[pid][1]
+        by_comm[comm] = by_comm.get(comm, 0.0) + pss_mb(pid)
+    return by_comm
+
+
+def memory(s, counts, samples):
+    """PSS each idle running container adds: compositor share, helpers, LXC, in-container processes."""
+    time.sleep(1)
+    base_comm = footprint(s, [])
+    base = [sum(footprint(s, []).values()) for _ in range(samples)]
+    base_mb = statistics.median(base)
+    out = {"baseline_mb": base, "per_container_mb": {}, "by_process_mb": {}}
+    names = []
+    for n in counts:
+        while len(names) < n:
+            name = f"ctopmem{len(names) + 1}"
+            s.create(name)
+            s.ctl("spawn", name, "--", "true")  # running, idle: nothing left of the spawn
+            names.append(name)
+        time.sleep(3)  # helpers and in-container daemons settle
+        per = []
+        for _ in range(samples):
+            by_comm = footprint(s, names)
+            per.append((sum(by_comm.values()) - base_mb) / n)
+            time.sleep(0.5)
+        out["per_container_mb"][n] = per
+        added = {k: (v - base_comm.get(k, 0.0)) / n for k, v in by_comm.items()}
+        out["by_process_mb"][n] = dict(sorted(added.items(), key=lambda kv: -kv[1]))
+    for name in names:
+        s.ctl("destroy", "--force", name, check=False)
+        s.containers.remove(name)
     return out
 
 
@@ -366,98 +548,152 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--containers", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--events", type=int, default=200, help="input events per kind per run")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, help="run only these sections")
     parser.add_argument("--json", help="also write the raw figures here")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root (it creates LXC containers)")
-    for tool in ("waypipe", "sway", "xpra", "Xvfb", "weston-simple-shm", "wl-copy"):
+    needs = {"frames": ("waypipe", "sway", "xpra", "Xvfb"), "scale": ("weston-simple-shm",), "clipboard": ("wl-copy",)}
+    for tool in (t for section in args.only for t in needs.get(section, ())):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is not installed (scripts/run bench installs it)")
 
+    load = os.getloadavg()
     s = Session(os.path.abspath(args.build))
-    results = {}
+    r = {}
     xpra = None
     try:
         s.create("bench")
         s.ctl("spawn", "bench", "--", "true")  # start it once: "warm" from here on
-        warm = args.frames // 10
-        paths = ["host", "container", "waypipe", "sway"]
-        fps = {k: [] for k in paths + ["xpra"]}
-        lat = {k: [] for k in paths}
-        xpra = Xpra(s)
-        for _ in range(args.repeat):
-            for key, run in (("host", lambda: run_host(s, args.frames, warm)),
-                             ("container", lambda: run_in_container(s, "bench", args.frames, warm)[0]),
-                             ("waypipe", lambda: with_waypipe(s, args.frames, warm)),
-                             ("sway", lambda: on_sway(s, args.frames, warm))):
-                r = run()
-                fps[key].append(r["fps"])
-                lat[key].append(r["latency_ms"]["median"])
-            fps["xpra"].append(xpra.run(3)["fps"])
-        xpra.close()
-        xpra = None
+        if "frames" in args.only:
+            warm = args.frames // 10
+            paths = ["host", "container", "waypipe", "sway"]
+            fps = {k: [] for k in paths + ["xpra"]}
+            lat = {k: [] for k in paths}
+            xpra = Xpra(s)
+            for _ in range(args.repeat):
+                for key, run in (("host", lambda: run_host(s, args.frames, warm)),
+                                 ("container", lambda: run_in_container(s, "bench", args.frames, warm)[0]),
+                                 ("waypipe", lambda: with_waypipe(s, args.frames, warm)),
+                                 ("sway", lambda: on_sway(s, args.frames, warm))):
+                    res = run()
+                    fps[key].append(res["fps"])
+                    lat[key].append(res["latency_ms"]["median"])
+                fps["xpra"].append(xpra.run(3)["fps"])
+            xpra.close()
+            xpra = None
+            r["fps"], r["latency_ms"] = fps, lat
 
-        spawn = {"host": [], "warm": [], "cold": []}
-        for _ in range(args.repeat):
-            t0 = time.monotonic_ns()
-            r = run_host(s, 1, 0)
-            spawn["host"].append((r["first_present_ns"] - t0) / 1e6)
-            r, t0 = run_in_container(s, "bench", 1, 0)
-            spawn["warm"].append((r["first_present_ns"] - t0) / 1e6)
-            s.ctl("stop", "bench")
-            r, t0 = run_in_container(s, "bench", 1, 0)
-            spawn["cold"].append((r["first_present_ns"] - t0) / 1e6)
+        if "input" in args.only:
+            r["input"] = input_latency(s, args.repeat, args.events)
+
+        if "spawn" in args.only:
+            spawn = {"host": [], "warm": [], "cold": []}
+            for _ in range(args.repeat):
+                t0 = time.monotonic_ns()
+                res = run_host(s, 1, 0)
+                spawn["host"].append((res["first_present_ns"] - t0) / 1e6)
+                res, t0 = run_in_container(s, "bench", 1, 0)
+                spawn["warm"].append((res["first_present_ns"] - t0) / 1e6)
+                s.ctl("stop", "bench")
+                res, t0 = run_in_container(s, "bench", 1, 0)
+                spawn["cold"].append((res["first_present_ns"] - t0) / 1e6)
+            r["spawn_ms"] = spawn
         s.ctl("stop", "bench")
 
+        # Idle containers first, with nothing else running: then the animated ones.
+        if "memory" in args.only:
+            r["memory"] = memory(s, args.containers, args.repeat)
         # Before the clipboard runs: a 100 MB transfer leaves the session's heap larger.
-        scaling = scale(s, args.containers, 4, args.repeat)
-        clip = clipboard(s, [1 << 20, 100 << 20], args.repeat)
-        results = {"fps": fps, "latency_ms": lat, "spawn_ms": spawn, "clipboard": clip, "scale": scaling}
+        if "scale" in args.only:
+            r["scale"] = scale(s, args.containers, 4, args.repeat)
+        if "clipboard" in args.only:
+            r["clipboard"] = clipboard(s, [1 << 20, 100 << 20], args.repeat)
     finally:
         if xpra:
             xpra.close()
         s.close()
-
-    print(f"ctopbroker benchmarks: {WIDTH}x{HEIGHT} shm frames, headless pixman output at {REFRESH} Hz, "
-          f"{args.repeat} runs of {args.frames} frames, {os.cpu_count()} cores")
-    print(f"  {'':<34} {'min':>9} {'median':>9} {'max':>9} {'unit':<6} vs baseline")
-    print("frame throughput (higher is better; baseline: host socket)")
-    base = row("host socket", fps["host"], "fps")
-    row("container (private socket)", fps["container"], "fps", base)
-    row("waypipe (host)", fps["waypipe"], "fps", base)
-    row("sway 1.7 headless (host socket)", fps["sway"], "fps", base)
-    row("X11 twin through xpra", fps["xpra"], "fps", base)
-    print("commit -> frame done, median per run (lower is better; baseline: host socket)")
-    base = row("host socket", lat["host"], "ms")
-    row("container (private socket)", lat["container"], "ms", base)
-    row("waypipe (host)", lat["waypipe"], "ms", base)
-    row("sway 1.7 headless (host socket)", lat["sway"], "ms", base)
-    print("start -> first frame drawn (lower is better; baseline: client started on the host socket)")
-    base = row("host socket, direct", spawn["host"], "ms")
-    row("ctopbroker spawn, warm container", spawn["warm"], "ms", base)
-    row("ctopbroker spawn, cold container", spawn["cold"], "ms", base)
-    print("clipboard, container to container (lower is better; baseline: paste on the host socket)")
-    for size, r in clip.items():
-        mb = size / (1 << 20)
-        base = row(f"{mb:.0f} MB, host paste", [x * 1000 for x in r["host_s"]], "ms")
-        row(f"{mb:.0f} MB, Super+Shift+C/V + paste", [x * 1000 for x in r["cross_container_s"]], "ms", base)
-        row(f"{mb:.0f} MB, container to container", [mb / x for x in r["cross_container_s"]], "MB/s")
-    print("session with N containers x 4 animated windows (baseline: 1 container)")
-    first = min(scaling)
-    base_cpu = statistics.median(scaling[first]["cpu_ms_per_frame"])
-    base_rss = statistics.median(scaling[first]["rss_mb"])
-    for n, r in scaling.items():
-        row(f"{n} containers: CPU per frame", r["cpu_ms_per_frame"], "ms", base_cpu)
-        row(f"{n} containers: RSS", r["rss_mb"], "MB", base_rss)
-    med = statistics.median
-    print("targets")
-    print(f"  container >= 0.95x host throughput: {med(fps['container']) / med(fps['host']):.2f}x")
-    print(f"  warm spawn <= 1.1x host-direct start: {med(spawn['warm']) / med(spawn['host']):.2f}x")
-    print(f"  container >= 5x waypipe throughput: {med(fps['container']) / med(fps['waypipe']):.2f}x")
-    print(f"  container >= 10x xpra throughput: {med(fps['container']) / med(fps['xpra']):.2f}x")
+    load_after = os.getloadavg()
+    report(args, r, load, load_after)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=2)
+            json.dump(r, f, indent=2)
+
+
+def report(args, r, load, load_after):
+    med = statistics.median
+    targets = []  # (what, measured, met)
+    print(f"ctopbroker benchmarks: {WIDTH}x{HEIGHT} shm frames, headless pixman output at {REFRESH} Hz, "
+          f"{args.repeat} runs of {args.frames} frames, {args.events} input events per kind per run, "
+          f"{os.cpu_count()} cores, load average {load[0]:.1f} before / {load_after[0]:.1f} after")
+    print(f"  {'':<34} {'min':>9} {'median':>9} {'max':>9} {'unit':<6} vs baseline")
+    if "fps" in r:
+        fps, lat = r["fps"], r["latency_ms"]
+        print("frame throughput (higher is better; baseline: host socket)")
+        base = row("host socket", fps["host"], "fps")
+        row("container (private socket)", fps["container"], "fps", base)
+        row("waypipe (host)", fps["waypipe"], "fps", base)
+        row("sway 1.7 headless (host socket)", fps["sway"], "fps", base)
+        row("X11 twin through xpra", fps["xpra"], "fps", base)
+        print("commit -> frame done, median per run (lower is better; baseline: sway, same run)")
+        base = row("sway 1.7 headless (host socket)", lat["sway"], "ms")
+        row("host socket", lat["host"], "ms", base)
+        row("container (private socket)", lat["container"], "ms", base)
+        row("waypipe (host)", lat["waypipe"], "ms", base)
+        c = med(fps["container"])
+        targets += [("container >= 0.95x host throughput", c / med(fps["host"]), c / med(fps["host"]) >= 0.95),
+                    ("container >= 5x waypipe throughput", c / med(fps["waypipe"]), c / med(fps["waypipe"]) >= 5),
+                    ("container >= 10x xpra throughput", c / med(fps["xpra"]), c / med(fps["xpra"]) >= 10)]
+        for k in ("host", "container"):
+            ratio = med(lat[k]) / med(lat["sway"])
+            targets.append((f"{k} frame latency <= 1.0x sway's", ratio, ratio <= 1.0))
+    if "input" in r:
+        inp = r["input"]
+        for kind, label in (("key_ms", "key press"), ("motion_ms", "pointer motion")):
+            print(f"session receives {label} -> client handler runs, every event (lower is better; baseline: host)")
+            base = row("host socket", inp["host"][kind], "ms")
+            row("container (private socket)", inp["container"][kind], "ms", base)
+            ratio = med(inp["container"][kind]) / base
+            targets.append((f"container {label} latency <= 1.05x host", ratio, ratio <= 1.05))
+    if "spawn_ms" in r:
+        spawn = r["spawn_ms"]
+        print("start -> first frame drawn (lower is better; baseline: client started on the host socket)")
+        base = row("host socket, direct", spawn["host"], "ms")
+        row("ctopbroker spawn, warm container", spawn["warm"], "ms", base)
+        row("ctopbroker spawn, cold container", spawn["cold"], "ms", base)
+        targets.append(("warm spawn <= 1.1x host-direct start", med(spawn["warm"]) / base,
+                        med(spawn["warm"]) / base <= 1.1))
+    if "clipboard" in r:
+        print("clipboard, container to container (lower is better; baseline: paste on the host socket)")
+        for size, c in r["clipboard"].items():
+            mb = size / (1 << 20)
+            base = row(f"{mb:.0f} MB, host paste", [x * 1000 for x in c["host_s"]], "ms")
+            row(f"{mb:.0f} MB, Super+Shift+C/V + paste", [x * 1000 for x in c["cross_container_s"]], "ms", base)
+            row(f"{mb:.0f} MB, container to container", [mb / x for x in c["cross_container_s"]], "MB/s")
+    if "memory" in r:
+        m = r["memory"]
+        print("PSS an idle running container adds (session share, helpers, LXC, in-container; baseline: 1 container)")
+        first = min(m["per_container_mb"])
+        base = med(m["per_container_mb"][first])
+        for n, per in m["per_container_mb"].items():
+            row(f"{n} containers: per container", per, "MB", base)
+        top = list(m["by_process_mb"][max(m["per_container_mb"])].items())[:6]
+        print("  per container, by process: " + ", ".join(f"{k} {v:.1f}" for k, v in top) + " MB")
+        worst = max(med(v) for v in m["per_container_mb"].values())
+        targets.append(("idle container <= 15 MB", worst, worst <= 15))
+    if "scale" in r:
+        scaling = r["scale"]
+        print("session with N containers x 4 animated windows (baseline: 1 container)")
+        first = min(scaling)
+        base_cpu = med(scaling[first]["cpu_ms_per_frame"])
+        base_rss = med(scaling[first]["rss_mb"])
+        for n, c in scaling.items():
+            row(f"{n} containers: CPU per frame", c["cpu_ms_per_frame"], "ms", base_cpu)
+            row(f"{n} containers: RSS", c["rss_mb"], "MB", base_rss)
+    print("targets (a miss is reported, not an error)")
+    for what, value, met in targets:
+        print(f"  {what}: {value:.2f}{'x' if 'MB' not in what else ' MB'} {'met' if met else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 #include "app_environment.hpp"
 #include "audio_router.hpp"
+#include "clock.hpp"
 #include "container.hpp"
 #include "clipboard.hpp"
 #include "container_agent.hpp"
@@ -225,8 +226,10 @@ void Session::handle(const json& req, ControlServer::Reply reply)
         if (cmd == "views") return reply(views());
         if (cmd == "key" || cmd == "type") {
             std::string arg = req.value(cmd == "key" ? "combo" : "text", "");
+            std::uint64_t injected = monotonic_nsec();
             std::string err = cmd == "key" ? server_->seat().type_combo(arg) : server_->seat().type_text(arg);
-            return reply(err.empty() ? json{{"ok", true}} : error(err));
+            // The input latency bench subtracts this from the client's own stamp.
+            return reply(err.empty() ? json{{"ok", true}, {"injected_ns", injected}} : error(err));
         }
         if (cmd == "pointer") return pointer(req, reply);
         if (cmd == "workspace") {
@@ -274,7 +277,10 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
         double x, y;
         std::string err = number_field(req, "x", &x);
         if (err.empty()) err = number_field(req, "y", &y);
-        return answer(err.empty() ? p->move(x, y) : err);
+        if (!err.empty()) return answer(err);
+        std::uint64_t injected = monotonic_nsec();
+        err = p->move(x, y);
+        return reply(err.empty() ? json{{"ok", true}, {"injected_ns", injected}} : error(err));
     }
     static const std::map<std::string, uint32_t> buttons = {
         {"left", BTN_LEFT}, {"right", BTN_RIGHT}, {"middle", BTN_MIDDLE}};
