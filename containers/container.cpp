@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <lxc/lxccontainer.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -330,7 +331,34 @@ std::string Container::failure(const std::string& what, std::uintmax_t log_offse
 
 // --- life cycle ---------------------------------------------------------------
 
-void Container::create(const ContainerSpec& spec)
+// One create (or leftover removal) of a name at a time: the flock on
+// LXCPATH/.ctopbroker-create/NAME.lock. The kernel drops it when its holder
+// dies, so a staging directory nobody holds the lock for is a killed
+// create's, never a running one's.
+class Container::CreateLock {
+public:
+    CreateLock(const std::string& name, const fs::path& staging_dir)
+    {
+        std::error_code ec;
+        fs::create_directories(staging_dir.parent_path(), ec);
+        const fs::path file = staging_dir.string() + ".lock";
+        fd_ = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd_ < 0) throw ContainerError(named(name) + ": cannot open " + file.string() + ": " + std::strerror(errno));
+        if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            close(fd_);
+            throw ContainerError(named(name) + " is being created by another `ctopbroker create " + name +
+                                 "` right now (it holds " + file.string() + "): wait for it to finish");
+        }
+    }
+    ~CreateLock() { close(fd_); }
+    CreateLock(const CreateLock&) = delete;
+    CreateLock& operator=(const CreateLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+void Container::create(const ContainerSpec& spec, const std::function<void()>& before_publish)
 {
     if (!spec.name.empty() && spec.name != name_)
         throw ContainerError(named(name_) + ": the spec is for '" + spec.name + "'");
@@ -354,16 +382,29 @@ void Container::create(const ContainerSpec& spec)
     std::error_code ec;
     fs::create_directories(lxcpath_, ec);
     if (ec) throw ContainerError(named(name_) + ": cannot create " + lxcpath_.string() + ": " + ec.message());
-    if (mkdir(dir().c_str(), 0755) != 0)
-        throw ContainerError(named(name_) + ": cannot create " + dir().string() + ": " + std::strerror(errno) +
-                             (errno == EEXIST ? " (left over from a failed create? remove it)" : ""));
+    CreateLock lock(name_, staging_dir());
+    reopen();  // another create may have finished meanwhile
+    if (exists())
+        throw ContainerError(named(name_) + " already exists in " + lxcpath_.string() +
+                             ": destroy it first with `ctopbroker destroy " + name_ + "`");
+    if (fs::is_empty(dir(), ec)) fs::remove(dir(), ec);  // an older liblxc call's, nothing in it
+    if (fs::exists(dir(), ec))
+        throw ContainerError(named(name_) + ": " + dir().string() +
+                             " exists without a config (left by an interrupted create or destroy of an older "
+                             "version?): `ctopbroker destroy " + name_ + "` removes it");
+    remove_tree(name_, staging_dir());  // a killed create's: we hold its lock
+    if (mkdir(staging_dir().c_str(), 0755) != 0)
+        throw ContainerError(named(name_) + ": cannot create " + staging_dir().string() + ": " + std::strerror(errno));
+    bool published = false;
     try {
-        if (idmap) check_traversable(name_, dir(), static_cast<uid_t>(idmap->uids.front().host));
+        if (idmap) check_traversable(name_, lxcpath_, static_cast<uid_t>(idmap->uids.front().host));
+        // The config names the final paths; everything is written below the staging directory.
         ConfigInputs in;
         in.name = name_;
         in.rootfs = dir() / "rootfs";
         in.log_file = log_file();
-        in.defaults = liblxc_defaults(name_, lxcpath_, dir());
+        // liblxc's save_config makes LXCPATH/NAME: it must see the staging directory as that.
+        in.defaults = liblxc_defaults(name_, staging_dir().parent_path(), staging_dir());
         in.network = spec.network;
         in.idmap = idmap;
         in.cgroups = detect_cgroup_layout();
@@ -372,23 +413,45 @@ void Container::create(const ContainerSpec& spec)
         in.cpu_weight = spec.cpu_weight;
         in.device_allow = spec.device_allow;
         in.mounts = spec.mounts;
-        RootfsLayout layout = build_rootfs(name_, spec.template_name, in.rootfs, idmap);
+        RootfsLayout layout = build_rootfs(name_, spec.template_name, staging_dir() / "rootfs", idmap);
         in.init_cmd = layout.init_cmd;
         in.template_mounts = layout.mount_entries;
-        write_file_atomically(dir() / "config", render_config(in));
+        write_file_atomically(staging_dir() / "config", render_config(in));
+        if (before_publish) before_publish();
+        // The one step that makes it exist: a directory rename is atomic.
+        if (rename(staging_dir().c_str(), dir().c_str()) != 0)
+            throw ContainerError(named(name_) + ": cannot rename " + staging_dir().string() + " to " + dir().string() +
+                                 ": " + std::strerror(errno));
+        published = true;
         reopen();
         if (!exists()) throw ContainerError(named(name_) + ": liblxc does not accept the config it was given");
     } catch (const std::exception& e) {
         // Leave nothing half-made behind; if even that fails, say both.
         std::string message = e.what();
         try {
-            remove_tree(name_, dir());
+            remove_tree(name_, published ? dir() : staging_dir());
         } catch (const ContainerError& cleanup) {
             message += "\nand cleaning up failed: " + std::string(cleanup.what());
         }
         reopen();
         throw ContainerError(message);
     }
+}
+
+std::vector<fs::path> Container::remove_leftovers()
+{
+    if (exists()) return {};
+    CreateLock lock(name_, staging_dir());
+    reopen();
+    if (exists()) return {};
+    std::vector<fs::path> removed;
+    std::error_code ec;
+    for (const fs::path& p : {staging_dir(), dir()}) {
+        if (!fs::exists(fs::symlink_status(p, ec))) continue;
+        remove_tree(name_, p);
+        removed.push_back(p);
+    }
+    return removed;
 }
 
 void Container::update_mounts(const std::vector<BindMount>& mounts)

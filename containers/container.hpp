@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -101,10 +102,18 @@ public:
     pid_t init_pid() const;      // host pid of the container's init, -1 when stopped
     Privilege privilege() const; // read back from the saved config
 
-    // Builds the rootfs from spec.template_name and writes the config
-    // atomically; spec.name must be empty or name(). Nothing is left behind
-    // when it fails.
-    void create(const ContainerSpec& spec);
+    // Builds the rootfs from spec.template_name and the config in a staging
+    // directory (LXCPATH/.ctopbroker-create/NAME) and renames it into place
+    // at the end, so that a create killed at any point leaves a whole
+    // container or none; spec.name must be empty or name(). `before_publish`
+    // runs just before the rename: what must exist whenever the container
+    // does (the broker's policy file). Nothing is left behind when it fails.
+    // Throws when another create of the same name is running.
+    void create(const ContainerSpec& spec, const std::function<void()>& before_publish = {});
+    // For a name that does not exist: removes what an interrupted create (or
+    // destroy) left under it, the staging directory or a directory without a
+    // config. The paths it removed; throws while a create of it runs.
+    std::vector<std::filesystem::path> remove_leftovers();
     // Rewrites only our block of mount entries, atomically; a running
     // container sees the change at its next start.
     void update_mounts(const std::vector<BindMount>& mounts);
@@ -159,6 +168,8 @@ private:
     void require_exists() const;
     void require_running() const;
     std::filesystem::path dir() const { return lxcpath_ / name_; }
+    std::filesystem::path staging_dir() const { return lxcpath_ / ".ctopbroker-create" / name_; }
+    class CreateLock;
     std::filesystem::path log_file() const { return dir() / (name_ + ".log"); }
     std::optional<std::string> config_item(const char* key) const;
     bool wait_until_stopped(const std::string& pidns, std::chrono::steady_clock::time_point deadline);

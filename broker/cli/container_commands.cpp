@@ -353,8 +353,20 @@ int create_container(const CreateOptions& options)
         spec.cpu_weight = policy.cpu_weight;
         // The network is attached at every spawn (the bridge may not exist yet).
         spec.privilege = options.privileged ? containers::Privilege::Privileged : containers::Privilege::Unprivileged;
-        c.create(spec);
-        policy.save(paths::policy_file(policy.name));
+        // The policy is written just before the container appears: a create
+        // killed at any point leaves a container with its policy, or no
+        // container (and at most a stale policy the next create overwrites).
+        bool policy_written = false;
+        try {
+            c.create(spec, [&] {
+                policy.save(paths::policy_file(policy.name));
+                policy_written = true;
+            });
+        } catch (...) {
+            std::error_code ec;
+            if (policy_written) std::filesystem::remove(paths::policy_file(policy.name), ec);
+            throw;
+        }
         std::printf("created container '%s' (%s, %s, network %s)\n", policy.name.c_str(),
                     policy.template_name.c_str(), std::string(to_string(c.privilege())).c_str(),
                     std::string(net::to_string(policy.network)).c_str());
@@ -366,12 +378,31 @@ int create_container(const CreateOptions& options)
     }
 }
 
+namespace {
+
+// `destroy` of a name that does not exist: what an interrupted create or
+// destroy left under it (a staging directory, a directory without a config,
+// a policy file) goes, so that the name can be created again.
+int remove_leftovers_of(Container& c)
+{
+    std::vector<std::filesystem::path> removed = c.remove_leftovers();
+    const auto policy = paths::policy_file(c.name());
+    std::error_code ec;
+    if (std::filesystem::remove(policy, ec)) removed.push_back(policy);
+    if (removed.empty()) return complain("container '" + c.name() + "' does not exist");
+    std::printf("container '%s' did not exist; removed what an interrupted create or destroy left:\n", c.name().c_str());
+    for (const auto& p : removed) std::printf("  %s\n", p.c_str());
+    return 0;
+}
+
+}  // namespace
+
 int destroy_container(const std::string& name, bool force)
 {
     if (!check_name(name)) return 2;
     try {
         Container c(name, paths::lxcpath());
-        if (!c.exists()) return complain("container '" + name + "' does not exist");
+        if (!c.exists()) return remove_leftovers_of(c);
         auto snaps = c.snapshots();
         if (!force && c.running())
             return complain("container '" + name + "' is running: stop it first (`ctopbroker stop " + name +
