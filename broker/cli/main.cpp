@@ -12,6 +12,7 @@
 #include "doctor.hpp"
 #include "setup.hpp"
 #include "text.hpp"
+#include "supervisor.hpp"
 #include "worker.hpp"
 #include "agent.hpp"
 #include "xwayland_launcher.hpp"
@@ -98,6 +99,7 @@ int main(int argc, char** argv)
     if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
     if (argc == 2 && std::string(argv[1]) == "_agent") return ctop::agent_main();
     if (argc == 2 && std::string(argv[1]) == "_audio") return ctop::audio_bridge_main();
+    if (argc == 2 && std::string(argv[1]) == "_supervisor") return ctop::supervisor_main();
     if (std::string(argv[0]) == "Xwayland") return ctop::xwayland_launcher_main(argc, argv);
     if (argc >= 2 && std::string(argv[1]) == "session") return exec_session(argc, argv);
 
@@ -359,6 +361,9 @@ int main(int argc, char** argv)
                                                     .c_str()
                                               : "",
                         reply.value("workspace", 0));
+            if (reply.value("restarted", false))
+                std::fprintf(stderr, "ctopbroker: %s was left running by a session that ended: restarted it for this "
+                             "one\n", name.c_str());
             if (reply.contains("audio_error"))
                 std::fprintf(stderr, "ctopbroker: %s has no audio: %s\n", name.c_str(),
                              reply["audio_error"].get<std::string>().c_str());

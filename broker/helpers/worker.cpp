@@ -7,6 +7,7 @@
 #include "container.hpp"
 #include "network.hpp"
 #include "share_idmap.hpp"
+#include "supervisor.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -158,6 +159,18 @@ bool prepared(const Container& c)
            fs::is_symlink(root / "tmp/.X11-unix/X0", ec);
 }
 
+// Whether the running container's /run/ctopbroker is this session's
+// directory for it (a bind mount shows the directory's device and inode).
+bool serves(const Container& c, const std::filesystem::path& runtime_dir)
+{
+    pid_t init = c.init_pid();
+    if (init <= 0) return false;
+    struct stat inside {}, ours {};
+    std::string path = "/proc/" + std::to_string(init) + "/root" + broker_dir_inside;
+    if (stat(path.c_str(), &inside) != 0 || stat(runtime_dir.c_str(), &ours) != 0) return false;
+    return inside.st_dev == ours.st_dev && inside.st_ino == ours.st_ino;
+}
+
 json finish_spawn(Container& c, const json& req, bool started);
 
 json spawn(const json& req)
@@ -165,6 +178,18 @@ json spawn(const json& req)
     Container c(req.at("name"), req.at("lxcpath").get<std::string>());
     if (!c.exists())
         return fail("container '" + c.name() + "' does not exist: create it with `ctopbroker create " + c.name() + "`");
+    if (req.contains("session_pid")) {
+        std::string why = claim_container(c.name(), req.at("lxcpath").get<std::string>(), req["session_pid"].get<pid_t>());
+        if (!why.empty()) return fail(why);
+    }
+    // Running with another session's sockets (or none): no live session owns
+    // it (claimed above), and its apps lost their display with that session.
+    // It starts again with ours.
+    bool restarted = false;
+    if (c.running() && !serves(c, req.at("runtime_dir").get<std::string>())) {
+        c.stop(std::chrono::seconds(3));
+        restarted = true;
+    }
     bool started = false;
     if (!c.running()) {
         if (uid_t root = c.host_uid(0); root != 0) let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
@@ -203,7 +228,9 @@ json spawn(const json& req)
     if (c.run_wait(prep) != 0)
         return fail("container '" + c.name() + "' is running without ctopbroker's socket mount (started by "
                     "something else?): stop it with `ctopbroker stop " + c.name() + "` and spawn again");
-    return finish_spawn(c, req, started);
+    json reply = finish_spawn(c, req, started);
+    if (restarted) reply["restarted"] = true;
+    return reply;
 }
 
 // The app (and the audio daemon) in a container that is ready for them.

@@ -12,6 +12,7 @@
 #include "policy.hpp"
 #include "idle.hpp"
 #include "seat.hpp"
+#include "supervisor.hpp"
 #include "test_pointer.hpp"
 #include "view.hpp"
 #include "worker_call.hpp"
@@ -74,6 +75,11 @@ Session::Session(const ServerOptions& options)
     setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
     signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get()));
     signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get()));
+    try {
+        supervisor_ = std::make_unique<Supervisor>();
+    } catch (const std::exception& e) {
+        wlr_log(WLR_ERROR, "no container supervisor: containers will outlive this session: %s", e.what());
+    }
     // Apps attached into containers are grandchildren (via the worker); as
     // subreaper we inherit and reap them, and notice when they end.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -207,6 +213,7 @@ Session::~Session()
     for (wl_event_source* source : signal_sources_)
         if (source) wl_event_source_remove(source);
     server_.reset();
+    supervisor_.reset();  // its pipe closes: it stops our containers, without holding up our exit
 }
 
 int Session::run()
@@ -444,9 +451,26 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"limits", {{"memory", policy.memory_bytes ? json(*policy.memory_bytes) : json()},
                              {"pids", policy.pids ? json(*policy.pids) : json()},
                              {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
-                 {"log", (logs / (name + ".log")).string()}};
+                 {"log", (logs / (name + ".log")).string()},
+                 {"session_pid", getpid()}};
     AudioSettings audio{policy.mic};
-    WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work](const json& result) {
+    // Owned before the worker may start it: a session killed mid-spawn still
+    // has its supervisor stop the container.
+    const bool owned_before = !owned_.insert(lxcpath + "/" + name).second;
+    if (supervisor_ && !owned_before) supervisor_->own(name, lxcpath);
+    auto worker = std::make_shared<pid_t>(-1);
+    *worker = WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work, lxcpath, owned_before,
+                                                        worker](const json& result) {
+        if (supervisor_ && *worker > 0) supervisor_->worker_done(*worker);
+        // Never started (and no lost worker may have started it): not ours to stop.
+        if (!result.value("ok", false) && !result.value("started", false) && !result.value("worker_lost", false) &&
+            !owned_before) {
+            owned_.erase(lxcpath + "/" + name);
+            if (supervisor_) supervisor_->release(name, lxcpath);
+        }
+        if (result.value("restarted", false))
+            wlr_log(WLR_INFO, "container %s: an ended session left it running: restarted it with this session's sockets",
+                    name.c_str());
         if (!result.value("ok", false)) {
             // Nothing runs in it: take the socket and workspace away again.
             if (server_->find_workspace(name) && !result.value("started", false)) {
@@ -480,6 +504,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
         await_app({this, {"", result["pid"].get<pid_t>()}, name, program, work["log"].get<std::string>(),
                    result.value("log_offset", std::int64_t{0}), out, reply, nullptr});
     });
+    if (supervisor_ && *worker > 0) supervisor_->worker_started(*worker);
 }
 
 void Session::start_agent(const std::string& name, const std::string& lxcpath)
@@ -584,8 +609,9 @@ void Session::stop(const std::string& name, const std::string& lxcpath, ControlS
 {
     if (!containers::Container::valid_name(name)) return reply(error(bad_name_message(name)));
     json work = {{"op", "stop"}, {"name", name}, {"lxcpath", lxcpath}};
-    WorkerCall::start(server_->loop(), work, [this, name, reply](const json& result) {
+    WorkerCall::start(server_->loop(), work, [this, name, lxcpath, reply](const json& result) {
         if (result.value("ok", false)) {
+            if (owned_.erase(lxcpath + "/" + name) && supervisor_) supervisor_->release(name, lxcpath);
             agents_.erase(name);
             audio_->detach(name);
             server_->disable_x11(name);

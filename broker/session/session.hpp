@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ namespace ctop {
 class AudioRouter;
 class ContainerAgent;
 class ContainerSocket;
+class Supervisor;
 
 class Session {
 public:
@@ -71,6 +73,9 @@ private:
     std::vector<wl_event_source*> signal_sources_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<AudioRouter> audio_;
+    // Stops our containers when this process ends, however it ends.
+    std::unique_ptr<Supervisor> supervisor_;
+    std::set<std::string> owned_;  // containers (LXCPATH/NAME) the supervisor holds for us
     std::map<std::string, std::unique_ptr<ContainerSocket>> sockets_;
     // App processes we started, by container (the session is their subreaper).
     std::map<pid_t, std::string> apps_;

@@ -18,13 +18,14 @@ namespace {
 json fail(const std::string& message) { return {{"ok", false}, {"error", message}}; }
 }  // namespace
 
-void WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms)
+pid_t WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms)
 {
     Helper worker;
     try {
         worker = start_helper("_worker");
     } catch (const std::exception& e) {
-        return done(fail(std::string("worker: ") + e.what()));
+        done(fail(std::string("worker: ") + e.what()));
+        return -1;
     }
     // Requests are small: they fit the pipe buffer, so this write cannot block.
     std::string line = request.dump() + "\n";
@@ -36,10 +37,13 @@ void WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int 
     call->pid_ = worker.pid;
     call->fd_ = worker.from_child;
     call->done_ = std::move(done);
+    call->what_ = "the " + request.value("op", std::string("container operation")) + " of container '" +
+                  request.value("name", std::string("?")) + "'";
     fcntl(call->fd_, F_SETFL, O_NONBLOCK);
     call->source_ = wl_event_loop_add_fd(loop, call->fd_, WL_EVENT_READABLE, &WorkerCall::on_readable, call);
     call->timer_ = wl_event_loop_add_timer(loop, &WorkerCall::on_timeout, call);
     wl_event_source_timer_update(call->timer_, timeout_ms);
+    return worker.pid;
 }
 
 int WorkerCall::on_readable(int fd, uint32_t, void* data)
@@ -56,7 +60,13 @@ int WorkerCall::on_readable(int fd, uint32_t, void* data)
         break;  // EOF: the worker is done
     }
     json reply = json::parse(call->buffer_, nullptr, false);
-    if (reply.is_discarded() || !reply.is_object()) reply = fail("the container worker died without an answer");
+    if (reply.is_discarded() || !reply.is_object()) {
+        // It may have got halfway (a container started, no app yet): the
+        // next spawn takes the container as it finds it.
+        reply = fail(call->what_ + " failed: its worker (pid " + std::to_string(call->pid_) +
+                     ") died without an answer (killed?); run it again");
+        reply["worker_lost"] = true;
+    }
     call->finish(reply);
     return 0;
 }
@@ -65,7 +75,10 @@ int WorkerCall::on_timeout(void* data)
 {
     auto* call = static_cast<WorkerCall*>(data);
     kill(call->pid_, SIGKILL);
-    call->finish(fail("the container operation timed out"));
+    json reply = fail(call->what_ + " timed out: its worker (pid " + std::to_string(call->pid_) +
+                      ") was killed; see the container's log (`lxc-info`, LXCPATH/NAME/NAME.log) and run it again");
+    reply["worker_lost"] = true;
+    call->finish(reply);
     return 0;
 }
 

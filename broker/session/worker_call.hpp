@@ -16,11 +16,13 @@ namespace ctop {
 
 // One request to a fresh worker process, answered asynchronously on `loop`.
 // The callback always runs exactly once: with the worker's reply, or with
-// {"ok": false, "error": ...} if it died or timed out.
+// {"ok": false, "error": ..., "worker_lost": true} if it died or timed out
+// (then it may have done part of its work). Returns the worker's pid, or -1
+// when it could not start (the callback has run then).
 class WorkerCall {
 public:
     using Done = std::function<void(const nlohmann::json& reply)>;
-    static void start(wl_event_loop* loop, const nlohmann::json& request, Done done, int timeout_ms = 120000);
+    static pid_t start(wl_event_loop* loop, const nlohmann::json& request, Done done, int timeout_ms = 120000);
 
 private:
     WorkerCall() = default;
@@ -33,6 +35,7 @@ private:
     wl_event_source* source_ = nullptr;
     wl_event_source* timer_ = nullptr;
     std::string buffer_;
+    std::string what_;  // "the spawn in container 'x'", for messages
     Done done_;
 };
 
