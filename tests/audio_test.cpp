@@ -355,7 +355,7 @@ TEST_F(Audio, ALostDaemonEndsOnlyThatContainersAudioUntilItIsSpawnedAgain)
     EXPECT_NEAR(l.rms, 0.3536, 0.02);
 }
 
-TEST_F(Audio, ABridgeThatDiesTakesItsAnchorInsideTheContainerWithIt)
+TEST_F(Audio, ABridgeKilledTakesItsAnchorWithItAndTheNextSpawnBringsTheAudioBack)
 {
     auto before_bridges = audio_processes(false);
     auto before_anchors = audio_processes(true);
@@ -373,6 +373,15 @@ TEST_F(Audio, ABridgeThatDiesTakesItsAnchorInsideTheContainerWithIt)
     EXPECT_TRUE(wait_until([&] { return audio_processes(true).size() == before_anchors.size(); }))
         << "the anchor outlived its bridge";
     EXPECT_TRUE(s().alive());
+
+    // The next spawn brings the route back, and sound goes through it.
+    std::string out, err;
+    EXPECT_TRUE(wait_until([&] { return s().cli({"audio", "alpha", "--json"}, &out, &err) != 0; })) << out;
+    spawn("alpha", {"true"});
+    EXPECT_FALSE(audio_state({"alpha"}).is_null());
+    make_tone("alpha", "/tmp/tone.wav", 1.5, 440, 0.5);
+    Level l = record_host_node("alpha", [&] { EXPECT_EQ(exec("alpha", {"pw-play", "/tmp/tone.wav"}), 0); });
+    EXPECT_NEAR(l.rms, 0.3536, 0.02);
 }
 
 TEST_F(Audio, BadRequestsGetClearErrors)
