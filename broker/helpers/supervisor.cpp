@@ -128,7 +128,6 @@ void wait_for_workers(std::map<pid_t, int>& workers)
 
 void stop_all(std::map<std::string, Owned>& owned, pid_t session)
 {
-    for (auto& [key, o] : owned) write_owner(o.lock_fd, session, true);  // claimers wait, not refuse
     for (auto& [key, o] : owned) {
         try {
             containers::Container c(o.name, o.lxcpath);
@@ -220,6 +219,7 @@ int supervisor_main()
             buffer.erase(0, nl + 1);
         }
     }
+    for (auto& [key, o] : owned) write_owner(o.lock_fd, session, true);  // claimers wait, not refuse
     wait_for_workers(workers);
     stop_all(owned, session);
     return 0;
