@@ -148,7 +148,7 @@ TEST_F(Faults, ACreateKilledAtRandomPointsLeavesAWholeContainerOrNothing)
         }
         // Either way it is whole now: it runs an app and goes away cleanly.
         ASSERT_EQ(s().cli({"spawn", "k", "--", "sleep", "30"}, &out, &err), 0) << err;
-        ASSERT_EQ(s().cli({"destroy", "k"}, &out, &err), 0) << err;
+        ASSERT_EQ(s().cli({"destroy", "--force", "k"}, &out, &err), 0) << err;
         EXPECT_EQ(state_of("k"), "absent");
         EXPECT_FALSE(fs::exists(lxcpath_ / "k"));
         EXPECT_FALSE(fs::exists(lxcpath_ / ".ctopbroker-create" / "k"));
