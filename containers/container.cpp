@@ -419,7 +419,7 @@ void Container::create(const ContainerSpec& spec, const std::function<void()>& b
         write_file_atomically(staging_dir() / "config", render_config(in));
         if (before_publish) before_publish();
         // The one step that makes it exist: a directory rename is atomic.
-        if (rename(staging_dir().c_str(), dir().c_str()) != 0)
+        if (::rename(staging_dir().c_str(), dir().c_str()) != 0)
             throw ContainerError(named(name_) + ": cannot rename " + staging_dir().string() + " to " + dir().string() +
                                  ": " + std::strerror(errno));
         published = true;
