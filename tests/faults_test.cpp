@@ -120,8 +120,8 @@ TEST_F(Faults, ACreateKilledAtRandomPointsLeavesAWholeContainerOrNothing)
     const int rounds = 24;
     int whole = 0, none = 0;
     for (int i = 0; i < rounds; ++i) {
-        // Evenly over 0..120% of a create, jittered.
-        const long long step = std::max<long long>(1, full.count() * 12 / (10 * rounds));
+        // Evenly over 0..250% of a create (its last steps come after the rename), jittered.
+        const long long step = std::max<long long>(1, full.count() * 25 / (10 * rounds));
         auto at = std::chrono::milliseconds(step * i + std::uniform_int_distribution<long long>(0, step)(rng));
         pid_t cli = s().spawn({bin, "create", "k", "--network", "none"});
         std::this_thread::sleep_for(at);
