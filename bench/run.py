@@ -245,8 +245,11 @@ class Xpra:
 
 
 def read_events(path):
+    # The client may be writing a line as we read: only lines it finished
+    # (ending in a newline) count, or a half-written stamp becomes a number.
     try:
-        return [l.split() for l in open(path).read().splitlines() if l.count(" ") == 1]
+        text = open(path).read()
+        return [l.split() for l in text[:text.rfind("\n") + 1].splitlines() if l.count(" ") == 1]
     except FileNotFoundError:
         return []
 
