@@ -14,6 +14,10 @@ client (bench/frame_client) everywhere:
   stopped (cold) one;
 - the session's CPU per drawn frame and RSS with 1, 8 and 32 containers of 4
   animated windows (weston-simple-shm), one container's workspace on screen;
+- input latency, from the session's receipt of an injected key press or
+  pointer motion to the focused client's handler: on the host socket, in a
+  container, through waypipe, and for an X11 client through the container's
+  Xwayland and through xpra;
 - cross-container clipboard transfers of 1 MB and 100 MB (Super+Shift+C in
   one container, Super+Shift+V and wl-paste in another) against the same
   paste on the host socket.
@@ -266,26 +270,55 @@ def wait_events(path, kind, count, timeout=10.0):
         time.sleep(0.0005)
 
 
-class InputClient:
-    """bench/input_client on the host socket or in container `name`, focused and under the pointer."""
+INPUT_PATHS = ["host", "container", "waypipe", "xwayland", "xpra"]
+INPUT_LABELS = {"host": "host socket", "container": "container (private socket)", "waypipe": "waypipe (host)",
+                "xwayland": "X11 client, container's Xwayland", "xpra": "X11 client through xpra"}
 
-    def __init__(self, s, where):
-        self.s, self.where = s, where
-        self.path = os.path.join(s.out, f"input-{where}.txt")
+
+class InputClient:
+    """The input bench's client on one path, focused and under the pointer:
+    bench/input_client on the host socket, in container `bench` or through
+    waypipe; bench/x11_input_client in the container (its Xwayland) or in
+    xpra's Xvfb (its window shown by xpra's client on the host socket)."""
+
+    def __init__(self, s, path, xpra=None):
+        self.s, self.path_kind = s, path
+        self.path = os.path.join(s.out, f"input-{path}.txt")
         if os.path.exists(self.path):
             os.unlink(self.path)
-        self.proc = None
+        self.procs = []
+        self.inside = None  # the command name to pkill in the container
         size = ["--size", f"{WIDTH}x{HEIGHT}"]
-        if where == "host":
+        wayland = s.client.replace("frame_client", "input_client")
+        x11 = s.client.replace("frame_client", "x11_input_client")
+        if path in ("host", "waypipe", "xpra"):
             s.ctl("workspace", "host")
-            self.proc = subprocess.Popen([s.client.replace("frame_client", "input_client"), *size, "--out", self.path],
-                                         env=s.env)
         else:
-            s.ctl("workspace", where, check=False)
-            s.ctl("spawn", where, "--", "/opt/bench/input_client", *size, "--out", f"/opt/out/input-{where}.txt")
-            s.ctl("workspace", where)
-        wait_events(self.path, "ready", 1, timeout=30)
+            s.ctl("workspace", "bench", check=False)
+        if path == "host":
+            self.procs.append(subprocess.Popen([wayland, *size, "--out", self.path], env=s.env))
+        elif path == "waypipe":
+            sock = os.path.join(s.runtime, "waypipe-input.sock")
+            self.procs.append(subprocess.Popen(["waypipe", "--socket", sock, "client"], env=s.env,
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            for _ in range(100):
+                if os.path.exists(sock):
+                    break
+                time.sleep(0.02)
+            # Its server end reports an error when the bench ends it: not a failure.
+            self.procs.append(subprocess.Popen(["waypipe", "--socket", sock, "server", "--", wayland, *size, "--out",
+                                                self.path], env=s.env, stderr=subprocess.DEVNULL))
+            self.sock = sock
+        elif path == "xpra":
+            self.procs.append(subprocess.Popen([x11, *size, "--out", self.path],
+                                               env=dict(xpra.env, DISPLAY=xpra.display)))
+        else:
+            self.inside = "input_client" if path == "container" else "x11_input_client"
+            s.ctl("spawn", "bench", "--", f"/opt/bench/{self.inside}", *size, "--out", f"/opt/out/input-{path}.txt")
+            s.ctl("workspace", "bench")
+        wait_events(self.path, "ready", 1, timeout=60)
         self.moves = 0
+        time.sleep(0.05)  # past any enter/leave of the map
         self.move()  # the first motion enters the surface
 
     def move(self):
@@ -297,7 +330,7 @@ class InputClient:
 
     def measure(self, events):
         """Milliseconds from the session's injection to the client's handler, per event."""
-        time.sleep(0.05)  # past any enter/leave of a workspace switch
+        time.sleep(0.05)
         motion, key = [], []
         for _ in range(events):
             seen = len(wait_events(self.path, "motion", 0))
@@ -310,32 +343,41 @@ class InputClient:
         return {"motion_ms": motion, "key_ms": key}
 
     def close(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait()
-        else:
-            self.s.ctl("exec", self.where, "--", "pkill", "-x", "input_client", check=False)
+        if self.inside:
+            self.s.ctl("exec", "bench", "--", "pkill", "-x", self.inside, check=False)
+        for p in reversed(self.procs):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        if self.path_kind == "waypipe" and os.path.exists(self.sock):
+            os.unlink(self.sock)
+        # The next path's window must be the only one on its workspace (focus, pointer).
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any("input bench" in v["title"]
+                                                  for v in self.s.request({"cmd": "views"})["views"]):
+            time.sleep(0.02)
 
 
-def input_latency(s, repeat, events):
-    """Interleaved runs: host, container, host, container... so load drifts hit both alike."""
-    out = {k: {"motion_ms": [], "key_ms": []} for k in ("host", "container")}
-    clients = {"host": InputClient(s, "host"), "container": None}
+def input_latency(s, repeat, events, paths):
+    """Each run measures every path once, in turn (host, container, ...), so load drifts hit all alike."""
+    out = {k: {"motion_ms": [], "key_ms": []} for k in paths}
+    xpra = Xpra(s) if "xpra" in paths else None
     try:
-        clients["container"] = InputClient(s, "bench")
         for _ in range(repeat):
-            for key in ("host", "container"):
-                c = clients[key]
-                s.ctl("workspace", "host" if key == "host" else "bench")
-                time.sleep(0.05)
-                c.move()  # re-enter the surface after the switch
-                r = c.measure(events)
+            for path in paths:
+                c = InputClient(s, path, xpra)
+                try:
+                    r = c.measure(events)
+                finally:
+                    c.close()
                 for k in r:
-                    out[key][k] += r[k]
+                    out[path][k] += r[k]
     finally:
-        for c in clients.values():
-            if c:
-                c.close()
+        if xpra:
+            xpra.close()
     return out
 
 
@@ -557,7 +599,7 @@ def main():
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root (it creates LXC containers)")
-    needs = {"frames": ("waypipe", "sway", "xpra", "Xvfb"), "scale": ("weston-simple-shm",), "clipboard": ("wl-copy",)}
+    needs = {"frames": ("waypipe", "sway", "xpra", "Xvfb"), "input": ("waypipe", "xpra", "Xvfb"), "scale": ("weston-simple-shm",), "clipboard": ("wl-copy",)}
     for tool in (t for section in args.only for t in needs.get(section, ())):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is not installed (scripts/run bench installs it)")
@@ -589,7 +631,7 @@ def main():
             r["fps"], r["latency_ms"] = fps, lat
 
         if "input" in args.only:
-            r["input"] = input_latency(s, args.repeat, args.events)
+            r["input"] = input_latency(s, args.repeat, args.events, INPUT_PATHS)
 
         if "spawn" in args.only:
             spawn = {"host": [], "warm": [], "cold": []}
@@ -656,9 +698,15 @@ def report(args, r, load, load_after):
         for kind, label in (("key_ms", "key press"), ("motion_ms", "pointer motion")):
             print(f"session receives {label} -> client handler runs, every event (lower is better; baseline: host)")
             base = row("host socket", inp["host"][kind], "ms")
-            row("container (private socket)", inp["container"][kind], "ms", base)
+            for path in inp:
+                if path != "host":
+                    row(INPUT_LABELS[path], inp[path][kind], "ms", base)
             ratio = med(inp["container"][kind]) / base
             targets.append((f"container {label} latency <= 1.05x host", ratio, ratio <= 1.05))
+            if "xpra" in inp:
+                for path in ("container", "xwayland"):
+                    gain = med(inp["xpra"][kind]) / med(inp[path][kind])
+                    targets.append((f"{path} {label} latency >= 10x better than xpra's", gain, gain >= 10))
     if "spawn_ms" in r:
         spawn = r["spawn_ms"]
         print("start -> first frame drawn (lower is better; baseline: client started on the host socket)")
