@@ -4,6 +4,7 @@
 #include "clock.hpp"
 #include "idle.hpp"
 #include "keybindings.hpp"
+#include "layer_shell.hpp"
 #include "pointer_constraints.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -419,6 +420,8 @@ void Seat::on_button(wlr_event_pointer_button* ev)
         wlr_box content = view->content_box();
         bool on_content = surface || wlr_box_contains_point(&content, cursor_->x, cursor_->y);
         if (start_compositor_grab(*view, ev->button, on_content)) return;
+    } else if (surface) {
+        server_.layer_shell().pressed(surface);  // a launcher or panel asking for the keyboard on demand
     }
     if (delivered_buttons_.empty()) {
         press_origin_x_ = cursor_->x - seat_->pointer_state.sx;

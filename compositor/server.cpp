@@ -7,6 +7,7 @@
 #include "clipboard.hpp"
 #include "idle.hpp"
 #include "label.hpp"
+#include "layer_shell.hpp"
 #include "output.hpp"
 #include "popup.hpp"
 #include "seat.hpp"
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <vector>
 #include <stdexcept>
 
@@ -205,7 +207,8 @@ Server::Server(const ServerOptions& options) : options_(options)
     wlr_scene_attach_output_layout(scene_, layout_);
     wlr_scene_set_presentation(scene_, wlr_presentation_create(display_, backend_));
     workspace_layer_ = wlr_scene_tree_create(&scene_->node);
-    overlay_layer_ = wlr_scene_tree_create(&scene_->node);
+    layer_shell_ = std::make_unique<LayerShell>(*this, &workspace_layer_->node);  // host clients only: see ClientPolicy
+    overlay_layer_ = wlr_scene_tree_create(&scene_->node);  // created last: above every layer surface
     bar_ = std::make_unique<Bar>(*this, &overlay_layer_->node);
 
     workspaces_.push_back(std::make_unique<Workspace>("host", host_color, &workspace_layer_->node));
@@ -337,6 +340,7 @@ Server::~Server()
     if (notice_timer_) wl_event_source_remove(notice_timer_);
     if (grab_check_) wl_event_source_remove(grab_check_);
     keyboard_grab_begin_.disconnect();
+    layer_shell_.reset();
     owned_views_.clear();
     clipboard_.reset();
     bar_.reset();
@@ -379,10 +383,12 @@ void Server::on_new_output(wlr_output* output)
     outputs_.push_back(std::make_unique<Output>(*this, output));
     seat_->output_added(output);
     bar_->rebuild();
+    layer_shell_->arrange_all();  // the layout may have moved the others
 }
 
 void Server::output_destroyed(Output& output)
 {
+    if (layer_shell_) layer_shell_->output_removed(output.wlr());
     std::erase_if(outputs_, [&](const auto& o) { return o.get() == &output; });
 }
 
@@ -395,6 +401,22 @@ wlr_box Server::output_box() const
 
 wlr_box Server::usable_area() const
 {
+    // Where windows go: the union of the outputs' usable areas (with one
+    // output, exactly what the bar and the layer surfaces left of it).
+    std::optional<wlr_box> total;
+    for (const auto& o : outputs_) {
+        std::optional<wlr_box> a = layer_shell_->usable_area(o->wlr());
+        if (!a || wlr_box_empty(&*a)) continue;
+        if (!total) {
+            total = a;
+            continue;
+        }
+        int x1 = std::min(total->x, a->x), y1 = std::min(total->y, a->y);
+        int x2 = std::max(total->x + total->width, a->x + a->width);
+        int y2 = std::max(total->y + total->height, a->y + a->height);
+        total = wlr_box{x1, y1, x2 - x1, y2 - y1};
+    }
+    if (total) return *total;
     wlr_box box = output_box();
     box.y += Bar::height;
     box.height -= Bar::height;
@@ -459,6 +481,11 @@ void Server::check_popup_grab()
     if (!grab) return;
     wlr_seat_client* focused = seat_->wlr()->keyboard_state.focused_client;
     if (focused && focused->client == grab->client) return;
+    // A panel's menu: the popups of layer surfaces (host clients only) may
+    // grab though their panel never takes the keyboard.
+    wlr_xdg_popup* first = wl_list_empty(&grab->popups) ? nullptr
+                                                        : wl_container_of(grab->popups.next, first, grab_link);
+    if (first && layer_shell_->owns(first->base->surface)) return;
     const std::string& container = policy_->container_of(grab->client);
     wlr_log(WLR_INFO, "popup grab refused: %s does not have the keyboard focus",
             container.empty() ? "a host client" : ("container " + container).c_str());
@@ -646,24 +673,56 @@ void Server::view_destroyed(View& view)
 void Server::focus_view(View* view)
 {
     if (view && &view->workspace() != current_) return;  // never focus an invisible view
+    // A window chosen: a layer surface that had the keyboard on demand gives it back.
+    if (view && layer_shell_->release_on_demand()) update_keyboard_focus();
     // Before the keyboard enters the new client: it must be offered its own
     // container's clipboard, never the previous one's.
-    clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name(),
-                                view && std::strcmp(view->kind(), "x11") == 0);
+    if (!layer_keyboard_)
+        clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name(),
+                                    view && std::strcmp(view->kind(), "x11") == 0);
     if (view && view->minimized()) view->set_minimized(false);  // focusing brings it back
     if (focused_ == view) return;
     end_popup_grab();
     if (focused_) focused_->set_activated(false);
     focused_ = view;
     if (!view) {
-        seat_->focus_surface(nullptr);
+        if (!layer_keyboard_) seat_->focus_surface(nullptr);
         return;
     }
     views_.remove(view);
     views_.push_front(view);
     view->raise();
     view->set_activated(true);
-    seat_->focus_surface(view->surface());
+    // A layer surface holding the keyboard keeps it (a launcher open over a
+    // workspace switch); the window gets it when the launcher goes.
+    if (!layer_keyboard_) seat_->focus_surface(view->surface());
+}
+
+void Server::update_keyboard_focus()
+{
+    if (!layer_shell_ || !seat_) return;
+    wlr_surface* layer = layer_shell_->keyboard_surface();
+    if (layer == layer_keyboard_) return;
+    layer_keyboard_ = layer;
+    if (layer) {
+        // A menu's grab would swallow the keyboard's move (and keep the menu
+        // open under the launcher).
+        if (wlr_xdg_popup_grab* grab = active_popup_grab(); grab && grab->client != wl_resource_get_client(layer->resource))
+            end_popup_grab();
+        // Layer surfaces are host clients: they see the host's clipboard,
+        // never the focused container's.
+        clipboard_->focus_container("");
+        seat_->focus_surface(layer);
+        return;
+    }
+    clipboard_->focus_container(focused_ ? focused_->container() : current_->is_host() ? std::string() : current_->name(),
+                                focused_ && std::strcmp(focused_->kind(), "x11") == 0);
+    seat_->focus_surface(focused_ ? focused_->surface() : nullptr);
+}
+
+void Server::usable_area_changed()
+{
+    for (const auto& v : owned_views_) v->usable_area_changed();
 }
 
 std::string Server::focused_container() const
@@ -682,15 +741,38 @@ void Server::focus_next_view()
         }
 }
 
+namespace {
+
+// A client surface of a layer tree (layer surfaces and their popups) at the point.
+bool layer_surface_at(wlr_scene_node* tree, double lx, double ly, wlr_surface** surface, double* sx, double* sy)
+{
+    InputHit hit;
+    if (!find_input(tree, lx, ly, hit) || !hit.surface) return false;
+    *surface = hit.surface;
+    *sx = hit.sx;
+    *sy = hit.sy;
+    return true;
+}
+
+}  // namespace
+
 View* Server::view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy)
 {
+    // Layer surfaces above the windows (launchers, notifications) first.
+    for (wlr_scene_node* tree : layer_shell_->trees_above_windows())
+        if (layer_surface_at(tree, lx, ly, surface, sx, sy)) return nullptr;
     InputHit hit;
     if (!find_input(&workspace_layer_->node, lx, ly, hit)) hit.node = hit.refused;
     *surface = hit.surface;
     *sx = hit.sx;
     *sy = hit.sy;
     wlr_scene_node* node = hit.node;
-    if (!node) return nullptr;
+    if (!node) {
+        // Nothing of any window here: the desktop's own surfaces (wallpaper, desktop icons).
+        for (wlr_scene_node* tree : layer_shell_->trees_below_windows())
+            if (layer_surface_at(tree, lx, ly, surface, sx, sy)) return nullptr;
+        return nullptr;
+    }
     for (wlr_scene_node* n = node; n; n = n->parent)
         if (n->data) return static_cast<View*>(n->data);
     return nullptr;

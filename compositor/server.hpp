@@ -23,6 +23,7 @@ namespace ctop {
 class Activation;
 class Bar;
 class Idle;
+class LayerShell;
 class ClientBudgets;
 class ContainerXServer;
 class RetiredXwaylands;
@@ -68,6 +69,7 @@ public:
     Idle& idle() { return *idle_; }
     ClipboardBroker& clipboard() { return *clipboard_; }
     Keybindings& keybindings() { return keybindings_; }
+    LayerShell& layer_shell() { return *layer_shell_; }
     const ServerOptions& options() const { return options_; }
     wlr_output_layout* layout() const { return layout_; }
     wlr_scene* scene() const { return scene_; }
@@ -117,6 +119,13 @@ public:
         return it == fullscreen_allowed_.end() || it->second;
     }
     void focus_view(View* view);
+    // Gives the keyboard to a layer surface that wants it (a launcher), or
+    // back to the focused window when none does any more.
+    void update_keyboard_focus();
+    bool layer_has_keyboard() const { return layer_keyboard_ != nullptr; }
+    // A layer surface reserved or gave back room: maximized and fullscreen
+    // windows follow the usable area.
+    void usable_area_changed();
     // The container whose clipboard the focused client sees ("" = host).
     std::string focused_container() const;
     View* focused_view() const { return focused_; }
@@ -126,7 +135,8 @@ public:
     void run_action(const Binding& binding);
     void output_destroyed(Output& output);
 
-    // The whole layout, and the part of it views are placed in (below the bar).
+    // The whole layout, and the part of it views are placed in (below the bar,
+    // less the layer surfaces' exclusive zones).
     wlr_box output_box() const;
     wlr_box usable_area() const;
     bool has_test_input() const { return test_keyboard_ != nullptr; }
@@ -178,6 +188,8 @@ private:
     std::unique_ptr<Bar> bar_;
     std::unique_ptr<Activation> activation_;
     std::unique_ptr<Idle> idle_;
+    std::unique_ptr<LayerShell> layer_shell_;
+    wlr_surface* layer_keyboard_ = nullptr;  // the layer surface given the keyboard, if any
     Keybindings keybindings_;
     std::vector<std::unique_ptr<Output>> outputs_;
     std::vector<std::unique_ptr<Workspace>> workspaces_;

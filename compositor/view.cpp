@@ -246,6 +246,20 @@ void View::set_minimized(bool minimized)
     server_.seat().schedule_pointer_refresh();
 }
 
+void View::usable_area_changed()
+{
+    if (!mapped_ || (!fullscreen_ && !maximized_)) return;
+    const int b = border_width, t = title_height;
+    wlr_box area = server_.usable_area();
+    if (fullscreen_) {
+        move_to(area.x, area.y);
+        request_size(area.width, area.height);
+    } else {
+        move_to(area.x + b, area.y + b + t);
+        request_size(area.width - 2 * b, area.height - 2 * b - t);
+    }
+}
+
 void View::toggle_maximized()
 {
     if (fullscreen_) return set_fullscreen(false);  // Super+F leaves fullscreen first

@@ -74,6 +74,9 @@ public:
     virtual SizeLimits size_limits() const { return {}; }
     virtual void set_activated(bool active) = 0;
     virtual void close() = 0;
+    // The usable area changed (a panel reserved room): a maximized or
+    // fullscreen window is fitted to it again.
+    void usable_area_changed();
 
 protected:
     // Subclass hooks.

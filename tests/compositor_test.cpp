@@ -156,7 +156,8 @@ TEST(Compositor, PrivilegedGlobalsAreOnlyOfferedOnTheHostSocket)
     ASSERT_EQ(s.run({"wayland-info"}, {}, &host_out), 0);
     ASSERT_EQ(s.run({"wayland-info"}, {{"WAYLAND_DISPLAY", tagged_socket(s, "alpha")}}, &tagged_out), 0);
     for (const char* global : {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1",
-                               "zwlr_export_dmabuf_manager_v1", "zwlr_gamma_control_manager_v1"}) {
+                               "zwlr_export_dmabuf_manager_v1", "zwlr_gamma_control_manager_v1",
+                               "zwlr_layer_shell_v1"}) {
         EXPECT_NE(host_out.find(global), std::string::npos) << global << " missing on the host socket";
         EXPECT_EQ(tagged_out.find(global), std::string::npos) << global << " offered to a container";
     }

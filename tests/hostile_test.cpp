@@ -76,6 +76,28 @@ TEST_F(Hostile, CannotBindHiddenGlobalsByName)
     }
 }
 
+// Layer shell would let a client draw over every workspace (a fake bar, a
+// fake password prompt) and take the keyboard exclusively: host clients only.
+TEST_F(Hostile, AContainerClientNeverSeesTheLayerShellNorBindsItByName)
+{
+    std::string inside, host;
+    ASSERT_EQ(s().cli({"exec", "alpha", "--", "wayland-info"}, &inside), 0);
+    ASSERT_EQ(s().run({"wayland-info"}, {}, &host), 0);
+    EXPECT_NE(host.find("zwlr_layer_shell_v1"), std::string::npos) << "the host's launcher needs it";
+    EXPECT_EQ(inside.find("zwlr_layer_shell_v1"), std::string::npos) << "offered to a container client";
+    EXPECT_NE(inside.find("xdg_wm_base"), std::string::npos) << "the probe itself did not work";
+
+    uint32_t name = host_global_name(s(), "zwlr_layer_shell_v1");
+    ASSERT_NE(name, 0u);
+    std::string out;
+    s().cli({"exec", "alpha", "--", "/opt/ctop-tests/hostile_client", "bind", std::to_string(name), "1",
+             "zwlr_layer_shell_v1"}, &out);
+    json j = json::parse(out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << out;
+    EXPECT_FALSE(j["bound"].get<bool>()) << "zwlr_layer_shell_v1 was bound from a container";
+    EXPECT_EQ(s().status()["layer_surfaces"], 0);
+}
+
 TEST_F(Hostile, AnUnfocusedContainerGetsNoKeysNoFocusAndNoClipboard)
 {
     // The user works in a host terminal and has something on the host clipboard.

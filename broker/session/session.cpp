@@ -11,6 +11,7 @@
 #include "paths.hpp"
 #include "policy.hpp"
 #include "idle.hpp"
+#include "layer_shell.hpp"
 #include "seat.hpp"
 #include "supervisor.hpp"
 #include "test_pointer.hpp"
@@ -353,6 +354,7 @@ json Session::status() const
         workspaces.push_back(entry);
     }
     View* focused = server_->focused_view();
+    wlr_box usable = server_->usable_area();
     return {{"ok", true},
             {"wayland_display", server_->socket_name()},
             {"backend", server_->backend_name()},
@@ -362,6 +364,9 @@ json Session::status() const
             {"pointer", {{"x", server_->seat().cursor()->x}, {"y", server_->seat().cursor()->y}}},
             {"current_workspace", server_->current_workspace().name()},
             {"focused", focused ? json{{"container", focused->container()}, {"title", focused->title()}} : json()},
+            {"usable_area", {{"x", usable.x}, {"y", usable.y}, {"width", usable.width}, {"height", usable.height}}},
+            {"layer_surfaces", server_->layer_shell().count()},
+            {"keyboard_on_layer_surface", server_->layer_has_keyboard()},
             {"workspaces", workspaces}};
 }
 
