@@ -89,6 +89,8 @@ Keybindings::Keybindings()
     bind({super | WLR_MODIFIER_SHIFT, XKB_KEY_c}, Action::ClipboardExport);
     bind({super | WLR_MODIFIER_SHIFT, XKB_KEY_v}, Action::ClipboardImport);
     bind({super | WLR_MODIFIER_SHIFT, XKB_KEY_e}, Action::Quit);
+    bind({super, XKB_KEY_d}, Action::Launcher);
+    bind({super, XKB_KEY_Return}, Action::Terminal);
     for (int vt = 1; vt <= 12; ++vt)
         bind({WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT, static_cast<xkb_keysym_t>(XKB_KEY_F1 + vt - 1)},
              Action::SwitchVt, vt);

@@ -22,6 +22,8 @@ enum class Action {
     ClipboardExport,  // copy the focused container's clipboard into the broker
     ClipboardImport,  // offer the broker's buffer to the focused container
     SwitchVt,         // arg: VT number
+    Launcher,         // the app launcher (the session runs fuzzel)
+    Terminal,         // a terminal in the focused container, or on the host
     Quit,
 };
 

@@ -808,6 +808,12 @@ void Server::run_action(const Binding& b)
     case Action::SwitchVt:
         if (auto* session = wlr_backend_get_session(backend_)) wlr_session_change_vt(session, b.arg);
         break;
+    case Action::Launcher:
+        if (on_launcher) on_launcher();
+        break;
+    case Action::Terminal:
+        if (on_terminal) on_terminal();
+        break;
     case Action::Quit:
         if (on_quit_requested) on_quit_requested();
         else terminate();

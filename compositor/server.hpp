@@ -150,6 +150,8 @@ public:
     // Hooks the broker sets.
     std::function<void(const std::string& message)> on_notice;
     std::function<void()> on_quit_requested;
+    std::function<void()> on_launcher;  // Super+D
+    std::function<void()> on_terminal;  // Super+Return
 
 private:
     uint64_t frames_ = 0;

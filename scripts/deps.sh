@@ -23,8 +23,8 @@ packages=(
   adwaita-icon-theme gtk-4-examples
   # the real-application suite (tests/apps_test.cpp) and its GTK4 / Qt6 probes (tests/apps/)
   firefox-esr chromium mousepad featherpad xterm libgtk-4-dev qt6-base-dev qt6-base-dev-tools qt6-wayland qtwayland5
-  # a layer-shell client for the tests: a GTK panel (tests/layer_panel.py)
-  python3-gi gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1
+  # layer-shell clients: the launcher (Super+D) and the tests' GTK panel (tests/layer_panel.py)
+  fuzzel python3-gi gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1
   # the Wayland Conformance Suite (tests/wlcs)
   wlcs
 )

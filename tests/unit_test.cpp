@@ -5,6 +5,7 @@
 #include "client_policy.hpp"
 #include "control_server.hpp"
 #include "keybindings.hpp"
+#include "launcher.hpp"
 #include "lxc_config.hpp"
 #include "templates.hpp"
 #include "worker.hpp"
@@ -55,6 +56,44 @@ TEST(Keybindings, DefaultsSwitchWorkspacesAndIgnoreLockModifiers)
     EXPECT_EQ(kb.match(0, &two, 1), nullptr);  // a plain "2" is the client's
     xkb_keysym_t tab = XKB_KEY_Tab;
     EXPECT_EQ(kb.match(WLR_MODIFIER_LOGO | WLR_MODIFIER_SHIFT, &tab, 1)->action, Action::PrevWorkspace);
+}
+
+TEST(Keybindings, SuperDOpensTheLauncherAndSuperReturnATerminal)
+{
+    Keybindings kb;
+    xkb_keysym_t d = XKB_KEY_d, ret = XKB_KEY_Return;
+    EXPECT_EQ(kb.match(WLR_MODIFIER_LOGO, &d, 1)->action, Action::Launcher);
+    EXPECT_EQ(kb.match(WLR_MODIFIER_LOGO, &ret, 1)->action, Action::Terminal);
+}
+
+TEST(Launcher, HostileAppNamesBecomeOneBoundedPrintableLineEach)
+{
+    std::vector<LauncherEntry> entries = {
+        {"alpha", "Firefox\nbeta: Terminal", {"firefox"}},
+        {"alpha", std::string(500, 'A'), {"x"}},
+        {"beta", "Evil\x1b[31mRed\u202ehost\r", {"x"}},
+        {"", "Foot", {"foot"}},
+    };
+    std::vector<std::string> lines = launcher_lines(entries);
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[0], "alpha: Firefox beta: Terminal");  // one line: the rest cannot pose as beta's
+    EXPECT_EQ(lines[1], "alpha: " + std::string(max_launcher_name, 'A') + "\u2026");
+    EXPECT_EQ(lines[2], "beta: Evil[31mRedhost ");
+    EXPECT_EQ(lines[3], "host: Foot");
+    for (const auto& line : lines)
+        for (char c : line) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << line;
+}
+
+TEST(Launcher, AppsNamedAlikeGetDistinctLinesAndAChoiceMapsBackOnlyByTheWholeLine)
+{
+    std::vector<LauncherEntry> entries = {{"alpha", "Foo", {"a"}}, {"alpha", "Foo", {"b"}}, {"alpha", "Foo (2)", {"c"}}};
+    std::vector<std::string> lines = launcher_lines(entries);
+    EXPECT_EQ(lines, (std::vector<std::string>{"alpha: Foo", "alpha: Foo (2)", "alpha: Foo (2) (2)"}));
+    EXPECT_EQ(launcher_choice(lines, "alpha: Foo (2)\n"), 1);
+    EXPECT_EQ(launcher_choice(lines, "alpha: Foo (2) (2)"), 2);
+    EXPECT_EQ(launcher_choice(lines, "alpha: Fo"), -1);  // typed, not chosen
+    EXPECT_EQ(launcher_choice(lines, ""), -1);           // dismissed
+    EXPECT_EQ(launcher_choice(lines, "alpha: Foo\nalpha: Foo (2)\n"), -1);
 }
 
 TEST(ClientPolicy, EveryGlobalWeCreateIsClassified)

@@ -8,6 +8,7 @@
 #include "clipboard.hpp"
 #include "container_agent.hpp"
 #include "container_socket.hpp"
+#include "launcher.hpp"
 #include "paths.hpp"
 #include "policy.hpp"
 #include "idle.hpp"
@@ -88,6 +89,9 @@ Session::Session(const ServerOptions& options)
         static_cast<Session*>(data)->reap_children();
         return 0;
     }, this));
+    launcher_ = make_launcher();
+    server_->on_launcher = [this] { open_launcher(); };
+    server_->on_terminal = [this] { open_terminal(); };
 }
 
 void Session::reap_children()
@@ -204,6 +208,9 @@ void Session::answer_spawn(const AppKey& key, const int* status)
 
 Session::~Session()
 {
+    server_->on_launcher = nullptr;
+    server_->on_terminal = nullptr;
+    launcher_.reset();
     for (auto& [pid, p] : pending_spawns_)
         if (p.timer) wl_event_source_remove(p.timer);
     pending_spawns_.clear();
@@ -367,6 +374,7 @@ json Session::status() const
             {"usable_area", {{"x", usable.x}, {"y", usable.y}, {"width", usable.width}, {"height", usable.height}}},
             {"layer_surfaces", server_->layer_shell().count()},
             {"keyboard_on_layer_surface", server_->layer_has_keyboard()},
+            {"launcher_open", launcher_->running()},
             {"workspaces", workspaces}};
 }
 

@@ -21,6 +21,8 @@ namespace ctop {
 class AudioRouter;
 class ContainerAgent;
 class ContainerSocket;
+class Launcher;
+struct LauncherEntry;
 class Supervisor;
 
 class Session {
@@ -67,6 +69,13 @@ private:
     void answer_spawn(const AppKey& key, const int* status);  // status: nullptr while the app runs
     void answer_spawns_of(const std::string& container);
     void audio(const nlohmann::json& request, ControlServer::Reply reply);
+    // Super+D and Super+Return (session_launcher.cpp).
+    void open_launcher();
+    void show_launcher();
+    void launch(const LauncherEntry& entry);
+    void open_terminal();
+    void start_host_app(const std::vector<std::string>& argv);
+    std::unique_ptr<Launcher> make_launcher();
 
     std::unique_ptr<Server> server_;
     // SIGTERM, SIGINT, SIGCHLD: removed before the display (and its loop) goes.
@@ -87,6 +96,8 @@ private:
     std::map<std::string, std::vector<DesktopApp>> known_apps_;
     // Children reaped before the worker's reply named them (pid, status).
     std::deque<std::pair<pid_t, int>> early_exits_;
+    std::unique_ptr<Launcher> launcher_;  // fuzzel, while it is open
+    uint64_t launcher_requests_ = 0;      // Super+D presses: only the last one's lists open the launcher
 };
 
 }  // namespace ctop

@@ -27,6 +27,7 @@ constexpr ActionName action_names[] = {
     {"prev_workspace", Action::PrevWorkspace, 0}, {"focus_next", Action::FocusNext, 0},
     {"close", Action::CloseView, 0}, {"maximize", Action::ToggleMaximize, 0},
     {"clipboard_export", Action::ClipboardExport, 0}, {"clipboard_import", Action::ClipboardImport, 0},
+    {"launcher", Action::Launcher, 0}, {"terminal", Action::Terminal, 0},
     {"quit", Action::Quit, 0},
 };
 
