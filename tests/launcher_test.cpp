@@ -1,7 +1,8 @@
 // Super+D and Super+Return with real containers, the real launcher (fuzzel)
 // and real terminals (foot): the launcher lists the apps of two containers,
 // typing into it and pressing Enter starts the chosen one in its own
-// container (starting a stopped container first) and shows its workspace;
+// container (starting a stopped container first, also one only an earlier
+// session saw running) and shows its workspace;
 // an app whose name imitates another entry still starts in its own
 // container; Super+Return opens a terminal in the focused container, or on
 // the host workspace a host terminal.
@@ -109,6 +110,24 @@ TEST_F(Launcher, AStoppedContainersAppsStayListedAndChoosingOneStartsTheContaine
     choose("Beta Probe");
     ASSERT_TRUE(wait_until([&] { return !view_with_app_id("beta-probe").is_null(); }, std::chrono::seconds(60)));
     EXPECT_EQ(view_with_app_id("beta-probe")["container"], "beta");
+}
+
+TEST_F(Launcher, TheNextSessionListsAContainersAppsFromItsLastListAndChoosingOneStartsIt)
+{
+    create("beta");
+    spawn("beta", {"sleep", "600"});
+    add_app("beta", "probe", "Beta Probe", "foot --app-id beta-probe sleep 300");
+    open_launcher();  // beta's agent lists its apps, and the session keeps the list
+    ASSERT_EQ(s().key("Escape"), "");
+    ASSERT_TRUE(wait_until([&] { return s().status()["launcher_open"] == false; }));
+
+    s_.reset();  // the user logs out (beta stops with the session) and in again
+    s_ = std::make_unique<Session>();
+    open_launcher();
+    choose("Beta Probe");
+    ASSERT_TRUE(wait_until([&] { return !view_with_app_id("beta-probe").is_null(); }, std::chrono::seconds(60)));
+    EXPECT_EQ(view_with_app_id("beta-probe")["container"], "beta");
+    EXPECT_TRUE(wait_until([&] { return s().status()["current_workspace"] == "beta"; }));
 }
 
 TEST_F(Launcher, AnAppNamedLikeAHostEntryStillStartsInItsOwnContainer)

@@ -75,6 +75,8 @@ private:
     void launch(const LauncherEntry& entry);
     void open_terminal();
     void start_host_app(const std::vector<std::string>& argv);
+    void remember_apps(const std::string& name, const std::vector<DesktopApp>& apps);
+    void recall_apps();
     std::unique_ptr<Launcher> make_launcher();
 
     std::unique_ptr<Server> server_;
@@ -98,6 +100,7 @@ private:
     std::deque<std::pair<pid_t, int>> early_exits_;
     std::unique_ptr<Launcher> launcher_;  // fuzzel, while it is open
     uint64_t launcher_requests_ = 0;      // Super+D presses: only the last one's lists open the launcher
+    std::map<std::string, std::string> remembered_apps_;  // what remember_apps wrote last, by container
 };
 
 }  // namespace ctop

@@ -3,12 +3,16 @@
 #include "session.hpp"
 
 #include "child_process.hpp"
+#include "container.hpp"
 #include "container_agent.hpp"
 #include "desktop_apps.hpp"
 #include "launcher.hpp"
+#include "paths.hpp"
 #include "text.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -34,7 +38,64 @@ std::vector<std::filesystem::path> host_application_dirs()
     return dirs;
 }
 
+// Where each container's last app list is kept between sessions:
+// $XDG_CACHE_HOME/ctopbroker/apps/LXCPATH-HASH/NAME, one agent reply line.
+std::filesystem::path app_cache_dir()
+{
+    const char* cache = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    std::filesystem::path base = cache && *cache ? std::filesystem::path(cache)
+                                 : home && *home ? std::filesystem::path(home) / ".cache"
+                                                 : paths::broker_runtime_dir();
+    std::ostringstream key;
+    key << std::hex << std::hash<std::string>{}(paths::lxcpath().string());
+    return base / "ctopbroker" / "apps" / key.str();
+}
+
+// A remembered list, read back as what it is: a line an agent sent (the
+// same bounds and checks); nullopt when it is missing or does not pass.
+std::optional<std::vector<DesktopApp>> read_remembered(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::string line(max_agent_line, '\0');
+    in.read(line.data(), static_cast<std::streamsize>(line.size()));
+    line.resize(static_cast<size_t>(in.gcount()));
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    std::string problem;
+    std::optional<AgentMessage> m = parse_agent_message(line, &problem);
+    if (!m || !m->ok || !m->apps) return std::nullopt;
+    return m->apps;
+}
+
 }  // namespace
+
+void Session::remember_apps(const std::string& name, const std::vector<DesktopApp>& apps)
+{
+    std::string line = agent_apps_line(1, apps) + "\n";
+    if (remembered_apps_[name] == line) return;
+    remembered_apps_[name] = line;
+    try {
+        std::filesystem::create_directories(app_cache_dir());
+        paths::write_atomically(app_cache_dir() / name, line);
+    } catch (const std::exception& e) {
+        wlr_log(WLR_ERROR, "cannot remember the apps of container %s: %s", name.c_str(), e.what());
+    }
+}
+
+// The lists earlier sessions remembered, for the containers this one has not
+// heard from yet (and that still exist).
+void Session::recall_apps()
+{
+    std::error_code ec;
+    size_t seen = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(app_cache_dir(), ec)) {
+        if (++seen > 4096) break;
+        std::string name = entry.path().filename().string();
+        if (!containers::Container::valid_name(name) || name == "host" || known_apps_.count(name)) continue;
+        if (!std::filesystem::exists(paths::lxcpath() / name / "config", ec)) continue;  // destroyed since
+        if (auto apps = read_remembered(entry.path())) known_apps_[name] = std::move(*apps);
+    }
+}
 
 void Session::open_launcher()
 {
@@ -53,7 +114,10 @@ void Session::open_launcher()
         std::string container = name;
         bool sent = agent->request({{"op", "apps"}}, [this, container, one_done](const AgentMessage* r,
                                                                                  const std::string&) {
-            if (r && r->ok && r->apps) known_apps_[container] = *r->apps;
+            if (r && r->ok && r->apps) {
+                known_apps_[container] = *r->apps;
+                remember_apps(container, *r->apps);
+            }
             one_done();
         }, 1000);
         if (!sent) --*waiting;
@@ -63,6 +127,7 @@ void Session::open_launcher()
 
 void Session::show_launcher()
 {
+    recall_apps();
     std::vector<LauncherEntry> entries;
     for (const auto& [name, apps] : known_apps_)
         for (const auto& app : apps)
