@@ -41,7 +41,7 @@ SECTIONS = ["frames", "input", "spawn", "scale", "memory", "clipboard"]
 
 
 class Session:
-    def __init__(self, build):
+    def __init__(self, build, extra_env=None):
         self.bin = os.path.join(build, "broker", "ctopbroker")
         self.client = os.path.join(build, "bench", "frame_client")
         self.runtime = tempfile.mkdtemp(prefix="ctopbroker-bench-")
@@ -51,7 +51,7 @@ class Session:
         self.out = tempfile.mkdtemp(prefix="ctopbroker-bench-out-", dir="/var/tmp")
         os.chmod(self.out, 0o777)
         self.env = dict(os.environ, XDG_RUNTIME_DIR=self.runtime, XDG_CONFIG_HOME=os.path.join(self.runtime, "config"),
-                        CTOPBROKER_LXCPATH=self.lxcpath)
+                        CTOPBROKER_LXCPATH=self.lxcpath, **(extra_env or {}))
         for var in ("WAYLAND_DISPLAY", "DISPLAY", "WAYLAND_SOCKET"):
             self.env.pop(var, None)
         log = open(os.path.join(self.runtime, "session.log"), "w")
@@ -616,7 +616,7 @@ def main():
     load = os.getloadavg()
     s = Session(os.path.abspath(args.build))
     r = {}
-    xpra = None
+    xpra = slow = None
     try:
         # Both started once: "warm" from here on (see INPUT_PATHS for why two).
         s.create("bench", cpu_weight=100)
@@ -625,14 +625,18 @@ def main():
             s.ctl("spawn", name, "--", "true")
         if "frames" in args.only:
             warm = args.frames // 10
-            paths = ["host", "container", "container50", "waypipe", "sway"]
+            paths = ["host", "container", "container50", "host_slow", "waypipe", "sway"]
             fps = {k: [] for k in paths + ["xpra"]}
             lat = {k: [] for k in paths}
             xpra = Xpra(s)
+            # A second session drawing the way wlroots 0.15's pixman renderer
+            # does by itself, for what compositor/blit_renderer.cpp changes.
+            slow = Session(os.path.abspath(args.build), {"CTOPBROKER_SLOW_BLITS": "1"})
             for _ in range(args.repeat):
                 for key, run in (("host", lambda: run_host(s, args.frames, warm)),
                                  ("container", lambda: run_in_container(s, "bench", args.frames, warm)[0]),
                                  ("container50", lambda: run_in_container(s, "bench50", args.frames, warm)[0]),
+                                 ("host_slow", lambda: run_host(slow, args.frames, warm)),
                                  ("waypipe", lambda: with_waypipe(s, args.frames, warm)),
                                  ("sway", lambda: on_sway(s, args.frames, warm))):
                     res = run()
@@ -641,6 +645,8 @@ def main():
                 fps["xpra"].append(xpra.run(3)["fps"])
             xpra.close()
             xpra = None
+            slow.close()
+            slow = None
             r["fps"], r["latency_ms"] = fps, lat
 
         if "input" in args.only:
@@ -672,6 +678,8 @@ def main():
     finally:
         if xpra:
             xpra.close()
+        if slow:
+            slow.close()
         s.close()
     load_after = os.getloadavg()
     report(args, r, load, load_after)
@@ -693,6 +701,7 @@ def report(args, r, load, load_after):
         base = row("host socket", fps["host"], "fps")
         row("container (private socket)", fps["container"], "fps", base)
         row("container, default cpu_weight 50", fps["container50"], "fps", base)
+        row("host, wlroots' own pixman drawing", fps["host_slow"], "fps", base)
         row("waypipe (host)", fps["waypipe"], "fps", base)
         row("sway 1.7 headless (host socket)", fps["sway"], "fps", base)
         row("X11 twin through xpra", fps["xpra"], "fps", base)
@@ -701,6 +710,7 @@ def report(args, r, load, load_after):
         row("host socket", lat["host"], "ms", base)
         row("container (private socket)", lat["container"], "ms", base)
         row("container, default cpu_weight 50", lat["container50"], "ms", base)
+        row("host, wlroots' own pixman drawing", lat["host_slow"], "ms", base)
         row("waypipe (host)", lat["waypipe"], "ms", base)
         c = med(fps["container"])
         targets += [("container >= 0.95x host throughput", c / med(fps["host"]), c / med(fps["host"]) >= 0.95),

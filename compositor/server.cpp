@@ -3,6 +3,7 @@
 
 #include "activation.hpp"
 #include "bar.hpp"
+#include "blit_renderer.hpp"
 #include "budget.hpp"
 #include "clipboard.hpp"
 #include "idle.hpp"
@@ -28,6 +29,7 @@
 #include <optional>
 #include <vector>
 #include <stdexcept>
+#include <string_view>
 
 namespace ctop {
 namespace {
@@ -177,6 +179,10 @@ Server::Server(const ServerOptions& options) : options_(options)
         create_backend(options);
         renderer_ = wlr_renderer_autocreate(backend_);
         if (!renderer_) throw std::runtime_error("could not create a renderer (try WLR_RENDERER=pixman)");
+        // CTOPBROKER_SLOW_BLITS=1 keeps wlroots' own pixman drawing: the bench
+        // runs both in one go to show what the fast path changes.
+        const char* slow = std::getenv("CTOPBROKER_SLOW_BLITS");
+        if (!slow || std::string_view(slow) != "1") renderer_ = with_fast_blits(renderer_);
         wlr_renderer_init_wl_display(renderer_, display_);
         allocator_ = wlr_allocator_autocreate(backend_, renderer_);
         if (!allocator_) throw std::runtime_error("could not create a buffer allocator");
