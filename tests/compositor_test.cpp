@@ -275,6 +275,29 @@ TEST(Frames, AGtkMenuOpenedFromTheKeyboardIsDrawnAndTheWindowStaysInItsFrame)
     }));
 }
 
+// Windows are blitted at their offset by compositor/blit_renderer.cpp, not
+// through wlroots' pixman transform: the same windows (a terminal's text, a
+// GTK window cropped to its geometry, with its translucent edges, our frames
+// and labels) look the same to the pixel either way.
+TEST(Frames, WindowsLookPixelForPixelAsWlrootsOwnDrawingShowsThem)
+{
+    auto shoot = [](bool wlroots_drawing) {
+        if (wlroots_drawing) setenv("CTOPBROKER_SLOW_BLITS", "1", 1);
+        Session s;
+        unsetenv("CTOPBROKER_SLOW_BLITS");
+        s.spawn({"foot", "sh", "-c", "printf 'ctopbroker blit\\n'; ls -l /usr/bin | head -40; exec sleep 60"});
+        EXPECT_TRUE(s.wait_views("host", 1));
+        s.spawn({"gtk4-demo"});
+        EXPECT_TRUE(s.wait_views("host", 2));
+        std::this_thread::sleep_for(std::chrono::seconds(2));  // both have drawn their content
+        return s.screenshot(wlroots_drawing ? "wlroots" : "blit");
+    };
+    Image wlroots = shoot(true), ours = shoot(false);
+    ASSERT_EQ(wlroots.width, ours.width);
+    ASSERT_EQ(wlroots.height, ours.height);
+    EXPECT_EQ(changed_pixels(wlroots, ours, 0, 0, ours.width, ours.height), 0);
+}
+
 TEST(Frames, AOneByOneWindowCannotPaintAFakeLabelOrEscapeItsFrame)
 {
     Session s;
