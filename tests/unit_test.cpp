@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <fstream>
 #include "policy.hpp"
+#include "setup.hpp"
 #include "text.hpp"
 #include "workspace.hpp"
 #include "wlr.hpp"
@@ -479,4 +480,21 @@ TEST(DesktopEntries, ExecQuotingFollowsTheSpec)
     EXPECT_EQ(ctop::desktop_exec_argv(R"(sh -c "echo \"hi\" there"  x)"),
               (std::vector<std::string>{"sh", "-c", "echo \"hi\" there", "x"}));
     EXPECT_TRUE(ctop::desktop_exec_argv(R"(sh "unterminated)").empty());
+}
+
+TEST(SetupRecord, BootRedoesEachRecordedUserOnceAndSkipsWhatIsNotAUserName)
+{
+    const std::string record = "# Users `ctopbroker setup` ran for\n"
+                               "root\n"
+                               "\n"
+                               "alice\n"
+                               "alice\n"          // recorded twice: set up once
+                               "-rf\n"            // would be an option to a tool
+                               "bob smith\n"      // not one name
+                               "../etc\n"
+                               "Mallory\n"        // useradd refuses capitals by default
+                               "ctop_test-2.x\n";
+    EXPECT_EQ(ctop::recorded_users(record), (std::vector<std::string>{"root", "alice", "ctop_test-2.x"}));
+    EXPECT_TRUE(ctop::recorded_users("").empty());
+    EXPECT_EQ(ctop::setup_record(), "/var/lib/ctopbroker/setup-users");
 }

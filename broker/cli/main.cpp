@@ -223,6 +223,11 @@ int main(int argc, char** argv)
     std::vector<std::string> setup_users;
     setup->add_option("--user", setup_users, "The user whose session runs the containers (default: root); also lets "
                                              "USER's unprivileged containers attach (lxc-user-nic)");
+    bool setup_boot = false;
+    setup->add_flag("--boot", setup_boot, "Only what a reboot removed (cgroup subtrees, /tmp/.X11-unix, bridges, "
+                                          "firewall, dnsmasq), for every user setup ran for; "
+                                          "ctopbroker-setup.service runs it at boot")
+        ->excludes("--user");
 
     auto* doctor = app.add_subcommand("doctor", "Check, as this user, everything the session and its unprivileged "
                                                 "containers need; prints the fix for each problem");
@@ -413,6 +418,7 @@ int main(int argc, char** argv)
         } else if (*network) {
             return ctop::show_container_network(name);
         } else if (*setup) {
+            if (setup_boot) return ctop::run_boot_setup();
             for (const auto& user : setup_users.empty() ? std::vector<std::string>{"root"} : setup_users)
                 if (int rc = ctop::run_setup(user); rc != 0) return rc;
             return ctop::net::setup_network(setup_users);

@@ -4,6 +4,7 @@
 #include "setup.hpp"
 
 #include "cgroup_delegation.hpp"
+#include "network.hpp"
 
 #include "container.hpp"
 #include "idmap.hpp"
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -202,9 +204,11 @@ void setup_x11_socket_dir(const SetupTarget&, SetupReport& report)
     const fs::path dir = "/tmp/.X11-unix";
     struct stat st {};
     if (lstat(dir.c_str(), &st) != 0) {
-        if (mkdir(dir.c_str(), 01777) != 0)
+        // Gone after a reboot (/tmp is a tmpfs): made again as systemd-tmpfiles' x11.conf makes it.
+        if (mkdir(dir.c_str(), 0700) != 0 || chmod(dir.c_str(), 01777) != 0)
             throw std::runtime_error("cannot create " + dir.string() + ": " + std::strerror(errno));
-        lstat(dir.c_str(), &st);
+        report.changed("created " + dir.string() + ", mode 1777 (every user's Xwayland binds its sockets there)");
+        return;
     }
     if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
         throw std::runtime_error(dir.string() + " is not a directory owned by root: remove it and run setup again");
@@ -215,6 +219,102 @@ void setup_x11_socket_dir(const SetupTarget&, SetupReport& report)
         return;
     }
     report.ok(dir.string() + " is 1777");
+}
+
+fs::path setup_record() { return "/var/lib/ctopbroker/setup-users"; }
+
+namespace {
+
+// What useradd accepts by default (and lxc-usernet can name).
+bool plain_user_name(const std::string& name)
+{
+    return !name.empty() && name.size() <= 32 && name[0] != '-' &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-.") == std::string::npos;
+}
+
+// The record is replaced whole (written beside it, then renamed): a crash
+// mid-write never leaves a boot with half a list.
+void write_record(const std::vector<std::string>& users)
+{
+    const fs::path record = setup_record();
+    fs::create_directories(record.parent_path());
+    const fs::path next = record.string() + ".new";
+    {
+        std::ofstream out(next, std::ios::trunc);
+        out << "# Users `ctopbroker setup` ran for; `ctopbroker setup --boot` (ctopbroker-setup.service)\n"
+               "# re-creates at every boot what a reboot removed for them.\n";
+        for (const auto& u : users) out << u << "\n";
+        out.close();
+        if (!out) throw std::runtime_error("cannot write " + next.string() + ": " + std::strerror(errno));
+    }
+    if (rename(next.c_str(), record.c_str()) != 0)
+        throw std::runtime_error("cannot replace " + record.string() + ": " + std::strerror(errno));
+}
+
+// The last step: `setup --boot` redoes the volatile steps for this user.
+void remember_for_boot(const SetupTarget& target, SetupReport& report)
+{
+    std::vector<std::string> users = recorded_users(read_text(setup_record()));
+    if (std::find(users.begin(), users.end(), target.user) != users.end()) {
+        report.ok(target.user + " is in " + setup_record().string() + " (setup --boot at every boot)");
+        return;
+    }
+    users.push_back(target.user);
+    write_record(users);
+    report.changed("recorded " + target.user + " in " + setup_record().string() +
+                   ": `ctopbroker setup --boot` re-creates its cgroups, /tmp/.X11-unix and the network at boot");
+}
+
+} // namespace
+
+std::vector<std::string> recorded_users(const std::string& record_text)
+{
+    std::vector<std::string> users;
+    std::istringstream lines(record_text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#' || !plain_user_name(line)) continue;
+        if (std::find(users.begin(), users.end(), line) == users.end()) users.push_back(line);
+    }
+    return users;
+}
+
+int run_boot_setup()
+{
+    if (geteuid() != 0) {
+        std::cerr << "ctopbroker setup --boot: run it as root (ctopbroker-setup.service does, at boot): it makes "
+                     "cgroups, bridges, firewall rules and starts dnsmasq\n";
+        return 1;
+    }
+    const std::vector<std::string> users = recorded_users(read_text(setup_record()));
+    if (users.empty()) {
+        std::printf("setup --boot: %s names no user: nothing to re-create (`sudo ctopbroker setup --user NAME` "
+                    "sets a user up and records it)\n",
+                    setup_record().c_str());
+        return 0;
+    }
+    std::string names;
+    for (const auto& u : users) names += (names.empty() ? "" : ", ") + u;
+    std::printf("setup --boot: re-creating what a reboot removed, for %s (%s)\n", names.c_str(),
+                setup_record().c_str());
+    SetupReport report;
+    int failures = 0;
+    // As much as can be done: one user's failure (deleted since?) leaves the others' sessions working.
+    auto attempt = [&](const char* what, const std::function<void()>& step) {
+        try {
+            step();
+        } catch (const std::exception& e) {
+            std::cerr << "ctopbroker setup --boot: " << what << ": " << e.what() << "\n";
+            ++failures;
+        }
+    };
+    for (const auto& user : users)
+        attempt(user.c_str(), [&] { setup_cgroups(setup_target(user), report); });
+    attempt("X11 sockets", [&] { setup_x11_socket_dir(SetupTarget{}, report); });
+    // The lxc-usernet lines are /etc's (they outlived the reboot): the rules read them.
+    const int network = net::setup_network({});
+    std::printf("setup --boot: %d change%s besides the network; %s\n", report.changes(),
+                report.changes() == 1 ? "" : "s", failures || network ? "FAILED (see above)" : "done");
+    return failures || network ? 1 : 0;
 }
 
 int run_setup(const std::string& user)
@@ -232,6 +332,7 @@ int run_setup(const std::string& user)
             {"lxcpath", setup_lxcpath},
             {"cgroups", setup_cgroups},
             {"X11 sockets", setup_x11_socket_dir},
+            {"boot record", remember_for_boot},
         };
         for (const auto& [name, step] : steps) {
             try {

@@ -48,7 +48,22 @@ void setup_lxcpath(const SetupTarget& target, SetupReport& report);
 // ("owner:first:count" lines), starting at 100000 or above, 65536-aligned.
 unsigned long free_subordinate_range(const std::vector<std::string>& file_texts, unsigned long count);
 
-// `ctopbroker setup [--user NAME]`: every step, in order; exit status.
+// `ctopbroker setup [--user NAME]`: every step, in order; exit status. The
+// user is remembered (setup_record()) for `setup --boot`.
 int run_setup(const std::string& user);
+
+// Where setup remembers the users it ran for, one name a line:
+// /var/lib/ctopbroker/setup-users (it outlives a reboot; what setup made in
+// /run, /sys/fs/cgroup, /tmp and the kernel's network state does not).
+std::filesystem::path setup_record();
+// The names in a record's text: comments, blank lines and names that are not
+// plain user names are skipped.
+std::vector<std::string> recorded_users(const std::string& record_text);
+
+// `ctopbroker setup --boot` (ctopbroker-setup.service, before the display
+// manager): re-creates, for every recorded user, only what a reboot removed:
+// the delegated cgroup subtree, /tmp/.X11-unix, the bridges, the nftables
+// tables and dnsmasq. Idempotent; exit status.
+int run_boot_setup();
 
 } // namespace ctop
