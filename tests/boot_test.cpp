@@ -176,7 +176,8 @@ std::string as_user(const std::string& command, const std::string& runtime_dir)
     const TestUser& u = *test_user();
     return "setpriv --reuid=" + std::to_string(u.uid) + " --regid=" + std::to_string(u.gid) +
            " --init-groups env -i HOME=" + u.home + " USER=" + u.name + " LOGNAME=" + u.name +
-           " PATH=/usr/bin:/bin XDG_RUNTIME_DIR=" + runtime_dir + " sh -c '" + command + "'";
+           " PATH=/usr/bin:/bin XDG_RUNTIME_DIR=" + runtime_dir + " CTOPBROKER_NET_DIR=" + std::getenv("CTOPBROKER_NET_DIR") +
+           " sh -c '" + command + "'";
 }
 
 class AfterReboot : public ContainerTest {
@@ -231,6 +232,9 @@ TEST_F(AfterReboot, SetupBootAloneBringsBackTheNetworkCgroupsAndX11ForTheUsersSe
 {
     // Before: the reboot took what the user's containers need.
     EXPECT_NE(doctor_before_.find("a cgroup subtree " + test_user()->name), std::string::npos) << doctor_before_;
+    EXPECT_NE(doctor_before_.find("(missing: bridge ctop-inet, bridge ctop-lan, dnsmasq"), std::string::npos)
+        << doctor_before_;
+    EXPECT_NE(doctor_before_.find("sudo ctopbroker setup --boot"), std::string::npos) << doctor_before_;
 
     // setup --boot re-created each part, and for this user because setup recorded it.
     ASSERT_EQ(boot_status_, 0) << boot_output_;

@@ -4,6 +4,7 @@
 #include "doctor.hpp"
 
 #include "cgroup_delegation.hpp"
+#include "network.hpp"
 #include "container.hpp"
 #include "idmap.hpp"
 #include "paths.hpp"
@@ -129,6 +130,12 @@ int run_doctor()
                 "lxc-user-nic may attach " + user + "'s containers to ctop-inet and ctop-lan (/etc/lxc/lxc-usernet)",
                 setup);
     }
+    // Gone after every reboot until `setup --boot` (ctopbroker-setup.service) ran.
+    const std::string network = net::missing_network();
+    c.check(network.empty(),
+            "the containers' bridges ctop-inet and ctop-lan and their dnsmasq" +
+                (network.empty() ? std::string() : " (missing: " + network + ")"),
+            "sudo ctopbroker setup --boot   (what a reboot removed; ctopbroker-setup.service does it at boot)");
     struct stat x11 {};
     c.check(stat("/tmp/.X11-unix", &x11) != 0 || (x11.st_mode & 01777) == 01777,
             "/tmp/.X11-unix is 1777 (each user's Xwayland binds its sockets there)", setup);

@@ -498,6 +498,17 @@ int setup_network(const std::vector<std::string>& users)
     }
 }
 
+std::string missing_network()
+{
+    std::vector<std::string> missing;
+    for (const Bridge* b : {&internet_bridge, &lan_bridge})
+        if (!interface_exists(b->name)) missing.push_back(std::string("bridge ") + b->name);
+    if (!running_dnsmasq()) missing.push_back("dnsmasq (" + (state_dir() / "dnsmasq.pid").string() + ")");
+    std::string text;
+    for (const auto& m : missing) text += (text.empty() ? "" : ", ") + m;
+    return text;
+}
+
 int show_network(const std::string& container, Mode mode, const fs::path& lxcpath)
 {
     std::printf("%s: network = %s\n", container.c_str(), std::string(to_string(mode)).c_str());

@@ -58,6 +58,10 @@ std::optional<std::string> leased_address(const std::string& container, const st
 // idempotent; prints each change. Returns an exit status.
 int setup_network(const std::vector<std::string>& users);
 
+// What setup (and `setup --boot`, after a reboot) brings up, as any user can
+// see it: empty when both bridges exist and dnsmasq runs, else what is missing.
+std::string missing_network();
+
 // `ctopbroker network NAME`: the mode, address and the live rules that apply.
 int show_network(const std::string& container, Mode mode, const std::filesystem::path& lxcpath);
 
