@@ -247,6 +247,12 @@ Server::Server(const ServerOptions& options) : options_(options)
                 self->check_popup_grab();
             }, this);
     });
+    // An output resized (a nested session's window), moved or rescaled: the
+    // bar spans it again and its layer surfaces are placed anew.
+    layout_change_.connect(&layout_->events.change, [this](void*) {
+        bar_->rebuild();
+        layer_shell_->arrange_all();
+    });
     new_output_.connect(&backend_->events.new_output,
                         [this](void* data) { on_new_output(static_cast<wlr_output*>(data)); });
     new_input_.connect(&backend_->events.new_input, [this](void* data) {
@@ -346,6 +352,7 @@ Server::~Server()
     if (notice_timer_) wl_event_source_remove(notice_timer_);
     if (grab_check_) wl_event_source_remove(grab_check_);
     keyboard_grab_begin_.disconnect();
+    layout_change_.disconnect();  // the bar and the layer shell go now
     layer_shell_.reset();
     owned_views_.clear();
     clipboard_.reset();

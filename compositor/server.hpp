@@ -205,7 +205,7 @@ private:
     wl_event_source* notice_timer_ = nullptr;
     wl_event_source* grab_check_ = nullptr;
 
-    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_, keyboard_grab_begin_;
+    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_, keyboard_grab_begin_, layout_change_;
 };
 
 }  // namespace ctop
