@@ -408,13 +408,15 @@ protected:
     // Starts it as the display manager does: as the user, stdin not a
     // terminal, through sh (as sddm's wayland-session script does, here
     // without the login profile, which would reset PATH to /usr/local/bin).
-    void start_session(const std::vector<std::string>& exec)
+    // tty: a terminal for its stdin (a VT login) instead of /dev/null, and no XDG_SEAT.
+    void start_session(const std::vector<std::string>& exec, int tty = -1)
     {
         const TestUser& u = *test_user();
         std::vector<std::string> args{"setpriv", "--reuid=" + std::to_string(u.uid), "--regid=" + std::to_string(u.gid),
                                       "--init-groups", "/bin/sh", "-c", "exec \"$@\"", "sh"};
         args.insert(args.end(), exec.begin(), exec.end());
         std::vector<std::string> env = login_environment();
+        if (tty >= 0) std::erase(env, "XDG_SEAT=seat0");
         std::vector<char*> argv, envp;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -422,7 +424,8 @@ protected:
         envp.push_back(nullptr);
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        if (tty >= 0) posix_spawn_file_actions_adddup2(&fa, tty, 0);
+        else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
         posix_spawnattr_t attr;
@@ -486,6 +489,35 @@ TEST_F(DisplayManagerLogin, TheInstalledSessionEntryStartsHeadlessWithoutDrmAndT
         },
         std::chrono::seconds(30));
     EXPECT_TRUE(shown) << "no window of container app:\n" << log();
+}
+
+// A TTY login without logind's XDG_SEAT (seatd, say): stdin is the terminal.
+// There is no GPU on the test machines (and no vkms: their kernel has neither
+// modules nor DRM), so the session says so and serves headless.
+TEST_F(DisplayManagerLogin, OnATtyWithoutAGpuTheSessionSaysWhyItIsHeadlessAndDrmIsRefusedAtOnce)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(grantpt(master), 0);
+    ASSERT_EQ(unlockpt(master), 0);
+    int tty = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(tty, 0);
+    ASSERT_EQ(fchown(tty, test_user()->uid, test_user()->gid), 0);  // as login does
+    start_session({"ctopbroker", "session"}, tty);
+    close(tty);
+    ASSERT_TRUE(wait_until([&] { return log().find("WAYLAND_DISPLAY=") != std::string::npos ||
+                                        waitpid(session_, nullptr, WNOHANG) == session_; },
+                           std::chrono::seconds(30)))
+        << log();
+    EXPECT_NE(log().find("backend: headless (a seat, but no DRM device in /dev/dri)"), std::string::npos) << log();
+    std::string out;
+    EXPECT_EQ(sh_output(user_shell("ctopbroker status"), &out), 0) << out;
+    EXPECT_NE(out.find("(headless backend)"), std::string::npos) << out;
+    // Insisting on DRM as the user: refused at once, naming why.
+    out.clear();
+    EXPECT_NE(sh_output(user_shell("XDG_RUNTIME_DIR=$(mktemp -d) timeout 20 ctopbroker session --backend drm"), &out), 0);
+    EXPECT_NE(out.find("no DRM device"), std::string::npos) << out;
+    close(master);
 }
 
 }  // namespace
