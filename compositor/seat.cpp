@@ -388,6 +388,12 @@ void Seat::output_added(wlr_output* output)
     set_cursor_image(image.c_str());
 }
 
+wlr_xcursor_image* Seat::default_cursor_image() const
+{
+    wlr_xcursor* arrow = wlr_xcursor_manager_get_xcursor(xcursors_, "left_ptr", 1);
+    return arrow && arrow->image_count > 0 ? arrow->images[0] : nullptr;
+}
+
 void Seat::set_cursor_image(const char* name)
 {
     if (cursor_image_ == name) return;  // re-setting restarts animated cursors

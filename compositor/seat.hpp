@@ -45,6 +45,9 @@ public:
     void schedule_pointer_refresh();
     void forget_view(View& view);  // drops grabs that point at a dying view
     void output_added(wlr_output* output);  // loads the cursor theme at its scale, shows the cursor there
+    // The theme's arrow at scale 1, or nullptr without a theme: X servers
+    // get it as their root window's cursor (xwayland.cpp).
+    wlr_xcursor_image* default_cursor_image() const;
 
     // Interactive move and resize (seat_grab.cpp). The requests come from
     // clients (xdg_toplevel.move/resize) and are honoured only while that

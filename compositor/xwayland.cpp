@@ -7,12 +7,14 @@
 #include "text.hpp"
 #include "workspace.hpp"
 
+#include <drm_fourcc.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -58,6 +60,60 @@ int poke(int display)
         return -1;
     }
     return fd;
+}
+
+// The bounding box of the pixels of a surface's current buffer that are
+// part of the window rather than its drop shadow, in buffer coordinates: at
+// least half as opaque as the most opaque pixel on the middle row and column
+// (a menu's body crosses both, at one alpha all over while it fades in; its
+// shadow stays far below). Each edge is scanned inwards and stops at its
+// first such row or column: a shadow costs its width, not the window's area.
+// The whole buffer when its pixels cannot be read (a dmabuf), have no alpha,
+// or are all transparent (a menu's first frame as it starts to fade in: it
+// must stay shown, or it gets no frame callbacks and never draws the next).
+wlr_box visible_bounds(wlr_surface* surface)
+{
+    wlr_client_buffer* shown = surface->buffer;
+    wlr_buffer* source = shown ? shown->source : nullptr;
+    if (!source) return {0, 0, surface->current.buffer_width, surface->current.buffer_height};
+    const int w = source->width, h = source->height;
+    wlr_box whole{0, 0, w, h};
+    void* data;
+    uint32_t format;
+    size_t stride;
+    if (!wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride))
+        return whole;
+    if (format != DRM_FORMAT_ARGB8888 || stride < static_cast<size_t>(w) * 4) {
+        wlr_buffer_end_data_ptr_access(source);
+        return whole;
+    }
+    auto alpha = [&](int x, int y) {
+        uint32_t px;
+        std::memcpy(&px, static_cast<const char*>(data) + y * stride + x * 4, 4);
+        return px >> 24;
+    };
+    uint32_t peak = 0;
+    for (int x = 0; x < w; ++x) peak = std::max(peak, alpha(x, h / 2));
+    for (int y = 0; y < h; ++y) peak = std::max(peak, alpha(w / 2, y));
+    const uint32_t min_alpha = std::max<uint32_t>(1, peak / 2);
+    auto row_visible = [&](int y, int x0, int x1) {
+        for (int x = x0; x < x1; ++x)
+            if (alpha(x, y) >= min_alpha) return true;
+        return false;
+    };
+    auto column_visible = [&](int x, int y0, int y1) {
+        for (int y = y0; y < y1; ++y)
+            if (alpha(x, y) >= min_alpha) return true;
+        return false;
+    };
+    int top = 0, bottom = h, left = 0, right = w;
+    while (top < bottom && !row_visible(top, 0, w)) ++top;
+    while (bottom > top && !row_visible(bottom - 1, 0, w)) --bottom;
+    while (left < right && !column_visible(left, top, bottom)) ++left;
+    while (right > left && !column_visible(right - 1, top, bottom)) --right;
+    wlr_buffer_end_data_ptr_access(source);
+    if (top >= bottom || left >= right) return whole;
+    return {left, top, right - left, bottom - top};
 }
 
 void drain(int listen_fd)
@@ -156,6 +212,12 @@ void ContainerXServer::start()
     display_ = xwayland_->server->display;
     // Its private selection seat, never the user's: see ClipboardBroker.
     server_.clipboard().attach_xwayland(container_, xwayland_);
+    // X windows without a cursor of their own (GTK4's header bar, a window
+    // under a pointer coming back from a move) show the root window's; left
+    // unset, that is X's "X", which looks like something went wrong.
+    if (wlr_xcursor_image* arrow = server_.seat().default_cursor_image())
+        wlr_xwayland_set_cursor(xwayland_, arrow->buffer, arrow->width * 4, arrow->width, arrow->height,
+                                arrow->hotspot_x, arrow->hotspot_y);
     ready_listener_.connect(&xwayland_->events.ready, [this](void*) { on_ready(); });
     new_surface_.connect(&xwayland_->events.new_surface,
                          [this](void* d) { on_new_surface(static_cast<wlr_xwayland_surface*>(d)); });
@@ -401,9 +463,12 @@ XwaylandPopup::XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry,
     map_.connect(&xs->events.map, [this](void*) {
         surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xs_->surface, server_.layout());
         wlr_scene_node_raise_to_top(&tree_->node);
+        commit_.connect(&xs_->surface->events.commit, [this](void*) { on_commit(); });
+        visible_ = visible_bounds(xs_->surface);
         update();
     });
     unmap_.connect(&xs->events.unmap, [this](void*) {
+        commit_.disconnect();
         wlr_scene_node_set_enabled(&tree_->node, false);
         surfaces_.reset();
     });
@@ -457,6 +522,16 @@ RetiredXwaylands::~RetiredXwaylands()
         if (e.wm_fd >= 0) close(e.wm_fd);
 }
 
+void XwaylandPopup::on_commit()
+{
+    wlr_box visible = visible_bounds(xs_->surface);
+    if (visible.x == visible_.x && visible.y == visible_.y && visible.width == visible_.width &&
+        visible.height == visible_.height)
+        return;
+    visible_ = visible;
+    update();
+}
+
 void XwaylandPopup::update()
 {
     if (!surfaces_) return;  // not mapped
@@ -467,8 +542,9 @@ void XwaylandPopup::update()
     wlr_box area = server_.usable_area();
     wlr_box allowed{area.x + f, area.y + f, area.width - 2 * f, area.height - 2 * f};
     wlr_box window{xs_->x, xs_->y, xs_->width, xs_->height};
-    wlr_box shown{};
-    if (!wlr_box_intersection(&shown, &window, &allowed)) {
+    wlr_box visible{window.x + visible_.x, window.y + visible_.y, visible_.width, visible_.height};
+    wlr_box in_window{}, shown{};
+    if (!wlr_box_intersection(&in_window, &visible, &window) || !wlr_box_intersection(&shown, &in_window, &allowed)) {
         wlr_scene_node_set_enabled(&tree_->node, false);
         return;
     }

@@ -147,6 +147,7 @@ public:
 
 private:
     void update();  // after a map or a geometry change: what is shown, and the frame around it
+    void on_commit();  // a new buffer: its visible part may have changed
 
     Server& server_;
     std::set<XwaylandPopup*>& registry_;
@@ -155,7 +156,11 @@ private:
     wlr_scene_tree* tree_;  // at the window's X position
     wlr_scene_rect* frame_[4];
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
-    Listener map_, unmap_, destroy_, set_geometry_;
+    // The part of the window that is not its drop shadow, in its own
+    // coordinates: menus of Chromium and others draw their shadow inside a
+    // larger translucent window. Only that part is shown, framed.
+    wlr_box visible_{};
+    Listener map_, unmap_, destroy_, set_geometry_, commit_;
 };
 
 }  // namespace ctop
