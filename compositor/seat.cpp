@@ -2,6 +2,7 @@
 #include "seat.hpp"
 
 #include "clock.hpp"
+#include "drag.hpp"
 #include "idle.hpp"
 #include "keybindings.hpp"
 #include "layer_shell.hpp"
@@ -84,6 +85,8 @@ Seat::Seat(Server& server)
     set_cursor_image("left_ptr");
 
     constraints_ = std::make_unique<PointerConstraints>(server.display(), seat_);
+    drag_ = std::make_unique<DragAndDrop>(server, seat_);
+    drag_->on_end = [this] { schedule_pointer_refresh(); };
     request_logger_ = wl_display_add_protocol_logger(server.display(), &Seat::on_request, this);
     motion_.connect(&cursor_->events.motion, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_motion*>(data);
@@ -128,6 +131,7 @@ Seat::~Seat()
 {
     wl_protocol_logger_destroy(request_logger_);
     if (refresh_idle_) wl_event_source_remove(refresh_idle_);
+    drag_.reset();
     constraints_.reset();
     keyboards_.clear();
     // The listeners live in the cursor's and the seat's signal lists: off
@@ -334,6 +338,7 @@ void Seat::process_motion(uint32_t time_msec, bool hand_moved)
         update_grab();
         return;
     }
+    if (drag_->active()) return drag_motion(time_msec);
     if (!delivered_buttons_.empty() && seat_->pointer_state.focused_surface) {
         // Implicit grab: while a button is held, the surface it was pressed
         // on keeps the pointer, even outside it (text selection, scrollbars).
@@ -360,6 +365,20 @@ void Seat::process_motion(uint32_t time_msec, bool hand_moved)
     // computed from the old one hovers (tooltips) where the pointer is not.
     if (entering && hand_moved && wlr_surface_is_xwayland_surface(surface)) send_entry_motion(time_msec, sx, sy);
     constraints_->update();
+}
+
+void Seat::drag_motion(uint32_t time_msec)
+{
+    // The drag's grab turns enter and motion into wl_data_device events for
+    // the surface under the pointer, if it may see the drag (drag.hpp).
+    drag_->pointer_moved(cursor_->x, cursor_->y);
+    wlr_surface* surface = nullptr;
+    double sx = 0, sy = 0;
+    server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+    surface = drag_->allowed_target(surface);
+    if (!surface) return wlr_seat_pointer_notify_clear_focus(seat_);
+    wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
+    wlr_seat_pointer_notify_motion(seat_, time_msec, sx, sy);
 }
 
 // Xwayland turns wl_pointer.enter into an X crossing event but no motion

@@ -16,6 +16,7 @@
 
 namespace ctop {
 
+class DragAndDrop;
 class PointerConstraints;
 class Server;
 class View;
@@ -68,6 +69,7 @@ private:
     void on_key(Keyboard& kb, wlr_event_keyboard_key* event);
     bool run_binding(Keyboard& kb, uint32_t xkb_keycode);
     void process_motion(uint32_t time_msec, bool hand_moved = false);  // hand_moved: a device moved it
+    void drag_motion(uint32_t time_msec);  // while a client's drag holds the pointer
     void send_entry_motion(uint32_t time_msec, double sx, double sy);
     void on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy);
     void on_button(wlr_event_pointer_button* event);
@@ -96,6 +98,7 @@ private:
     wlr_xcursor_manager* xcursors_;
     std::list<std::unique_ptr<Keyboard>> keyboards_;
     std::unique_ptr<PointerConstraints> constraints_;
+    std::unique_ptr<DragAndDrop> drag_;
     bool has_pointer_ = false;
     bool has_touch_ = false;
     // A finger down on a client surface: the layout position of that

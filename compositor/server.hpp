@@ -139,6 +139,8 @@ public:
     // less the layer surfaces' exclusive zones).
     wlr_box output_box() const;
     wlr_box usable_area() const;
+    // Above every workspace and its labels: the bar, notices, a drag's icon.
+    wlr_scene_tree* overlay_layer() const { return overlay_layer_; }
     bool has_test_input() const { return test_keyboard_ != nullptr; }
     wlr_keyboard* test_keyboard() const { return test_keyboard_; }
     TestPointer* test_pointer() const { return test_pointer_.get(); }

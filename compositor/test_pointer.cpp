@@ -138,6 +138,12 @@ void TestPointer::drag_step()
         wl_event_source_timer_update(timer_, d.interval_ms);
         return;
     }
+    if (d.step == d.steps) {
+        // At the target the hand rests a moment before letting go: a drop
+        // target answers the drag's arrival (accepts a type) first.
+        wl_event_source_timer_update(timer_, drag_rest_ms);
+        return;
+    }
     button(d.button, false);
     hold_keys(d.hold, false);
     auto done = std::move(d.done);

@@ -33,13 +33,15 @@ public:
     // Moves to (x1, y1), presses `button` (with the evdev modifier keys
     // `hold` down on the test keyboard), moves to (x2, y2) in steps
     // spread over time (clients answer a press with requests such as
-    // xdg_toplevel.move, and need the loop to run in between), releases, and
-    // then calls `done` with "" or the error. Never blocks the event loop.
+    // xdg_toplevel.move, and need the loop to run in between), rests there,
+    // releases, and then calls `done` with "" or the error. Never blocks the
+    // event loop.
     void drag(double x1, double y1, double x2, double y2, uint32_t button, std::vector<uint32_t> hold,
               std::function<void(const std::string&)> done);
 
     static constexpr int drag_steps = 12;
     static constexpr int drag_step_ms = 25;
+    static constexpr int drag_rest_ms = 200;  // still at the target before the release
     static constexpr int click_hold_ms = 60;
 
 private:
