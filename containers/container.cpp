@@ -649,6 +649,11 @@ void Container::clone_to(const std::string& new_name)
     if (!copy) throw ContainerError(failure("liblxc could not clone it to '" + new_name + "' (is rsync installed?)", mark));
     lxc_container_put(copy);
     target.adopt_config(); // before liblxc loads it: it would create the log file its config names
+    // A copy is another machine: D-Bus must not take the two for one. The
+    // file keeps its owner; a user's session may not write it (then the
+    // copy keeps the original's).
+    if (fs::path id = target.dir() / "rootfs/etc/machine-id"; fs::exists(id))
+        std::ofstream(id, std::ios::trunc) << new_machine_id() << "\n";
 }
 
 void Container::rename(const std::string& new_name)

@@ -141,7 +141,26 @@ void write_identity(const std::string& container, const fs::path& rootfs)
     write_file(container, rootfs / "etc/hostname", container + "\n");
     write_file(container, rootfs / "etc/hosts",
                "127.0.0.1 localhost\n127.0.1.1 " + container + "\n::1 localhost ip6-localhost ip6-loopback\n");
+    // Its own, never the host's: D-Bus and dconf key their files on it, and
+    // an app must not learn the host's from inside.
+    write_file(container, rootfs / "etc/machine-id", new_machine_id() + "\n", 0444);
 }
+
+}  // namespace
+
+std::string new_machine_id()
+{
+    unsigned char bytes[16] = {};
+    std::ifstream in("/dev/urandom", std::ios::binary);
+    in.read(reinterpret_cast<char*>(bytes), sizeof bytes);
+    if (!in) throw ContainerError("cannot read /dev/urandom for a machine-id");
+    static const char hex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes) id += {hex[b >> 4], hex[b & 15]};
+    return id;
+}
+
+namespace {
 
 bool has_entry(const fs::path& file, const std::string& name)
 {

@@ -37,6 +37,9 @@ struct AptMirrors {
 };
 AptMirrors host_apt_mirrors(const std::filesystem::path& etc_apt = "/etc/apt");
 
+// 32 random hex digits, as /etc/machine-id holds them (each container has its own).
+std::string new_machine_id();
+
 // rm -rf that never crosses into another filesystem (debootstrap mounts /proc
 // inside its target; a failed run may leave it mounted).
 void remove_tree(const std::string& container, const std::filesystem::path& dir);

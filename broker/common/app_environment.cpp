@@ -25,6 +25,7 @@ std::vector<std::string> app_environment(const std::string& container, bool audi
         "SDL_VIDEODRIVER=wayland",
         "CTOPBROKER_CONTAINER=" + container,
         "DISPLAY=:0",
+        std::string("DBUS_SESSION_BUS_ADDRESS=") + session_bus_address,
     };
     if (audio) env.push_back(std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside);
     env.insert(env.end(), extra.begin(), extra.end());

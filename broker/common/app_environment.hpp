@@ -12,6 +12,12 @@ namespace ctop {
 // and PipeWire sockets) appears here, read-only.
 inline constexpr const char* broker_dir_inside = "/run/ctopbroker";
 
+// The container's own session bus (a dbus-daemon inside it, as its user; the
+// agent keeps it running). /run is the container's own tmpfs, so no other
+// container and not the host can reach it.
+inline constexpr const char* session_bus_inside = "/run/user/1000/bus";
+inline constexpr const char* session_bus_address = "unix:path=/run/user/1000/bus";
+
 // `extra` (NAME=VALUE, from the spawn request) comes last, so it wins.
 std::vector<std::string> app_environment(const std::string& container, bool audio,
                                          const std::vector<std::string>& extra);

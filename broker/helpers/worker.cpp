@@ -173,6 +173,25 @@ bool serves(const Container& c, const std::filesystem::path& runtime_dir)
 
 json finish_spawn(Container& c, const json& req, bool started);
 
+// The container's session bus, before its first app, which may look for it at
+// once (the agent starts after that app). --fork returns once it listens.
+// Without dbus-daemon in the container, apps run without a bus.
+void start_session_bus(Container& c, const json& req)
+{
+    RunOptions bus;
+    bus.argv = {"/bin/sh", "-c",
+                "command -v dbus-daemon >/dev/null || exit 0; "
+                "exec dbus-daemon --session --fork --nopidfile --address=" + std::string(session_bus_address)};
+    bus.env = {"PATH=/usr/bin:/bin", "HOME=/home/user", "XDG_RUNTIME_DIR=/run/user/1000"};
+    bus.cwd = "/home/user";
+    int log = open_log(req.value("log", ""));
+    bus.stdout_fd = log;
+    bus.stderr_fd = log;
+    if (c.run_wait(bus) != 0 && log >= 0)
+        dprintf(log, "ctopbroker: container '%s': its session bus did not start (see above)\n", c.name().c_str());
+    if (log >= 0) close(log);
+}
+
 json spawn(const json& req)
 {
     Container c(req.at("name"), req.at("lxcpath").get<std::string>());
@@ -217,6 +236,8 @@ json spawn(const json& req)
     // The user's private runtime dir, fresh in every container.
     RunOptions prep;
     prep.argv = {"/bin/sh", "-c",
+                 // A container made before it had one (or a template's empty file).
+                 "{ [ -s /etc/machine-id ] || tr -d - < /proc/sys/kernel/random/uuid > /etc/machine-id; } 2>/dev/null; "
                  "mkdir -p /run/user/1000 && chown 1000:1000 /run/user/1000 && chmod 700 /run/user/1000 && "
                  // X clients look for display :0 here; the socket is the session's.
                  "mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix && "
@@ -228,6 +249,7 @@ json spawn(const json& req)
     if (c.run_wait(prep) != 0)
         return fail("container '" + c.name() + "' is running without ctopbroker's socket mount (started by "
                     "something else?): stop it with `ctopbroker stop " + c.name() + "` and spawn again");
+    start_session_bus(c, req);
     json reply = finish_spawn(c, req, started);
     if (restarted) reply["restarted"] = true;
     return reply;
