@@ -8,6 +8,8 @@ packages=(
   meson ninja-build pkg-config g++ libwlroots-dev libwayland-dev wayland-protocols libinput-dev
   libxkbcommon-dev libpixman-1-dev libcairo2-dev libdrm-dev lxc lxc-dev libpipewire-0.3-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libgtest-dev libpng-dev libacl1-dev libxcb1-dev
+  # sd-bus: the containers' notification server (in the agent) and the session's relay to the host's daemon
+  libsystemd-dev
   # fuzzing (tests/fuzz): clang with libFuzzer and the sanitizers' runtimes; the code's format (scripts/run format)
   clang-14 libclang-rt-14-dev clang-format-14
   # run: containers, fonts, Xwayland, audio
@@ -25,6 +27,9 @@ packages=(
   firefox-esr chromium mousepad featherpad xterm libgtk-4-dev qt6-base-dev qt6-base-dev-tools qt6-wayland qtwayland5
   # layer-shell clients: the launcher (Super+D) and the tests' GTK panel (tests/layer_panel.py)
   fuzzel python3-gi gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1
+  # containers' notifications: the host's daemon (mako, started by the session when none runs; makoctl reads it
+  # back with busctl) and notify-send inside containers (tests/notify_test.cpp)
+  mako-notifier libnotify-bin
   # the Wayland Conformance Suite (tests/wlcs)
   wlcs
 )

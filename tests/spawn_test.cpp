@@ -441,7 +441,7 @@ TEST_F(Containers, AWarmSpawnStartsTheAppThroughTheContainersAgentAsItsUser)
     EXPECT_NE(status_field(agent, "NoNewPrivs").find('1'), std::string::npos);
     int fds = 0;
     for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(agent) + "/fd")) (void)e, ++fds;
-    EXPECT_EQ(fds, 4) << "stdin/stdout (the session's socket), stderr (the log), its signalfd";
+    EXPECT_EQ(fds, 5) << "stdin/stdout (the session's socket), stderr (the log), its signalfd, the container's session bus";
     // It lives in the container's pid namespace, like the worker's apps.
     std::string ours = fs::read_symlink("/proc/" + std::to_string(agent) + "/ns/pid").string();
     std::string theirs;

@@ -1,5 +1,6 @@
 // Pure logic: combo parsing, binding matching, global classification, colours.
 #include "agent_protocol.hpp"
+#include "notifications.hpp"
 #include "audio_ring.hpp"
 #include "desktop_apps.hpp"
 #include "client_policy.hpp"
@@ -497,4 +498,71 @@ TEST(SetupRecord, BootRedoesEachRecordedUserOnceAndSkipsWhatIsNotAUserName)
     EXPECT_EQ(ctop::recorded_users(record), (std::vector<std::string>{"root", "alice", "ctop_test-2.x"}));
     EXPECT_TRUE(ctop::recorded_users("").empty());
     EXPECT_EQ(ctop::setup_record(), "/var/lib/ctopbroker/setup-users");
+}
+
+TEST(Notifications, AContainersNotificationTextIsPlainPrintableAndCapped)
+{
+    using ctop::sanitize_notification_text;
+    // A body's markup goes, its entities are decoded; a summary's '<' stays (it is plain text).
+    EXPECT_EQ(sanitize_notification_text("<b>bold</b> &amp; <a href='x'>link</a> &lt;3", 100, true, true), "bold & link <3");
+    EXPECT_EQ(sanitize_notification_text("a < b", 100, false, false), "a < b");
+    // Escapes, bidi overrides, zero-width and C1 characters, and an entity made into one, go.
+    EXPECT_EQ(sanitize_notification_text("x\x1b[31mred\x07\xe2\x80\xae" "evil\xe2\x80\x8b\xc2\x9b&#27;z", 100, false, true),
+              "x[31mredevilz");
+    // Invalid UTF-8 is replaced; newlines only in a body, at most two in a row.
+    EXPECT_EQ(sanitize_notification_text("\xff\xc0\x80ok", 100, false, false), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdok");
+    EXPECT_EQ(sanitize_notification_text("a\n\n\n\nb\r\nc\td", 100, true, true), "a\n\nb\nc d");
+    EXPECT_EQ(sanitize_notification_text("a\nb", 100, false, false), "a b");
+    // Cut at a character boundary, with an ellipsis, never longer than asked.
+    std::string cut = sanitize_notification_text(std::string(10, 'x') + "\xc3\xa9\xc3\xa9\xc3\xa9", 14, false, false);
+    EXPECT_LE(cut.size(), 14u);
+    EXPECT_EQ(cut, "xxxxxxxxxx\xe2\x80\xa6");
+    EXPECT_EQ(ctop::escape_markup("<i>&"), "&lt;i&gt;&amp;");
+}
+
+TEST(Notifications, ATokenBucketLetsABurstThroughThenOneASecond)
+{
+    ctop::TokenBucket bucket(3, 1);
+    int passed = 0;
+    for (int i = 0; i < 100; ++i) passed += bucket.take(1000);
+    EXPECT_EQ(passed, 3);
+    EXPECT_FALSE(bucket.take(1500));
+    EXPECT_TRUE(bucket.take(2000));
+    EXPECT_FALSE(bucket.take(2001));
+    EXPECT_TRUE(bucket.take(60000));  // refilled, but only to the burst
+    EXPECT_TRUE(bucket.take(60000));
+    EXPECT_TRUE(bucket.take(60000));
+    EXPECT_FALSE(bucket.take(60000));
+}
+
+TEST(AgentReplies, ANotificationLineIsCheckedAndItsTextSanitised)
+{
+    ctop::ContainerNotification n;
+    n.id = 7;
+    n.app = "Editor\x1b]0;x";
+    n.summary = "Saved <file>";
+    n.body = "<u>done</u>\x07" + std::string(5000, 'y');
+    n.urgency = 2;
+    auto msg = ctop::parse_agent_message(ctop::agent_notify_line(n), nullptr);
+    ASSERT_TRUE(msg);
+    EXPECT_EQ(msg->kind, ctop::AgentMessage::Kind::notify);
+    EXPECT_EQ(msg->notification.id, 7u);
+    EXPECT_EQ(msg->notification.app, "Editor]0;x");
+    EXPECT_EQ(msg->notification.summary, "Saved <file>");
+    EXPECT_EQ(msg->notification.body.rfind("doneyyy", 0), 0u);
+    EXPECT_LE(msg->notification.body.size(), ctop::shown_notify_body);
+    EXPECT_EQ(msg->notification.urgency, 2);
+    EXPECT_EQ(msg->notification.expire_ms, -1);
+    auto closed = ctop::parse_agent_message(ctop::agent_close_line(7), nullptr);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->kind, ctop::AgentMessage::Kind::close);
+    std::string problem;
+    for (std::string bad : {std::string(R"({"event":"notify","id":0})"), std::string(R"({"event":"notify","id":1,"urgency":3})"),
+                            std::string(R"({"event":"notify","id":1,"summary":5})"),
+                            std::string(R"({"event":"notify","id":4294967296})"),
+                            R"({"event":"notify","id":1,"body":")" + std::string(ctop::max_notify_body + 1, 'x') + "\"}"}) {
+        problem.clear();
+        EXPECT_FALSE(ctop::parse_agent_message(bad, &problem)) << bad.substr(0, 80);
+        EXPECT_FALSE(problem.empty());
+    }
 }

@@ -2,8 +2,11 @@
 #include "agent_protocol.hpp"
 
 #include "audio_messages.hpp"
+#include "notifications.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace ctop {
 using nlohmann::json;
@@ -87,8 +90,42 @@ bool parse_reply(const json& msg, AgentMessage* out, std::string* problem)
     return true;
 }
 
+// A notification's text: the agent cut it to `max` bytes; more is a broken
+// agent. Only a body is markup (the specification's summary is plain text).
+bool notification_text(const json& msg, const char* key, size_t max, size_t shown, bool body, std::string* out,
+                       std::string* problem)
+{
+    auto it = msg.find(key);
+    if (it == msg.end()) return true;
+    if (!it->is_string()) return fail(problem, std::string("'") + key + "' is not a string");
+    const auto& text = it->get_ref<const std::string&>();
+    if (text.size() > max) return fail(problem, std::string("'") + key + "' is longer than " + std::to_string(max));
+    *out = sanitize_notification_text(text, shown, body, body);
+    return true;
+}
+
+bool parse_notification(const json& msg, bool close, AgentMessage* out, std::string* problem)
+{
+    ContainerNotification& n = out->notification;
+    std::uint64_t id, replaces = 0, urgency = 1, expire = 0;
+    if (!unsigned_field(msg, "id", 1, UINT32_MAX, &id, problem)) return false;
+    n.id = static_cast<std::uint32_t>(id);
+    out->kind = close ? AgentMessage::Kind::close : AgentMessage::Kind::notify;
+    if (close) return true;
+    if (msg.contains("replaces") && !unsigned_field(msg, "replaces", 0, UINT32_MAX, &replaces, problem)) return false;
+    if (msg.contains("urgency") && !unsigned_field(msg, "urgency", 0, 2, &urgency, problem)) return false;
+    if (msg.contains("expire_ms") && !unsigned_field(msg, "expire_ms", 0, 3600 * 1000, &expire, problem)) return false;
+    n.replaces = static_cast<std::uint32_t>(replaces);
+    n.urgency = static_cast<int>(urgency);
+    n.expire_ms = msg.contains("expire_ms") ? static_cast<int>(expire) : -1;
+    return notification_text(msg, "app", max_notify_app, shown_notify_app, false, &n.app, problem) &&
+           notification_text(msg, "summary", max_notify_summary, shown_notify_summary, false, &n.summary, problem) &&
+           notification_text(msg, "body", max_notify_body, shown_notify_body, true, &n.body, problem);
+}
+
 bool parse_event(const json& msg, const std::string& event, AgentMessage* out, std::string* problem)
 {
+    if (event == "notify" || event == "close") return parse_notification(msg, event == "close", out, problem);
     std::uint64_t pid;
     if (!unsigned_field(msg, "pid", 1, max_pid, &pid, problem)) return false;
     out->pid = static_cast<pid_t>(pid);
@@ -146,5 +183,44 @@ std::string agent_exited_line(pid_t pid, int status)
 }
 
 std::string agent_started_line(pid_t host_pid) { return json{{"event", "started"}, {"pid", host_pid}}.dump(); }
+
+}  // namespace ctop
+
+namespace ctop {
+
+namespace {
+
+// At most `max` bytes, cut before a UTF-8 continuation byte.
+std::string cut(const std::string& text, size_t max)
+{
+    if (text.size() <= max) return text;
+    size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+    return text.substr(0, end);
+}
+
+}  // namespace
+
+std::string agent_notify_line(const ContainerNotification& n)
+{
+    json msg = {{"event", "notify"},
+                {"id", n.id},
+                {"replaces", n.replaces},
+                {"app", cut(n.app, max_notify_app)},
+                {"summary", cut(n.summary, max_notify_summary)},
+                {"body", cut(n.body, max_notify_body)},
+                {"urgency", std::clamp(n.urgency, 0, 2)}};
+    if (n.expire_ms >= 0) msg["expire_ms"] = std::min(n.expire_ms, 3600 * 1000);
+    // Invalid UTF-8 becomes U+FFFD, which may make a field longer than its
+    // limit: the agent cuts again rather than send a line the session refuses.
+    std::string line = msg.dump(-1, ' ', false, json::error_handler_t::replace);
+    json back = json::parse(line);
+    using Limit = std::pair<const char*, size_t>;
+    for (auto [key, max] : {Limit{"app", max_notify_app}, Limit{"summary", max_notify_summary}, Limit{"body", max_notify_body}})
+        back[key] = cut(back[key].get<std::string>(), max);
+    return back.dump();
+}
+
+std::string agent_close_line(std::uint32_t id) { return json{{"event", "close"}, {"id", id}}.dump(); }
 
 }  // namespace ctop

@@ -33,8 +33,19 @@ struct DesktopApp {
     std::string icon;  // Icon=
 };
 
+// A notification an app in the container sent to the agent's
+// org.freedesktop.Notifications, as the session reads it: every text field
+// sanitised (notifications.hpp), numbers in range.
+struct ContainerNotification {
+    std::uint32_t id = 0;        // the agent's id for it (the app's)
+    std::uint32_t replaces = 0;  // the agent's id of one it replaces, or 0
+    std::string app, summary, body;
+    int urgency = 1;             // 0 low, 1 normal, 2 critical
+    int expire_ms = -1;          // -1: the daemon's default
+};
+
 struct AgentMessage {
-    enum class Kind { reply, exited, started } kind = Kind::reply;
+    enum class Kind { reply, exited, started, notify, close } kind = Kind::reply;
     // reply: the answer to request `id`.
     std::uint64_t id = 0;
     bool ok = false;
@@ -42,6 +53,7 @@ struct AgentMessage {
     pid_t pid = 0;                  // spawn: the app's pid inside the container; exited: whose; started: the agent's host pid
     std::optional<std::vector<DesktopApp>> apps;  // an "apps" reply
     int status = 0;                 // exited: a wait status
+    ContainerNotification notification;  // notify; close: its id alone
 };
 
 // nullopt, with `problem` saying what was wrong, when the line is not a
@@ -54,5 +66,8 @@ std::string agent_spawned_line(std::uint64_t id, pid_t pid);
 std::string agent_apps_line(std::uint64_t id, const std::vector<DesktopApp>& apps);
 std::string agent_exited_line(pid_t pid, int status);
 std::string agent_started_line(pid_t host_pid);
+// Fields longer than the limits in notifications.hpp are cut (bytes).
+std::string agent_notify_line(const ContainerNotification& n);
+std::string agent_close_line(std::uint32_t id);
 
 }  // namespace ctop

@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -72,11 +73,22 @@ Helper start_helper(const std::string& role)
     return h;
 }
 
-pid_t start_dependent_child(const std::vector<std::string>& argv)
+pid_t start_dependent_child(const std::vector<std::string>& argv, const std::vector<std::string>& env)
 {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    // Built before the fork: the child may only make async-signal-safe calls.
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e) {
+        std::string_view entry(*e);
+        bool replaced = false;
+        for (const auto& mine : env)
+            replaced |= entry.substr(0, entry.find('=') + 1) == std::string_view(mine).substr(0, mine.find('=') + 1);
+        if (!replaced) envp.push_back(*e);
+    }
+    for (const auto& mine : env) envp.push_back(const_cast<char*>(mine.c_str()));
+    envp.push_back(nullptr);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(errno));
@@ -88,7 +100,7 @@ pid_t start_dependent_child(const std::vector<std::string>& argv)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
         for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGPIPE}) signal(sig, SIG_DFL);
-        execvp(args[0], args.data());
+        execvpe(args[0], args.data(), envp.data());
         _exit(127);
     }
     return pid;

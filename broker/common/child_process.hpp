@@ -28,7 +28,8 @@ Helper start_helper(const std::string& role);
 
 // Same, for a child that must not outlive the session even when the session
 // is killed outright (SIGTERM to the child when it goes): fork, set the
-// parent-death signal, exec.
-pid_t start_dependent_child(const std::vector<std::string>& argv);
+// parent-death signal, exec. `env` (NAME=VALUE) is added to the session's
+// environment, replacing what it names.
+pid_t start_dependent_child(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
 }  // namespace ctop

@@ -1,6 +1,7 @@
 // The agent inside a container (see agent.hpp).
 #include "agent.hpp"
 
+#include "agent_notifications.hpp"
 #include "container.hpp"
 #include "container_namespaces.hpp"
 #include "desktop_apps.hpp"
@@ -187,12 +188,14 @@ std::string handle(const std::string& line)
     return agent_reply_line(id, "unknown op '" + op.substr(0, 40) + "'");
 }
 
-void report_exits()
+void report_exits(NotificationServer& notifications)
 {
     int status;
     pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (notifications.reaped(pid)) continue;  // the session bus: not an app
         if (!write_line(agent_exited_line(pid, status & 0xffff))) _exit(0);
+    }
 }
 
 [[noreturn]] void serve()
@@ -206,15 +209,19 @@ void report_exits()
     if (sfd < 0) die(std::string("signalfd: ") + std::strerror(errno));
     fcntl(0, F_SETFD, FD_CLOEXEC);
     fcntl(1, F_SETFD, FD_CLOEXEC);
+    // The container's session bus and its notifications, on the same loop.
+    NotificationServer notifications([](const std::string& line) { return write_line(line) || (_exit(0), false); });
     std::string buffer;
     while (true) {
-        pollfd fds[2] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0 && errno != EINTR) die(std::string("poll: ") + std::strerror(errno));
+        pollfd fds[3] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}, {notifications.fd(), notifications.events(), 0}};
+        if (poll(fds, 3, notifications.timeout_ms()) < 0 && errno != EINTR)
+            die(std::string("poll: ") + std::strerror(errno));
         if (fds[1].revents) {
             signalfd_siginfo info;
             while (read(sfd, &info, sizeof info) > 0) {}
-            report_exits();
+            report_exits(notifications);
         }
+        notifications.process();
         if (!fds[0].revents) continue;
         char chunk[65536];
         ssize_t n = read(0, chunk, sizeof chunk);

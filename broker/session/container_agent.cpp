@@ -123,6 +123,12 @@ void ContainerAgent::take(const std::string& line)
     case AgentMessage::Kind::exited:
         if (hooks_.app_exited) hooks_.app_exited(msg->pid, msg->status);
         return;
+    case AgentMessage::Kind::notify:
+        if (hooks_.notified) hooks_.notified(msg->notification);
+        return;
+    case AgentMessage::Kind::close:
+        if (hooks_.closed) hooks_.closed(msg->notification.id);
+        return;
     case AgentMessage::Kind::reply:
         break;
     }

@@ -26,6 +26,9 @@ public:
     struct Hooks {
         std::function<void(pid_t pid, int status)> app_exited;  // pid inside the container
         std::function<void(const std::string& why)> gone;
+        // A notification an app sent (sanitised), and one it closed.
+        std::function<void(const ContainerNotification& n)> notified;
+        std::function<void(std::uint32_t id)> closed;
     };
     // Called exactly once: with the agent's reply (ok or not), or with
     // nullptr and why there is none (the agent is gone, broke the protocol,

@@ -7,6 +7,7 @@
 #include "container.hpp"
 #include "clipboard.hpp"
 #include "container_agent.hpp"
+#include "notification_relay.hpp"
 #include "container_socket.hpp"
 #include "launcher.hpp"
 #include "paths.hpp"
@@ -215,6 +216,7 @@ Session::~Session()
         if (p.timer) wl_event_source_remove(p.timer);
     pending_spawns_.clear();
     agents_.clear();
+    notifications_.reset();  // its bus and timers are on the display's loop
     control_.reset();
     audio_.reset();
     sockets_.clear();
@@ -362,7 +364,7 @@ json Session::status() const
     }
     View* focused = server_->focused_view();
     wlr_box usable = server_->usable_area();
-    return {{"ok", true},
+    json out = {{"ok", true},
             {"wayland_display", server_->socket_name()},
             {"backend", server_->backend_name()},
             {"frames", server_->frames()},
@@ -376,6 +378,8 @@ json Session::status() const
             {"keyboard_on_layer_surface", server_->layer_has_keyboard()},
             {"launcher_open", launcher_->running()},
             {"workspaces", workspaces}};
+    if (notifications_) out["notifications"] = notifications_->status();
+    return out;
 }
 
 json Session::clipboard() const
@@ -529,6 +533,15 @@ void Session::start_agent(const std::string& name, const std::string& lxcpath)
     try {
         ContainerAgent::Hooks hooks;
         hooks.app_exited = [this, name](pid_t pid, int status) { answer_spawn({name, pid}, &status); };
+        hooks.notified = [this, name](const ContainerNotification& n) {
+            if (!notifications_)
+                notifications_ = std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name());
+            Workspace* ws = server_->find_workspace(name);
+            notifications_->notify(name, ws ? ws->color().hex() : "", n);
+        };
+        hooks.closed = [this, name](std::uint32_t id) {
+            if (notifications_) notifications_->close(name, id);
+        };
         agent = std::make_unique<ContainerAgent>(server_->loop(), name, lxcpath, log_fd, std::move(hooks));
         ++agent_starts_[name];
     } catch (const std::exception& e) {

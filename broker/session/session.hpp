@@ -23,6 +23,7 @@ class ContainerAgent;
 class ContainerSocket;
 class Launcher;
 struct LauncherEntry;
+class NotificationRelay;
 class Supervisor;
 
 class Session {
@@ -96,6 +97,8 @@ private:
     std::map<std::string, int> agent_starts_;
     // What each container's agent listed last (its apps while it is stopped).
     std::map<std::string, std::vector<DesktopApp>> known_apps_;
+    // Containers' notifications to the host's daemon, from the first one on.
+    std::unique_ptr<NotificationRelay> notifications_;
     // Children reaped before the worker's reply named them (pid, status).
     std::deque<std::pair<pid_t, int>> early_exits_;
     std::unique_ptr<Launcher> launcher_;  // fuzzel, while it is open

@@ -1,0 +1,46 @@
+// Desktop notifications from inside a container, as the session takes them:
+// text made safe to show (sanitize_notification_text), markup escaping for a
+// daemon that renders it, and the token bucket that limits each container.
+// Pure logic (unit-tested, fuzzed through the agent's lines).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ctop {
+
+// What the agent sends at most (it cuts longer fields before sending; the
+// session ends an agent whose line holds more).
+inline constexpr size_t max_notify_app = 64;
+inline constexpr size_t max_notify_summary = 256;
+inline constexpr size_t max_notify_body = 2048;
+// What is shown at most (after sanitising; bytes of UTF-8).
+inline constexpr size_t shown_notify_app = 48;
+inline constexpr size_t shown_notify_summary = 160;
+inline constexpr size_t shown_notify_body = 1024;
+
+// Plain, printable UTF-8 of at most `max` bytes: with `markup` (a body),
+// tags removed and the common entities decoded; invalid UTF-8 replaced,
+// C0/C1 controls, DEL, bidirectional overrides and zero-width characters
+// removed, tabs made spaces; newlines kept (at most two in a row) only when
+// `multiline`. Cut at a character boundary with "…" when longer.
+std::string sanitize_notification_text(std::string_view raw, size_t max, bool multiline, bool markup);
+
+// & < > escaped, for a notification daemon that renders body markup.
+std::string escape_markup(std::string_view text);
+
+// A token bucket: `burst` notifications at once, then `per_second`.
+class TokenBucket {
+public:
+    TokenBucket(double burst, double per_second) : tokens_(burst), burst_(burst), rate_(per_second) {}
+    // Takes a token at time `now_ms` (monotonic); false when there is none.
+    bool take(std::int64_t now_ms);
+
+private:
+    double tokens_, burst_, rate_;
+    std::int64_t last_ms_ = -1;
+};
+
+}  // namespace ctop
