@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 using namespace ctop::test;
@@ -36,6 +37,13 @@ protected:
         for (const auto& ws : status["workspaces"])
             if (ws["name"] == container && ws.contains("agent")) return ws["agent"];
         return json::object();
+    }
+    std::string agent_color(const std::string& container)
+    {
+        json status = s().status();
+        for (const auto& ws : status["workspaces"])
+            if (ws["name"] == container) return ws["color"];
+        return {};
     }
     json relay() { return s().status().value("notifications", json::object()); }
     // `sh -c SCRIPT` in `container` as an app (through its agent), its
@@ -68,6 +76,9 @@ protected:
     std::vector<json> shown_from(const std::string& app_prefix)
     {
         std::vector<json> out;
+        // Not before the session reached the daemon: makoctl's call would
+        // have the bus start one itself.
+        if (relay().value("forwarded", 0) == 0) return out;
         for (const auto& n : mako_list())
             if (n.value("app-name", "").rfind(app_prefix, 0) == 0) out.push_back(n);
         return out;
@@ -130,4 +141,172 @@ TEST_F(Notifications, EachContainerHasItsOwnSessionBusAndMachineId)
                                  "org.freedesktop.DBus.ListNames", "names" + std::to_string(++probes));
         return names.find("org.freedesktop.Notifications") != std::string::npos;
     })) << names;
+}
+
+TEST_F(Notifications, NotifySendInAContainerShowsAtTheHostsMakoLabelledWithTheContainer)
+{
+    two_containers();
+    std::string out = run_app("alpha", "notify-send -a Editor 'Hello from alpha' 'report.txt saved'", "n1");
+    EXPECT_TRUE(out.empty()) << out;
+    std::vector<json> shown;
+    ASSERT_TRUE(wait_until([&] { return !(shown = shown_from("alpha: ")).empty(); }, std::chrono::seconds(20)))
+        << relay().dump() << s().log();
+    ASSERT_EQ(shown.size(), 1u);
+    EXPECT_EQ(shown[0]["app-name"], "alpha: Editor");
+    EXPECT_EQ(shown[0]["summary"], "Hello from alpha");
+    EXPECT_EQ(shown[0]["body"], "report.txt saved");
+    EXPECT_EQ(shown[0]["category"], "ctopbroker.alpha");  // the session's, framed in alpha's colour
+    EXPECT_TRUE(shown_from("beta: ").empty());
+    // There was no notification daemon (nor a session bus) for the test's
+    // session: it started both. The host's bus is neither container's.
+    json r = relay();
+    EXPECT_TRUE(r["mako"].is_number_integer()) << r.dump() << s().log();
+    std::string host_id, alpha_id, beta_id;
+    std::string probe = "dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId";
+    s().run({"sh", "-c", probe}, {{"DBUS_SESSION_BUS_ADDRESS", r["bus"]}}, &host_id);
+    alpha_id = run_app("alpha", probe, "id");
+    beta_id = run_app("beta", probe, "id");
+    EXPECT_FALSE(host_id.empty());
+    EXPECT_NE(host_id, alpha_id);
+    EXPECT_NE(host_id, beta_id);
+    // mako frames it in alpha's colour (its config names alpha's category).
+    std::ifstream config(s().runtime_dir() / "ctopbroker/mako.config");
+    std::string text((std::istreambuf_iterator<char>(config)), {});
+    std::string color = agent_color("alpha");
+    EXPECT_NE(text.find("[category=\"ctopbroker.alpha\"]\nborder-color=" + color), std::string::npos) << text;
+}
+
+TEST_F(Notifications, AFloodFromOneContainerIsThrottledAndALaterOneFromAnotherStillShows)
+{
+    two_containers();
+    std::string sent = run_app("alpha", "/opt/ctop-tests/notify_client 1000 Flood Flood x", "flood");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(sent, m, std::regex("sent 1000 in (\\d+) ms"))) << sent;
+    int flood_ms = std::stoi(m[1]);
+    std::cout << "alpha sent 1000 notifications in " << flood_ms << " ms\n";
+    ASSERT_TRUE(wait_until([&] { return relay()["dropped"].value("alpha", 0) + relay().value("forwarded", 0) >= 1000; }))
+        << relay().dump();
+
+    run_app("beta", "notify-send -a Mail 'Later from beta' 'still shown'", "later");
+    std::vector<json> beta;
+    ASSERT_TRUE(wait_until([&] { return !(beta = shown_from("beta: Mail")).empty(); })) << relay().dump();
+    EXPECT_EQ(beta[0]["summary"], "Later from beta");
+    // alpha got its burst (10) and about one a second while it flooded.
+    size_t alpha = shown_from("alpha: Flood").size();
+    EXPECT_GE(alpha, 10u);
+    EXPECT_LE(alpha, 10u + static_cast<size_t>(flood_ms / 1000) + 2) << "flood took " << flood_ms << " ms";
+    EXPECT_GE(relay()["dropped"].value("alpha", 0), 1000 - static_cast<int>(alpha));
+    // One notice says what alpha lost.
+    std::vector<json> notice;
+    ASSERT_TRUE(wait_until([&] { return !(notice = shown_from("alpha: ctopbroker")).empty(); }));
+    EXPECT_EQ(notice[0]["summary"], "Notifications dropped");
+    EXPECT_NE(notice[0]["body"].get<std::string>().find("were not shown"), std::string::npos);
+    EXPECT_TRUE(s().alive());
+}
+
+TEST_F(Notifications, MarkupControlCharactersActionsAndSizeAreStrippedBeforeTheHostSeesThem)
+{
+    two_containers();
+    // Markup with a link, an escape sequence, a right-to-left override and a
+    // bell, from notify-send; a 100 kB body and offered actions from notify_client.
+    run_app("alpha", "notify-send -a \"$(printf 'Ed\\033[31mitor')\" \"$(printf 'Sum\\033]0;title\\007mary\\nline')\" "
+                     "\"$(printf '<b>bold</b> <a href=\"http://evil\">click</a> &amp; \\342\\200\\256txt.exe')\"",
+            "markup");
+    run_app("alpha", "/opt/ctop-tests/notify_client 1 Big Big @big", "big");
+    std::vector<json> shown;
+    ASSERT_TRUE(wait_until([&] { return (shown = shown_from("alpha: ")).size() == 2; })) << relay().dump();
+    for (const auto& n : shown) {
+        std::string all = n.dump();
+        for (const char* bad : {"\\u001b", "\\u0007", "\\u202e", "\u202e", "href", "<a", "<b>", "\\n"})
+            EXPECT_EQ(all.find(bad), std::string::npos) << bad << " in " << all;
+        EXPECT_TRUE(n["actions"].empty()) << all;
+        if (n["summary"] == "Big 1") {
+            EXPECT_LE(n["body"].get<std::string>().size(), 1024u);
+            EXPECT_EQ(n["app-name"], "alpha: Big");
+        } else {
+            EXPECT_EQ(n["app-name"], "alpha: Ed[31mitor");
+            EXPECT_EQ(n["summary"], "Sum]0;titlemary line");
+            std::string body = n["body"];
+            EXPECT_EQ(body.find("bold click &amp; txt.exe"), 0u) << body;  // escaped: mako renders body markup
+        }
+    }
+    EXPECT_TRUE(s().alive());
+}
+
+namespace {
+
+// A session whose `ctopbroker _agent` is a script writing what the test puts
+// in agent-lines (after a true "started" line): an agent gone bad. Everything
+// else is the real ctopbroker.
+class HostileAgent : public Notifications {
+protected:
+    void SetUp() override
+    {
+        real_ = std::getenv("CTOPBROKER_BIN");
+        char tmpl[] = "/var/tmp/ctopbroker-fake-agent-XXXXXX";
+        ASSERT_TRUE(mkdtemp(tmpl));
+        dir_ = tmpl;
+        fs::permissions(dir_, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
+        fs::copy_file(fs::path(real_).parent_path() / "ctopbroker-session", dir_ / "ctopbroker-session");
+        std::ofstream(dir_ / "ctopbroker")
+            << "#!/bin/sh\n"
+               "case \"$1\" in\n"
+               "session) shift; exec \"" << (dir_ / "ctopbroker-session").string() << "\" \"$@\" ;;\n"
+               "_agent) read hello; printf '{\"event\":\"started\",\"pid\":%d}\\n' $$; cat \""
+            << (dir_ / "agent-lines").string() << "\"; while read line; do :; done ;;\n"
+               "*) exec \"" << real_ << "\" \"$@\" ;;\n"
+               "esac\n";
+        fs::permissions(dir_ / "ctopbroker", fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
+                                                 fs::perms::group_read | fs::perms::others_read);
+        lines("");
+        setenv("CTOPBROKER_BIN", (dir_ / "ctopbroker").c_str(), 1);
+        Notifications::SetUp();
+    }
+    void TearDown() override
+    {
+        Notifications::TearDown();
+        setenv("CTOPBROKER_BIN", real_.c_str(), 1);
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+    void lines(const std::string& text) { std::ofstream(dir_ / "agent-lines") << text; }
+    std::string real_;
+    fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(HostileAgent, AMalformedOrOversizedAgentLineEndsThatAgentAndHarmsNothingElse)
+{
+    create("alpha");
+    const std::string big(2048 + 1, 'x');
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"{\"event\":\"notify\",\"id\":1,\"summary\":\"hi\",\"body\":\"" + big + "\"}\n", "'body' is longer than"},
+        {"{\"event\":\"notify\",\"id\":\"one\"}\n", "'id' is not a whole number"},
+        {"{\"event\":\"notify\",\"id\":1,\"urgency\":9}\n", "'urgency' is out of range"},
+        {"not json at all\n", "not a JSON object"},
+        {std::string(600 * 1024, 'y'), "a line longer than"},
+        {"{\"id\":77,\"ok\":true}\n", "which was not asked"},
+    };
+    int starts = 0;
+    for (const auto& [line, why] : cases) {
+        lines(line);
+        // Each spawn goes through the worker (the agent before it was ended)
+        // and starts a new agent, which misbehaves at once.
+        spawn("alpha", {"sleep", "300"});
+        ++starts;
+        ASSERT_TRUE(wait_until([&] {
+            json a = agent_of("alpha");
+            return a.value("starts", 0) == starts && a.value("running", true) == false;
+        })) << why << "\n" << s().log();
+        EXPECT_NE(s().log().find("agent ended: it sent "), std::string::npos);
+        EXPECT_NE(s().log().find(why), std::string::npos) << why;
+        EXPECT_TRUE(s().alive());
+    }
+    // Nothing of it reached the host: no notification was forwarded (the
+    // relay never even started), and the session still serves.
+    EXPECT_FALSE(s().status().contains("notifications"));
+    EXPECT_EQ(s().log().find(big.substr(0, 100)), std::string::npos) << "the session printed the line";
+    EXPECT_TRUE(s().wait_views("host", 0));
+    EXPECT_TRUE(s().alive());
 }

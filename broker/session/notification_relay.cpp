@@ -139,6 +139,9 @@ void NotificationRelay::start_bus()
     try {
         own_bus_ = start_dependent_child({"dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=" + address_});
         wlr_log(WLR_INFO, "notifications: no session bus on the host: started one at %s", path.c_str());
+        // Nothing runs on a new bus: our mako, at once, before a client's
+        // call could have the bus activate one without our config.
+        start_mako();
     } catch (const std::exception& e) {
         wlr_log(WLR_ERROR, "notifications: %s (install dbus-daemon)", e.what());
     }
@@ -147,7 +150,8 @@ void NotificationRelay::start_bus()
 void NotificationRelay::connect()
 {
     if (bus_ || retry_) return;
-    if (address_.empty()) start_bus();
+    // None, or ours and it died (the session reaped it).
+    if (address_.empty() || (own_bus_ > 0 && retries_ == 0 && kill(own_bus_, 0) != 0)) start_bus();
     sd_bus* bus = nullptr;
     int r = sd_bus_new(&bus);
     if (r >= 0) r = sd_bus_set_address(bus, address_.c_str());
@@ -207,7 +211,7 @@ int NotificationRelay::on_capabilities(sd_bus_message* m, void* data, sd_bus_err
     auto* self = static_cast<NotificationRelay*>(data);
     if (sd_bus_message_is_method_error(m, nullptr)) {
         // Nobody owns the name: our mako, once; then wait for it to.
-        if (self->mako_ <= 0) self->start_mako();
+        if (self->mako_ <= 0 || kill(self->mako_, 0) != 0) self->start_mako();
         if (++self->retries_ > max_retries) {
             const sd_bus_error* e = sd_bus_message_get_error(m);
             wlr_log(WLR_ERROR, "notifications: no notification daemon on the host's session bus (%s)",
