@@ -195,7 +195,7 @@ uint64_t ClientBudgets::container_total(const std::string& container, uint64_t C
 bool ClientBudgets::check_container(Client& client, uint64_t more_shm_bytes)
 {
     const std::string& container = policy_.container_of(client.client);
-    if (container.empty()) return true;
+    if (is_host(container)) return true;
     uint64_t objects = container_total(container, &Client::objects);
     if (objects > limits_.container_objects) {
         exceed(client, "objects of its container", objects, limits_.container_objects);
@@ -217,7 +217,7 @@ void ClientBudgets::exceed(Client& client, const char* budget, uint64_t value, u
     pid_t pid = 0;
     wl_client_get_credentials(client.client, &pid, nullptr, nullptr);
     wlr_log(WLR_ERROR, "container %s: disconnected a Wayland client (pid %d) over its budget: %s %llu > %llu",
-            container.empty() ? "host" : container.c_str(), static_cast<int>(pid), budget,
+            container.c_str(), static_cast<int>(pid), budget,
             static_cast<unsigned long long>(value), static_cast<unsigned long long>(limit));
     wl_client_post_no_memory(client.client);
 }

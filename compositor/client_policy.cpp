@@ -65,7 +65,7 @@ ClientPolicy::~ClientPolicy()
 
 bool ClientPolicy::tag(wl_client* client, std::string container)
 {
-    bool admitted = container.empty() || clients_of(container) < max_clients_per_container;
+    bool admitted = is_host(container) || clients_of(container) < max_clients_per_container;
     if (!admitted && refusal_logged_.insert(container).second)
         wlr_log(WLR_ERROR, "container %s: refusing Wayland clients: it already has %zu", container.c_str(),
                 max_clients_per_container);
@@ -90,9 +90,8 @@ size_t ClientPolicy::clients_of(const std::string& container) const
 
 const std::string& ClientPolicy::container_of(const wl_client* client) const
 {
-    static const std::string host;
     auto it = tags_.find(client);
-    return it == tags_.end() ? host : it->second->container;
+    return it == tags_.end() ? host_identity : it->second->container;
 }
 
 void ClientPolicy::set_extra_globals(const std::string& container, std::set<std::string> interfaces)
@@ -103,7 +102,7 @@ void ClientPolicy::set_extra_globals(const std::string& container, std::set<std:
 bool ClientPolicy::may_bind(const wl_client* client, std::string_view interface) const
 {
     const std::string& container = container_of(client);
-    if (container.empty()) return true;
+    if (is_host(container)) return true;
     switch (classify_global(interface)) {
     case GlobalClass::ContainerSafe:
         return true;

@@ -5,6 +5,8 @@
 // neither list is hidden from containers and reported, never silently shown.
 #pragma once
 
+#include "identity.hpp"
+
 #include <wayland-server-core.h>
 
 #include <map>
@@ -36,12 +38,13 @@ public:
     // then destroys the client (a refusal is logged once per crowd).
     bool tag(wl_client* client, std::string container);
     size_t clients_of(const std::string& container) const;
-    // Empty for host clients.
+    // host_identity for host clients (untagged).
     const std::string& container_of(const wl_client* client) const;
-    bool is_container_client(const wl_client* client) const { return !container_of(client).empty(); }
+    bool is_container_client(const wl_client* client) const { return !is_host(container_of(client)); }
 
     // Extra (non-privileged) interfaces one container may bind, from its policy.
     void set_extra_globals(const std::string& container, std::set<std::string> interfaces);
+    void forget_extra_globals(const std::string& container) { extra_.erase(container); }
 
     bool may_bind(const wl_client* client, std::string_view interface) const;
     // The user's seat. Every other wl_seat is the compositor's own plumbing

@@ -557,7 +557,7 @@ void ClipboardBroker::on_request_selection(wlr_seat_request_set_selection_event*
         // container's, which is the focused one (only it got a serial).
         container = focused_;
     }
-    wlr_log(WLR_DEBUG, "clipboard: %s sets its selection%s", container.empty() ? "host" : container.c_str(),
+    wlr_log(WLR_DEBUG, "clipboard: %s sets its selection%s", container.c_str(),
             event->source ? "" : " (cleared)");
     entry(container).set_selection(event->source);
     if (container == focused_) publish();
@@ -578,7 +578,7 @@ std::string ClipboardBroker::unowned_source_container() const
 {
     // No client made it: a host tool's data-control source (X selections never
     // come to the user's seat, each Xwayland has its own).
-    return {};
+    return host_identity;
 }
 
 void ClipboardBroker::focus_container(const std::string& container, bool x_window)
@@ -665,7 +665,7 @@ void ClipboardBroker::publish()
     Entry& e = entry(focused_);
     Shown wanted{nullptr, nullptr, focused_, e.generation, true};
     if (shown_.same(seat, wanted)) return;
-    wlr_log(WLR_DEBUG, "clipboard: the seat now offers %s's clipboard (%s)", focused_.empty() ? "host" : focused_.c_str(),
+    wlr_log(WLR_DEBUG, "clipboard: the seat now offers %s's clipboard (%s)", focused_.c_str(),
             e.selection ? "set" : "empty");
     uint32_t serial = wl_display_next_serial(server_.display());
     wlr_seat_set_selection(seat, e.selection ? Proxy::create(*this, focused_, e.selection, false) : nullptr, serial);
@@ -679,6 +679,7 @@ void ClipboardBroker::publish()
 void ClipboardBroker::drop_container(const std::string& container)
 {
     entries_.erase(container);
+    rules_.erase(container);
     x_.erase(container);  // after the entry: nothing of ours refers to its X sources any more
     publish();
 }
@@ -686,7 +687,7 @@ void ClipboardBroker::drop_container(const std::string& container)
 void ClipboardBroker::export_focused()
 {
     const std::string from = focused_;
-    const std::string label = from.empty() ? "host" : from;
+    const std::string& label = from;
     if (reading_) return server_.notify("Clipboard: a copy is already in progress");
     if (!rules(from).allow_export) return server_.notify("Clipboard: " + label + " may not be copied from (policy)");
     Entry& e = entry(from);
@@ -708,7 +709,7 @@ void ClipboardBroker::export_focused()
 
 void ClipboardBroker::export_done(const std::string& from, const std::string& mime, std::string data, bool too_big)
 {
-    const std::string label = from.empty() ? "host" : from;
+    const std::string& label = from;
     if (too_big) {
         return server_.notify("Clipboard: " + label + "'s clipboard is larger than its limit of " +
                               std::to_string(rules(from).max_bytes) + " bytes; nothing copied");
@@ -722,7 +723,7 @@ void ClipboardBroker::export_done(const std::string& from, const std::string& mi
 void ClipboardBroker::import_focused()
 {
     const std::string to = focused_;
-    const std::string label = to.empty() ? "host" : to;
+    const std::string& label = to;
     if (!buffer_) return server_.notify("Clipboard: the broker's buffer is empty (Super+Shift+C copies into it)");
     const ClipboardRules& r = rules(to);
     if (!r.allow_import) return server_.notify("Clipboard: " + label + " may not receive clipboard data (policy)");
@@ -733,7 +734,7 @@ void ClipboardBroker::import_focused()
                               "'s limit");
     Buffer b = std::move(*buffer_);
     buffer_.reset();  // offered once: the next import needs a new explicit copy
-    std::string from = b.from.empty() ? "host" : b.from;
+    std::string from = b.from;
     size_t size = b.data.size();
     entry(to).set_selection(BufferSource::create(server_.loop(), b.mime, std::move(b.data)));
     publish();
@@ -744,14 +745,14 @@ void ClipboardBroker::import_focused()
 std::optional<ClipboardBroker::BufferInfo> ClipboardBroker::buffer_info() const
 {
     if (!buffer_) return std::nullopt;
-    return BufferInfo{buffer_->from.empty() ? "host" : buffer_->from, buffer_->mime, buffer_->data.size()};
+    return BufferInfo{buffer_->from, buffer_->mime, buffer_->data.size()};
 }
 
 std::map<std::string, std::vector<std::string>> ClipboardBroker::selections() const
 {
     std::map<std::string, std::vector<std::string>> out;
     for (const auto& [container, e] : entries_)
-        if (e->selection) out[container.empty() ? "host" : container] = mime_list(&e->selection->mime_types);
+        if (e->selection) out[container] = mime_list(&e->selection->mime_types);
     return out;
 }
 

@@ -19,6 +19,7 @@
 // container, their bytes and their idle time.
 #pragma once
 
+#include "identity.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
 
@@ -50,12 +51,12 @@ public:
     ClipboardBroker& operator=(const ClipboardBroker&) = delete;
 
     void set_rules(const std::string& container, ClipboardRules rules);
-    // Call when keyboard focus may have moved to another container ("" = host);
+    // Call when keyboard focus may have moved to another container (or the host);
     // x_window: the focused window is one of its X11 windows.
     void focus_container(const std::string& container, bool x_window = false);
     // Gives a container's (new) Xwayland its private selection seat.
     void attach_xwayland(const std::string& container, wlr_xwayland* xwayland);
-    // Forget a container's selections (it stopped).
+    // Forget a container's selections and rules (it stopped).
     void drop_container(const std::string& container);
 
     // The user's explicit cross-container actions (Super+Shift+C / V).
@@ -110,7 +111,7 @@ private:
     void export_done(const std::string& from, const std::string& mime, std::string data, bool too_big);
 
     Server& server_;
-    std::string focused_;
+    std::string focused_ = host_identity;
     bool x_focus_ = false;
     Shown shown_;  // on the user's seat
     wl_event_source* publish_idle_ = nullptr;

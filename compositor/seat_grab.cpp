@@ -64,7 +64,7 @@ bool Seat::client_may_grab(View& view, wlr_seat_client* client, std::optional<ui
               wlr_surface_get_root_surface(focused) == view.surface() && pressed;
     if (!ok)
         wlr_log(WLR_DEBUG, "%s request from a window of %s refused: no matching button press", what,
-                view.container().empty() ? "the host" : view.container().c_str());
+                is_host(view.container()) ? "the host" : view.container().c_str());
     return ok;
 }
 

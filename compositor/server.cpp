@@ -217,7 +217,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     overlay_layer_ = wlr_scene_tree_create(&scene_->node);  // created last: above every layer surface
     bar_ = std::make_unique<Bar>(*this, &overlay_layer_->node);
 
-    workspaces_.push_back(std::make_unique<Workspace>("host", host_color, &workspace_layer_->node));
+    workspaces_.push_back(std::make_unique<Workspace>(host_identity, host_color, &workspace_layer_->node));
     current_ = workspaces_.front().get();
     current_->set_visible(true);
 
@@ -344,7 +344,6 @@ Server::~Server()
 {
     ClippedSurfaceTree::set_change_hook(nullptr);
     test_pointer_.reset();  // before the backend destroys its device
-    x_servers_.clear();
     // X servers whose xwm has not gone yet are left to wlroots: destroying the
     // display destroys the compositor (and with it each xwm) before them.
     retired_xwaylands_.reset();
@@ -442,7 +441,7 @@ void Server::on_new_xdg_surface(wlr_xdg_surface* xdg)
     if (xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;
     wl_client* client = wl_resource_get_client(xdg->resource);
     const std::string& container = policy_->container_of(client);
-    Workspace& ws = container.empty() ? host_workspace() : workspace_for(container);
+    Workspace& ws = workspace_for(container);  // the host's is there from the start
     add_view(std::make_unique<XdgView>(*this, xdg, ws, container));
 }
 
@@ -501,7 +500,7 @@ void Server::check_popup_grab()
     if (first && layer_shell_->owns(first->base->surface)) return;
     const std::string& container = policy_->container_of(grab->client);
     wlr_log(WLR_INFO, "popup grab refused: %s does not have the keyboard focus",
-            container.empty() ? "a host client" : ("container " + container).c_str());
+            is_host(container) ? "a host client" : ("container " + container).c_str());
     end_popup_grab();
 }
 
@@ -511,27 +510,12 @@ void Server::add_view(std::unique_ptr<View> view)
     owned_views_.push_back(std::move(view));
 }
 
-void Server::enable_x11(const std::string& container, const std::filesystem::path& runtime_dir,
-                        const std::string& launch_info)
-{
-    if (x_servers_.count(container)) return;
-    x_servers_[container] = std::make_unique<ContainerXServer>(*this, container, runtime_dir, launch_info);
-}
-
-void Server::disable_x11(const std::string& container) { x_servers_.erase(container); }
-
 void Server::destroy_x11_views(const std::string& container)
 {
     std::vector<View*> doomed;
     for (const auto& v : owned_views_)
         if (v->container() == container && std::string_view(v->kind()) == "x11") doomed.push_back(v.get());
     for (View* v : doomed) view_destroyed(*v);
-}
-
-const ContainerXServer* Server::x_server(const std::string& container) const
-{
-    auto it = x_servers_.find(container);
-    return it == x_servers_.end() ? nullptr : it->second.get();
 }
 
 std::filesystem::path Server::xwayland_state_dir() const
@@ -623,10 +607,24 @@ void Server::cycle_workspace(int direction)
     switch_to(*workspaces_[((index + direction) % n + n) % n]);
 }
 
-void Server::set_container_color(const std::string& container, Color color)
+void Server::admit(const std::string& container, const ContainerRules& rules)
 {
-    workspace_for(container).set_color(color);
-    bar_->rebuild();
+    Workspace& ws = workspace_for(container);
+    if (rules.color) {
+        ws.set_color(*rules.color);
+        bar_->rebuild();
+    }
+    policy_->set_extra_globals(container, rules.extra_globals);
+    fullscreen_allowed_[container] = rules.fullscreen;
+    clipboard_->set_rules(container, rules.clipboard);
+}
+
+void Server::release(const std::string& container)
+{
+    policy_->forget_extra_globals(container);
+    fullscreen_allowed_.erase(container);
+    clipboard_->drop_container(container);
+    retire_workspace(container);
 }
 
 // --- views and focus ------------------------------------------------------------
@@ -691,7 +689,7 @@ void Server::focus_view(View* view)
     // Before the keyboard enters the new client: it must be offered its own
     // container's clipboard, never the previous one's.
     if (!layer_keyboard_)
-        clipboard_->focus_container(view ? view->container() : current_->is_host() ? std::string() : current_->name(),
+        clipboard_->focus_container(view ? view->container() : current_->name(),
                                     view && std::strcmp(view->kind(), "x11") == 0);
     if (view && view->minimized()) view->set_minimized(false);  // focusing brings it back
     if (focused_ == view) return;
@@ -724,11 +722,11 @@ void Server::update_keyboard_focus()
             end_popup_grab();
         // Layer surfaces are host clients: they see the host's clipboard,
         // never the focused container's.
-        clipboard_->focus_container("");
+        clipboard_->focus_container(host_identity);
         seat_->focus_surface(layer);
         return;
     }
-    clipboard_->focus_container(focused_ ? focused_->container() : current_->is_host() ? std::string() : current_->name(),
+    clipboard_->focus_container(focused_ ? focused_->container() : current_->name(),
                                 focused_ && std::strcmp(focused_->kind(), "x11") == 0);
     seat_->focus_surface(focused_ ? focused_->surface() : nullptr);
 }
@@ -741,7 +739,7 @@ void Server::usable_area_changed()
 std::string Server::focused_container() const
 {
     if (focused_) return focused_->container();
-    return current_->is_host() ? std::string() : current_->name();
+    return current_->name();
 }
 
 void Server::focus_next_view()

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "client_policy.hpp"
+#include "container_rules.hpp"
 #include "keybindings.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
@@ -78,12 +79,12 @@ public:
     // adds), on which tests create virtual input devices; nullptr otherwise.
     wlr_backend* headless_backend() const { return headless_; }
 
-    // X11 for a container: its own Xwayland, started on its first X client.
-    // launch_info is handed to the launcher (broker/helpers/xwayland_launcher.cpp).
-    void enable_x11(const std::string& container, const std::filesystem::path& runtime_dir,
-                    const std::string& launch_info);
-    void disable_x11(const std::string& container);
-    const ContainerXServer* x_server(const std::string& container) const;
+    // A container's life in the compositor: admit() gives it its workspace
+    // and rules (again at each spawn, as its policy may have changed);
+    // release() forgets everything of it and retires its workspace. Its
+    // sockets and X server are the session's (broker/session/container_session.hpp).
+    void admit(const std::string& container, const ContainerRules& rules);
+    void release(const std::string& container);
     RetiredXwaylands& retired_xwaylands() { return *retired_xwaylands_; }
     // Destroys the container's X11 windows (with their listeners) now.
     void destroy_x11_views(const std::string& container);
@@ -112,7 +113,6 @@ public:
     void view_destroyed(View& view);
     void view_minimized(View& view);  // focus moves on to the next window
     // Per-container policy (broker/common/policy.hpp: fullscreen = true|false).
-    void set_fullscreen_allowed(const std::string& container, bool allowed) { fullscreen_allowed_[container] = allowed; }
     bool fullscreen_allowed(const std::string& container) const
     {
         auto it = fullscreen_allowed_.find(container);
@@ -126,12 +126,11 @@ public:
     // A layer surface reserved or gave back room: maximized and fullscreen
     // windows follow the usable area.
     void usable_area_changed();
-    // The container whose clipboard the focused client sees ("" = host).
+    // The container whose clipboard the focused client sees (host_identity for the host).
     std::string focused_container() const;
     View* focused_view() const { return focused_; }
     View* view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy);
     void focus_next_view();
-    void set_container_color(const std::string& container, Color color);
     void run_action(const Binding& binding);
     void output_destroyed(Output& output);
 
@@ -179,7 +178,6 @@ private:
     wlr_output_layout* layout_ = nullptr;
     wlr_xdg_shell* xdg_shell_ = nullptr;
     wlr_compositor* compositor_ = nullptr;
-    std::map<std::string, std::unique_ptr<ContainerXServer>> x_servers_;
     std::unique_ptr<RetiredXwaylands> retired_xwaylands_;
     wlr_keyboard* test_keyboard_ = nullptr;
     std::unique_ptr<TestPointer> test_pointer_;
@@ -198,8 +196,8 @@ private:
     std::vector<std::unique_ptr<Output>> outputs_;
     std::vector<std::unique_ptr<Workspace>> workspaces_;
     Workspace* current_ = nullptr;
-    std::set<std::string> retiring_;
-    std::map<std::string, bool> fullscreen_allowed_;  // workspaces removed once their last view is gone
+    std::set<std::string> retiring_;  // workspaces removed once their last view is gone
+    std::map<std::string, bool> fullscreen_allowed_;
     std::vector<std::unique_ptr<View>> owned_views_;
     std::list<View*> views_;  // mapped views, most recently focused first
     View* focused_ = nullptr;

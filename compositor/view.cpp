@@ -139,7 +139,7 @@ wlr_box View::frame_inner_box() const
 {
     // Never smaller than the container's name: a window whose geometry is
     // 1x1 still gets a frame whose label names its container in full.
-    std::string owner = container_.empty() ? "host" : container_;
+    const std::string& owner = container_;
     int min_width = std::max(1, label_owner_width(owner, title_height) - 2 * border_width);
     return {0, 0, std::max(width_, min_width), std::max(height_, min_content_height)};
 }
@@ -170,7 +170,7 @@ void View::update_label()
     // The container name comes from the socket the client connected to, never
     // from the client; the title is the client's (sanitised) and is drawn
     // apart from the name (label.hpp).
-    std::string owner = container_.empty() ? "host" : container_;
+    const std::string& owner = container_;
     std::string title = this->title();
     int max_width = frame_inner_box().width + 2 * border_width;
     std::string key = owner + '\0' + title;
@@ -211,7 +211,7 @@ void View::set_fullscreen(bool fullscreen)
 {
     if (fullscreen == fullscreen_) return set_fullscreen_state(fullscreen_);
     if (fullscreen && !server_.fullscreen_allowed(container_)) {
-        server_.notify("Fullscreen refused for " + (container_.empty() ? std::string("host") : container_) +
+        server_.notify("Fullscreen refused for " + container_ +
                        " (policy: fullscreen = false)");
         return set_fullscreen_state(false);
     }
@@ -226,7 +226,7 @@ void View::set_fullscreen(bool fullscreen)
         request_size(area.width, area.height);
         raise();
         if (workspace_->visible())  // a background container cannot flood the screen with notices
-            server_.notify((container_.empty() ? std::string("host") : container_) +
+            server_.notify(container_ +
                            " is fullscreen (the bar names it; Super+F leaves)");
     } else {
         show_frame(true);

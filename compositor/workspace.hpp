@@ -4,6 +4,7 @@
 #pragma once
 
 #include "color.hpp"
+#include "identity.hpp"
 #include "wlr.hpp"
 
 #include <array>
@@ -21,7 +22,7 @@ public:
     const std::string& name() const { return name_; }
     const Color& color() const { return color_; }
     void set_color(Color c) { color_ = c; }
-    bool is_host() const { return name_ == "host"; }
+    bool is_host() const { return ctop::is_host(name_); }
     // Client content (windows and their popups) goes in tree(); X11
     // override-redirect windows (menus, tooltips), each in a thin frame of the
     // workspace's colour, in x11_overlay_layer() above it; the labels naming

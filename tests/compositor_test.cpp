@@ -96,7 +96,7 @@ TEST(Compositor, TaggedClientLandsInItsOwnWorkspaceWithoutStealingFocus)
     ASSERT_TRUE(s.wait_views("alpha", 1));
     json st = s.status();
     EXPECT_EQ(st["current_workspace"], "host");
-    EXPECT_EQ(st["focused"]["container"], "");  // still the host terminal
+    EXPECT_EQ(st["focused"]["container"], "host");  // still the host terminal
     EXPECT_EQ(find_view(s, "alpha")["container"], "alpha");
 }
 

@@ -117,7 +117,7 @@ TEST_F(Hostile, AnUnfocusedContainerGetsNoKeysNoFocusAndNoClipboard)
     // Four new windows later, the host terminal still has the keyboard.
     json st = s().status();
     EXPECT_EQ(st["current_workspace"], "host");
-    EXPECT_EQ(st["focused"]["container"], "");
+    EXPECT_EQ(st["focused"]["container"], "host");
 }
 
 TEST_F(Hostile, AFocusedContainerSeesOnlyItsOwnClipboard)

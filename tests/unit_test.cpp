@@ -74,7 +74,7 @@ TEST(Launcher, HostileAppNamesBecomeOneBoundedPrintableLineEach)
         {"alpha", "Firefox\nbeta: Terminal", {"firefox"}},
         {"alpha", std::string(500, 'A'), {"x"}},
         {"beta", "Evil\x1b[31mRed\u202ehost\r", {"x"}},
-        {"", "Foot", {"foot"}},
+        {host_identity, "Foot", {"foot"}},
     };
     std::vector<std::string> lines = launcher_lines(entries);
     ASSERT_EQ(lines.size(), 4u);

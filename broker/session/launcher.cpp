@@ -21,7 +21,7 @@ std::vector<std::string> launcher_lines(const std::vector<LauncherEntry>& entrie
     std::vector<std::string> lines;
     std::set<std::string> used;
     for (const auto& e : entries) {
-        std::string base = (e.container.empty() ? std::string("host") : sanitize_title(e.container, 64)) + ": " +
+        std::string base = sanitize_title(e.container, 64) + ": " +
                            sanitize_title(e.name, max_launcher_name);
         // An app may be named like another's suffixed line ("Foo (2)"):
         // counting on until the line is free keeps every line unique.

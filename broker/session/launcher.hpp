@@ -22,7 +22,7 @@
 namespace ctop {
 
 struct LauncherEntry {
-    std::string container;  // "" for a host app
+    std::string container;  // host_identity for a host app
     std::string name;       // as the container or the host's .desktop file says (raw)
     std::vector<std::string> argv;
 };

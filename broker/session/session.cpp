@@ -6,9 +6,8 @@
 #include "clock.hpp"
 #include "container.hpp"
 #include "clipboard.hpp"
-#include "container_agent.hpp"
+#include "container_session.hpp"
 #include "notification_relay.hpp"
-#include "container_socket.hpp"
 #include "launcher.hpp"
 #include "paths.hpp"
 #include "policy.hpp"
@@ -21,7 +20,6 @@
 #include "worker_call.hpp"
 #include "xwayland.hpp"
 
-#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,12 +38,6 @@ using nlohmann::json;
 namespace {
 
 json error(const std::string& message) { return {{"ok", false}, {"error", message}}; }
-
-int on_terminate_signal(int, void* data)
-{
-    static_cast<Server*>(data)->terminate();
-    return 0;
-}
 
 std::string bad_name_message(const std::string& name)
 {
@@ -76,8 +68,8 @@ Session::Session(const ServerOptions& options)
     // wlroots execs "Xwayland" from WLR_XWAYLAND: the ctopbroker binary,
     // which enters the container first (broker/helpers/xwayland_launcher.cpp).
     setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
-    signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGTERM, on_terminate_signal, server_.get()));
-    signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGINT, on_terminate_signal, server_.get()));
+    sigterm_.watch(server_->loop(), SIGTERM, [this] { server_->terminate(); });
+    sigint_.watch(server_->loop(), SIGINT, [this] { server_->terminate(); });
     try {
         supervisor_ = std::make_unique<Supervisor>();
     } catch (const std::exception& e) {
@@ -86,10 +78,7 @@ Session::Session(const ServerOptions& options)
     // Apps attached into containers are grandchildren (via the worker); as
     // subreaper we inherit and reap them, and notice when they end.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    signal_sources_.push_back(wl_event_loop_add_signal(server_->loop(), SIGCHLD, [](int, void* data) {
-        static_cast<Session*>(data)->reap_children();
-        return 0;
-    }, this));
+    sigchld_.watch(server_->loop(), SIGCHLD, [this] { reap_children(); });
     launcher_ = make_launcher();
     server_->on_launcher = [this] { open_launcher(); };
     server_->on_terminal = [this] { open_terminal(); };
@@ -100,17 +89,19 @@ void Session::reap_children()
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        auto it = apps_.find(pid);
-        if (it == apps_.end()) {
+        const ContainerSession* owner = nullptr;
+        for (const auto& [name, c] : containers_)
+            if (c->forget_app(pid)) owner = c.get();
+        if (!owner && !pending_spawns_.count({"", pid})) {
             // An app can end before its worker's reply names it: a few
             // statuses are kept for await_app to find.
             early_exits_.emplace_back(pid, status);
             if (early_exits_.size() > 64) early_exits_.pop_front();
             continue;
         }
-        wlr_log(WLR_INFO, "container %s: app %d exited (%s %d)", it->second.c_str(), pid,
-                WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        apps_.erase(it);
+        if (owner)
+            wlr_log(WLR_INFO, "container %s: app %d exited (%s %d)", owner->name().c_str(), pid,
+                    WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         answer_spawn({"", pid}, &status);
     }
 }
@@ -157,8 +148,6 @@ std::string exit_reason(const std::string& program, const std::string& container
 void Session::await_app(PendingSpawn pending)
 {
     AppKey key = pending.key;
-    pending.session = this;
-    pending.timer = nullptr;
     PendingSpawn& stored = pending_spawns_.insert_or_assign(key, std::move(pending)).first->second;
     // The agent reports its apps' ends after their start: only the worker's
     // apps can end before their spawn's reply.
@@ -166,15 +155,11 @@ void Session::await_app(PendingSpawn pending)
         if (it->first != key.second) continue;
         int status = it->second;
         early_exits_.erase(it);
-        apps_.erase(key.second);
+        if (ContainerSession* c = find_container(stored.container)) c->forget_app(key.second);
         return answer_spawn(key, &status);
     }
-    stored.timer = wl_event_loop_add_timer(server_->loop(), [](void* data) {
-        auto* p = static_cast<PendingSpawn*>(data);
-        p->session->answer_spawn(p->key, nullptr);
-        return 0;
-    }, &stored);
-    wl_event_source_timer_update(stored.timer, 1000);
+    stored.timer = std::make_unique<Timer>();
+    stored.timer->arm(server_->loop(), 1000, [this, key] { answer_spawn(key, nullptr); });
 }
 
 void Session::answer_spawns_of(const std::string& container)
@@ -191,7 +176,6 @@ void Session::answer_spawn(const AppKey& key, const int* status)
     if (it == pending_spawns_.end()) return;
     PendingSpawn p = std::move(it->second);
     pending_spawns_.erase(it);
-    if (p.timer) wl_event_source_remove(p.timer);
     // Exiting at once with success is what launchers do (hand over to a
     // running instance, D-Bus activation): that is not a failure.
     if (!status || (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)) {
@@ -212,16 +196,12 @@ Session::~Session()
     server_->on_launcher = nullptr;
     server_->on_terminal = nullptr;
     launcher_.reset();
-    for (auto& [pid, p] : pending_spawns_)
-        if (p.timer) wl_event_source_remove(p.timer);
     pending_spawns_.clear();
-    agents_.clear();
     notifications_.reset();  // its bus and timers are on the display's loop
     control_.reset();
+    containers_.clear();  // before the audio router and compositor they release themselves from
     audio_.reset();
-    sockets_.clear();
-    for (wl_event_source* source : signal_sources_)
-        if (source) wl_event_source_remove(source);
+    for (SignalWatch* w : {&sigterm_, &sigint_, &sigchld_}) w->remove();  // before their loop goes
     server_.reset();
     supervisor_.reset();  // its pipe closes: it stops our containers, without holding up our exit
 }
@@ -355,10 +335,10 @@ json Session::status() const
                       {"views", count},
                       {"current", ws.get() == &server_->current_workspace()},
                       {"attention", ws->wants_attention()}};
-        if (auto a = agents_.find(ws->name()); a != agents_.end())
-            entry["agent"] = {{"running", a->second->alive()}, {"pid", a->second->pid()},
-                              {"starts", agent_starts_.count(ws->name()) ? agent_starts_.at(ws->name()) : 0}};
-        if (const ContainerXServer* x = server_->x_server(ws->name()))
+        const ContainerSession* c = find_container(ws->name());
+        if (const ContainerAgent* a = c ? c->agent() : nullptr)
+            entry["agent"] = {{"running", a->alive()}, {"pid", a->pid()}, {"starts", c->agent_starts()}};
+        if (const ContainerXServer* x = c ? c->x_server() : nullptr)
             entry["x11"] = {{"running", x->running()}, {"pid", x->pid()}, {"starts", x->starts()}};
         workspaces.push_back(entry);
     }
@@ -396,7 +376,7 @@ json Session::views() const
     json list = json::array();
     for (View* v : server_->views()) {
         wlr_box box = v->content_box();
-        list.push_back({{"container", v->container().empty() ? "host" : v->container()},
+        list.push_back({{"container", v->container()},
                         {"workspace", v->workspace().name()},
                         {"title", v->title()},
                         {"app_id", v->app_id()},
@@ -411,43 +391,38 @@ json Session::views() const
     return {{"ok", true}, {"views", list}};
 }
 
-ContainerSocket& Session::ensure_socket(const std::string& name)
+ContainerSession& Session::container(const std::string& name)
 {
-    auto it = sockets_.find(name);
-    if (it == sockets_.end()) {
-        auto socket = std::make_unique<ContainerSocket>(server_->display(), server_->policy(), name,
-                                                        paths::container_runtime_dir(name));
-        socket->on_client = [this, name] { answer_spawns_of(name); };
-        it = sockets_.emplace(name, std::move(socket)).first;
+    auto it = containers_.find(name);
+    if (it == containers_.end()) {
+        auto c = std::make_unique<ContainerSession>(*server_, *audio_, name, [this, name] { answer_spawns_of(name); });
+        it = containers_.emplace(name, std::move(c)).first;
     }
-    server_->workspace_for(name);
     return *it->second;
+}
+
+ContainerSession* Session::find_container(const std::string& name) const
+{
+    auto it = containers_.find(name);
+    return it == containers_.end() ? nullptr : it->second.get();
 }
 
 json Session::open_socket(const std::string& name)
 {
-    if (!containers::Container::valid_name(name) || name == "host") return error(bad_name_message(name));
-    return {{"ok", true}, {"socket", ensure_socket(name).socket_path().string()}};
+    if (!containers::Container::valid_name(name) || is_host(name)) return error(bad_name_message(name));
+    return {{"ok", true}, {"socket", container(name).socket().socket_path().string()}};
 }
 
 void Session::spawn(const json& req, ControlServer::Reply reply)
 {
     const std::string name = req.value("name", "");
-    if (!containers::Container::valid_name(name) || name == "host") return reply(error(bad_name_message(name)));
+    if (!containers::Container::valid_name(name) || is_host(name)) return reply(error(bad_name_message(name)));
     // The policy is a small local file: reading it here does not stall the loop.
     ContainerPolicy policy = ContainerPolicy::load_or_default(name, paths::policy_file(name));
-    ContainerSocket& socket = ensure_socket(name);
-    if (!policy.color.empty()) server_->set_container_color(name, Color::from_hex(policy.color));
-    server_->policy().set_extra_globals(name, policy.extra_globals);
-    server_->set_fullscreen_allowed(name, policy.fullscreen);
-    server_->clipboard().set_rules(name, {policy.clipboard_import, policy.clipboard_export,
-                                          policy.clipboard_max_bytes, policy.clipboard_mime});
-
-    // The X socket exists before the first app runs, so an X app can connect
-    // at once; its Xwayland starts when it does.
-    std::string lxcpath = req.value("lxcpath", paths::lxcpath().string());
-    if (policy.x11) server_->enable_x11(name, socket.dir(), json{{"container", name}, {"lxcpath", lxcpath}}.dump());
-    if (spawn_through_agent(name, req, policy.audio, reply)) return;
+    ContainerSession& live = container(name);
+    const std::string lxcpath = req.value("lxcpath", paths::lxcpath().string());
+    live.apply(policy, lxcpath);
+    if (spawn_through_agent(live, req, policy.audio, reply)) return;
 
     json shares = json::array();
     for (const auto& s : policy.shares)
@@ -457,7 +432,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     json work = {{"op", "spawn"},
                  {"name", name},
                  {"lxcpath", lxcpath},
-                 {"runtime_dir", socket.dir().string()},
+                 {"runtime_dir", live.socket().dir().string()},
                  {"shares", shares},
                  {"argv", req.value("argv", json::array())},
                  {"env", req.value("env", json::array())},
@@ -471,44 +446,41 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"log", (logs / (name + ".log")).string()},
                  {"session_pid", getpid()}};
     AudioSettings audio{policy.mic};
-    // Owned before the worker may start it: a session killed mid-spawn still
-    // has its supervisor stop the container.
-    const bool owned_before = !owned_.insert(lxcpath + "/" + name).second;
-    if (supervisor_ && !owned_before) supervisor_->own(name, lxcpath);
+    // Supervised before the worker may start it: a session killed mid-spawn
+    // still has its supervisor stop the container.
+    const bool supervised_before = live.supervised();
+    if (supervisor_ && !supervised_before) supervisor_->own(name, lxcpath);
+    live.set_supervised(true);
     auto worker = std::make_shared<pid_t>(-1);
-    *worker = WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work, lxcpath, owned_before,
+    *worker = WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work, lxcpath, supervised_before,
                                                         worker](const json& result) {
         if (supervisor_ && *worker > 0) supervisor_->worker_done(*worker);
+        ContainerSession* live = find_container(name);  // a stop may have come first
         // Never started (and no lost worker may have started it): not ours to stop.
         if (!result.value("ok", false) && !result.value("started", false) && !result.value("worker_lost", false) &&
-            !owned_before) {
-            owned_.erase(lxcpath + "/" + name);
+            !supervised_before) {
             if (supervisor_) supervisor_->release(name, lxcpath);
+            if (live) live->set_supervised(false);
         }
         if (result.value("restarted", false))
             wlr_log(WLR_INFO, "container %s: an ended session left it running: restarted it with this session's sockets",
                     name.c_str());
         if (!result.value("ok", false)) {
-            // Nothing runs in it: take the socket and workspace away again.
-            if (server_->find_workspace(name) && !result.value("started", false)) {
-                bool busy = false;
-                for (const auto& [pid, c] : apps_) busy |= c == name;
-                if (!busy) {
-                    server_->disable_x11(name);
-                    sockets_.erase(name);
-                    server_->retire_workspace(name);
-                }
-            }
+            // Nothing runs in it: release it again.
+            if (live && !result.value("started", false) && !live->has_apps() && !live->supervised())
+                containers_.erase(name);
             return reply(result);
         }
         json out = result;
         out["via"] = "worker";
-        start_agent(name, work["lxcpath"]);
+        if (live) {
+            live->start_agent(lxcpath, agent_hooks(name));
+        }
         bool awaits_app = result.contains("pid") && result["pid"].is_number_integer() && result["pid"].get<pid_t>() > 0;
-        if (awaits_app) apps_[result["pid"].get<pid_t>()] = name;
-        if (result.contains("audio_socket")) {
+        if (awaits_app && live) live->add_app(result["pid"].get<pid_t>());
+        if (result.contains("audio_socket") && live) {
             try {
-                audio_->attach(name, result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
+                live->attach_audio(result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
             } catch (const std::exception& e) {
                 out["audio_error"] = e.what();
             }
@@ -518,47 +490,36 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
         if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
         if (!awaits_app) return reply(out);
         std::string program = work["argv"].empty() ? "?" : work["argv"][0].get<std::string>();
-        await_app({this, {"", result["pid"].get<pid_t>()}, name, program, work["log"].get<std::string>(),
+        await_app({{"", result["pid"].get<pid_t>()}, name, program, work["log"].get<std::string>(),
                    result.value("log_offset", std::int64_t{0}), out, reply, nullptr});
     });
     if (supervisor_ && *worker > 0) supervisor_->worker_started(*worker);
 }
 
-void Session::start_agent(const std::string& name, const std::string& lxcpath)
+// What the session does with what container `name`'s agent reports.
+ContainerAgent::Hooks Session::agent_hooks(const std::string& name)
 {
-    auto& agent = agents_[name];
-    if (agent && agent->alive()) return;
-    auto log = paths::broker_runtime_dir() / "logs" / (name + ".log");
-    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    try {
-        ContainerAgent::Hooks hooks;
-        hooks.app_exited = [this, name](pid_t pid, int status) { answer_spawn({name, pid}, &status); };
-        hooks.notified = [this, name](const ContainerNotification& n) {
-            if (!notifications_)
-                notifications_ = std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name());
-            Workspace* ws = server_->find_workspace(name);
-            notifications_->notify(name, ws ? ws->color().hex() : "", n);
-        };
-        hooks.closed = [this, name](std::uint32_t id) {
-            if (notifications_) notifications_->close(name, id);
-        };
-        agent = std::make_unique<ContainerAgent>(server_->loop(), name, lxcpath, log_fd, std::move(hooks));
-        ++agent_starts_[name];
-    } catch (const std::exception& e) {
-        // Spawns still work, through the worker.
-        wlr_log(WLR_ERROR, "container %s: no agent: %s", name.c_str(), e.what());
-        agents_.erase(name);
-    }
-    if (log_fd >= 0) close(log_fd);
+    ContainerAgent::Hooks hooks;
+    hooks.app_exited = [this, name](pid_t pid, int status) { answer_spawn({name, pid}, &status); };
+    hooks.notified = [this, name](const ContainerNotification& n) {
+        if (!notifications_) notifications_ = std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name());
+        Workspace* ws = server_->find_workspace(name);
+        notifications_->notify(name, ws ? ws->color().hex() : "", n);
+    };
+    hooks.closed = [this, name](std::uint32_t id) {
+        if (notifications_) notifications_->close(name, id);
+    };
+    return hooks;
 }
 
-bool Session::spawn_through_agent(const std::string& name, const json& req, bool audio, ControlServer::Reply reply)
+bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool audio, ControlServer::Reply reply)
 {
-    auto it = agents_.find(name);
-    if (it == agents_.end() || !it->second->alive()) return false;
+    ContainerAgent* agent = live.live_agent();
+    if (!agent) return false;
     // The container's PipeWire is gone (or was never there): the worker
     // starts it again, as on a cold spawn.
-    if (audio && !audio_->attached(name)) return false;
+    if (audio && !live.has_audio()) return false;
+    const std::string name = live.name();
     std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
     if (argv.empty()) {
         // The container runs and is prepared: nothing to do.
@@ -575,8 +536,8 @@ bool Session::spawn_through_agent(const std::string& name, const json& req, bool
                  {"argv", argv},
                  {"env", app_environment(name, audio, req.value("env", std::vector<std::string>{}))},
                  {"cwd", "/home/user"}};
-    return it->second->request(work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r,
-                                                                                    const std::string& why) {
+    return agent->request(work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r,
+                                                                              const std::string& why) {
         // The agent went away meanwhile: the worker starts the app (and a new agent).
         if (!r) return spawn(req, reply);
         if (!r->ok) return reply(error("container '" + name + "': " + r->error));
@@ -584,7 +545,7 @@ bool Session::spawn_through_agent(const std::string& name, const json& req, bool
         json out = {{"ok", true}, {"started", false}, {"pid", r->pid}, {"pid_namespace", "container"},
                     {"via", "agent"}};
         if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
-        await_app({this, {name, r->pid}, name, argv[0], log, log_offset, out, reply, nullptr});
+        await_app({{name, r->pid}, name, argv[0], log, log_offset, out, reply, nullptr});
     });
 }
 
@@ -592,7 +553,7 @@ bool Session::spawn_through_agent(const std::string& name, const json& req, bool
 // a container that is not running shows what its agent listed last.
 void Session::apps(const std::string& only, ControlServer::Reply reply)
 {
-    if (!only.empty() && (!containers::Container::valid_name(only) || only == "host"))
+    if (!only.empty() && (!containers::Container::valid_name(only) || is_host(only)))
         return reply(error(bad_name_message(only)));
     struct Gather {
         json out = {{"ok", true}, {"apps", json::object()}, {"errors", json::object()}};
@@ -609,8 +570,9 @@ void Session::apps(const std::string& only, ControlServer::Reply reply)
     };
     for (const auto& [name, apps] : known_apps_)
         if (only.empty() || name == only) gather->out["apps"][name] = listed(apps);
-    for (auto& [name, agent] : agents_) {
-        if (!only.empty() && name != only) continue;
+    for (auto& [name, live] : containers_) {
+        ContainerAgent* agent = live->agent();
+        if (!agent || (!only.empty() && name != only)) continue;
         ++gather->waiting;
         std::string container = name;
         bool sent = agent->request({{"op", "apps"}}, [this, gather, container, listed](const AgentMessage* r,
@@ -637,13 +599,9 @@ void Session::stop(const std::string& name, const std::string& lxcpath, ControlS
     json work = {{"op", "stop"}, {"name", name}, {"lxcpath", lxcpath}};
     WorkerCall::start(server_->loop(), work, [this, name, lxcpath, reply](const json& result) {
         if (result.value("ok", false)) {
-            if (owned_.erase(lxcpath + "/" + name) && supervisor_) supervisor_->release(name, lxcpath);
-            agents_.erase(name);
-            audio_->detach(name);
-            server_->disable_x11(name);
-            sockets_.erase(name);
-            server_->clipboard().drop_container(name);
-            server_->retire_workspace(name);
+            ContainerSession* live = find_container(name);
+            if (live && live->supervised() && supervisor_) supervisor_->release(name, lxcpath);
+            containers_.erase(name);
         }
         reply(result);
     });
@@ -655,7 +613,7 @@ void Session::stop(const std::string& name, const std::string& lxcpath, ControlS
 void Session::audio(const json& req, ControlServer::Reply reply)
 {
     const std::string name = req.value("name", "");
-    if (!containers::Container::valid_name(name) || name == "host") return reply(error(bad_name_message(name)));
+    if (!containers::Container::valid_name(name) || is_host(name)) return reply(error(bad_name_message(name)));
     json changes = json::object();
     if (req.contains("mute")) changes["mute"] = req["mute"].get<bool>();
     if (req.contains("volume")) {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include "agent_protocol.hpp"
+#include "container_agent.hpp"
 #include "control_server.hpp"
+#include "event_source.hpp"
 #include "server.hpp"
 #include "session_config.hpp"
 
@@ -12,15 +14,13 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
 namespace ctop {
 
 class AudioRouter;
-class ContainerAgent;
-class ContainerSocket;
+class ContainerSession;
 class Launcher;
 struct LauncherEntry;
 class NotificationRelay;
@@ -39,13 +39,14 @@ private:
     nlohmann::json views() const;
     nlohmann::json clipboard() const;
     nlohmann::json open_socket(const std::string& name);
-    ContainerSocket& ensure_socket(const std::string& name);
+    ContainerSession& container(const std::string& name);  // opened on first use
+    ContainerSession* find_container(const std::string& name) const;
     void spawn(const nlohmann::json& request, ControlServer::Reply reply);
     // A warm spawn: the container's agent forks and execs the app. False when
     // the agent is not there or did not take the request (the worker then does).
-    bool spawn_through_agent(const std::string& name, const nlohmann::json& request, bool audio,
+    ContainerAgent::Hooks agent_hooks(const std::string& name);
+    bool spawn_through_agent(ContainerSession& live, const nlohmann::json& request, bool audio,
                              ControlServer::Reply reply);
-    void start_agent(const std::string& name, const std::string& lxcpath);
     void apps(const std::string& only, ControlServer::Reply reply);
     void pointer(const nlohmann::json& request, ControlServer::Reply reply);
     void stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply);
@@ -57,14 +58,13 @@ private:
     // inside its container (started by the container's agent).
     using AppKey = std::pair<std::string, pid_t>;
     struct PendingSpawn {
-        Session* session;
         AppKey key;
         std::string container, program;
         std::filesystem::path log;
         std::int64_t log_offset;
         nlohmann::json result;  // the worker's reply, sent on success
         ControlServer::Reply reply;
-        wl_event_source* timer;
+        std::unique_ptr<Timer> timer;  // answers after a second
     };
     void await_app(PendingSpawn pending);
     void answer_spawn(const AppKey& key, const int* status);  // status: nullptr while the app runs
@@ -81,21 +81,15 @@ private:
     std::unique_ptr<Launcher> make_launcher();
 
     std::unique_ptr<Server> server_;
-    // SIGTERM, SIGINT, SIGCHLD: removed before the display (and its loop) goes.
-    std::vector<wl_event_source*> signal_sources_;
+    SignalWatch sigterm_, sigint_, sigchld_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<AudioRouter> audio_;
     // Stops our containers when this process ends, however it ends.
     std::unique_ptr<Supervisor> supervisor_;
-    std::set<std::string> owned_;  // containers (LXCPATH/NAME) the supervisor holds for us
-    std::map<std::string, std::unique_ptr<ContainerSocket>> sockets_;
-    // App processes we started, by container (the session is their subreaper).
-    std::map<pid_t, std::string> apps_;
+    std::map<std::string, std::unique_ptr<ContainerSession>> containers_;
     std::map<AppKey, PendingSpawn> pending_spawns_;
-    // Each live container's agent, started at its first spawn.
-    std::map<std::string, std::unique_ptr<ContainerAgent>> agents_;
-    std::map<std::string, int> agent_starts_;
-    // What each container's agent listed last (its apps while it is stopped).
+    // What each container's agent listed last: kept after it stops, so
+    // `ctopbroker apps` shows a stopped container's apps.
     std::map<std::string, std::vector<DesktopApp>> known_apps_;
     // Containers' notifications to the host's daemon, from the first one on.
     std::unique_ptr<NotificationRelay> notifications_;

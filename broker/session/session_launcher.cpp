@@ -4,8 +4,9 @@
 
 #include "child_process.hpp"
 #include "container.hpp"
-#include "container_agent.hpp"
+#include "container_session.hpp"
 #include "desktop_apps.hpp"
+#include "identity.hpp"
 #include "launcher.hpp"
 #include "paths.hpp"
 #include "text.hpp"
@@ -91,7 +92,7 @@ void Session::recall_apps()
     for (const auto& entry : std::filesystem::directory_iterator(app_cache_dir(), ec)) {
         if (++seen > 4096) break;
         std::string name = entry.path().filename().string();
-        if (!containers::Container::valid_name(name) || name == "host" || known_apps_.count(name)) continue;
+        if (!containers::Container::valid_name(name) || is_host(name) || known_apps_.count(name)) continue;
         if (!std::filesystem::exists(paths::lxcpath() / name / "config", ec)) continue;  // destroyed since
         if (auto apps = read_remembered(entry.path())) known_apps_[name] = std::move(*apps);
     }
@@ -108,8 +109,9 @@ void Session::open_launcher()
     auto one_done = [this, waiting, generation] {
         if (--*waiting == 0 && generation == launcher_requests_) show_launcher();
     };
-    for (auto& [name, agent] : agents_) {
-        if (!agent->alive()) continue;
+    for (auto& [name, live] : containers_) {
+        ContainerAgent* agent = live->live_agent();
+        if (!agent) continue;
         ++*waiting;
         std::string container = name;
         bool sent = agent->request({{"op", "apps"}}, [this, container, one_done](const AgentMessage* r,
@@ -134,7 +136,7 @@ void Session::show_launcher()
             if (auto argv = desktop_exec_argv(app.exec); !argv.empty()) entries.push_back({name, app.name, argv});
     // The host's own few .desktop files, read here: small local files, once per Super+D.
     for (const auto& app : list_desktop_apps(host_application_dirs()))
-        if (auto argv = desktop_exec_argv(app.exec); !argv.empty()) entries.push_back({"", app.name, argv});
+        if (auto argv = desktop_exec_argv(app.exec); !argv.empty()) entries.push_back({host_identity, app.name, argv});
     try {
         launcher_->open(std::move(entries), [this](const LauncherEntry& e) { launch(e); });
     } catch (const std::exception& e) {
@@ -147,7 +149,7 @@ void Session::show_launcher()
 // its window maps and gets the focus.
 void Session::launch(const LauncherEntry& entry)
 {
-    if (entry.container.empty()) {
+    if (is_host(entry.container)) {
         server_->switch_to(server_->host_workspace());
         return start_host_app(entry.argv);
     }
@@ -166,7 +168,7 @@ void Session::launch(const LauncherEntry& entry)
 void Session::open_terminal()
 {
     std::string container = server_->focused_container();
-    if (container.empty()) return start_host_app(terminal_command);
+    if (is_host(container)) return start_host_app(terminal_command);
     spawn({{"name", container}, {"argv", terminal_command}}, [this, container](const nlohmann::json& r) {
         if (!r.value("ok", false))
             server_->notify(sanitize_title("container " + container + ": " + r.value("error", "no terminal"), 160));

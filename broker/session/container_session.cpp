@@ -1,0 +1,80 @@
+// One live container's share of the session, and its release.
+#include "container_session.hpp"
+
+#include "paths.hpp"
+#include "policy.hpp"
+#include "server.hpp"
+#include "xwayland.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace ctop {
+
+namespace {
+
+ContainerRules rules_of(const ContainerPolicy& policy)
+{
+    ContainerRules rules;
+    if (!policy.color.empty()) rules.color = Color::from_hex(policy.color);
+    rules.extra_globals = policy.extra_globals;
+    rules.fullscreen = policy.fullscreen;
+    rules.clipboard = {policy.clipboard_import, policy.clipboard_export, policy.clipboard_max_bytes,
+                       policy.clipboard_mime};
+    return rules;
+}
+
+}  // namespace
+
+ContainerSession::ContainerSession(Server& server, AudioRouter& audio, std::string name,
+                                   std::function<void()> on_client)
+    : server_(server), audio_(audio), name_(std::move(name))
+{
+    socket_ = std::make_unique<ContainerSocket>(server_.display(), server_.policy(), name_,
+                                                paths::container_runtime_dir(name_));
+    socket_->on_client = std::move(on_client);
+    server_.admit(name_, {});
+}
+
+ContainerSession::~ContainerSession()
+{
+    agent_.reset();
+    audio_.detach(name_);
+    x_.reset();
+    socket_.reset();
+    server_.release(name_);
+}
+
+void ContainerSession::apply(const ContainerPolicy& policy, const std::string& lxcpath)
+{
+    server_.admit(name_, rules_of(policy));
+    if (policy.x11 && !x_) {
+        // launch_info is handed to the launcher (broker/helpers/xwayland_launcher.cpp).
+        std::string launch_info = nlohmann::json{{"container", name_}, {"lxcpath", lxcpath}}.dump();
+        x_ = std::make_unique<ContainerXServer>(server_, name_, socket_->dir(), launch_info);
+    }
+}
+
+void ContainerSession::attach_audio(const std::filesystem::path& socket, pid_t init, const AudioSettings& settings)
+{
+    audio_.attach(name_, socket, init, settings);
+}
+
+void ContainerSession::start_agent(const std::string& lxcpath, ContainerAgent::Hooks hooks)
+{
+    if (live_agent()) return;
+    auto log = paths::broker_runtime_dir() / "logs" / (name_ + ".log");
+    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    try {
+        agent_ = std::make_unique<ContainerAgent>(server_.loop(), name_, lxcpath, log_fd, std::move(hooks));
+        ++agent_starts_;
+    } catch (const std::exception& e) {
+        wlr_log(WLR_ERROR, "container %s: no agent: %s", name_.c_str(), e.what());
+        agent_.reset();
+    }
+    if (log_fd >= 0) close(log_fd);
+}
+
+}  // namespace ctop
