@@ -4,6 +4,7 @@
 #include "audio_daemon.hpp"
 #include "audio_ring.hpp"
 #include "container_namespaces.hpp"
+#include "unique_fd.hpp"
 
 #include <pipewire/pipewire.h>
 #include <spa/param/audio/format-utils.h>
@@ -593,20 +594,19 @@ void verify_daemon(int fd, const std::filesystem::path& broker_dir);
 // anchor's nobody is a subordinate uid the bridge's nobody may not signal.)
 int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int& anchor_hold)
 {
-    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int ready[2] = {-1, -1};
-    int hold[2] = {-1, -1};
-    if (sock < 0 || pipe2(ready, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0)
+    UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    UniqueFd ready_in, ready_out, hold_in, hold_out;
+    if (!sock || !make_pipe(ready_in, ready_out, O_CLOEXEC) || !make_pipe(hold_in, hold_out, O_CLOEXEC))
         throw std::runtime_error(std::string("cannot connect to the container's PipeWire: ") + std::strerror(errno));
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
-        close(ready[0]);
+        ready_in.reset();
         auto fail = [&](const std::string& why) {
             std::string reply = "0" + why;
-            (void)!write(ready[1], reply.data(), reply.size());
+            (void)!write(ready_out.get(), reply.data(), reply.size());
             _exit(1);
         };
         int theirs = open(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
@@ -618,41 +618,39 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int&
         if (pipe2(anchor_ready, O_CLOEXEC) != 0) fail(std::string("pipe: ") + std::strerror(errno));
         pid_t inside = fork();
         if (inside == 0) {
-            close(ready[1]);  // else the bridge would wait for the anchor's end to hear the keeper
-            close(hold[1]);   // else the anchor would hold itself
+            ready_out.reset();  // else the bridge would wait for the anchor's end to hear the keeper
+            hold_out.reset();   // else the anchor would hold itself
             close(anchor_ready[0]);
-            run_anchor(init, sock, anchor_ready[1], hold[0]);
+            run_anchor(init, sock.get(), anchor_ready[1], hold_in.get());
         }
         if (inside < 0) fail(std::string("fork: ") + std::strerror(errno));
         close(anchor_ready[1]);
-        close(hold[0]);
-        close(hold[1]);
+        hold_in.reset();
+        hold_out.reset();
         char ok = 0;
         if (read(anchor_ready[0], &ok, 1) != 1 || !ok) fail("cannot connect to the container's PipeWire at " + path);
         try {
-            verify_daemon(sock, std::filesystem::path(path).parent_path());
+            verify_daemon(sock.get(), std::filesystem::path(path).parent_path());
         } catch (const std::exception& e) {
             fail(e.what());
         }
-        close(sock);
-        (void)!write(ready[1], "1", 1);
-        close(ready[1]);
+        sock.reset();
+        (void)!write(ready_out.get(), "1", 1);
+        ready_out.reset();
         int status = 0;
         while (waitpid(inside, &status, 0) < 0 && errno == EINTR) {}
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     int err = errno;
-    close(ready[1]);
-    close(hold[0]);
+    ready_out.reset();
+    hold_in.reset();
     std::string reply;
     char buf[512];
     ssize_t n;
-    while (pid > 0 && ((n = read(ready[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
+    while (pid > 0 && ((n = read(ready_in.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
         if (n > 0) reply.append(buf, static_cast<size_t>(n));
-    close(ready[0]);
+    ready_in.reset();
     if (pid < 0 || reply.empty() || reply[0] != '1') {
-        close(sock);
-        close(hold[1]);
         if (pid > 0) {
             kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
@@ -662,8 +660,8 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int&
                                                   : "cannot connect to the container's PipeWire at " + path);
     }
     anchor = pid;
-    anchor_hold = hold[1];
-    return sock;
+    anchor_hold = hold_out.release();
+    return sock.release();
 }
 
 // The host's PipeWire, connected while the bridge can still reach it (its

@@ -4,6 +4,9 @@
 // holds it is bind-mounted into the container as its user's runtime dir.
 #pragma once
 
+#include "event_source.hpp"
+#include "unique_fd.hpp"
+
 #include <wayland-server-core.h>
 
 #include <filesystem>
@@ -33,14 +36,14 @@ public:
     std::function<void()> on_client;
 
 private:
-    static int on_accept(int fd, uint32_t mask, void* data);
+    void accept_clients();
 
     wl_display* display_;
     ClientPolicy& policy_;
     std::string container_;
     std::filesystem::path dir_;
-    int fd_ = -1;
-    wl_event_source* source_ = nullptr;
+    UniqueFd fd_;
+    FdWatch watch_;
     int accepted_ = 0;
 };
 
