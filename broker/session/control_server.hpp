@@ -6,6 +6,8 @@
 
 #include <wayland-server-core.h>
 
+#include "control_protocol.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -43,18 +45,6 @@ private:
     size_t max_line_;
     std::string pending_;
 };
-
-// One request line → the request object, or nothing when it is not a JSON
-// object with a string "cmd" (the caller replies with an error).
-std::optional<nlohmann::json> parse_request(std::string_view line);
-
-// Checks the fields a parsed request's command reads against that command's
-// schema (name, JSON type, required or not): "" when they fit, else an error
-// naming the field ("audio: field 'mute': expected true or false, got
-// string"). Handlers then never meet a wrong type. Fields a command does not
-// list are ignored (a newer CLI may send more); commands not listed
-// ("pointer", unknown ones) check their own.
-std::string check_request_fields(const nlohmann::json& request);
 
 class ControlServer {
 public:

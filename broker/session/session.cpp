@@ -7,6 +7,7 @@
 #include "container.hpp"
 #include "clipboard.hpp"
 #include "container_session.hpp"
+#include "control_replies.hpp"
 #include "notification_relay.hpp"
 #include "launcher.hpp"
 #include "paths.hpp"
@@ -37,7 +38,7 @@ using nlohmann::json;
 
 namespace {
 
-json error(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+using control::error;
 
 std::string bad_name_message(const std::string& name)
 {
@@ -214,52 +215,93 @@ int Session::run()
     return 0;
 }
 
+// The control socket's commands, sorted by name (sway's commands.c): each
+// handler gets its request checked against its schema (control_protocol.hpp).
+struct Session::Command {
+    std::string_view name;
+    void (Session::*run)(const json& request, ControlServer::Reply reply);
+};
+
+const Session::Command* Session::find_command(std::string_view name)
+{
+    static const Command table[] = {
+        {"apps", &Session::apps},         {"audio", &Session::audio},        {"clipboard", &Session::clipboard},
+        {"key", &Session::key},           {"notify", &Session::notify},      {"pointer", &Session::pointer},
+        {"quit", &Session::quit},         {"socket", &Session::open_socket}, {"spawn", &Session::spawn},
+        {"status", &Session::status},     {"stop", &Session::stop},          {"type", &Session::type},
+        {"views", &Session::views},       {"workspace", &Session::workspace},
+    };
+    auto it = std::lower_bound(std::begin(table), std::end(table), name,
+                               [](const Command& c, std::string_view n) { return c.name < n; });
+    return it != std::end(table) && it->name == name ? it : nullptr;
+}
+
 void Session::handle(const json& req, ControlServer::Reply reply)
 {
     if (std::string problem = check_request_fields(req); !problem.empty()) return reply(error(problem));
     const std::string cmd = req["cmd"].get<std::string>();
+    const Command* command = find_command(cmd);
+    if (!command) return reply(error("unknown command '" + cmd.substr(0, 40) + "'"));
     try {
-        if (cmd == "status") return reply(status());
-        if (cmd == "views") return reply(views());
-        if (cmd == "key" || cmd == "type") {
-            std::string arg = req.value(cmd == "key" ? "combo" : "text", "");
-            std::uint64_t injected = monotonic_nsec();
-            std::string err = cmd == "key" ? server_->seat().type_combo(arg) : server_->seat().type_text(arg);
-            // The input latency bench subtracts this from the client's own stamp.
-            return reply(err.empty() ? json{{"ok", true}, {"injected_ns", injected}} : error(err));
-        }
-        if (cmd == "pointer") return pointer(req, reply);
-        if (cmd == "workspace") {
-            if (req.contains("slot")) {
-                int slot = req.at("slot").get<int>();
-                if (!server_->switch_to_slot(slot)) return reply(error("no workspace in slot " + std::to_string(slot)));
-            } else {
-                Workspace* ws = server_->find_workspace(req.value("name", ""));
-                if (!ws) return reply(error("no workspace named '" + req.value("name", "") + "'"));
-                server_->switch_to(*ws);
-            }
-            return reply(status());
-        }
-        if (cmd == "socket") return reply(open_socket(req.value("name", "")));
-        // The handlers get a copy: `reply` must still answer in the catch below.
-        if (cmd == "spawn") return spawn(req, reply);
-        if (cmd == "stop") return stop(req.value("name", ""), req.value("lxcpath", paths::lxcpath().string()), reply);
-        if (cmd == "clipboard") return reply(clipboard());
-        if (cmd == "apps") return apps(req.value("name", ""), reply);
-        if (cmd == "audio") return audio(req, reply);
-        if (cmd == "notify") {
-            server_->notify(req.value("message", ""));
-            return reply({{"ok", true}});
-        }
-        if (cmd == "quit") {
-            reply({{"ok", true}});
-            server_->terminate();
-            return;
-        }
-        reply(error("unknown command '" + cmd.substr(0, 40) + "'"));
+        // The handler gets a copy: `reply` must still answer in the catch below.
+        (this->*command->run)(req, reply);
     } catch (const std::exception& e) {
         reply(error(e.what()));
     }
+}
+
+void Session::status(const json&, ControlServer::Reply reply) { reply(status_reply()); }
+
+void Session::views(const json&, ControlServer::Reply reply) { reply(views_reply(*server_)); }
+
+void Session::clipboard(const json&, ControlServer::Reply reply) { reply(clipboard_reply(*server_)); }
+
+// The input latency bench subtracts `injected_ns` from the client's own stamp.
+void Session::key(const json& req, ControlServer::Reply reply)
+{
+    std::uint64_t injected = monotonic_nsec();
+    std::string err = server_->seat().type_combo(req.get<control::Key>().combo);
+    reply(err.empty() ? json{{"ok", true}, {"injected_ns", injected}} : error(err));
+}
+
+void Session::type(const json& req, ControlServer::Reply reply)
+{
+    std::uint64_t injected = monotonic_nsec();
+    std::string err = server_->seat().type_text(req.get<control::Type>().text);
+    reply(err.empty() ? json{{"ok", true}, {"injected_ns", injected}} : error(err));
+}
+
+void Session::workspace(const json& req, ControlServer::Reply reply)
+{
+    auto r = req.get<control::Workspace>();
+    if (r.slot) {
+        if (!server_->switch_to_slot(*r.slot)) return reply(error("no workspace in slot " + std::to_string(*r.slot)));
+    } else {
+        Workspace* ws = server_->find_workspace(r.name);
+        if (!ws) return reply(error("no workspace named '" + r.name + "'"));
+        server_->switch_to(*ws);
+    }
+    reply(status_reply());
+}
+
+void Session::notify(const json& req, ControlServer::Reply reply)
+{
+    server_->notify(req.get<control::Notify>().message);
+    reply(control::ok());
+}
+
+void Session::quit(const json&, ControlServer::Reply reply)
+{
+    reply(control::ok());
+    server_->terminate();
+}
+
+json Session::status_reply() const
+{
+    json out = ctop::status_reply(*server_, [this](const std::string& name) { return find_container(name); });
+    out["launcher_open"] = launcher_->running();
+    if (notifications_) out["notifications"] = notifications_->status();
+    return out;
 }
 
 void Session::pointer(const json& req, ControlServer::Reply reply)
@@ -322,75 +364,6 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
     answer("pointer: 'action' must be one of move, click, scroll, drag");
 }
 
-json Session::status() const
-{
-    json workspaces = json::array();
-    for (const auto& ws : server_->workspaces()) {
-        int count = 0;
-        for (View* v : server_->views())
-            if (&v->workspace() == ws.get()) ++count;
-        json entry = {{"slot", server_->slot_of(*ws)},
-                      {"name", ws->name()},
-                      {"color", ws->color().hex()},
-                      {"views", count},
-                      {"current", ws.get() == &server_->current_workspace()},
-                      {"attention", ws->wants_attention()}};
-        const ContainerSession* c = find_container(ws->name());
-        if (const ContainerAgent* a = c ? c->agent() : nullptr)
-            entry["agent"] = {{"running", a->alive()}, {"pid", a->pid()}, {"starts", c->agent_starts()}};
-        if (const ContainerXServer* x = c ? c->x_server() : nullptr)
-            entry["x11"] = {{"running", x->running()}, {"pid", x->pid()}, {"starts", x->starts()}};
-        workspaces.push_back(entry);
-    }
-    View* focused = server_->focused_view();
-    wlr_box usable = server_->usable_area();
-    json out = {{"ok", true},
-            {"wayland_display", server_->socket_name()},
-            {"backend", server_->backend_name()},
-            {"frames", server_->frames()},
-            {"test_input", server_->has_test_input()},
-            {"idle_inhibited", server_->idle().inhibited()},
-            {"pointer", {{"x", server_->seat().cursor()->x}, {"y", server_->seat().cursor()->y}}},
-            {"current_workspace", server_->current_workspace().name()},
-            {"focused", focused ? json{{"container", focused->container()}, {"title", focused->title()}} : json()},
-            {"usable_area", {{"x", usable.x}, {"y", usable.y}, {"width", usable.width}, {"height", usable.height}}},
-            {"layer_surfaces", server_->layer_shell().count()},
-            {"keyboard_on_layer_surface", server_->layer_has_keyboard()},
-            {"launcher_open", launcher_->running()},
-            {"workspaces", workspaces}};
-    if (notifications_) out["notifications"] = notifications_->status();
-    return out;
-}
-
-json Session::clipboard() const
-{
-    json out = {{"ok", true}, {"buffer", nullptr}, {"selections", json::object()}};
-    if (auto b = server_->clipboard().buffer_info())
-        out["buffer"] = {{"from", b->from}, {"mime", b->mime}, {"bytes", b->bytes}};
-    for (const auto& [container, mimes] : server_->clipboard().selections()) out["selections"][container] = mimes;
-    return out;
-}
-
-json Session::views() const
-{
-    json list = json::array();
-    for (View* v : server_->views()) {
-        wlr_box box = v->content_box();
-        list.push_back({{"container", v->container()},
-                        {"workspace", v->workspace().name()},
-                        {"title", v->title()},
-                        {"app_id", v->app_id()},
-                        {"kind", v->kind()},
-                        {"commits", v->commits()},
-                        {"x", box.x},
-                        {"y", box.y},
-                        {"width", box.width},
-                        {"height", box.height},
-                        {"focused", v == server_->focused_view()}});
-    }
-    return {{"ok", true}, {"views", list}};
-}
-
 ContainerSession& Session::container(const std::string& name)
 {
     auto it = containers_.find(name);
@@ -407,20 +380,22 @@ ContainerSession* Session::find_container(const std::string& name) const
     return it == containers_.end() ? nullptr : it->second.get();
 }
 
-json Session::open_socket(const std::string& name)
+void Session::open_socket(const json& req, ControlServer::Reply reply)
 {
-    if (!containers::Container::valid_name(name) || is_host(name)) return error(bad_name_message(name));
-    return {{"ok", true}, {"socket", container(name).socket().socket_path().string()}};
+    const std::string name = req.get<control::Socket>().name;
+    if (!containers::Container::valid_name(name) || is_host(name)) return reply(error(bad_name_message(name)));
+    reply({{"ok", true}, {"socket", container(name).socket().socket_path().string()}});
 }
 
 void Session::spawn(const json& req, ControlServer::Reply reply)
 {
-    const std::string name = req.value("name", "");
+    const auto r = req.get<control::Spawn>();
+    const std::string& name = r.name;
     if (!containers::Container::valid_name(name) || is_host(name)) return reply(error(bad_name_message(name)));
     // The policy is a small local file: reading it here does not stall the loop.
     ContainerPolicy policy = ContainerPolicy::load_or_default(name, paths::policy_file(name));
     ContainerSession& live = container(name);
-    const std::string lxcpath = req.value("lxcpath", paths::lxcpath().string());
+    const std::string lxcpath = r.lxcpath.empty() ? paths::lxcpath().string() : r.lxcpath;
     live.apply(policy, lxcpath);
     if (spawn_through_agent(live, req, policy.audio, reply)) return;
 
@@ -434,8 +409,8 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                  {"lxcpath", lxcpath},
                  {"runtime_dir", live.socket().dir().string()},
                  {"shares", shares},
-                 {"argv", req.value("argv", json::array())},
-                 {"env", req.value("env", json::array())},
+                 {"argv", r.argv},
+                 {"env", r.env},
                  {"audio", policy.audio},
                  {"network", std::string(net::to_string(policy.network))},
                  {"devices", {{"gpu", policy.gpu}, {"camera", policy.camera}, {"usb", policy.usb},
@@ -520,7 +495,8 @@ bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool 
     // starts it again, as on a cold spawn.
     if (audio && !live.has_audio()) return false;
     const std::string name = live.name();
-    std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
+    const auto r = req.get<control::Spawn>();
+    const std::vector<std::string>& argv = r.argv;
     if (argv.empty()) {
         // The container runs and is prepared: nothing to do.
         json out = {{"ok", true}, {"started", false}};
@@ -534,7 +510,7 @@ bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool 
     if (ec) log_offset = 0;
     json work = {{"op", "spawn"},
                  {"argv", argv},
-                 {"env", app_environment(name, audio, req.value("env", std::vector<std::string>{}))},
+                 {"env", app_environment(name, audio, r.env)},
                  {"cwd", "/home/user"}};
     return agent->request(work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r,
                                                                               const std::string& why) {
@@ -551,8 +527,9 @@ bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool 
 
 // `ctopbroker apps [NAME]`: each running container's agent lists its apps;
 // a container that is not running shows what its agent listed last.
-void Session::apps(const std::string& only, ControlServer::Reply reply)
+void Session::apps(const json& req, ControlServer::Reply reply)
 {
+    const std::string only = req.get<control::Apps>().name;
     if (!only.empty() && (!containers::Container::valid_name(only) || is_host(only)))
         return reply(error(bad_name_message(only)));
     struct Gather {
@@ -593,8 +570,11 @@ void Session::apps(const std::string& only, ControlServer::Reply reply)
     gather->one_done();
 }
 
-void Session::stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply)
+void Session::stop(const json& req, ControlServer::Reply reply)
 {
+    const auto r = req.get<control::Stop>();
+    const std::string name = r.name;
+    const std::string lxcpath = r.lxcpath.empty() ? paths::lxcpath().string() : r.lxcpath;
     if (!containers::Container::valid_name(name)) return reply(error(bad_name_message(name)));
     json work = {{"op", "stop"}, {"name", name}, {"lxcpath", lxcpath}};
     WorkerCall::start(server_->loop(), work, [this, name, lxcpath, reply](const json& result) {
@@ -612,21 +592,21 @@ void Session::stop(const std::string& name, const std::string& lxcpath, ControlS
 // belong to the running route.
 void Session::audio(const json& req, ControlServer::Reply reply)
 {
-    const std::string name = req.value("name", "");
+    const auto r = req.get<control::Audio>();
+    const std::string& name = r.name;
     if (!containers::Container::valid_name(name) || is_host(name)) return reply(error(bad_name_message(name)));
     json changes = json::object();
-    if (req.contains("mute")) changes["mute"] = req["mute"].get<bool>();
-    if (req.contains("volume")) {
-        double volume = req["volume"].get<double>();
-        if (volume < 0 || volume > 1.5) return reply(error("volume must be between 0 and 150 (percent)"));
-        changes["volume"] = volume;
+    if (r.mute) changes["mute"] = *r.mute;
+    if (r.volume) {
+        if (*r.volume < 0 || *r.volume > 1.5) return reply(error("volume must be between 0 and 150 (percent)"));
+        changes["volume"] = *r.volume;
     }
-    if (req.contains("mic")) {
+    if (r.mic) {
         auto file = paths::policy_file(name);
         if (!std::filesystem::exists(file) && !audio_->attached(name))
             return reply(error("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`"));
         ContainerPolicy policy = ContainerPolicy::load_or_default(name, file);
-        policy.mic = req["mic"].get<bool>();
+        policy.mic = *r.mic;
         policy.save(file);
         changes["mic"] = policy.mic;
         wlr_log(WLR_INFO, "container %s: microphone %s", name.c_str(), policy.mic ? "granted" : "denied");

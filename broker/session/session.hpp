@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ctop {
@@ -34,11 +35,20 @@ public:
     void apply_keybindings(const SessionConfig& config) { config.apply(server_->keybindings()); }
 
 private:
+    // The control socket's commands (Session::find_command has the table).
+    struct Command;
+    static const Command* find_command(std::string_view name);
     void handle(const nlohmann::json& request, ControlServer::Reply reply);
-    nlohmann::json status() const;
-    nlohmann::json views() const;
-    nlohmann::json clipboard() const;
-    nlohmann::json open_socket(const std::string& name);
+    void status(const nlohmann::json& request, ControlServer::Reply reply);
+    void views(const nlohmann::json& request, ControlServer::Reply reply);
+    void clipboard(const nlohmann::json& request, ControlServer::Reply reply);
+    void key(const nlohmann::json& request, ControlServer::Reply reply);
+    void type(const nlohmann::json& request, ControlServer::Reply reply);
+    void workspace(const nlohmann::json& request, ControlServer::Reply reply);
+    void notify(const nlohmann::json& request, ControlServer::Reply reply);
+    void quit(const nlohmann::json& request, ControlServer::Reply reply);
+    void open_socket(const nlohmann::json& request, ControlServer::Reply reply);
+    nlohmann::json status_reply() const;
     ContainerSession& container(const std::string& name);  // opened on first use
     ContainerSession* find_container(const std::string& name) const;
     void spawn(const nlohmann::json& request, ControlServer::Reply reply);
@@ -47,9 +57,9 @@ private:
     ContainerAgent::Hooks agent_hooks(const std::string& name);
     bool spawn_through_agent(ContainerSession& live, const nlohmann::json& request, bool audio,
                              ControlServer::Reply reply);
-    void apps(const std::string& only, ControlServer::Reply reply);
+    void apps(const nlohmann::json& request, ControlServer::Reply reply);
     void pointer(const nlohmann::json& request, ControlServer::Reply reply);
-    void stop(const std::string& name, const std::string& lxcpath, ControlServer::Reply reply);
+    void stop(const nlohmann::json& request, ControlServer::Reply reply);
     void reap_children();
     // Spawn tells the truth: its reply waits until the app has connected to
     // its container's display or run for a second, and an app that exits

@@ -1,0 +1,205 @@
+// The control protocol's requests: their schema and their typed form.
+#include "control_protocol.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ctop {
+
+std::optional<nlohmann::json> parse_request(std::string_view line)
+{
+    nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
+    if (request.is_discarded() || !request.is_object()) return std::nullopt;
+    auto cmd = request.find("cmd");
+    if (cmd == request.end() || !cmd->is_string()) return std::nullopt;
+    return request;
+}
+
+namespace {
+
+enum class FieldType { String, Bool, Number, Integer, Strings };
+
+struct Field {
+    const char* name;
+    FieldType type;
+    bool required;
+};
+
+struct CommandSchema {
+    const char* cmd;
+    std::vector<Field> fields;
+};
+
+// Every field a command's handler in broker/session/session.cpp reads.
+const std::vector<CommandSchema>& request_schema()
+{
+    using T = FieldType;
+    static const std::vector<CommandSchema> commands = {
+        {"status", {}},
+        {"views", {}},
+        {"key", {{"combo", T::String, true}}},
+        {"type", {{"text", T::String, true}}},
+        {"workspace", {{"slot", T::Integer, false}, {"name", T::String, false}}},
+        {"socket", {{"name", T::String, true}}},
+        {"spawn", {{"name", T::String, true}, {"lxcpath", T::String, false}, {"argv", T::Strings, false},
+                   {"env", T::Strings, false}}},
+        {"stop", {{"name", T::String, true}, {"lxcpath", T::String, false}}},
+        {"clipboard", {}},
+        {"apps", {{"name", T::String, false}}},
+        {"audio", {{"name", T::String, true}, {"mute", T::Bool, false}, {"volume", T::Number, false},
+                   {"mic", T::Bool, false}}},
+        {"notify", {{"message", T::String, true}}},
+        {"quit", {}},
+    };
+    return commands;
+}
+
+const char* describe(FieldType t)
+{
+    switch (t) {
+    case FieldType::String: return "a string";
+    case FieldType::Bool: return "true or false";
+    case FieldType::Number: return "a number";
+    case FieldType::Integer: return "a whole number";
+    case FieldType::Strings: return "a list of strings";
+    }
+    return "?";
+}
+
+bool fits(const nlohmann::json& v, FieldType t)
+{
+    switch (t) {
+    case FieldType::String: return v.is_string();
+    case FieldType::Bool: return v.is_boolean();
+    case FieldType::Number: return v.is_number();
+    case FieldType::Integer:  // handlers read an int
+        return v.is_number_integer() && v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX &&
+               !(v.is_number_unsigned() && v.get<std::uint64_t>() > INT32_MAX);
+    case FieldType::Strings:
+        return v.is_array() && std::all_of(v.begin(), v.end(), [](const nlohmann::json& e) { return e.is_string(); });
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string check_request_fields(const nlohmann::json& request)
+{
+    if (!request.is_object()) return "malformed request: expected a JSON object";
+    auto cmd = request.find("cmd");
+    if (cmd == request.end() || !cmd->is_string()) return "field 'cmd': expected a string (the command name)";
+    for (const CommandSchema& c : request_schema()) {
+        if (*cmd != c.cmd) continue;
+        for (const Field& f : c.fields) {
+            auto v = request.find(f.name);
+            if (v == request.end()) {
+                if (f.required) return std::string(c.cmd) + ": field '" + f.name + "' is missing";
+                continue;
+            }
+            if (!fits(*v, f.type))
+                return std::string(c.cmd) + ": field '" + f.name + "': expected " + describe(f.type) + ", got " +
+                       v->type_name();
+        }
+        return "";
+    }
+    return "";
+}
+
+}  // namespace ctop
+
+namespace ctop::control {
+namespace {
+
+template <typename T>
+std::optional<T> optional_field(const nlohmann::json& j, const char* name)
+{
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    return it->get<T>();
+}
+
+}  // namespace
+
+void from_json(const nlohmann::json& j, Key& r) { r.combo = j.value("combo", ""); }
+void from_json(const nlohmann::json& j, Type& r) { r.text = j.value("text", ""); }
+
+void from_json(const nlohmann::json& j, Workspace& r)
+{
+    r.slot = optional_field<int>(j, "slot");
+    r.name = j.value("name", "");
+}
+
+void from_json(const nlohmann::json& j, Socket& r) { r.name = j.value("name", ""); }
+
+void from_json(const nlohmann::json& j, Spawn& r)
+{
+    r.name = j.value("name", "");
+    r.lxcpath = j.value("lxcpath", "");
+    r.argv = j.value("argv", std::vector<std::string>{});
+    r.env = j.value("env", std::vector<std::string>{});
+}
+
+void from_json(const nlohmann::json& j, Stop& r)
+{
+    r.name = j.value("name", "");
+    r.lxcpath = j.value("lxcpath", "");
+}
+
+void from_json(const nlohmann::json& j, Apps& r) { r.name = j.value("name", ""); }
+
+void from_json(const nlohmann::json& j, Audio& r)
+{
+    r.name = j.value("name", "");
+    r.mute = optional_field<bool>(j, "mute");
+    r.volume = optional_field<double>(j, "volume");
+    r.mic = optional_field<bool>(j, "mic");
+}
+
+void from_json(const nlohmann::json& j, Notify& r) { r.message = j.value("message", ""); }
+
+nlohmann::json request(std::string_view cmd) { return {{"cmd", cmd}}; }
+nlohmann::json request(const Key& r) { return {{"cmd", "key"}, {"combo", r.combo}}; }
+nlohmann::json request(const Type& r) { return {{"cmd", "type"}, {"text", r.text}}; }
+
+nlohmann::json request(const Workspace& r)
+{
+    if (r.slot) return {{"cmd", "workspace"}, {"slot", *r.slot}};
+    return {{"cmd", "workspace"}, {"name", r.name}};
+}
+
+nlohmann::json request(const Socket& r) { return {{"cmd", "socket"}, {"name", r.name}}; }
+
+nlohmann::json request(const Spawn& r)
+{
+    nlohmann::json j = {{"cmd", "spawn"}, {"name", r.name}, {"argv", r.argv}};
+    if (!r.lxcpath.empty()) j["lxcpath"] = r.lxcpath;
+    if (!r.env.empty()) j["env"] = r.env;
+    return j;
+}
+
+nlohmann::json request(const Stop& r)
+{
+    nlohmann::json j = {{"cmd", "stop"}, {"name", r.name}};
+    if (!r.lxcpath.empty()) j["lxcpath"] = r.lxcpath;
+    return j;
+}
+
+nlohmann::json request(const Apps& r)
+{
+    nlohmann::json j = {{"cmd", "apps"}};
+    if (!r.name.empty()) j["name"] = r.name;
+    return j;
+}
+
+nlohmann::json request(const Audio& r)
+{
+    nlohmann::json j = {{"cmd", "audio"}, {"name", r.name}};
+    if (r.mute) j["mute"] = *r.mute;
+    if (r.volume) j["volume"] = *r.volume;
+    if (r.mic) j["mic"] = *r.mic;
+    return j;
+}
+
+nlohmann::json request(const Notify& r) { return {{"cmd", "notify"}, {"message", r.message}}; }
+
+}  // namespace ctop::control
