@@ -35,8 +35,9 @@ bool RequestReader::feed(std::string_view bytes, std::vector<std::string>& lines
 }
 
 struct ControlServer::Connection {
-    int fd;
-    wl_event_source* source = nullptr;
+    int fd;  // owned by `owned`, kept as the key while the connection lives
+    UniqueFd owned;
+    FdWatch watch;
     RequestReader reader;
     std::string out;      // replies not yet taken by the peer
     size_t out_sent = 0;  // of `out`
@@ -47,47 +48,43 @@ struct ControlServer::Connection {
 ControlServer::ControlServer(wl_event_loop* loop, std::filesystem::path path, Handler handler)
     : loop_(loop), path_(std::move(path)), handler_(std::move(handler))
 {
-    listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) throw std::runtime_error(std::string("control socket: ") + std::strerror(errno));
+    listen_fd_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!listen_fd_) throw std::runtime_error(std::string("control socket: ") + std::strerror(errno));
     sockaddr_un addr = unix_address(path_);
     // A socket left by a crashed session is replaced; a live one is not.
     if (std::filesystem::exists(path_)) {
-        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        bool live = connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-        close(probe);
+        UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        bool live = connect(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
         if (live) {
-            close(listen_fd_);
             throw std::runtime_error("a ctopbroker session is already running (" + path_.string() + ")");
         }
         unlink(path_.c_str());
     }
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listen_fd_, 16) != 0) {
+    if (bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listen_fd_.get(), 16) != 0) {
         int err = errno;
-        close(listen_fd_);
         throw std::runtime_error("cannot listen on " + path_.string() + ": " + std::strerror(err));
     }
     chmod(path_.c_str(), 0600);
-    source_ = wl_event_loop_add_fd(loop_, listen_fd_, WL_EVENT_READABLE, &ControlServer::on_accept, this);
+    accept_watch_.watch(loop_, listen_fd_.get(), WL_EVENT_READABLE, [this](uint32_t) { accept_all(); });
 }
 
 ControlServer::~ControlServer()
 {
     for (auto& [fd, conn] : connections_) {
-        wl_event_source_remove(conn->source);
-        close(fd);
+        conn->watch.remove();
+        conn->owned.reset();
         conn->open = false;
     }
-    if (source_) wl_event_source_remove(source_);
-    close(listen_fd_);
+    accept_watch_.remove();
+    listen_fd_.reset();
     unlink(path_.c_str());
 }
 
-int ControlServer::on_accept(int, uint32_t, void* data)
+void ControlServer::accept_all()
 {
-    auto* self = static_cast<ControlServer*>(data);
     int fd;
-    while ((fd = accept4(self->listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) self->accept_one(fd);
-    return 0;
+    while ((fd = accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) accept_one(fd);
 }
 
 void ControlServer::accept_one(int fd)
@@ -105,21 +102,20 @@ void ControlServer::accept_one(int fd)
     refusal_logged_ = false;
     auto conn = std::make_shared<Connection>();
     conn->fd = fd;
-    conn->source = wl_event_loop_add_fd(loop_, fd, WL_EVENT_READABLE, &ControlServer::on_event, this);
+    conn->owned.reset(fd);
+    conn->watch.watch(loop_, fd, WL_EVENT_READABLE, [this, fd](uint32_t mask) { on_event(fd, mask); });
     connections_[fd] = conn;
 }
 
-int ControlServer::on_event(int fd, uint32_t mask, void* data)
+void ControlServer::on_event(int fd, uint32_t mask)
 {
-    auto* self = static_cast<ControlServer*>(data);
-    auto it = self->connections_.find(fd);
-    if (it == self->connections_.end()) return 0;
+    auto it = connections_.find(fd);
+    if (it == connections_.end()) return;
     std::shared_ptr<Connection> conn = it->second;  // the handler may close it
-    if (mask & WL_EVENT_WRITABLE) self->flush(*conn);
-    if (conn->open && !conn->closing && (mask & WL_EVENT_READABLE)) self->read_requests(conn);
+    if (mask & WL_EVENT_WRITABLE) flush(*conn);
+    if (conn->open && !conn->closing && (mask & WL_EVENT_READABLE)) read_requests(conn);
     // Gone both ways: nothing queued can be delivered any more.
-    if (conn->open && (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR))) self->close_connection(fd);
-    return 0;
+    if (conn->open && (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR))) close_connection(fd);
 }
 
 void ControlServer::read_requests(const std::shared_ptr<Connection>& conn)
@@ -193,7 +189,7 @@ void ControlServer::flush(Connection& conn)
         conn.out_sent = 0;
     }
     uint32_t mask = (conn.closing ? 0 : WL_EVENT_READABLE) | (pending ? WL_EVENT_WRITABLE : 0);
-    wl_event_source_fd_update(conn.source, mask);
+    conn.watch.update(mask);
 }
 
 void ControlServer::close_connection(int fd)
@@ -201,8 +197,8 @@ void ControlServer::close_connection(int fd)
     auto it = connections_.find(fd);
     if (it == connections_.end()) return;
     it->second->open = false;
-    wl_event_source_remove(it->second->source);
-    close(fd);
+    it->second->watch.remove();
+    it->second->owned.reset();  // now: a new connection may get the same number
     connections_.erase(it);
 }
 

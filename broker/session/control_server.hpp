@@ -7,6 +7,8 @@
 #include <wayland-server-core.h>
 
 #include "control_protocol.hpp"
+#include "event_source.hpp"
+#include "unique_fd.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -60,8 +62,8 @@ public:
 
 private:
     struct Connection;
-    static int on_accept(int fd, uint32_t mask, void* data);
-    static int on_event(int fd, uint32_t mask, void* data);
+    void accept_all();
+    void on_event(int fd, uint32_t mask);
     void accept_one(int fd);
     void read_requests(const std::shared_ptr<Connection>& conn);
     void queue(Connection& conn, std::string text);
@@ -71,8 +73,8 @@ private:
     wl_event_loop* loop_;
     std::filesystem::path path_;
     Handler handler_;
-    int listen_fd_ = -1;
-    wl_event_source* source_ = nullptr;
+    UniqueFd listen_fd_;
+    FdWatch accept_watch_;
     std::map<int, std::shared_ptr<Connection>> connections_;
     bool refusal_logged_ = false;
 };
