@@ -2,6 +2,8 @@
 // Parsing and matching are pure logic; the seat feeds them keys.
 #pragma once
 
+#include "action.hpp"
+
 #include <xkbcommon/xkbcommon.h>
 
 #include <cstdint>
@@ -11,21 +13,6 @@
 #include <vector>
 
 namespace ctop {
-
-enum class Action {
-    Workspace,       // arg: 1-based workspace slot
-    NextWorkspace,
-    PrevWorkspace,
-    FocusNext,
-    CloseView,
-    ToggleMaximize,
-    ClipboardExport,  // copy the focused container's clipboard into the broker
-    ClipboardImport,  // offer the broker's buffer to the focused container
-    SwitchVt,         // arg: VT number
-    Launcher,         // the app launcher (the session runs fuzzel)
-    Terminal,         // a terminal in the focused container, or on the host
-    Quit,
-};
 
 struct Binding {
     uint32_t modifiers = 0;  // WLR_MODIFIER_* bits

@@ -241,7 +241,7 @@ bool Seat::run_binding(Keyboard& kb, uint32_t keycode)
     int n = xkb_keymap_key_get_syms_by_level(keymap, keycode, layout, 0, &syms);
     const Binding* b = server_.keybindings().match(wlr_keyboard_get_modifiers(kb.wlr()), syms, n);
     if (!b) return false;
-    server_.run_action(*b);
+    run_action(server_, *b);
     return true;
 }
 

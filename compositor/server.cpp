@@ -9,6 +9,7 @@
 #include "idle.hpp"
 #include "label.hpp"
 #include "layer_shell.hpp"
+#include "notice.hpp"
 #include "output.hpp"
 #include "popup.hpp"
 #include "seat.hpp"
@@ -216,6 +217,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     layer_shell_ = std::make_unique<LayerShell>(*this, &workspace_layer_->node);  // host clients only: see ClientPolicy
     overlay_layer_ = wlr_scene_tree_create(&scene_->node);  // created last: above every layer surface
     bar_ = std::make_unique<Bar>(*this, &overlay_layer_->node);
+    notice_ = std::make_unique<Notice>(loop(), overlay_layer_);
 
     workspaces_.push_back(std::make_unique<Workspace>(host_identity, host_color, &workspace_layer_->node));
     current_ = workspaces_.front().get();
@@ -348,7 +350,7 @@ Server::~Server()
     // display destroys the compositor (and with it each xwm) before them.
     retired_xwaylands_.reset();
     wl_display_destroy_clients(display_);
-    if (notice_timer_) wl_event_source_remove(notice_timer_);
+    notice_.reset();
     if (grab_check_) wl_event_source_remove(grab_check_);
     keyboard_grab_begin_.disconnect();
     layout_change_.disconnect();  // the bar and the layer shell go now
@@ -789,47 +791,9 @@ View* Server::view_at(double lx, double ly, wlr_surface** surface, double* sx, d
     return nullptr;
 }
 
-void Server::run_action(const Binding& b)
+void Server::switch_vt(int vt)
 {
-    switch (b.action) {
-    case Action::Workspace:
-        switch_to_slot(b.arg);
-        break;
-    case Action::NextWorkspace:
-        cycle_workspace(+1);
-        break;
-    case Action::PrevWorkspace:
-        cycle_workspace(-1);
-        break;
-    case Action::FocusNext:
-        focus_next_view();
-        break;
-    case Action::CloseView:
-        if (focused_) focused_->close();
-        break;
-    case Action::ToggleMaximize:
-        if (focused_) focused_->toggle_maximized();
-        break;
-    case Action::ClipboardExport:
-        clipboard_->export_focused();
-        break;
-    case Action::ClipboardImport:
-        clipboard_->import_focused();
-        break;
-    case Action::SwitchVt:
-        if (auto* session = wlr_backend_get_session(backend_)) wlr_session_change_vt(session, b.arg);
-        break;
-    case Action::Launcher:
-        if (on_launcher) on_launcher();
-        break;
-    case Action::Terminal:
-        if (on_terminal) on_terminal();
-        break;
-    case Action::Quit:
-        if (on_quit_requested) on_quit_requested();
-        else terminate();
-        break;
-    }
+    if (auto* session = wlr_backend_get_session(backend_)) wlr_session_change_vt(session, vt);
 }
 
 // --- notices ------------------------------------------------------------------
@@ -838,25 +802,7 @@ void Server::notify(const std::string& message)
 {
     wlr_log(WLR_INFO, "notice: %s", message.c_str());
     if (on_notice) on_notice(message);
-    hide_notice();
-    wlr_box area = usable_area();
-    wlr_buffer* buffer = render_label(message, Color::from_hex("#ffd700"), 28, area.width);
-    notice_ = wlr_scene_buffer_create(&overlay_layer_->node, buffer);
-    wlr_scene_node_set_position(&notice_->node, area.x + (area.width - buffer->width) / 2,
-                                area.y + area.height - 40);
-    wlr_buffer_drop(buffer);
-    if (!notice_timer_)
-        notice_timer_ = wl_event_loop_add_timer(loop(), [](void* data) {
-            static_cast<Server*>(data)->hide_notice();
-            return 0;
-        }, this);
-    wl_event_source_timer_update(notice_timer_, 4000);
-}
-
-void Server::hide_notice()
-{
-    if (notice_) wlr_scene_node_destroy(&notice_->node);
-    notice_ = nullptr;
+    notice_->show(message, usable_area());
 }
 
 }  // namespace ctop

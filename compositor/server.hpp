@@ -25,6 +25,7 @@ class Activation;
 class Bar;
 class Idle;
 class LayerShell;
+class Notice;
 class ClientBudgets;
 class ContainerXServer;
 class RetiredXwaylands;
@@ -131,7 +132,7 @@ public:
     View* focused_view() const { return focused_; }
     View* view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy);
     void focus_next_view();
-    void run_action(const Binding& binding);
+    void switch_vt(int vt);  // on a DRM session only
     void output_destroyed(Output& output);
 
     // The whole layout, and the part of it views are placed in (below the bar,
@@ -163,7 +164,6 @@ private:
     wlr_xdg_popup_grab* active_popup_grab() const;
     void end_popup_grab();
     void check_popup_grab();
-    void hide_notice();
 
     ServerOptions options_;
     wl_display* display_ = nullptr;
@@ -201,8 +201,7 @@ private:
     std::vector<std::unique_ptr<View>> owned_views_;
     std::list<View*> views_;  // mapped views, most recently focused first
     View* focused_ = nullptr;
-    wlr_scene_buffer* notice_ = nullptr;
-    wl_event_source* notice_timer_ = nullptr;
+    std::unique_ptr<Notice> notice_;
     wl_event_source* grab_check_ = nullptr;
 
     Listener new_output_, new_input_, new_xdg_surface_, new_decoration_, keyboard_grab_begin_, layout_change_;

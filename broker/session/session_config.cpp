@@ -11,27 +11,6 @@
 #include <stdexcept>
 
 namespace ctop {
-namespace {
-
-struct ActionName {
-    const char* name;
-    Action action;
-    int arg;
-};
-constexpr ActionName action_names[] = {
-    {"workspace_1", Action::Workspace, 1}, {"workspace_2", Action::Workspace, 2},
-    {"workspace_3", Action::Workspace, 3}, {"workspace_4", Action::Workspace, 4},
-    {"workspace_5", Action::Workspace, 5}, {"workspace_6", Action::Workspace, 6},
-    {"workspace_7", Action::Workspace, 7}, {"workspace_8", Action::Workspace, 8},
-    {"workspace_9", Action::Workspace, 9}, {"next_workspace", Action::NextWorkspace, 0},
-    {"prev_workspace", Action::PrevWorkspace, 0}, {"focus_next", Action::FocusNext, 0},
-    {"close", Action::CloseView, 0}, {"maximize", Action::ToggleMaximize, 0},
-    {"clipboard_export", Action::ClipboardExport, 0}, {"clipboard_import", Action::ClipboardImport, 0},
-    {"launcher", Action::Launcher, 0}, {"terminal", Action::Terminal, 0},
-    {"quit", Action::Quit, 0},
-};
-
-}  // namespace
 
 SessionConfig SessionConfig::load(const std::filesystem::path& file)
 {
@@ -115,9 +94,7 @@ void SessionConfig::apply(ServerOptions& o) const
 void SessionConfig::apply(Keybindings& keybindings) const
 {
     for (const auto& [action, combo_text] : bindings) {
-        const ActionName* found = nullptr;
-        for (const auto& a : action_names)
-            if (action == a.name) found = &a;
+        const NamedAction* found = find_action(action);
         if (!found) throw std::runtime_error("keybindings." + action + ": unknown action");
         std::string error;
         auto combo = parse_combo(combo_text, &error);
