@@ -6,6 +6,7 @@
 #include "color.hpp"
 #include "container.hpp"
 #include "control_client.hpp"
+#include "control_protocol.hpp"
 #include "network.hpp"
 #include "idmap.hpp"
 #include "lxc_config.hpp"
@@ -294,7 +295,7 @@ std::string programs_text(const json& programs)
 json session_status_or_empty()
 {
     try {
-        json reply = control_request(paths::control_socket(), {{"cmd", "status"}});
+        json reply = control_request(paths::control_socket(), control::request("status"));
         return reply.value("ok", false) ? reply : json::object();
     } catch (const std::exception&) {
         return json::object();
@@ -414,7 +415,7 @@ int destroy_container(const std::string& name, bool force)
         // A running session first lets go of the container's socket and workspace.
         json status = session_status_or_empty();
         if (!status.empty())
-            control_request(paths::control_socket(), {{"cmd", "stop"}, {"name", name}, {"lxcpath", paths::lxcpath().string()}});
+            control_request(paths::control_socket(), control::request(control::Stop{name, paths::lxcpath().string()}));
         c.destroy(force);
         std::filesystem::remove(paths::policy_file(name));
         std::printf("destroyed container '%s'%s\n", name.c_str(),
@@ -590,7 +591,7 @@ int rename_container(const std::string& old_name, const std::string& new_name)
         Container& c = existing(slot, old_name);
         if (!session_status_or_empty().empty() && !c.running())
             control_request(paths::control_socket(),
-                            {{"cmd", "stop"}, {"name", old_name}, {"lxcpath", paths::lxcpath().string()}});
+                            control::request(control::Stop{old_name, paths::lxcpath().string()}));
         c.rename(new_name);
         auto from = paths::policy_file(old_name);
         if (std::filesystem::exists(from)) std::filesystem::rename(from, paths::policy_file(new_name));
@@ -759,7 +760,7 @@ int copy_between(const std::string& source_spec, const std::string& destination)
                               target + " (" + human_size(total) + ")";
         std::printf("%s\n", message.c_str());
         if (!session_status_or_empty().empty())
-            control_request(paths::control_socket(), {{"cmd", "notify"}, {"message", message}});
+            control_request(paths::control_socket(), control::request(control::Notify{message}));
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());

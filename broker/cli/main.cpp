@@ -6,6 +6,7 @@
 #include "audio_bridge.hpp"
 #include "container_commands.hpp"
 #include "control_client.hpp"
+#include "control_protocol.hpp"
 #include "network.hpp"
 #include "paths.hpp"
 #include "color.hpp"
@@ -28,6 +29,7 @@
 
 namespace {
 using nlohmann::json;
+namespace control = ctop::control;
 
 // What the session reports about windows is the containers' text: printed
 // sanitised, so no control sequence ever reaches the user's terminal.
@@ -291,20 +293,20 @@ int main(int argc, char** argv)
     try {
         json reply;
         if (*status) {
-            if (!request({{"cmd", "status"}}, &reply)) return 1;
+            if (!request(control::request("status"), &reply)) return 1;
             as_json ? (void)std::printf("%s\n", reply.dump(2).c_str()) : print_status(reply);
         } else if (*views) {
-            if (!request({{"cmd", "views"}}, &reply)) return 1;
+            if (!request(control::request("views"), &reply)) return 1;
             as_json ? (void)std::printf("%s\n", reply.dump(2).c_str()) : print_views(reply);
         } else if (*workspace) {
             bool numeric = !ws_target.empty() && ws_target.find_first_not_of("0123456789") == std::string::npos;
-            json req = numeric ? json{{"cmd", "workspace"}, {"slot", std::stoi(ws_target)}}
-                               : json{{"cmd", "workspace"}, {"name", ws_target}};
+            json req = numeric ? control::request(control::Workspace{std::stoi(ws_target), ""})
+                               : control::request(control::Workspace{std::nullopt, ws_target});
             if (!request(req)) return 1;
         } else if (*key) {
-            if (!request({{"cmd", "key"}, {"combo", combo}})) return 1;
+            if (!request(control::request(control::Key{combo}))) return 1;
         } else if (*type) {
-            if (!request({{"cmd", "type"}, {"text", text}})) return 1;
+            if (!request(control::request(control::Type{text}))) return 1;
         } else if (*pointer) {
             json req = {{"cmd", "pointer"}};
             if (*p_move) req.update({{"action", "move"}, {"x", px[0]}, {"y", px[1]}});
@@ -317,7 +319,7 @@ int main(int argc, char** argv)
             }
             if (!request(req)) return 1;
         } else if (*socket) {
-            if (!request({{"cmd", "socket"}, {"name", socket_name}}, &reply)) return 1;
+            if (!request(control::request(control::Socket{socket_name}), &reply)) return 1;
             std::printf("%s\n", reply["socket"].get<std::string>().c_str());
         } else if (*apps) {
             json req = {{"cmd", "apps"}};
@@ -336,7 +338,7 @@ int main(int argc, char** argv)
                     std::fprintf(stderr, "ctopbroker: %s: %s\n", container.c_str(), why.get<std::string>().c_str());
             }
         } else if (*clipboard) {
-            if (!request({{"cmd", "clipboard"}}, &reply)) return 1;
+            if (!request(control::request("clipboard"), &reply)) return 1;
             if (as_json) {
                 std::printf("%s\n", reply.dump(2).c_str());
             } else {
@@ -351,14 +353,14 @@ int main(int argc, char** argv)
                     std::printf("%-20s has a selection (%zu types)\n", container.c_str(), mimes.size());
             }
         } else if (*notify) {
-            if (!request({{"cmd", "notify"}, {"message", message}})) return 1;
+            if (!request(control::request(control::Notify{message}))) return 1;
         } else if (*quit) {
-            if (!request({{"cmd", "quit"}})) return 1;
+            if (!request(control::request("quit"))) return 1;
         } else if (*spawn) {
             if (command.empty()) command = {"foot"};
             // The CLI's idea of where containers live is the one that counts:
             // `create` used it too.
-            json req = {{"cmd", "spawn"}, {"name", name}, {"argv", command}, {"lxcpath", ctop::paths::lxcpath().string()}};
+            json req = control::request(control::Spawn{name, ctop::paths::lxcpath().string(), command, {}});
             if (!request(req, &reply)) return 1;
             std::printf("%s: %s%s in workspace %d\n", name.c_str(), command[0].c_str(),
                         reply.contains("pid") ? (" (pid " + std::to_string(reply["pid"].get<int>()) +
@@ -373,15 +375,16 @@ int main(int argc, char** argv)
                 std::fprintf(stderr, "ctopbroker: %s has no audio: %s\n", name.c_str(),
                              reply["audio_error"].get<std::string>().c_str());
         } else if (*audio) {
-            json req = {{"cmd", "audio"}, {"name", name}};
-            if (mute || unmute) req["mute"] = mute;
-            if (volume >= 0) req["volume"] = volume / 100.0;
-            if (allow_mic || deny_mic) req["mic"] = allow_mic;
+            control::Audio change{name};
+            if (mute || unmute) change.mute = mute;
+            if (volume >= 0) change.volume = volume / 100.0;
+            if (allow_mic || deny_mic) change.mic = allow_mic;
+            json req = control::request(change);
             if (!request(req, &reply)) return 1;
             as_json ? (void)std::printf("%s\n", reply.dump(2).c_str()) : print_audio(reply["state"]);
         } else if (*stop) {
             if (!ctop::session_status_or_empty().empty())
-                return request({{"cmd", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}}) ? 0 : 1;
+                return request(control::request(control::Stop{name, ctop::paths::lxcpath().string()})) ? 0 : 1;
             json r = ctop::worker_handle({{"op", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}});
             if (!r.value("ok", false)) {
                 std::cerr << "ctopbroker: " << r.value("error", std::string("stop failed")) << "\n";
