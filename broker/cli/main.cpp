@@ -322,9 +322,7 @@ int main(int argc, char** argv)
             if (!request(control::request(control::Socket{socket_name}), &reply)) return 1;
             std::printf("%s\n", reply["socket"].get<std::string>().c_str());
         } else if (*apps) {
-            json req = {{"cmd", "apps"}};
-            if (!apps_of.empty()) req["name"] = apps_of;
-            if (!request(req, &reply)) return 1;
+            if (!request(control::request(control::Apps{apps_of}), &reply)) return 1;
             if (as_json) {
                 std::printf("%s\n", reply.dump(2).c_str());
             } else {
