@@ -296,7 +296,11 @@ TEST(Setup, GivesAUserWithoutIdsAFreeRangeAndALxcpathOnceThenChangesNothing)
     ASSERT_EQ(std::system(("useradd -r -m -d " + home + " " + user).c_str()), 0);
     struct Remove {
         std::string user;
-        ~Remove() { std::system(("userdel -r " + user + " 2>/dev/null").c_str()); }
+        ~Remove()
+        {
+            std::system((std::string(std::getenv("CTOPBROKER_BIN")) + " setup --remove-user " + user + " >/dev/null").c_str());
+            std::system(("userdel -r " + user + " 2>/dev/null").c_str());
+        }
     } remove{user};
     ASSERT_EQ(range_of("/etc/subuid", user), "");
 
@@ -332,6 +336,89 @@ TEST(Setup, GivesAUserWithoutIdsAFreeRangeAndALxcpathOnceThenChangesNothing)
     ASSERT_EQ(setup(&out), 0) << out;
     EXPECT_NE(out.find("0 changes"), std::string::npos) << out;
     EXPECT_EQ(range_of("/etc/subuid", user), range);
+}
+
+namespace {
+
+int run_setup(const std::string& args, std::string* out)
+{
+    FILE* p = popen((std::string(std::getenv("CTOPBROKER_BIN")) + " setup " + args + " 2>&1").c_str(), "r");
+    char buf[4096];
+    out->clear();
+    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out->append(buf, n);
+    return pclose(p);
+}
+
+std::vector<std::string> usernet_lines_of(const std::string& user)
+{
+    std::vector<std::string> lines;
+    std::ifstream in("/etc/lxc/lxc-usernet");
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with(user + " ")) lines.push_back(line);
+    return lines;
+}
+
+size_t usernet_size()
+{
+    std::ifstream in("/etc/lxc/lxc-usernet");
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+}
+
+// <hierarchy>/ctopbroker/USER on every cgroup hierarchy (v1 or v2) that has one.
+std::vector<fs::path> delegated_cgroups_of(const std::string& user)
+{
+    std::vector<fs::path> out;
+    if (fs::is_directory("/sys/fs/cgroup/ctopbroker/" + user)) out.push_back("/sys/fs/cgroup/ctopbroker/" + user);
+    std::error_code ec;
+    for (const auto& h : fs::directory_iterator("/sys/fs/cgroup", ec))
+        if (fs::is_directory(h.path() / "ctopbroker" / user)) out.push_back(h.path() / "ctopbroker" / user);
+    return out;
+}
+
+}  // namespace
+
+TEST(Setup, UsersSetUpAndRemovedOverAndOverLeaveNoLinesOrCgroupsBehind)
+{
+    if (geteuid() != 0) GTEST_SKIP() << "setup edits /etc/lxc/lxc-usernet: needs root";
+    std::string out;
+    size_t baseline = 0;
+    const int rounds = 4;
+    for (int round = 0; round < rounds; ++round) {
+        const std::string user = "ctop-setup-" + std::to_string(getpid() % 100000) + "-" + std::to_string(round);
+        SCOPED_TRACE(user);
+        ASSERT_EQ(std::system(("useradd -r -m -d /var/tmp/" + user + " " + user).c_str()), 0);
+        ASSERT_EQ(run_setup("--user " + user, &out), 0) << out;
+        EXPECT_EQ(usernet_lines_of(user).size(), 2u) << out;
+        EXPECT_FALSE(delegated_cgroups_of(user).empty()) << out;
+        // A second setup changes nothing and adds nothing.
+        const size_t lines = usernet_size();
+        ASSERT_EQ(run_setup("--user " + user, &out), 0) << out;
+        EXPECT_NE(out.find("0 changes"), std::string::npos) << out;
+        EXPECT_EQ(usernet_size(), lines);
+
+        if (round < rounds - 1) {
+            // The teardown: --remove-user (twice: the second has nothing to do), then userdel.
+            ASSERT_EQ(run_setup("--remove-user " + user, &out), 0) << out;
+            EXPECT_NE(out.find("lxc-usernet: removed"), std::string::npos) << out;
+            ASSERT_EQ(run_setup("--remove-user " + user, &out), 0) << out;
+            EXPECT_NE(out.find("0 changes"), std::string::npos) << out;
+            EXPECT_EQ(out.find("lxc-usernet"), std::string::npos) << out;
+            ASSERT_EQ(std::system(("userdel -r " + user + " 2>/dev/null").c_str()), 0);
+        } else {
+            // A user deleted without it (a crashed test run): the next setup of anyone clears what it left.
+            ASSERT_EQ(std::system(("userdel -r " + user + " 2>/dev/null").c_str()), 0);
+            ASSERT_EQ(run_setup("", &out), 0) << out;
+            EXPECT_NE(out.find("(no user " + user + ")"), std::string::npos) << out;
+        }
+        EXPECT_TRUE(usernet_lines_of(user).empty());
+        EXPECT_TRUE(delegated_cgroups_of(user).empty());
+        std::ifstream record("/var/lib/ctopbroker/setup-users");
+        for (std::string line; std::getline(record, line);) EXPECT_NE(line, user) << "still in the boot record";
+        if (round == 0) baseline = usernet_size();
+        EXPECT_EQ(usernet_size(), baseline) << "/etc/lxc/lxc-usernet grows with each user set up and removed";
+    }
 }
 
 TEST_F(Containers, ARwShareIsWritableByTheContainersUserAndItsFilesStayTheOwnersAndRoStaysReadOnly)

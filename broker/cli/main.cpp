@@ -230,6 +230,10 @@ int main(int argc, char** argv)
                                           "firewall, dnsmasq), for every user setup ran for; "
                                           "ctopbroker-setup.service runs it at boot")
         ->excludes("--user");
+    std::vector<std::string> remove_users;
+    setup->add_option("--remove-user", remove_users, "Undo `setup --user USER` (its cgroup subtrees, lxc-usernet lines "
+                                                     "and firewall ports), e.g. before userdel; leaves its home, "
+                                                     "containers and subordinate ids");
 
     auto* doctor = app.add_subcommand("doctor", "Check, as this user, everything the session and its unprivileged "
                                                 "containers need; prints the fix for each problem");
@@ -418,6 +422,14 @@ int main(int argc, char** argv)
             return ctop::get_policy(name, get_key);
         } else if (*network) {
             return ctop::show_container_network(name);
+        } else if (*setup && !remove_users.empty()) {
+            if (!setup_users.empty()) {
+                std::cerr << "ctopbroker setup: --user and --remove-user go in separate runs\n";
+                return 2;
+            }
+            for (const auto& user : remove_users)
+                if (int rc = ctop::run_remove_user(user); rc != 0) return rc;
+            return ctop::net::remove_user_network(remove_users);
         } else if (*setup) {
             if (setup_boot) return ctop::run_boot_setup();
             for (const auto& user : setup_users.empty() ? std::vector<std::string>{"root"} : setup_users)

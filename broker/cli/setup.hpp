@@ -66,4 +66,10 @@ std::vector<std::string> recorded_users(const std::string& record_text);
 // tables and dnsmasq. Idempotent; exit status.
 int run_boot_setup();
 
+// `ctopbroker setup --remove-user NAME`: undoes what `setup --user NAME` made
+// outside the user's home (its cgroup subtrees; the lxc-usernet lines and
+// firewall ports are net::remove_user_network's). Its subordinate ids stay:
+// they belong to the account (userdel removes them). Exit status.
+int run_remove_user(const std::string& user);
+
 } // namespace ctop

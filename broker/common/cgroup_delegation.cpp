@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -132,6 +133,48 @@ std::vector<std::string> delegate_to(const std::string& user, uid_t uid, gid_t g
         }
     }
     return changed;
+}
+
+namespace {
+
+// rmdir of a cgroup and every cgroup below it, deepest first (a cgroup goes
+// only empty: no children, no processes).
+void remove_cgroup_tree(const fs::path& dir)
+{
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.is_directory() && !e.is_symlink()) remove_cgroup_tree(e.path());
+    if (rmdir(dir.c_str()) != 0 && errno != ENOENT)
+        throw std::runtime_error("cannot remove cgroup " + dir.string() + ": " + std::strerror(errno) +
+                                 (errno == EBUSY ? " (processes still run in it: end that user's session first)" : ""));
+}
+
+}  // namespace
+
+std::vector<std::string> undelegate(const std::string& user)
+{
+    std::vector<std::string> removed;
+    for (const fs::path& h : hierarchies()) {
+        const fs::path dir = delegated_dir(h, user);
+        if (!fs::is_directory(dir)) continue;
+        remove_cgroup_tree(dir);
+        removed.push_back("removed cgroup " + dir.string());
+    }
+    return removed;
+}
+
+std::vector<std::string> delegated_users()
+{
+    std::vector<std::string> users;
+    for (const fs::path& h : hierarchies()) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(h / "ctopbroker", ec)) {
+            std::string name = e.path().filename();
+            if (!e.is_directory() || std::find(users.begin(), users.end(), name) != users.end()) continue;
+            users.push_back(name);
+        }
+    }
+    return users;
 }
 
 std::vector<std::string> join_delegated(const std::string& user)

@@ -25,6 +25,14 @@ std::filesystem::path delegated_dir(const std::filesystem::path& hierarchy, cons
 // it changed (empty when all was in place). Needs root; throws with the fix.
 std::vector<std::string> delegate_to(const std::string& user, uid_t uid, gid_t gid);
 
+// Removes the user's subtree from every hierarchy (what `setup --remove-user`
+// undoes); returns what it removed. Throws naming the cgroup when a process
+// still lives in it (the user's session or containers run).
+std::vector<std::string> undelegate(const std::string& user);
+
+// The users that have a subtree under <hierarchy>/ctopbroker on some hierarchy.
+std::vector<std::string> delegated_users();
+
 // Moves the calling process into the user's delegated subtree on every
 // hierarchy where it is not there yet and may be; returns the hierarchies
 // where that failed (cgroup2 refuses a normal user a move out of a cgroup it

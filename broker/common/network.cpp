@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -381,10 +382,46 @@ void ensure_dnsmasq(bool restart)
         "), pid " + std::to_string(*pid));
 }
 
+const fs::path usernet_file = "/etc/lxc/lxc-usernet";
+
+// The user of an lxc-usernet line that lets containers onto one of our
+// bridges, or "" for any other line (root's own entries stay as they are).
+std::string our_usernet_user(const std::string& line)
+{
+    std::istringstream words(line);
+    std::string user, type, link;
+    words >> user >> type >> link;
+    if (user.empty() || user[0] == '#' || type != "veth") return "";
+    return link == internet_bridge.name || link == lan_bridge.name ? user : "";
+}
+
+// Drops our lines whose user `drop` says; the file is replaced whole
+// (lxc-user-nic reads it at any moment). Says what went.
+void drop_usernet_lines(const std::function<bool(const std::string&)>& drop)
+{
+    if (!fs::exists(usernet_file)) return;
+    std::istringstream in(read_small_file(usernet_file));
+    std::string kept, dropped;
+    for (std::string l; std::getline(in, l);) {
+        std::string user = our_usernet_user(l);
+        if (!user.empty() && drop(user)) dropped += (dropped.empty() ? "" : ", ") + l;
+        else kept += l + "\n";
+    }
+    if (dropped.empty()) return;
+    const fs::path tmp = usernet_file.string() + ".ctopbroker-tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << kept;
+        if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    fs::rename(tmp, usernet_file);
+    say(usernet_file.string() + ": removed " + dropped);
+}
+
 void ensure_usernet(const std::string& user)
 {
-    const fs::path file = "/etc/lxc/lxc-usernet";
-    std::string text = read_small_file(file);
+    std::string text = read_small_file(usernet_file);
     for (const Bridge* b : {&internet_bridge, &lan_bridge}) {
         std::string entry = user + " veth " + b->name + " 16";
         std::istringstream in(text);
@@ -396,11 +433,17 @@ void ensure_usernet(const std::string& user)
             present |= u == user && type == "veth" && link == b->name;
         }
         if (present) continue;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::app) << entry << "\n";
+        fs::create_directories(usernet_file.parent_path());
+        std::ofstream(usernet_file, std::ios::app) << entry << "\n";
         text += entry + "\n";
-        say(file.string() + ": " + entry + " (lxc-user-nic may attach " + user + "'s containers)");
+        say(usernet_file.string() + ": " + entry + " (lxc-user-nic may attach " + user + "'s containers)");
     }
+}
+
+// Users deleted since their `setup --user` (e.g. by userdel) keep no entry.
+void prune_usernet()
+{
+    drop_usernet_lines([](const std::string& user) { return getpwnam(user.c_str()) == nullptr; });
 }
 
 bool valid_user_name(const std::string& user)
@@ -486,6 +529,7 @@ int setup_network(const std::vector<std::string>& users)
         bool new_bridge = false;
         for (const Bridge* b : {&internet_bridge, &lan_bridge}) new_bridge |= ensure_bridge(*b);
         ensure_forwarding();
+        prune_usernet();
         for (const auto& u : users) ensure_usernet(u);  // before the rules: they isolate these users' ports
         ensure_rules();
         ensure_dnsmasq(new_bridge);
@@ -507,6 +551,21 @@ std::string missing_network()
     std::string text;
     for (const auto& m : missing) text += (text.empty() ? "" : ", ") + m;
     return text;
+}
+
+int remove_user_network(const std::vector<std::string>& users)
+{
+    try {
+        drop_usernet_lines([&](const std::string& user) {
+            return std::find(users.begin(), users.end(), user) != users.end() || getpwnam(user.c_str()) == nullptr;
+        });
+        // Their ports leave the rules; no tables yet means nothing to redo.
+        if (!live_rules().empty()) ensure_rules();
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "ctopbroker: setup --remove-user: " << e.what() << "\n";
+        return 1;
+    }
 }
 
 int show_network(const std::string& container, Mode mode, const fs::path& lxcpath)

@@ -62,6 +62,10 @@ int setup_network(const std::vector<std::string>& users);
 // see it: empty when both bridges exist and dnsmasq runs, else what is missing.
 std::string missing_network();
 
+// `ctopbroker setup --remove-user`: the users' lxc-usernet entries go (and
+// those of users that no longer exist), and their ports leave the rules.
+int remove_user_network(const std::vector<std::string>& users);
+
 // `ctopbroker network NAME`: the mode, address and the live rules that apply.
 int show_network(const std::string& container, Mode mode, const std::filesystem::path& lxcpath);
 
