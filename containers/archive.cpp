@@ -261,7 +261,8 @@ std::string archived_name(const fs::path& file)
     throw ContainerError(file.string() + ": its config names no container (lxc.uts.name): give a name to import it as");
 }
 
-void import_container(const fs::path& file, const std::string& name, const fs::path& lxcpath)
+void import_container(const fs::path& file, const std::string& name, const fs::path& lxcpath,
+                      const std::function<void()>& before_publish)
 {
     Container target(name, lxcpath);
     if (target.exists())
@@ -270,18 +271,19 @@ void import_container(const fs::path& file, const std::string& name, const fs::p
     if (!archived) throw ContainerError(file.string() + " has no container config: not a ctopbroker export");
     const bool unprivileged = archived->find("lxc.idmap") != std::string::npos;
     std::optional<IdMap> map = unprivileged ? subordinate_ids_of_current_user() : std::nullopt;
-    const fs::path dir = target.directory();
-    std::string config = imported_config(*archived, name, dir, map);  // refuses before anything is written
+    std::string config = imported_config(*archived, name, target.directory(), map);  // refuses before anything is written
 
-    if (mkdir(dir.c_str(), 0755) != 0)
-        throw ContainerError(named(name) + ": cannot create " + dir.string() + ": " + std::strerror(errno));
-    try {
-        const fs::path rootfs = dir / "rootfs";
+    // Unpacked in the staging directory and renamed into place like a
+    // create: an import killed at any point leaves a whole container or none.
+    target.build_staged([&](const fs::path& staging) {
+        const fs::path rootfs = staging / "rootfs";
         if (mkdir(rootfs.c_str(), 0755) != 0)
             throw ContainerError(named(name) + ": cannot create " + rootfs.string() + ": " + std::strerror(errno));
-        // The container's root unpacks its own files, as their owner.
-        if (map && chown(rootfs.c_str(), static_cast<uid_t>(map->uids.front().host),
-                         static_cast<gid_t>(map->gids.front().host)) != 0)
+        // The container's root unpacks its own files, as their owner (a
+        // normal user hands the directory over from inside the user namespace).
+        if (map && geteuid() != 0) run_in_container_userns(name, *map, {"chown", "0:0", "--", rootfs.string()});
+        else if (map && chown(rootfs.c_str(), static_cast<uid_t>(map->uids.front().host),
+                              static_cast<gid_t>(map->gids.front().host)) != 0)
             throw ContainerError(named(name) + ": cannot hand " + rootfs.string() + " to its root: " + std::strerror(errno));
         int in = open(file.c_str(), O_RDONLY | O_CLOEXEC);
         if (in < 0) throw ContainerError("cannot read " + file.string() + ": " + std::strerror(errno));
@@ -291,25 +293,8 @@ void import_container(const fs::path& file, const std::string& name, const fs::p
         ToolResult r = run_tool(argv, in, -1);
         close(in);
         if (r.status != 0) throw ContainerError(named(name) + ": tar could not unpack " + file.string() + ":\n" + r.errors);
-        write_file_atomically(dir / "config", config);
-        Container check(name, lxcpath);
-        if (!check.exists()) throw ContainerError(named(name) + ": liblxc does not accept the imported config");
-    } catch (const std::exception& e) {
-        std::string message = e.what();
-        try {
-            // What the container's root unpacked, only it may remove when
-            // this is not the host's root.
-            if (map && geteuid() != 0) {
-                std::vector<std::string> argv = as_container_root(map);
-                argv.insert(argv.end(), {"rm", "-rf", "--", (dir / "rootfs").string()});
-                run_tool(argv, -1, -1);
-            }
-            remove_tree(name, dir);
-        } catch (const std::exception& cleanup) {
-            message += "\nand cleaning up failed: " + std::string(cleanup.what());
-        }
-        throw ContainerError(message);
-    }
+        write_file_atomically(staging / "config", config);
+    }, before_publish);
 }
 
 } // namespace ctop::containers

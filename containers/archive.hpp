@@ -11,6 +11,7 @@
 #include "container.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -29,9 +30,10 @@ std::string archived_name(const std::filesystem::path& file);
 
 // Makes container `name` in `lxcpath` from the archive: its rootfs, and its
 // config with this user's id map, its own paths, and nothing that runs on the
-// host (hook and include lines are refused). Nothing is left behind when it
-// fails.
+// host (hook and include lines are refused). Unpacked in the staging
+// directory and renamed into place as a create is (`before_publish` runs just
+// before): killed at any point, it leaves a whole container or none.
 void import_container(const std::filesystem::path& file, const std::string& name,
-                      const std::filesystem::path& lxcpath);
+                      const std::filesystem::path& lxcpath, const std::function<void()>& before_publish = {});
 
 } // namespace ctop::containers

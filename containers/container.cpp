@@ -346,8 +346,8 @@ public:
         if (fd_ < 0) throw ContainerError(named(name) + ": cannot open " + file.string() + ": " + std::strerror(errno));
         if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             close(fd_);
-            throw ContainerError(named(name) + " is being created by another `ctopbroker create " + name +
-                                 "` right now (it holds " + file.string() + "): wait for it to finish");
+            throw ContainerError(named(name) + " is being made by another ctopbroker (create, clone or import of " +
+                                 name + ") right now (it holds " + file.string() + "): wait for it to finish");
         }
     }
     ~CreateLock() { close(fd_); }
@@ -379,6 +379,33 @@ void Container::create(const ContainerSpec& spec, const std::function<void()>& b
     for (const auto& m : spec.mounts)
         mount_entry_value(name_, m);
 
+    build_staged([&](const fs::path& staging) {
+        if (idmap) check_traversable(name_, lxcpath_, static_cast<uid_t>(idmap->uids.front().host));
+        // The config names the final paths; everything is written below the staging directory.
+        ConfigInputs in;
+        in.name = name_;
+        in.rootfs = dir() / "rootfs";
+        in.log_file = log_file();
+        // liblxc's save_config makes LXCPATH/NAME: it must see the staging directory as that.
+        in.defaults = liblxc_defaults(name_, staging.parent_path(), staging);
+        in.network = spec.network;
+        in.idmap = idmap;
+        in.cgroups = detect_cgroup_layout();
+        in.memory_limit_bytes = spec.memory_limit_bytes;
+        in.pids_limit = spec.pids_limit;
+        in.cpu_weight = spec.cpu_weight;
+        in.device_allow = spec.device_allow;
+        in.mounts = spec.mounts;
+        RootfsLayout layout = build_rootfs(name_, spec.template_name, staging / "rootfs", idmap);
+        in.init_cmd = layout.init_cmd;
+        in.template_mounts = layout.mount_entries;
+        write_file_atomically(staging / "config", render_config(in));
+    }, before_publish);
+}
+
+void Container::build_staged(const std::function<void(const fs::path& staging)>& build,
+                             const std::function<void()>& before_publish)
+{
     std::error_code ec;
     fs::create_directories(lxcpath_, ec);
     if (ec) throw ContainerError(named(name_) + ": cannot create " + lxcpath_.string() + ": " + ec.message());
@@ -397,26 +424,7 @@ void Container::create(const ContainerSpec& spec, const std::function<void()>& b
         throw ContainerError(named(name_) + ": cannot create " + staging_dir().string() + ": " + std::strerror(errno));
     bool published = false;
     try {
-        if (idmap) check_traversable(name_, lxcpath_, static_cast<uid_t>(idmap->uids.front().host));
-        // The config names the final paths; everything is written below the staging directory.
-        ConfigInputs in;
-        in.name = name_;
-        in.rootfs = dir() / "rootfs";
-        in.log_file = log_file();
-        // liblxc's save_config makes LXCPATH/NAME: it must see the staging directory as that.
-        in.defaults = liblxc_defaults(name_, staging_dir().parent_path(), staging_dir());
-        in.network = spec.network;
-        in.idmap = idmap;
-        in.cgroups = detect_cgroup_layout();
-        in.memory_limit_bytes = spec.memory_limit_bytes;
-        in.pids_limit = spec.pids_limit;
-        in.cpu_weight = spec.cpu_weight;
-        in.device_allow = spec.device_allow;
-        in.mounts = spec.mounts;
-        RootfsLayout layout = build_rootfs(name_, spec.template_name, staging_dir() / "rootfs", idmap);
-        in.init_cmd = layout.init_cmd;
-        in.template_mounts = layout.mount_entries;
-        write_file_atomically(staging_dir() / "config", render_config(in));
+        build(staging_dir());
         if (before_publish) before_publish();
         // The one step that makes it exist: a directory rename is atomic.
         if (::rename(staging_dir().c_str(), dir().c_str()) != 0)
@@ -632,28 +640,51 @@ void Container::restore(const std::string& snapshot)
 {
     require_stopped("restoring a snapshot");
     Snapshot snap = find_snapshot(snapshot);
+    // liblxc's restore clones the snapshot back into this directory and,
+    // for a normal user's container, gives the directory to the container's
+    // root first: the user writes the config there through its group, and
+    // takes the directory back afterwards (as create left it).
+    std::optional<IdMap> map;
+    if (geteuid() != 0 && privilege() == Privilege::Unprivileged) map = subordinate_ids_of_current_user();
+    if (map) chmod(dir().c_str(), 0775);
     auto mark = log_size(log_file());
-    if (!c_->snapshot_restore(c_, snap.name.c_str(), name_.c_str()))
-        throw ContainerError(failure("liblxc could not restore " + snap.name, mark));
+    bool restored = c_->snapshot_restore(c_, snap.name.c_str(), name_.c_str());
+    if (map) {
+        run_in_container_userns(name_, *map, {"chown", std::to_string(ids_per_container) + ":" +
+                                                           std::to_string(ids_per_container), "--", dir().string()});
+        chmod(dir().c_str(), 0755);
+    }
+    if (!restored) throw ContainerError(failure("liblxc could not restore " + snap.name, mark));
     adopt_config();
 }
 
-void Container::clone_to(const std::string& new_name)
+void Container::clone_to(const std::string& new_name, const std::function<void()>& before_publish)
 {
     require_stopped("cloning it");
     Container target(new_name, lxcpath_);
     if (target.exists())
         throw ContainerError(named(new_name) + " already exists: choose another name or destroy it first");
-    auto mark = log_size(log_file());
-    struct lxc_container* copy = c_->clone(c_, new_name.c_str(), lxcpath_.c_str(), 0, nullptr, nullptr, 0, nullptr);
-    if (!copy) throw ContainerError(failure("liblxc could not clone it to '" + new_name + "' (is rsync installed?)", mark));
-    lxc_container_put(copy);
-    target.adopt_config(); // before liblxc loads it: it would create the log file its config names
-    // A copy is another machine: D-Bus must not take the two for one. The
-    // file keeps its owner; a user's session may not write it (then the
-    // copy keeps the original's).
-    if (fs::path id = target.dir() / "rootfs/etc/machine-id"; fs::exists(id))
-        std::ofstream(id, std::ios::trunc) << new_machine_id() << "\n";
+    // Copied into the staging directory (liblxc's clone into the staging
+    // lxcpath), published by a rename like a create.
+    target.build_staged([&](const fs::path& staging) {
+        // liblxc makes the directory itself.
+        if (rmdir(staging.c_str()) != 0)
+            throw ContainerError(named(new_name) + ": cannot prepare " + staging.string() + ": " + std::strerror(errno));
+        auto mark = log_size(log_file());
+        struct lxc_container* copy =
+            c_->clone(c_, new_name.c_str(), staging.parent_path().c_str(), 0, nullptr, nullptr, 0, nullptr);
+        if (!copy)
+            throw ContainerError(failure("liblxc could not clone it to '" + new_name + "' (is rsync installed?)", mark));
+        lxc_container_put(copy);
+        // Its config names the staging paths (and the old log): the final ones.
+        const fs::path config = staging / "config";
+        write_file_atomically(config, containers::adopt_config(read_text_file(config), target.dir(), new_name));
+        // A copy is another machine: D-Bus must not take the two for one. The
+        // file keeps its owner; a user's session may not write it (then the
+        // copy keeps the original's).
+        if (fs::path id = staging / "rootfs/etc/machine-id"; fs::exists(id))
+            std::ofstream(id, std::ios::trunc) << new_machine_id() << "\n";
+    }, before_publish);
 }
 
 void Container::rename(const std::string& new_name)

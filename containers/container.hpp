@@ -114,6 +114,12 @@ public:
     // destroy) left under it, the staging directory or a directory without a
     // config. The paths it removed; throws while a create of it runs.
     std::vector<std::filesystem::path> remove_leftovers();
+    // What create, clone and import share: under the create lock, `build`
+    // fills the empty staging directory (a config naming the final paths and
+    // a rootfs), `before_publish` runs, and the directory is renamed into
+    // place; on failure nothing is left. Throws when the name exists.
+    void build_staged(const std::function<void(const std::filesystem::path& staging)>& build,
+                      const std::function<void()>& before_publish = {});
     // Rewrites only our block of mount entries, atomically; a running
     // container sees the change at its next start.
     void update_mounts(const std::vector<BindMount>& mounts);
@@ -142,7 +148,10 @@ public:
     void restore(const std::string& snapshot);
     // A stopped copy named `new_name` (liblxc's clone: the rootfs copied with
     // its ownership), every path in its config renamed; no snapshots.
-    void clone_to(const std::string& new_name);
+    // Built in the staging directory and renamed into place like a create
+    // (`before_publish` as there): a clone killed at any point leaves a whole
+    // container or none.
+    void clone_to(const std::string& new_name, const std::function<void()>& before_publish = {});
     // liblxc's rename; refused while it has snapshots (liblxc cannot).
     void rename(const std::string& new_name);
     // Finds a snapshot by name or label; throws naming the ones there are.

@@ -360,10 +360,10 @@ void shift_ownership(const std::string& container, const fs::path& rootfs, const
         shift(it->path());
 }
 
-// Runs argv in a user namespace where the container's ids are mapped as in
-// the container and the calling user is id 65536, through liblxc's
-// lxc-usernsexec (newuidmap/newgidmap check the ranges in /etc/subuid).
-void run_in_container_userns(const std::string& container, const IdMap& map, std::vector<std::string> argv)
+} // namespace
+
+void run_in_container_userns(const std::string& container, const IdMap& map, std::vector<std::string> argv,
+                             std::string* out)
 {
     std::vector<std::string> args{"lxc-usernsexec"};
     auto add = [&](char kind, const std::vector<IdRange>& ranges, unsigned long self) {
@@ -380,8 +380,26 @@ void run_in_container_userns(const std::string& container, const IdMap& map, std
     std::vector<char*> c_args;
     for (auto& a : args) c_args.push_back(a.data());
     c_args.push_back(nullptr);
+    int pipe_fds[2] = {-1, -1};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (out) {
+        if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw error(container, "no pipe: " + errno_text());
+        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    }
     pid_t pid = -1;
-    int rc = posix_spawnp(&pid, c_args[0], nullptr, nullptr, c_args.data(), environ);
+    int rc = posix_spawnp(&pid, c_args[0], &actions, nullptr, c_args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (out) {
+        close(pipe_fds[1]);
+        char buf[4096];
+        for (ssize_t n; rc == 0 && (n = read(pipe_fds[0], buf, sizeof buf)) != 0;) {
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) break;
+            if (out->size() < (1 << 16)) out->append(buf, static_cast<size_t>(n));
+        }
+        close(pipe_fds[0]);
+    }
     if (rc != 0) throw error(container, "cannot run lxc-usernsexec (from the lxc package): " + std::string(std::strerror(rc)));
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -390,6 +408,8 @@ void run_in_container_userns(const std::string& container, const IdMap& map, std
         throw error(container, "`" + argv[0] + "` in the container's user namespace failed (status " +
                                    std::to_string(status) + "): does `ctopbroker doctor` pass?");
 }
+
+namespace {
 
 // A normal user built the rootfs, so they own every file: inside the
 // container's user namespace (where they are 65536) the container's root

@@ -40,6 +40,14 @@ AptMirrors host_apt_mirrors(const std::filesystem::path& etc_apt = "/etc/apt");
 // 32 random hex digits, as /etc/machine-id holds them (each container has its own).
 std::string new_machine_id();
 
+// Runs argv in a user namespace where the container's ids are mapped as in
+// the container and the calling user is id 65536, through liblxc's
+// lxc-usernsexec (newuidmap/newgidmap check the ranges in /etc/subuid): what
+// a normal user needs to touch its containers' files. Its stdout (the first
+// 64 KiB) lands in *out when given. Throws naming `container` when it fails.
+void run_in_container_userns(const std::string& container, const IdMap& map, std::vector<std::string> argv,
+                             std::string* out = nullptr);
+
 // rm -rf that never crosses into another filesystem (debootstrap mounts /proc
 // inside its target; a failed run may leave it mounted).
 void remove_tree(const std::string& container, const std::filesystem::path& dir);

@@ -159,6 +159,85 @@ TEST_F(Faults, ACreateKilledAtRandomPointsLeavesAWholeContainerOrNothing)
     EXPECT_GT(none, 0);
 }
 
+// --- the CLI killed mid-clone and mid-import ---------------------------------------------
+
+// Whether some process still works on a path below `dir` (a killed CLI's
+// rsync or tar finishes on its own).
+bool busy_below(const fs::path& dir)
+{
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string cmdline = read_file(e.path() / "cmdline");
+        if (contains(cmdline, dir.string()) && process_alive(std::stoi(name))) return true;
+    }
+    return false;
+}
+
+TEST_F(Faults, ACloneOrImportKilledAtRandomPointsLeavesAWholeContainerOrNothing)
+{
+    const std::string bin = std::getenv("CTOPBROKER_BIN");
+    const fs::path policy = s().runtime_dir() / "config" / "ctopbroker" / "containers" / "k.toml";
+    create("src", {"--pids", "777"});
+    spawn("src", {"sleep", "600"});
+    ASSERT_EQ(exec("src", {"/bin/sh", "-c", "head -c 4194304 /dev/urandom > /home/user/blob"}), 0);
+    ASSERT_EQ(s().cli({"stop", "src"}), 0);
+    const fs::path archive = lxcpath_ / "src.tar.zst";
+    std::string out, err;
+    ASSERT_EQ(s().cli({"export", "src", archive.string()}, &out, &err), 0) << err;
+
+    struct Kind {
+        const char* what;
+        std::vector<std::string> args;
+    };
+    std::mt19937 rng(std::random_device{}());
+    for (const Kind& kind : {Kind{"clone", {"clone", "src", "k"}}, Kind{"import", {"import", archive.string(), "k"}}}) {
+        auto t0 = std::chrono::steady_clock::now();
+        ASSERT_EQ(s().cli(kind.args, &out, &err), 0) << err;
+        auto full = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+        ASSERT_EQ(s().cli({"destroy", "k"}, &out, &err), 0) << err;
+        const int rounds = 6;
+        int whole = 0, none = 0;
+        for (int i = 0; i < rounds; ++i) {
+            const long long step = std::max<long long>(1, full.count() * 15 / (10 * rounds));
+            auto at = std::chrono::milliseconds(step * i + std::uniform_int_distribution<long long>(0, step)(rng));
+            std::vector<std::string> argv{bin};
+            argv.insert(argv.end(), kind.args.begin(), kind.args.end());
+            pid_t cli = s().spawn(argv);
+            std::this_thread::sleep_for(at);
+            ::kill(cli, SIGKILL);
+            s().wait_client(cli);
+            EXPECT_TRUE(wait_until([&] { return !busy_below(lxcpath_ / ".ctopbroker-create"); }, 20s));
+
+            std::string st = state_of("k");
+            SCOPED_TRACE(std::string(kind.what) + " round " + std::to_string(i) + ", killed after " +
+                         std::to_string(at.count()) + " ms: " + st);
+            if (st == "absent") {
+                ++none;
+                EXPECT_NE(s().cli({"spawn", "k", "--", "true"}, &out, &err), 0);
+                EXPECT_TRUE(contains(err, "does not exist")) << err;
+                if (i % 2 && s().cli({"destroy", "k"}, &out, &err) != 0) EXPECT_TRUE(contains(err, "does not exist")) << err;
+                ASSERT_EQ(s().cli(kind.args, &out, &err), 0) << "the name is not free after a killed " << kind.what << ": " << err;
+            } else {
+                ++whole;
+                ASSERT_EQ(st, "STOPPED");
+                EXPECT_TRUE(contains(read_file(policy), "pids = 777")) << "a " << kind.what << " without its policy";
+            }
+            // Whole now: it runs, has the data with its owner, and goes away cleanly.
+            ASSERT_EQ(s().cli({"spawn", "k", "--", "sleep", "30"}, &out, &err), 0) << err;
+            out.clear();
+            exec("k", {"stat", "-c", "%u:%g %s", "/home/user/blob"}, &out);
+            EXPECT_EQ(out, "1000:1000 4194304\n");
+            ASSERT_EQ(s().cli({"destroy", "--force", "k"}, &out, &err), 0) << err;
+            EXPECT_FALSE(fs::exists(lxcpath_ / "k"));
+            EXPECT_FALSE(fs::exists(lxcpath_ / ".ctopbroker-create" / "k"));
+        }
+        std::printf("kill -9 of %s: %d rounds left a whole container, %d nothing (one takes %lld ms)\n", kind.what,
+                    whole, none, static_cast<long long>(full.count()));
+        EXPECT_GT(none, 0);
+    }
+}
+
 TEST_F(Faults, DestroyClearsADirectoryAnOlderCreateLeftAndCreateSaysSo)
 {
     fs::create_directories(lxcpath_ / "old" / "rootfs" / "etc");

@@ -524,8 +524,8 @@ int clone_container(const std::string& source, const std::string& target)
         // Two windows in one colour would pass for one container's: the clone gets its own.
         policy.name = target;
         policy.color = color_avoiding(target, colors_in_use()).hex();
-        c.clone_to(target);
-        policy.save(paths::policy_file(target));
+        // The policy is there whenever the clone is (written just before it appears).
+        c.clone_to(target, [&] { policy.save(paths::policy_file(target)); });
         std::printf("cloned '%s' to '%s' (colour %s)\n", source.c_str(), target.c_str(), policy.color.c_str());
         return 0;
     } catch (const std::exception& e) {
@@ -574,8 +574,7 @@ int import_container(const std::filesystem::path& file, const std::string& wante
         auto taken = colors_in_use();
         if (policy.color.empty() || std::find(taken.begin(), taken.end(), policy.color) != taken.end())
             policy.color = color_avoiding(name, taken).hex();
-        containers::import_container(file, name, paths::lxcpath());
-        policy.save(paths::policy_file(name));
+        containers::import_container(file, name, paths::lxcpath(), [&] { policy.save(paths::policy_file(name)); });
         std::printf("imported '%s' from %s\n", name.c_str(), file.c_str());
         return 0;
     } catch (const std::exception& e) {
