@@ -11,6 +11,7 @@
 #include "idmap.hpp"
 #include "lxc_config.hpp"
 #include "paths.hpp"
+#include "templates.hpp"
 #include "text.hpp"
 
 #include <fcntl.h>
@@ -601,6 +602,28 @@ int rename_container(const std::string& old_name, const std::string& new_name)
     }
 }
 
+namespace {
+
+// A normal user cannot look into what its container's users keep to
+// themselves (a 0700 home): du runs as the container's root, in its user
+// namespace, where all of the rootfs is readable.
+std::uint64_t rootfs_disk_usage(const Container& c)
+{
+    const auto rootfs = c.directory() / "rootfs";
+    if (geteuid() == 0 || c.privilege() == containers::Privilege::Privileged) return disk_usage(rootfs);
+    auto map = containers::subordinate_ids_of_current_user();
+    if (!map) return disk_usage(rootfs);
+    try {
+        std::string out;
+        containers::run_in_container_userns(c.name(), *map, {"du", "-s", "-x", "-B1", "--", rootfs.string()}, &out);
+        return std::stoull(out);
+    } catch (const std::exception&) {
+        return disk_usage(rootfs);  // what this user can see, rather than nothing
+    }
+}
+
+}  // namespace
+
 int list_containers(bool as_json)
 {
     try {
@@ -617,7 +640,7 @@ int list_containers(bool as_json)
                           {"workspace", nullptr},
                           {"limits", limits_of(name)},
                           {"devices", devices_of(name)},
-                          {"disk", disk_usage(c.directory() / "rootfs")},
+                          {"disk", rootfs_disk_usage(c)},
                           {"snapshots", c.snapshots().size()},
                           {"memory", memory ? json(*memory) : json()},
                           {"programs", init > 0 ? running_programs(init) : json::object()}};
