@@ -54,15 +54,17 @@ static uint64_t now_ns(void)
 
 static void noop() {}
 
-static void wm_ping(void* data, struct xdg_wm_base* wm, uint32_t serial) { xdg_wm_base_pong(wm, serial); }
+static void wm_ping(void* data, struct xdg_wm_base* wm, uint32_t serial)
+{
+    xdg_wm_base_pong(wm, serial);
+}
 static const struct xdg_wm_base_listener wm_listener = {wm_ping};
 
 static void registry_global(void* data, struct wl_registry* r, uint32_t name, const char* iface, uint32_t version)
 {
     if (strcmp(iface, wl_compositor_interface.name) == 0)
         app.compositor = wl_registry_bind(r, name, &wl_compositor_interface, 4);
-    else if (strcmp(iface, wl_shm_interface.name) == 0)
-        app.shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
+    else if (strcmp(iface, wl_shm_interface.name) == 0) app.shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
     else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
         app.wm = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
         xdg_wm_base_add_listener(app.wm, &wm_listener, NULL);
@@ -77,10 +79,16 @@ static void xdg_surface_configure(void* data, struct xdg_surface* s, uint32_t se
     app.configured = true;
 }
 static const struct xdg_surface_listener xdg_surface_listener = {xdg_surface_configure};
-static void toplevel_close(void* data, struct xdg_toplevel* t) { exit(0); }
+static void toplevel_close(void* data, struct xdg_toplevel* t)
+{
+    exit(0);
+}
 static const struct xdg_toplevel_listener toplevel_listener = {noop, toplevel_close};
 
-static void buffer_release(void* data, struct wl_buffer* b) { ((struct buffer*)data)->busy = false; }
+static void buffer_release(void* data, struct wl_buffer* b)
+{
+    ((struct buffer*)data)->busy = false;
+}
 static const struct wl_buffer_listener buffer_listener = {buffer_release};
 
 /* The frame callback comes once the compositor has drawn the frame holding
@@ -102,7 +110,10 @@ static void feedback_presented(void* data, struct wp_presentation_feedback* f, u
     app.presented++;
     wp_presentation_feedback_destroy(f);
 }
-static void feedback_discarded(void* data, struct wp_presentation_feedback* f) { wp_presentation_feedback_destroy(f); }
+static void feedback_discarded(void* data, struct wp_presentation_feedback* f)
+{
+    wp_presentation_feedback_destroy(f);
+}
 static const struct wp_presentation_feedback_listener feedback_listener = {noop, feedback_presented,
                                                                            feedback_discarded};
 
@@ -117,8 +128,8 @@ static void make_buffers(void)
     uint8_t* data = mmap(NULL, size * BUFFERS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     struct wl_shm_pool* pool = wl_shm_create_pool(app.shm, fd, (int32_t)(size * BUFFERS));
     for (int i = 0; i < BUFFERS; i++) {
-        app.buffers[i].wl = wl_shm_pool_create_buffer(pool, (int32_t)(size * i), app.width, app.height,
-                                                      (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+        app.buffers[i].wl = wl_shm_pool_create_buffer(pool, (int32_t)(size * i), app.width, app.height, (int32_t)stride,
+                                                      WL_SHM_FORMAT_XRGB8888);
         app.buffers[i].pixels = (uint32_t*)(data + size * i);
         wl_buffer_add_listener(app.buffers[i].wl, &buffer_listener, &app.buffers[i]);
     }
@@ -193,7 +204,8 @@ int main(int argc, char** argv)
     xdg_toplevel_add_listener(top, &toplevel_listener, NULL);
     xdg_toplevel_set_title(top, "ctopbroker frame bench");
     wl_surface_commit(app.surface);
-    while (!app.configured && wl_display_dispatch(display) >= 0) {}
+    while (!app.configured && wl_display_dispatch(display) >= 0) {
+    }
     make_buffers();
 
     app.target = frames + warmup;
@@ -215,7 +227,8 @@ int main(int argc, char** argv)
             return 1;
         }
     }
-    while (!app.frame_done && wl_display_dispatch(display) >= 0) {}
+    while (!app.frame_done && wl_display_dispatch(display) >= 0) {
+    }
     wl_display_roundtrip(display);
     double seconds = (double)(now_ns() - t0) / 1e9;
     int measured = app.committed - counted_from;
@@ -233,8 +246,8 @@ int main(int argc, char** argv)
     fprintf(f,
             "{\"frames\": %d, \"seconds\": %.4f, \"fps\": %.2f, \"presented\": %d, \"latency_ms\": {\"min\": %.3f, "
             "\"median\": %.3f, \"max\": %.3f}, \"start_ns\": %llu, \"first_present_ns\": %llu}\n",
-            measured, seconds, measured / seconds, app.presented, n ? lat[0] : -1.0, n ? lat[n / 2] : -1.0, n ? lat[n - 1] : -1.0,
-            (unsigned long long)start_ns, (unsigned long long)app.first_present_ns);
+            measured, seconds, measured / seconds, app.presented, n ? lat[0] : -1.0, n ? lat[n / 2] : -1.0,
+            n ? lat[n - 1] : -1.0, (unsigned long long)start_ns, (unsigned long long)app.first_present_ns);
     if (out) fclose(f);
     wl_display_disconnect(display);
     return 0;

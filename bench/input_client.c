@@ -63,12 +63,18 @@ static void key_enter(void* d, struct wl_keyboard* k, uint32_t serial, struct wl
     app.focused = true;
     maybe_ready();
 }
-static void key_leave(void* d, struct wl_keyboard* k, uint32_t serial, struct wl_surface* s) { app.focused = false; }
+static void key_leave(void* d, struct wl_keyboard* k, uint32_t serial, struct wl_surface* s)
+{
+    app.focused = false;
+}
 static void key_key(void* d, struct wl_keyboard* k, uint32_t serial, uint32_t time, uint32_t key, uint32_t state)
 {
     if (state == WL_KEYBOARD_KEY_STATE_PRESSED) record("key");
 }
-static void key_keymap(void* d, struct wl_keyboard* k, uint32_t format, int32_t fd, uint32_t size) { close(fd); }
+static void key_keymap(void* d, struct wl_keyboard* k, uint32_t format, int32_t fd, uint32_t size)
+{
+    close(fd);
+}
 static const struct wl_keyboard_listener keyboard_listener = {key_keymap, key_enter, key_leave, key_key, noop, noop};
 
 static void pointer_motion(void* d, struct wl_pointer* p, uint32_t time, wl_fixed_t x, wl_fixed_t y)
@@ -76,7 +82,7 @@ static void pointer_motion(void* d, struct wl_pointer* p, uint32_t time, wl_fixe
     record("motion");
 }
 static const struct wl_pointer_listener pointer_listener = {noop, noop, pointer_motion, noop, noop,
-                                                            noop, noop, noop, noop};
+                                                            noop, noop, noop,           noop};
 
 static void seat_caps(void* d, struct wl_seat* seat, uint32_t caps)
 {
@@ -92,15 +98,17 @@ static void seat_caps(void* d, struct wl_seat* seat, uint32_t caps)
 }
 static const struct wl_seat_listener seat_listener = {seat_caps, noop};
 
-static void wm_ping(void* data, struct xdg_wm_base* wm, uint32_t serial) { xdg_wm_base_pong(wm, serial); }
+static void wm_ping(void* data, struct xdg_wm_base* wm, uint32_t serial)
+{
+    xdg_wm_base_pong(wm, serial);
+}
 static const struct xdg_wm_base_listener wm_listener = {wm_ping};
 
 static void registry_global(void* data, struct wl_registry* r, uint32_t name, const char* iface, uint32_t version)
 {
     if (strcmp(iface, wl_compositor_interface.name) == 0)
         app.compositor = wl_registry_bind(r, name, &wl_compositor_interface, 4);
-    else if (strcmp(iface, wl_shm_interface.name) == 0)
-        app.shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
+    else if (strcmp(iface, wl_shm_interface.name) == 0) app.shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
     else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
         app.wm = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
         xdg_wm_base_add_listener(app.wm, &wm_listener, NULL);
@@ -124,7 +132,10 @@ static void toplevel_configure(void* d, struct xdg_toplevel* t, int32_t w, int32
         app.height = h;
     }
 }
-static void toplevel_close(void* data, struct xdg_toplevel* t) { exit(0); }
+static void toplevel_close(void* data, struct xdg_toplevel* t)
+{
+    exit(0);
+}
 static const struct xdg_toplevel_listener toplevel_listener = {toplevel_configure, toplevel_close};
 
 static void frame_done(void* data, struct wl_callback* cb, uint32_t time)
@@ -146,8 +157,8 @@ static void draw(void)
     uint32_t* pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     for (size_t i = 0; i < size / 4; i++) pixels[i] = 0xff336699u;
     struct wl_shm_pool* pool = wl_shm_create_pool(app.shm, fd, (int32_t)size);
-    struct wl_buffer* b = wl_shm_pool_create_buffer(pool, 0, app.width, app.height, (int32_t)stride,
-                                                    WL_SHM_FORMAT_XRGB8888);
+    struct wl_buffer* b =
+        wl_shm_pool_create_buffer(pool, 0, app.width, app.height, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
     close(fd);
     wl_surface_attach(app.surface, b, 0, 0);
@@ -191,8 +202,10 @@ int main(int argc, char** argv)
     xdg_toplevel_add_listener(top, &toplevel_listener, NULL);
     xdg_toplevel_set_title(top, "ctopbroker input bench");
     wl_surface_commit(app.surface);
-    while (!app.configured && wl_display_dispatch(display) >= 0) {}
+    while (!app.configured && wl_display_dispatch(display) >= 0) {
+    }
     draw();
-    while (wl_display_dispatch(display) >= 0) {}
+    while (wl_display_dispatch(display) >= 0) {
+    }
     return 0;
 }

@@ -34,15 +34,24 @@ struct NamedAction {
 // The names config.toml's [keybindings] uses (header-only: the config
 // parser and its fuzz harness link no compositor).
 inline constexpr NamedAction named_actions[] = {
-    {"workspace_1", Action::Workspace, 1}, {"workspace_2", Action::Workspace, 2},
-    {"workspace_3", Action::Workspace, 3}, {"workspace_4", Action::Workspace, 4},
-    {"workspace_5", Action::Workspace, 5}, {"workspace_6", Action::Workspace, 6},
-    {"workspace_7", Action::Workspace, 7}, {"workspace_8", Action::Workspace, 8},
-    {"workspace_9", Action::Workspace, 9}, {"next_workspace", Action::NextWorkspace, 0},
-    {"prev_workspace", Action::PrevWorkspace, 0}, {"focus_next", Action::FocusNext, 0},
-    {"close", Action::CloseView, 0}, {"maximize", Action::ToggleMaximize, 0},
-    {"clipboard_export", Action::ClipboardExport, 0}, {"clipboard_import", Action::ClipboardImport, 0},
-    {"launcher", Action::Launcher, 0}, {"terminal", Action::Terminal, 0},
+    {"workspace_1", Action::Workspace, 1},
+    {"workspace_2", Action::Workspace, 2},
+    {"workspace_3", Action::Workspace, 3},
+    {"workspace_4", Action::Workspace, 4},
+    {"workspace_5", Action::Workspace, 5},
+    {"workspace_6", Action::Workspace, 6},
+    {"workspace_7", Action::Workspace, 7},
+    {"workspace_8", Action::Workspace, 8},
+    {"workspace_9", Action::Workspace, 9},
+    {"next_workspace", Action::NextWorkspace, 0},
+    {"prev_workspace", Action::PrevWorkspace, 0},
+    {"focus_next", Action::FocusNext, 0},
+    {"close", Action::CloseView, 0},
+    {"maximize", Action::ToggleMaximize, 0},
+    {"clipboard_export", Action::ClipboardExport, 0},
+    {"clipboard_import", Action::ClipboardImport, 0},
+    {"launcher", Action::Launcher, 0},
+    {"terminal", Action::Terminal, 0},
     {"quit", Action::Quit, 0},
 };
 

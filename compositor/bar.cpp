@@ -12,7 +12,10 @@ Bar::Bar(Server& server, wlr_scene_node* parent) : server_(server), tree_(wlr_sc
     background_ = wlr_scene_rect_create(&tree_->node, 0, height, dark);
 }
 
-Bar::~Bar() { wlr_scene_node_destroy(&tree_->node); }
+Bar::~Bar()
+{
+    wlr_scene_node_destroy(&tree_->node);
+}
 
 void Bar::rebuild()
 {

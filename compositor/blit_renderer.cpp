@@ -36,8 +36,14 @@ struct BlitRenderer {
     std::unordered_map<wlr_texture*, std::unique_ptr<Source>> sources;
 };
 
-BlitRenderer* self(wlr_renderer* r) { return reinterpret_cast<BlitRenderer*>(r); }
-wlr_renderer* inner(wlr_renderer* r) { return self(r)->inner; }
+BlitRenderer* self(wlr_renderer* r)
+{
+    return reinterpret_cast<BlitRenderer*>(r);
+}
+wlr_renderer* inner(wlr_renderer* r)
+{
+    return self(r)->inner;
+}
 
 void forget(Source* source)
 {
@@ -87,8 +93,8 @@ bool blit(BlitRenderer* r, wlr_texture* texture, const wlr_fbox* box, const floa
     // Remapped since the texture was made: the pixman renderer remakes its image.
     bool same = data == pixman_image_get_data(image);
     if (same)
-        pixman_image_composite32(PIXMAN_OP_OVER, image, nullptr, wlr_pixman_renderer_get_current_image(r->inner), 0,
-                                 0, 0, 0, static_cast<int32_t>(matrix[2]), static_cast<int32_t>(matrix[5]),
+        pixman_image_composite32(PIXMAN_OP_OVER, image, nullptr, wlr_pixman_renderer_get_current_image(r->inner), 0, 0,
+                                 0, 0, static_cast<int32_t>(matrix[2]), static_cast<int32_t>(matrix[5]),
                                  static_cast<int32_t>(box->width), static_cast<int32_t>(box->height));
     wlr_buffer_end_data_ptr_access(buffer);
     return same;
@@ -113,18 +119,19 @@ void destroy(wlr_renderer* r)
 const wlr_renderer_impl blit_impl = {
     .bind_buffer = [](wlr_renderer* r, wlr_buffer* buffer) { return inner(r)->impl->bind_buffer(inner(r), buffer); },
     .begin = [](wlr_renderer* r, uint32_t width, uint32_t height) { inner(r)->impl->begin(inner(r), width, height); },
-    .end = [](wlr_renderer* r) {
-        if (inner(r)->impl->end) inner(r)->impl->end(inner(r));
-    },
+    .end =
+        [](wlr_renderer* r) {
+            if (inner(r)->impl->end) inner(r)->impl->end(inner(r));
+        },
     .clear = [](wlr_renderer* r, const float color[4]) { inner(r)->impl->clear(inner(r), color); },
     .scissor = [](wlr_renderer* r, wlr_box* box) { inner(r)->impl->scissor(inner(r), box); },
     .render_subtexture_with_matrix = render_subtexture,
-    .render_quad_with_matrix = [](wlr_renderer* r, const float color[4], const float matrix[9]) {
-        inner(r)->impl->render_quad_with_matrix(inner(r), color, matrix);
-    },
-    .get_shm_texture_formats = [](wlr_renderer* r, size_t* len) {
-        return inner(r)->impl->get_shm_texture_formats(inner(r), len);
-    },
+    .render_quad_with_matrix =
+        [](wlr_renderer* r, const float color[4], const float matrix[9]) {
+            inner(r)->impl->render_quad_with_matrix(inner(r), color, matrix);
+        },
+    .get_shm_texture_formats = [](wlr_renderer* r,
+                                  size_t* len) { return inner(r)->impl->get_shm_texture_formats(inner(r), len); },
     .get_dmabuf_texture_formats = [](wlr_renderer* r) -> const wlr_drm_format_set* {
         auto f = inner(r)->impl->get_dmabuf_texture_formats;
         return f ? f(inner(r)) : nullptr;
@@ -137,16 +144,18 @@ const wlr_renderer_impl blit_impl = {
         auto f = inner(r)->impl->preferred_read_format;
         return f ? f(inner(r)) : 0;
     },
-    .read_pixels = [](wlr_renderer* r, uint32_t fmt, uint32_t* flags, uint32_t stride, uint32_t width, uint32_t height,
-                      uint32_t src_x, uint32_t src_y, uint32_t dst_x, uint32_t dst_y, void* data) {
-        auto f = inner(r)->impl->read_pixels;
-        return f && f(inner(r), fmt, flags, stride, width, height, src_x, src_y, dst_x, dst_y, data);
-    },
+    .read_pixels =
+        [](wlr_renderer* r, uint32_t fmt, uint32_t* flags, uint32_t stride, uint32_t width, uint32_t height,
+           uint32_t src_x, uint32_t src_y, uint32_t dst_x, uint32_t dst_y, void* data) {
+            auto f = inner(r)->impl->read_pixels;
+            return f && f(inner(r), fmt, flags, stride, width, height, src_x, src_y, dst_x, dst_y, data);
+        },
     .destroy = destroy,
-    .get_drm_fd = [](wlr_renderer* r) {
-        auto f = inner(r)->impl->get_drm_fd;
-        return f ? f(inner(r)) : -1;
-    },
+    .get_drm_fd =
+        [](wlr_renderer* r) {
+            auto f = inner(r)->impl->get_drm_fd;
+            return f ? f(inner(r)) : -1;
+        },
     .get_render_buffer_caps = [](wlr_renderer* r) -> uint32_t {
         auto f = inner(r)->impl->get_render_buffer_caps;
         return f ? f(inner(r)) : 0;

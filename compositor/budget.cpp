@@ -26,9 +26,9 @@ struct ClientBudgets::Client {
     size_t created_since_count = 0;
     // As of the last count.
     uint64_t objects = 0, surfaces = 0, toplevels = 0, buffers = 0;
-    uint64_t shm_bytes = 0;       // of its live shm buffers
-    uint64_t pending_bytes = 0;   // a create_buffer passed the check; its wl_buffer is next
-    bool over = false;            // disconnected; log once
+    uint64_t shm_bytes = 0;      // of its live shm buffers
+    uint64_t pending_bytes = 0;  // a create_buffer passed the check; its wl_buffer is next
+    bool over = false;           // disconnected; log once
 };
 
 // The bytes of one shm buffer, charged to its client while the wl_buffer lives.
@@ -112,8 +112,7 @@ void ClientBudgets::on_message(void* data, wl_protocol_logger_type direction, co
 {
     if (direction != WL_PROTOCOL_LOGGER_REQUEST) return;
     auto* self = static_cast<ClientBudgets*>(data);
-    if (Client* client = self->find(wl_resource_get_client(message->resource)))
-        self->check_request(*client, *message);
+    if (Client* client = self->find(wl_resource_get_client(message->resource))) self->check_request(*client, *message);
 }
 
 // Runs before libwayland or wlroots handle the request; an error posted here
@@ -217,8 +216,8 @@ void ClientBudgets::exceed(Client& client, const char* budget, uint64_t value, u
     pid_t pid = 0;
     wl_client_get_credentials(client.client, &pid, nullptr, nullptr);
     wlr_log(WLR_ERROR, "container %s: disconnected a Wayland client (pid %d) over its budget: %s %llu > %llu",
-            container.c_str(), static_cast<int>(pid), budget,
-            static_cast<unsigned long long>(value), static_cast<unsigned long long>(limit));
+            container.c_str(), static_cast<int>(pid), budget, static_cast<unsigned long long>(value),
+            static_cast<unsigned long long>(limit));
     wl_client_post_no_memory(client.client);
 }
 

@@ -10,30 +10,60 @@ namespace {
 
 // What an ordinary, unprivileged app needs to show windows and take input.
 constexpr std::array container_safe = {
-    "wl_compositor", "wl_subcompositor", "wl_shm", "wl_seat", "wl_output",
-    "wl_data_device_manager", "xdg_wm_base", "zxdg_output_manager_v1", "wp_viewporter",
-    "wp_presentation", "zxdg_decoration_manager_v1", "org_kde_kwin_server_decoration_manager",
-    "zwp_primary_selection_device_manager_v1", "gtk_primary_selection_device_manager",
-    "zwp_linux_dmabuf_v1", "wl_drm", "zwp_pointer_constraints_v1",
-    "zwp_relative_pointer_manager_v1", "zwp_idle_inhibit_manager_v1", "xdg_activation_v1",
-    "zwp_text_input_manager_v3", "wp_single_pixel_buffer_manager_v1", "wp_fractional_scale_manager_v1",
-    "zwp_pointer_gestures_v1", "zxdg_exporter_v2", "zxdg_importer_v2",
+    "wl_compositor",
+    "wl_subcompositor",
+    "wl_shm",
+    "wl_seat",
+    "wl_output",
+    "wl_data_device_manager",
+    "xdg_wm_base",
+    "zxdg_output_manager_v1",
+    "wp_viewporter",
+    "wp_presentation",
+    "zxdg_decoration_manager_v1",
+    "org_kde_kwin_server_decoration_manager",
+    "zwp_primary_selection_device_manager_v1",
+    "gtk_primary_selection_device_manager",
+    "zwp_linux_dmabuf_v1",
+    "wl_drm",
+    "zwp_pointer_constraints_v1",
+    "zwp_relative_pointer_manager_v1",
+    "zwp_idle_inhibit_manager_v1",
+    "xdg_activation_v1",
+    "zwp_text_input_manager_v3",
+    "wp_single_pixel_buffer_manager_v1",
+    "wp_fractional_scale_manager_v1",
+    "zwp_pointer_gestures_v1",
+    "zxdg_exporter_v2",
+    "zxdg_importer_v2",
 };
 
 // Globals that read or forge what other clients see or type, or control the
 // session. Never offered to a container, whatever its policy says.
 constexpr std::array privileged = {
-    "zwlr_screencopy_manager_v1", "zwlr_export_dmabuf_manager_v1", "zwlr_data_control_manager_v1",
-    "zwp_virtual_keyboard_manager_v1", "zwlr_virtual_pointer_manager_v1", "zwp_input_method_manager_v2",
-    "zwlr_layer_shell_v1", "zwlr_output_manager_v1", "zwlr_output_power_manager_v1",
-    "zwlr_gamma_control_manager_v1", "zwlr_foreign_toplevel_manager_v1", "ext_session_lock_manager_v1",
-    "zwlr_input_inhibit_manager_v1", "zwp_keyboard_shortcuts_inhibit_manager_v1",
-    "wp_drm_lease_device_v1", "zwp_fullscreen_shell_v1", "ext_idle_notifier_v1", "org_kde_kwin_idle",
-    "wp_security_context_manager_v1", "zwp_tablet_manager_v2",
+    "zwlr_screencopy_manager_v1",
+    "zwlr_export_dmabuf_manager_v1",
+    "zwlr_data_control_manager_v1",
+    "zwp_virtual_keyboard_manager_v1",
+    "zwlr_virtual_pointer_manager_v1",
+    "zwp_input_method_manager_v2",
+    "zwlr_layer_shell_v1",
+    "zwlr_output_manager_v1",
+    "zwlr_output_power_manager_v1",
+    "zwlr_gamma_control_manager_v1",
+    "zwlr_foreign_toplevel_manager_v1",
+    "ext_session_lock_manager_v1",
+    "zwlr_input_inhibit_manager_v1",
+    "zwp_keyboard_shortcuts_inhibit_manager_v1",
+    "wp_drm_lease_device_v1",
+    "zwp_fullscreen_shell_v1",
+    "ext_idle_notifier_v1",
+    "org_kde_kwin_idle",
+    "wp_security_context_manager_v1",
+    "zwp_tablet_manager_v2",
 };
 
-template <size_t N>
-bool contains(const std::array<const char*, N>& list, std::string_view name)
+template <size_t N> bool contains(const std::array<const char*, N>& list, std::string_view name)
 {
     for (const char* entry : list)
         if (name == entry) return true;
@@ -56,7 +86,10 @@ struct ClientPolicy::Tag {
     wl_listener destroy;
 };
 
-ClientPolicy::ClientPolicy(wl_display* display) { wl_display_set_global_filter(display, &ClientPolicy::filter, this); }
+ClientPolicy::ClientPolicy(wl_display* display)
+{
+    wl_display_set_global_filter(display, &ClientPolicy::filter, this);
+}
 
 ClientPolicy::~ClientPolicy()
 {
@@ -114,8 +147,8 @@ bool ClientPolicy::may_bind(const wl_client* client, std::string_view interface)
     auto it = extra_.find(container);
     if (it != extra_.end() && it->second.count(std::string(interface))) return true;
     if (reported_unknown_.insert(std::string(interface)).second)
-        wlr_log(WLR_INFO, "global %.*s is not classified: hidden from containers",
-                static_cast<int>(interface.size()), interface.data());
+        wlr_log(WLR_INFO, "global %.*s is not classified: hidden from containers", static_cast<int>(interface.size()),
+                interface.data());
     return false;
 }
 

@@ -52,7 +52,8 @@ wl_client* source_owner(wl_display* display, const void* source, const char* int
             client,
             [](wl_resource* r, void* data) {
                 auto* s = static_cast<Search*>(data);
-                if (std::strcmp(wl_resource_get_class(r), s->interface) == 0 && wl_resource_get_user_data(r) == s->source) {
+                if (std::strcmp(wl_resource_get_class(r), s->interface) == 0 &&
+                    wl_resource_get_user_data(r) == s->source) {
                     s->found = true;
                     return WL_ITERATOR_STOP;
                 }
@@ -126,13 +127,14 @@ public:
         selection = source;
         selection_from_x = source && from_x;
         generation = next_generation();
-        if (source) selection_destroy_.connect(&source->events.destroy, [this](void*) {
-            selection_destroy_.disconnect();
-            selection = nullptr;
-            selection_from_x = false;
-            generation = next_generation();
-            if (changed) changed();
-        });
+        if (source)
+            selection_destroy_.connect(&source->events.destroy, [this](void*) {
+                selection_destroy_.disconnect();
+                selection = nullptr;
+                selection_from_x = false;
+                generation = next_generation();
+                if (changed) changed();
+            });
         if (old && owned) wlr_data_source_destroy(old);  // its client learns it lost the clipboard
     }
     void set_primary(wlr_primary_selection_source* source, bool from_x = false)
@@ -144,13 +146,14 @@ public:
         primary = source;
         primary_from_x = source && from_x;
         generation = next_generation();
-        if (source) primary_destroy_.connect(&source->events.destroy, [this](void*) {
-            primary_destroy_.disconnect();
-            primary = nullptr;
-            primary_from_x = false;
-            generation = next_generation();
-            if (changed) changed();
-        });
+        if (source)
+            primary_destroy_.connect(&source->events.destroy, [this](void*) {
+                primary_destroy_.disconnect();
+                primary = nullptr;
+                primary_from_x = false;
+                generation = next_generation();
+                if (changed) changed();
+            });
         if (old && owned) wlr_primary_selection_source_destroy(old);
     }
 
@@ -199,8 +202,12 @@ private:
         p->broker->relay(p->container, fd, [real, type](int w) { wlr_data_source_send(real, type.c_str(), w); });
     }
     static void destroy(wlr_data_source* s) { delete reinterpret_cast<Proxy*>(s); }
-    static constexpr wlr_data_source_impl impl = {
-        .send = send, .accept = nullptr, .destroy = destroy, .dnd_drop = nullptr, .dnd_finish = nullptr, .dnd_action = nullptr};
+    static constexpr wlr_data_source_impl impl = {.send = send,
+                                                  .accept = nullptr,
+                                                  .destroy = destroy,
+                                                  .dnd_drop = nullptr,
+                                                  .dnd_finish = nullptr,
+                                                  .dnd_action = nullptr};
 };
 
 class ClipboardBroker::PrimaryProxy {
@@ -272,8 +279,12 @@ private:
         Writer::start(b->loop, fd, b->data);
     }
     static void destroy(wlr_data_source* s) { delete reinterpret_cast<BufferSource*>(s); }
-    static constexpr wlr_data_source_impl impl = {
-        .send = send, .accept = nullptr, .destroy = destroy, .dnd_drop = nullptr, .dnd_finish = nullptr, .dnd_action = nullptr};
+    static constexpr wlr_data_source_impl impl = {.send = send,
+                                                  .accept = nullptr,
+                                                  .destroy = destroy,
+                                                  .dnd_drop = nullptr,
+                                                  .dnd_finish = nullptr,
+                                                  .dnd_action = nullptr};
 };
 
 // Reads a container's selection into the broker, from the event loop.
@@ -406,7 +417,8 @@ private:
     {
         Entry& e = broker_.entry(container_);
         if (event->source) {
-            if (broker_.x_focused(container_)) return wlr_seat_set_primary_selection(seat, event->source, event->serial);
+            if (broker_.x_focused(container_))
+                return wlr_seat_set_primary_selection(seat, event->source, event->serial);
             broker_.refused(container_, "an X client set the primary selection while no X window of it has focus");
             return wlr_primary_selection_source_destroy(event->source);
         }
@@ -543,7 +555,10 @@ const ClipboardRules& ClipboardBroker::rules(const std::string& container) const
     return it == rules_.end() ? default_rules_ : it->second;
 }
 
-void ClipboardBroker::set_rules(const std::string& container, ClipboardRules rules) { rules_[container] = std::move(rules); }
+void ClipboardBroker::set_rules(const std::string& container, ClipboardRules rules)
+{
+    rules_[container] = std::move(rules);
+}
 
 void ClipboardBroker::on_request_selection(wlr_seat_request_set_selection_event* event)
 {
@@ -557,8 +572,7 @@ void ClipboardBroker::on_request_selection(wlr_seat_request_set_selection_event*
         // container's, which is the focused one (only it got a serial).
         container = focused_;
     }
-    wlr_log(WLR_DEBUG, "clipboard: %s sets its selection%s", container.c_str(),
-            event->source ? "" : " (cleared)");
+    wlr_log(WLR_DEBUG, "clipboard: %s sets its selection%s", container.c_str(), event->source ? "" : " (cleared)");
     entry(container).set_selection(event->source);
     if (container == focused_) publish();
 }
@@ -600,11 +614,14 @@ void ClipboardBroker::attach_xwayland(const std::string& container, wlr_xwayland
 void ClipboardBroker::publish_later()
 {
     if (publish_idle_) return;
-    publish_idle_ = wl_event_loop_add_idle(server_.loop(), [](void* data) {
-        auto* self = static_cast<ClipboardBroker*>(data);
-        self->publish_idle_ = nullptr;
-        self->publish();
-    }, this);
+    publish_idle_ = wl_event_loop_add_idle(
+        server_.loop(),
+        [](void* data) {
+            auto* self = static_cast<ClipboardBroker*>(data);
+            self->publish_idle_ = nullptr;
+            self->publish();
+        },
+        this);
 }
 
 // An Xwayland sees its container's selections only while one of its X windows
@@ -618,7 +635,8 @@ void ClipboardBroker::publish_x(const std::string& container, XSelections& x)
     uint32_t serial = wl_display_next_serial(server_.display());
     if (!e.selection_from_x)
         wlr_seat_set_selection(
-            x.seat, wanted.visible && e.selection ? Proxy::create(*this, container, e.selection, true) : nullptr, serial);
+            x.seat, wanted.visible && e.selection ? Proxy::create(*this, container, e.selection, true) : nullptr,
+            serial);
     if (!e.primary_from_x)
         wlr_seat_set_primary_selection(
             x.seat, wanted.visible && e.primary ? PrimaryProxy::create(*this, container, e.primary, true) : nullptr,

@@ -39,8 +39,8 @@ struct ClipboardRules {
     bool allow_import = true;
     bool allow_export = true;
     std::uint64_t max_bytes = 64ull << 20;
-    std::vector<std::string> mime_types = {"text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "TEXT",
-                                           "STRING", "image/png"};
+    std::vector<std::string> mime_types = {
+        "text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "TEXT", "STRING", "image/png"};
 };
 
 class ClipboardBroker {
@@ -107,7 +107,7 @@ private:
     void relay(const std::string& container, int fd, const std::function<void(int)>& send);
     void relay_done(Relay* relay);
     void refused(const std::string& container, const std::string& what);  // logged, rate-limited
-    static constexpr int max_transfers = 8;  // relayed X transfers at once, per container
+    static constexpr int max_transfers = 8;                               // relayed X transfers at once, per container
     void export_done(const std::string& from, const std::string& mime, std::string data, bool too_big);
 
     Server& server_;

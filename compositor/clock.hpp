@@ -25,6 +25,9 @@ inline std::uint64_t monotonic_nsec()
 }
 
 // The time stamp of an input event we synthesise.
-inline std::uint32_t now_msec() { return static_cast<std::uint32_t>(monotonic_msec()); }
+inline std::uint32_t now_msec()
+{
+    return static_cast<std::uint32_t>(monotonic_msec());
+}
 
 }  // namespace ctop

@@ -13,7 +13,7 @@
 namespace ctop {
 
 struct ContainerRules {
-    std::optional<Color> color;            // its frame and workspace; else one derived from its name
+    std::optional<Color> color;           // its frame and workspace; else one derived from its name
     std::set<std::string> extra_globals;  // unclassified globals it may bind (ClientPolicy)
     bool fullscreen = true;               // may its windows go fullscreen
     ClipboardRules clipboard;

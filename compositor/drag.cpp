@@ -12,21 +12,29 @@ namespace {
 // this it is cut (a text snapshot, a file's thumbnail fit well inside).
 constexpr int max_icon_size = 256;
 
-wl_client* client_of(wlr_surface* surface) { return wl_resource_get_client(surface->resource); }
+wl_client* client_of(wlr_surface* surface)
+{
+    return wl_resource_get_client(surface->resource);
+}
 
 }  // namespace
 
 DragAndDrop::DragAndDrop(Server& server, wlr_seat* seat) : server_(server), seat_(seat)
 {
-    request_.connect(&seat->events.request_start_drag, [this](void* data) {
-        on_request(static_cast<wlr_seat_request_start_drag_event*>(data));
-    });
+    request_.connect(&seat->events.request_start_drag,
+                     [this](void* data) { on_request(static_cast<wlr_seat_request_start_drag_event*>(data)); });
     start_.connect(&seat->events.start_drag, [this](void* data) { on_start(static_cast<wlr_drag*>(data)); });
 }
 
-DragAndDrop::~DragAndDrop() { icon_.reset(); }
+DragAndDrop::~DragAndDrop()
+{
+    icon_.reset();
+}
 
-bool DragAndDrop::active() const { return drag_ != nullptr; }
+bool DragAndDrop::active() const
+{
+    return drag_ != nullptr;
+}
 
 void DragAndDrop::on_request(wlr_seat_request_start_drag_event* event)
 {
@@ -53,7 +61,7 @@ wlr_surface* DragAndDrop::allowed_target(wlr_surface* surface) const
     if (!drag_ || !surface || !drag_->seat_client) return nullptr;
     const ClientPolicy& policy = server_.policy();
     return policy.container_of(client_of(surface)) == policy.container_of(drag_->seat_client->client) ? surface
-                                                                                                    : nullptr;
+                                                                                                      : nullptr;
 }
 
 void DragAndDrop::show_icon(wlr_drag_icon* icon)

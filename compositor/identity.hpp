@@ -11,6 +11,9 @@ namespace ctop {
 
 inline const std::string host_identity = "host";
 
-inline bool is_host(std::string_view owner) { return owner == host_identity; }
+inline bool is_host(std::string_view owner)
+{
+    return owner == host_identity;
+}
 
 }  // namespace ctop

@@ -28,7 +28,10 @@ Idle::Idle(Server& server, wl_display* display, wlr_seat* seat)
 
 Idle::~Idle() = default;
 
-void Idle::activity() { wlr_idle_notify_activity(idle_, seat_); }
+void Idle::activity()
+{
+    wlr_idle_notify_activity(idle_, seat_);
+}
 
 void Idle::update()
 {

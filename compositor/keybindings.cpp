@@ -14,7 +14,7 @@ struct ModifierName {
     uint32_t bit;
 };
 constexpr ModifierName modifier_names[] = {
-    {"super", WLR_MODIFIER_LOGO}, {"logo", WLR_MODIFIER_LOGO}, {"mod4", WLR_MODIFIER_LOGO},
+    {"super", WLR_MODIFIER_LOGO},  {"logo", WLR_MODIFIER_LOGO}, {"mod4", WLR_MODIFIER_LOGO},
     {"shift", WLR_MODIFIER_SHIFT}, {"ctrl", WLR_MODIFIER_CTRL}, {"control", WLR_MODIFIER_CTRL},
     {"alt", WLR_MODIFIER_ALT},     {"mod1", WLR_MODIFIER_ALT},
 };
@@ -92,13 +92,14 @@ Keybindings::Keybindings()
     bind({super, XKB_KEY_d}, Action::Launcher);
     bind({super, XKB_KEY_Return}, Action::Terminal);
     for (int vt = 1; vt <= 12; ++vt)
-        bind({WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT, static_cast<xkb_keysym_t>(XKB_KEY_F1 + vt - 1)},
-             Action::SwitchVt, vt);
+        bind({WLR_MODIFIER_CTRL | WLR_MODIFIER_ALT, static_cast<xkb_keysym_t>(XKB_KEY_F1 + vt - 1)}, Action::SwitchVt,
+             vt);
 }
 
 void Keybindings::bind(Combo combo, Action action, int arg)
 {
-    std::erase_if(bindings_, [&](const Binding& b) { return b.modifiers == combo.modifiers && b.keysym == combo.keysym; });
+    std::erase_if(bindings_,
+                  [&](const Binding& b) { return b.modifiers == combo.modifiers && b.keysym == combo.keysym; });
     bindings_.push_back({combo.modifiers, combo.keysym, action, arg});
 }
 

@@ -15,7 +15,7 @@
 namespace ctop {
 
 struct Binding {
-    uint32_t modifiers = 0;  // WLR_MODIFIER_* bits
+    uint32_t modifiers = 0;                  // WLR_MODIFIER_* bits
     xkb_keysym_t keysym = XKB_KEY_NoSymbol;  // lower-case, unshifted
     Action action = Action::Quit;
     int arg = 0;

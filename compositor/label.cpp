@@ -21,8 +21,7 @@ void cairo_buffer_destroy(wlr_buffer* buffer)
     delete cb;
 }
 
-bool cairo_buffer_begin(wlr_buffer* buffer, uint32_t flags, void** data, uint32_t* format,
-                        size_t* stride)
+bool cairo_buffer_begin(wlr_buffer* buffer, uint32_t flags, void** data, uint32_t* format, size_t* stride)
 {
     auto* cb = reinterpret_cast<CairoBuffer*>(buffer);
     if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE) return false;
@@ -90,9 +89,18 @@ wlr_buffer* wrap(cairo_surface_t* surface, int width, int height)
     return &cb->base;
 }
 
-Font owner_font(int height) { return {height * 0.62, CAIRO_FONT_WEIGHT_BOLD}; }
-Font title_font(int height) { return {height * 0.58, CAIRO_FONT_WEIGHT_NORMAL}; }
-int padding(int height) { return height / 3; }
+Font owner_font(int height)
+{
+    return {height * 0.62, CAIRO_FONT_WEIGHT_BOLD};
+}
+Font title_font(int height)
+{
+    return {height * 0.58, CAIRO_FONT_WEIGHT_NORMAL};
+}
+int padding(int height)
+{
+    return height / 3;
+}
 
 }  // namespace
 

@@ -262,8 +262,7 @@ void LayerShell::arrange(wlr_output* output)
     for (bool exclusive : {true, false})
         for (int layer = ZWLR_LAYER_SHELL_V1_LAYER_OVERLAY; layer >= ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND; --layer)
             for (const auto& s : surfaces_)
-                if (s->output() == output && s->kind() == layer &&
-                    (s->wlr()->current.exclusive_zone > 0) == exclusive)
+                if (s->output() == output && s->kind() == layer && (s->wlr()->current.exclusive_zone > 0) == exclusive)
                     s->place(full, usable);
     auto it = usable_.find(output);
     bool changed = it == usable_.end() || std::memcmp(&it->second, &usable, sizeof usable) != 0;
@@ -321,9 +320,15 @@ bool LayerShell::release_on_demand()
     return true;
 }
 
-bool LayerShell::owns(wlr_surface* surface) const { return layer_of(surface) != nullptr; }
+bool LayerShell::owns(wlr_surface* surface) const
+{
+    return layer_of(surface) != nullptr;
+}
 
-void LayerShell::keyboard_may_have_changed() { server_.update_keyboard_focus(); }
+void LayerShell::keyboard_may_have_changed()
+{
+    server_.update_keyboard_focus();
+}
 
 std::vector<wlr_scene_node*> LayerShell::trees_above_windows() const
 {

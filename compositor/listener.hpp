@@ -37,10 +37,7 @@ private:
         wl_listener listener;
         Listener* owner;
     };
-    static void dispatch(wl_listener* l, void* data)
-    {
-        reinterpret_cast<Slot*>(l)->owner->cb_(data);
-    }
+    static void dispatch(wl_listener* l, void* data) { reinterpret_cast<Slot*>(l)->owner->cb_(data); }
     Slot slot_{{}, this};
     Callback cb_;
 };

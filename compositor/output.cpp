@@ -6,8 +6,7 @@
 
 namespace ctop {
 
-Output::Output(Server& server, wlr_output* output)
-    : server_(server), output_(output)
+Output::Output(Server& server, wlr_output* output) : server_(server), output_(output)
 {
     if (!wl_list_empty(&output->modes)) {
         wlr_output_set_mode(output, wlr_output_preferred_mode(output));

@@ -11,7 +11,10 @@ PointerConstraints::PointerConstraints(wl_display* display, wlr_seat* seat)
     new_constraint_.connect(&constraints_->events.new_constraint, [this](void*) { update(); });
 }
 
-PointerConstraints::~PointerConstraints() { active_destroy_.disconnect(); }
+PointerConstraints::~PointerConstraints()
+{
+    active_destroy_.disconnect();
+}
 
 void PointerConstraints::update()
 {
@@ -43,12 +46,15 @@ void PointerConstraints::activate(wlr_pointer_constraint_v1* constraint)
     wlr_pointer_constraint_v1_send_activated(constraint);
 }
 
-void PointerConstraints::release() { activate(nullptr); }
+void PointerConstraints::release()
+{
+    activate(nullptr);
+}
 
 bool PointerConstraints::constrain_motion(uint32_t time_msec, double* dx, double* dy, double udx, double udy)
 {
-    wlr_relative_pointer_manager_v1_send_relative_motion(relative_, seat_, static_cast<uint64_t>(time_msec) * 1000,
-                                                         *dx, *dy, udx, udy);
+    wlr_relative_pointer_manager_v1_send_relative_motion(relative_, seat_, static_cast<uint64_t>(time_msec) * 1000, *dx,
+                                                         *dy, udx, udy);
     if (!active_) return false;
     if (active_->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) {
         *dx = *dy = 0;

@@ -62,8 +62,8 @@ void XdgPopup::return_keyboard()
     wlr_seat* seat = view_.server().seat().wlr();
     if (seat->keyboard_state.focused_surface != xdg_->surface) return;
     wlr_surface* parent = xdg_->popup->parent;
-    wlr_xdg_surface* parent_xdg = parent && wlr_surface_is_xdg_surface(parent) ? wlr_xdg_surface_from_wlr_surface(parent)
-                                                                              : nullptr;
+    wlr_xdg_surface* parent_xdg =
+        parent && wlr_surface_is_xdg_surface(parent) ? wlr_xdg_surface_from_wlr_surface(parent) : nullptr;
     if (!parent_xdg || !parent_xdg->mapped) parent = view_.mapped() ? view_.surface() : nullptr;
     view_.server().seat().focus_within_popup_grab(parent);
 }

@@ -21,7 +21,6 @@
 namespace ctop {
 namespace {
 
-
 // XCURSOR_THEME and XCURSOR_SIZE as every toolkit reads them; the
 // system's default theme (Adwaita on Debian) at 24 px otherwise.
 wlr_xcursor_manager* create_xcursor_manager()
@@ -46,7 +45,8 @@ public:
         xkb_rule_names names{nullptr, name(o.xkb_model), name(o.xkb_layout), name(o.xkb_variant), name(o.xkb_options)};
         xkb_keymap* keymap = xkb_keymap_new_from_names(ctx, &names, XKB_KEYMAP_COMPILE_NO_FLAGS);
         if (!keymap) {
-            wlr_log(WLR_ERROR, "invalid keymap settings (config.toml [keyboard] or XKB_DEFAULT_*); using the us layout");
+            wlr_log(WLR_ERROR,
+                    "invalid keymap settings (config.toml [keyboard] or XKB_DEFAULT_*); using the us layout");
             xkb_rule_names us{nullptr, nullptr, "us", nullptr, nullptr};
             keymap = xkb_keymap_new_from_names(ctx, &us, XKB_KEYMAP_COMPILE_NO_FLAGS);
         }
@@ -106,8 +106,7 @@ Seat::Seat(Server& server)
     axis_.connect(&cursor_->events.axis, [this](void* data) {
         auto* ev = static_cast<wlr_event_pointer_axis*>(data);
         server_.idle().activity();
-        wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete,
-                                     ev->source);
+        wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete, ev->source);
     });
     frame_.connect(&cursor_->events.frame, [this](void*) { wlr_seat_pointer_notify_frame(seat_); });
     touch_down_.connect(&cursor_->events.touch_down,
@@ -253,10 +252,8 @@ void Seat::focus_surface(wlr_surface* surface)
         return;
     }
     wlr_keyboard* kb = wlr_seat_get_keyboard(seat_);
-    if (kb)
-        wlr_seat_keyboard_notify_enter(seat_, surface, kb->keycodes, kb->num_keycodes, &kb->modifiers);
-    else
-        wlr_seat_keyboard_notify_enter(seat_, surface, nullptr, 0, nullptr);
+    if (kb) wlr_seat_keyboard_notify_enter(seat_, surface, kb->keycodes, kb->num_keycodes, &kb->modifiers);
+    else wlr_seat_keyboard_notify_enter(seat_, surface, nullptr, 0, nullptr);
     constraints_->update();  // a pointer constraint of the window that lost focus ends here
 }
 
@@ -268,7 +265,10 @@ void Seat::focus_within_popup_grab(wlr_surface* surface)
     constraints_->update();
 }
 
-void Seat::clear_pointer_focus() { wlr_seat_pointer_notify_clear_focus(seat_); }
+void Seat::clear_pointer_focus()
+{
+    wlr_seat_pointer_notify_clear_focus(seat_);
+}
 
 void Seat::refresh_pointer(uint32_t time_msec)
 {
@@ -290,11 +290,14 @@ void Seat::schedule_pointer_refresh()
     if (refresh_pending_) return;
     refresh_pending_ = true;
     // Nothing else waiting: the loop's idle time.
-    refresh_idle_ = wl_event_loop_add_idle(server_.loop(), [](void* data) {
-        auto* self = static_cast<Seat*>(data);
-        self->refresh_idle_ = nullptr;
-        self->flush_pointer_refresh();
-    }, this);
+    refresh_idle_ = wl_event_loop_add_idle(
+        server_.loop(),
+        [](void* data) {
+            auto* self = static_cast<Seat*>(data);
+            self->refresh_idle_ = nullptr;
+            self->flush_pointer_refresh();
+        },
+        this);
 }
 
 void Seat::flush_pointer_refresh()
@@ -523,8 +526,7 @@ std::string Seat::type_combo(const std::string& text)
     if (!combo) return error;
     uint32_t keycode;
     bool shift;
-    if (!find_key(kb->keymap, combo->keysym, &keycode, &shift))
-        return "no key in the keymap produces '" + text + "'";
+    if (!find_key(kb->keymap, combo->keysym, &keycode, &shift)) return "no key in the keymap produces '" + text + "'";
     press_with_modifiers(kb, combo->modifiers | (shift ? WLR_MODIFIER_SHIFT : 0), keycode);
     return {};
 }
@@ -553,8 +555,7 @@ std::string text_to_keysyms(const std::string& text, std::vector<xkb_keysym_t>* 
             return "type: the text is not valid UTF-8 (byte " + std::to_string(i) + ")";
         i += len;
         xkb_keysym_t sym = cp == '\n' ? XKB_KEY_Return : cp == '\t' ? XKB_KEY_Tab : XKB_KEY_NoSymbol;
-        if (sym == XKB_KEY_NoSymbol && (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)))
-        {
+        if (sym == XKB_KEY_NoSymbol && (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))) {
             char hex[16];
             std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
             return std::string("type: control character ") + hex + " cannot be typed (only \\n and \\t)";
@@ -583,13 +584,16 @@ xkb_keymap* temporary_keymap(const std::vector<xkb_keysym_t>& syms)
         symbols += "key <K" + std::to_string(i) + "> {[ " + name + " ]};\n";
     }
     std::string text = "xkb_keymap {\n"
-                       "xkb_keycodes \"ctop\" { minimum = 8; maximum = 255;\n" + keycodes + "};\n"
+                       "xkb_keycodes \"ctop\" { minimum = 8; maximum = 255;\n" +
+                       keycodes +
+                       "};\n"
                        "xkb_types \"ctop\" { include \"complete\" };\n"
                        "xkb_compatibility \"ctop\" { include \"complete\" };\n"
-                       "xkb_symbols \"ctop\" {\n" + symbols + "};\n};\n";
+                       "xkb_symbols \"ctop\" {\n" +
+                       symbols + "};\n};\n";
     xkb_context* ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-    xkb_keymap* keymap = xkb_keymap_new_from_string(ctx, text.c_str(), XKB_KEYMAP_FORMAT_TEXT_V1,
-                                                    XKB_KEYMAP_COMPILE_NO_FLAGS);
+    xkb_keymap* keymap =
+        xkb_keymap_new_from_string(ctx, text.c_str(), XKB_KEYMAP_FORMAT_TEXT_V1, XKB_KEYMAP_COMPILE_NO_FLAGS);
     xkb_context_unref(ctx);
     return keymap;
 }

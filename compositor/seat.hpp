@@ -44,7 +44,7 @@ public:
     // wl_display.sync after a commit is answered after the pointer's enter),
     // or else when the loop goes idle; many changes, one re-pick.
     void schedule_pointer_refresh();
-    void forget_view(View& view);  // drops grabs that point at a dying view
+    void forget_view(View& view);           // drops grabs that point at a dying view
     void output_added(wlr_output* output);  // loads the cursor theme at its scale, shows the cursor there
     // The theme's arrow at scale 1, or nullptr without a theme: X servers
     // get it as their root window's cursor (xwayland.cpp).
@@ -69,7 +69,7 @@ private:
     void on_key(Keyboard& kb, wlr_event_keyboard_key* event);
     bool run_binding(Keyboard& kb, uint32_t xkb_keycode);
     void process_motion(uint32_t time_msec, bool hand_moved = false);  // hand_moved: a device moved it
-    void drag_motion(uint32_t time_msec);  // while a client's drag holds the pointer
+    void drag_motion(uint32_t time_msec);                              // while a client's drag holds the pointer
     void send_entry_motion(uint32_t time_msec, double sx, double sy);
     void on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy);
     void on_button(wlr_event_pointer_button* event);
@@ -110,15 +110,15 @@ private:
     std::map<int32_t, std::unique_ptr<TouchPoint>> touch_points_;
     enum class Grab { None, Move, Resize } grab_ = Grab::None;
     View* grabbed_ = nullptr;
-    double grab_cx_ = 0, grab_cy_ = 0;  // the cursor where the grab began
-    wlr_box grab_box_{};                // the window's content box then
-    uint32_t grab_edges_ = 0;           // WLR_EDGE_* being dragged
-    int grab_width_ = 0, grab_height_ = 0;  // the content size the resize asked for last
-    View* settling_ = nullptr;  // resized, its client not yet caught up with the size asked for
-    std::set<uint32_t> delivered_buttons_;  // presses a client saw: it sees their release too
+    double grab_cx_ = 0, grab_cy_ = 0;                // the cursor where the grab began
+    wlr_box grab_box_{};                              // the window's content box then
+    uint32_t grab_edges_ = 0;                         // WLR_EDGE_* being dragged
+    int grab_width_ = 0, grab_height_ = 0;            // the content size the resize asked for last
+    View* settling_ = nullptr;                        // resized, its client not yet caught up with the size asked for
+    std::set<uint32_t> delivered_buttons_;            // presses a client saw: it sees their release too
     double press_origin_x_ = 0, press_origin_y_ = 0;  // that surface's origin (layout) at the first press
     double press_x_ = 0, press_y_ = 0;                // the cursor then
-    std::string cursor_image_;  // our xcursor image; empty while a client's is shown
+    std::string cursor_image_;                        // our xcursor image; empty while a client's is shown
     bool refresh_pending_ = false;
     wl_event_source* refresh_idle_ = nullptr;
     wl_protocol_logger* request_logger_ = nullptr;

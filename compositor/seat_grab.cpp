@@ -59,8 +59,8 @@ bool Seat::client_may_grab(View& view, wlr_seat_client* client, std::optional<ui
     wlr_surface* focused = seat_->pointer_state.focused_surface;
     bool pressed = serial ? wlr_seat_validate_pointer_grab_serial(seat_, nullptr, *serial)
                           : seat_->pointer_state.button_count == 1 && delivered_buttons_.size() == 1;
-    bool ok = grab_ == Grab::None && view.mapped() && &view.workspace() == &server_.current_workspace() &&
-              client && client->seat == seat_ && seat_->pointer_state.focused_client == client && focused &&
+    bool ok = grab_ == Grab::None && view.mapped() && &view.workspace() == &server_.current_workspace() && client &&
+              client->seat == seat_ && seat_->pointer_state.focused_client == client && focused &&
               wlr_surface_get_root_surface(focused) == view.surface() && pressed;
     if (!ok)
         wlr_log(WLR_DEBUG, "%s request from a window of %s refused: no matching button press", what,

@@ -121,9 +121,12 @@ bool find_input(wlr_scene_node* node, double lx, double ly, InputHit& hit)
             wlr_surface* s;
             double sx, sy;
             switch (tree->hit(node, lx, ly, &s, &sx, &sy)) {
-            case ClippedSurfaceTree::Hit::Outside: return false;
-            case ClippedSurfaceTree::Hit::Refused: return refuse(hit, node, s), false;
-            case ClippedSurfaceTree::Hit::Accepted: return take(hit, node, s, sx, sy);
+            case ClippedSurfaceTree::Hit::Outside:
+                return false;
+            case ClippedSurfaceTree::Hit::Refused:
+                return refuse(hit, node, s), false;
+            case ClippedSurfaceTree::Hit::Accepted:
+                return take(hit, node, s, sx, sy);
             }
         }
         auto* buffer = reinterpret_cast<wlr_scene_buffer*>(node);  // our label
@@ -227,9 +230,8 @@ Server::Server(const ServerOptions& options) : options_(options)
     new_xdg_surface_.connect(&xdg_shell_->events.new_surface,
                              [this](void* data) { on_new_xdg_surface(static_cast<wlr_xdg_surface*>(data)); });
     auto* deco_manager = wlr_xdg_decoration_manager_v1_create(display_);
-    new_decoration_.connect(&deco_manager->events.new_toplevel_decoration, [](void* data) {
-        new DecorationMode(static_cast<wlr_xdg_toplevel_decoration_v1*>(data));
-    });
+    new_decoration_.connect(&deco_manager->events.new_toplevel_decoration,
+                            [](void* data) { new DecorationMode(static_cast<wlr_xdg_toplevel_decoration_v1*>(data)); });
 
     seat_ = std::make_unique<Seat>(*this);
     // A surface that moved, resized, restacked or (un)mapped under a still
@@ -243,11 +245,14 @@ Server::Server(const ServerOptions& options) : options_(options)
     keyboard_grab_begin_.connect(&seat_->wlr()->events.keyboard_grab_begin, [this](void*) {
         // Checked once wlroots has finished setting the grab up.
         if (!grab_check_)
-            grab_check_ = wl_event_loop_add_idle(loop(), [](void* data) {
-                auto* self = static_cast<Server*>(data);
-                self->grab_check_ = nullptr;
-                self->check_popup_grab();
-            }, this);
+            grab_check_ = wl_event_loop_add_idle(
+                loop(),
+                [](void* data) {
+                    auto* self = static_cast<Server*>(data);
+                    self->grab_check_ = nullptr;
+                    self->check_popup_grab();
+                },
+                this);
     });
     // An output resized (a nested session's window), moved or rescaled: the
     // bar spans it again and its layer surfaces are placed anew.
@@ -276,8 +281,7 @@ Server::Server(const ServerOptions& options) : options_(options)
         wlr_headless_add_input_device(headless_, WLR_INPUT_DEVICE_KEYBOARD);
         wlr_headless_add_input_device(headless_, WLR_INPUT_DEVICE_POINTER);
     }
-    if (options.backend == BackendKind::Headless || std::string(backend_name_) == "headless")
-    {
+    if (options.backend == BackendKind::Headless || std::string(backend_name_) == "headless") {
         wlr_output* output = wlr_headless_add_output(headless_, options.headless_width, options.headless_height);
         wlr_output_set_custom_mode(output, options.headless_width, options.headless_height,
                                    options.headless_refresh_hz * 1000);
@@ -497,8 +501,8 @@ void Server::check_popup_grab()
     if (focused && focused->client == grab->client) return;
     // A panel's menu: the popups of layer surfaces (host clients only) may
     // grab though their panel never takes the keyboard.
-    wlr_xdg_popup* first = wl_list_empty(&grab->popups) ? nullptr
-                                                        : wl_container_of(grab->popups.next, first, grab_link);
+    wlr_xdg_popup* first =
+        wl_list_empty(&grab->popups) ? nullptr : wl_container_of(grab->popups.next, first, grab_link);
     if (first && layer_shell_->owns(first->base->surface)) return;
     const std::string& container = policy_->container_of(grab->client);
     wlr_log(WLR_INFO, "popup grab refused: %s does not have the keyboard focus",
@@ -531,8 +535,7 @@ std::filesystem::path Server::xwayland_state_dir() const
 Workspace& Server::workspace_for(const std::string& container)
 {
     if (Workspace* ws = find_workspace(container)) return *ws;
-    workspaces_.push_back(
-        std::make_unique<Workspace>(container, color_for_name(container), &workspace_layer_->node));
+    workspaces_.push_back(std::make_unique<Workspace>(container, color_for_name(container), &workspace_layer_->node));
     bar_->rebuild();
     return *workspaces_.back();
 }
@@ -720,7 +723,8 @@ void Server::update_keyboard_focus()
     if (layer) {
         // A menu's grab would swallow the keyboard's move (and keep the menu
         // open under the launcher).
-        if (wlr_xdg_popup_grab* grab = active_popup_grab(); grab && grab->client != wl_resource_get_client(layer->resource))
+        if (wlr_xdg_popup_grab* grab = active_popup_grab();
+            grab && grab->client != wl_resource_get_client(layer->resource))
             end_popup_grab();
         // Layer surfaces are host clients: they see the host's clipboard,
         // never the focused container's.

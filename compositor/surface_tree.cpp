@@ -44,14 +44,24 @@ struct CropBuffer {
 int bytes_per_pixel(uint32_t format)
 {
     switch (format) {
-    case DRM_FORMAT_ARGB8888: case DRM_FORMAT_XRGB8888: case DRM_FORMAT_ABGR8888: case DRM_FORMAT_XBGR8888:
-    case DRM_FORMAT_RGBA8888: case DRM_FORMAT_RGBX8888: case DRM_FORMAT_BGRA8888: case DRM_FORMAT_BGRX8888:
-    case DRM_FORMAT_ARGB2101010: case DRM_FORMAT_XRGB2101010: case DRM_FORMAT_ABGR2101010:
+    case DRM_FORMAT_ARGB8888:
+    case DRM_FORMAT_XRGB8888:
+    case DRM_FORMAT_ABGR8888:
+    case DRM_FORMAT_XBGR8888:
+    case DRM_FORMAT_RGBA8888:
+    case DRM_FORMAT_RGBX8888:
+    case DRM_FORMAT_BGRA8888:
+    case DRM_FORMAT_BGRX8888:
+    case DRM_FORMAT_ARGB2101010:
+    case DRM_FORMAT_XRGB2101010:
+    case DRM_FORMAT_ABGR2101010:
     case DRM_FORMAT_XBGR2101010:
         return 4;
-    case DRM_FORMAT_RGB888: case DRM_FORMAT_BGR888:
+    case DRM_FORMAT_RGB888:
+    case DRM_FORMAT_BGR888:
         return 3;
-    case DRM_FORMAT_RGB565: case DRM_FORMAT_BGR565:
+    case DRM_FORMAT_RGB565:
+    case DRM_FORMAT_BGR565:
         return 2;
     default:
         return 0;
@@ -80,7 +90,10 @@ bool crop_buffer_begin(wlr_buffer* buffer, uint32_t flags, void** data, uint32_t
     return true;
 }
 
-void crop_buffer_end(wlr_buffer* buffer) { wlr_buffer_end_data_ptr_access(reinterpret_cast<CropBuffer*>(buffer)->source); }
+void crop_buffer_end(wlr_buffer* buffer)
+{
+    wlr_buffer_end_data_ptr_access(reinterpret_cast<CropBuffer*>(buffer)->source);
+}
 
 const wlr_buffer_impl crop_buffer_impl = {
     .destroy = crop_buffer_destroy,
@@ -112,11 +125,11 @@ wlr_buffer* crop_of(wlr_buffer* source, int x, int y, int width, int height)
 
 struct ClippedSurfaceTree::Entry {
     wlr_surface* surface;
-    wlr_scene_tree* holder;               // positioned at the visible part's top-left
-    wlr_scene_buffer* buffer = nullptr;   // the visible part of the surface's current buffer
-    wlr_client_buffer* shown = nullptr;   // locked by `buffer` while shown, so never reused
-    int crop_x = 0, crop_y = 0;           // the holder's origin in surface coordinates
-    bool windowed = false;                // showing a CropBuffer
+    wlr_scene_tree* holder;              // positioned at the visible part's top-left
+    wlr_scene_buffer* buffer = nullptr;  // the visible part of the surface's current buffer
+    wlr_client_buffer* shown = nullptr;  // locked by `buffer` while shown, so never reused
+    int crop_x = 0, crop_y = 0;          // the holder's origin in surface coordinates
+    bool windowed = false;               // showing a CropBuffer
     bool seen = false;
     Listener commit, destroy;
 
@@ -222,8 +235,8 @@ void ClippedSurfaceTree::show(Entry& e, int x, int y, bool mapped)
     wlr_client_buffer* cb = s->buffer;
     wlr_box box{x, y, s->current.width, s->current.height};
     wlr_box visible;
-    bool shown = mapped && cb && cb->texture && box.width > 0 && box.height > 0 &&
-                 wlr_box_intersection(&visible, &box, &clip_);
+    bool shown =
+        mapped && cb && cb->texture && box.width > 0 && box.height > 0 && wlr_box_intersection(&visible, &box, &clip_);
     // A rotated or flipped buffer is shown whole or not at all.
     bool transformed = s->current.transform != WL_OUTPUT_TRANSFORM_NORMAL;
     if (shown && transformed && !contains(clip_, box)) shown = false;
@@ -287,7 +300,10 @@ ClippedSurfaceTree::Hit ClippedSurfaceTree::hit(wlr_scene_node* node, double nx,
     return Hit::Outside;
 }
 
-void ClippedSurfaceTree::set_change_hook(std::function<void()> hook) { change_hook() = std::move(hook); }
+void ClippedSurfaceTree::set_change_hook(std::function<void()> hook)
+{
+    change_hook() = std::move(hook);
+}
 
 void ClippedSurfaceTree::send_frame_done_all(const timespec* now)
 {

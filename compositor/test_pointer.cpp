@@ -25,8 +25,9 @@ std::string TestPointer::check_position(double x, double y) const
 {
     wlr_box box = server_.output_box();
     auto bad = [&](const char* field, double v, int lo, int hi) {
-        return "pointer: '" + std::string(field) + "' is " + (std::isfinite(v) ? std::to_string(static_cast<long>(v)) : "not finite") +
-               ", outside the outputs (" + std::to_string(lo) + "-" + std::to_string(hi - 1) + ")";
+        return "pointer: '" + std::string(field) + "' is " +
+               (std::isfinite(v) ? std::to_string(static_cast<long>(v)) : "not finite") + ", outside the outputs (" +
+               std::to_string(lo) + "-" + std::to_string(hi - 1) + ")";
     };
     if (!std::isfinite(x) || x < box.x || x >= box.x + box.width) return bad("x", x, box.x, box.x + box.width);
     if (!std::isfinite(y) || y < box.y || y >= box.y + box.height) return bad("y", y, box.y, box.y + box.height);
@@ -57,7 +58,10 @@ void TestPointer::button(uint32_t code, bool pressed)
     frame();
 }
 
-void TestPointer::frame() { wl_signal_emit(&device_->pointer->events.frame, device_->pointer); }
+void TestPointer::frame()
+{
+    wl_signal_emit(&device_->pointer->events.frame, device_->pointer);
+}
 
 std::string TestPointer::move(double x, double y)
 {

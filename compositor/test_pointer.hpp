@@ -29,7 +29,7 @@ public:
     // (apps open context menus on the press and grab them while it is held),
     // then calls `done`.
     void click(uint32_t button, std::function<void(const std::string&)> done);
-    std::string scroll(int steps);       // wheel steps, positive = down
+    std::string scroll(int steps);  // wheel steps, positive = down
     // Moves to (x1, y1), presses `button` (with the evdev modifier keys
     // `hold` down on the test keyboard), moves to (x2, y2) in steps
     // spread over time (clients answer a press with requests such as

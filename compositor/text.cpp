@@ -30,21 +30,24 @@ char32_t decode(std::string_view s, size_t& i)
     return cp;
 }
 
-bool is_line_break_or_tab(char32_t c) { return c == '\t' || c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029; }
+bool is_line_break_or_tab(char32_t c)
+{
+    return c == '\t' || c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029;
+}
 
 // Controls, bidi formatting, zero-width and other invisible format characters.
 bool is_hidden(char32_t c)
 {
-    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return true;        // C0, DEL, C1
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return true;  // C0, DEL, C1
     if (c == 0x00AD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 || c == 0x180E) return true;
-    if (c >= 0x200B && c <= 0x200F) return true;                   // zero-width, LRM, RLM
-    if (c >= 0x202A && c <= 0x202E) return true;                   // embeddings, overrides
-    if (c >= 0x2060 && c <= 0x206F) return true;                   // word joiner, isolates, invisible operators
-    if (c == 0x3164 || c == 0xFEFF || c == 0xFFA0) return true;    // fillers, BOM
-    if (c >= 0xFFF9 && c <= 0xFFFB) return true;                   // interlinear annotation
-    if (c == 0xFFFE || c == 0xFFFF) return true;                   // noncharacters
-    if (c >= 0x1D173 && c <= 0x1D17A) return true;                 // musical format controls
-    if (c >= 0xE0000 && c <= 0xE007F) return true;                 // tag characters
+    if (c >= 0x200B && c <= 0x200F) return true;                 // zero-width, LRM, RLM
+    if (c >= 0x202A && c <= 0x202E) return true;                 // embeddings, overrides
+    if (c >= 0x2060 && c <= 0x206F) return true;                 // word joiner, isolates, invisible operators
+    if (c == 0x3164 || c == 0xFEFF || c == 0xFFA0) return true;  // fillers, BOM
+    if (c >= 0xFFF9 && c <= 0xFFFB) return true;                 // interlinear annotation
+    if (c == 0xFFFE || c == 0xFFFF) return true;                 // noncharacters
+    if (c >= 0x1D173 && c <= 0x1D17A) return true;               // musical format controls
+    if (c >= 0xE0000 && c <= 0xE007F) return true;               // tag characters
     return false;
 }
 

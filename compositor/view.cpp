@@ -211,8 +211,7 @@ void View::set_fullscreen(bool fullscreen)
 {
     if (fullscreen == fullscreen_) return set_fullscreen_state(fullscreen_);
     if (fullscreen && !server_.fullscreen_allowed(container_)) {
-        server_.notify("Fullscreen refused for " + container_ +
-                       " (policy: fullscreen = false)");
+        server_.notify("Fullscreen refused for " + container_ + " (policy: fullscreen = false)");
         return set_fullscreen_state(false);
     }
     fullscreen_ = fullscreen;
@@ -226,8 +225,7 @@ void View::set_fullscreen(bool fullscreen)
         request_size(area.width, area.height);
         raise();
         if (workspace_->visible())  // a background container cannot flood the screen with notices
-            server_.notify(container_ +
-                           " is fullscreen (the bar names it; Super+F leaves)");
+            server_.notify(container_ + " is fullscreen (the bar names it; Super+F leaves)");
     } else {
         show_frame(true);
         move_to(saved_fullscreen_box_.x, saved_fullscreen_box_.y);

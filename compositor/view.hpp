@@ -91,7 +91,7 @@ protected:
     // fullscreen is told that state and its size at once, so that its first
     // frame fits (the map then applies the state as usual).
     void start_in_state(bool maximized, bool fullscreen);
-    void mapped_at(int width, int height);          // places and shows the view
+    void mapped_at(int width, int height);  // places and shows the view
     void unmapped();
     void resized(int width, int height);
     void update_label();
@@ -106,11 +106,11 @@ private:
     Server& server_;
     Workspace* workspace_;
     std::string container_;
-    wlr_scene_tree* tree_;        // positioned at the content's top-left
-    wlr_scene_tree* decoration_;  // borders, above the client's surfaces
-    wlr_scene_tree* label_tree_;  // title strip and label, in the workspace's label layer
-    wlr_scene_rect* edges_[4];    // top (incl. title strip), bottom, left, right
-    wlr_scene_rect* backdrop_[2]; // right of and below a content smaller than its frame
+    wlr_scene_tree* tree_;         // positioned at the content's top-left
+    wlr_scene_tree* decoration_;   // borders, above the client's surfaces
+    wlr_scene_tree* label_tree_;   // title strip and label, in the workspace's label layer
+    wlr_scene_rect* edges_[4];     // top (incl. title strip), bottom, left, right
+    wlr_scene_rect* backdrop_[2];  // right of and below a content smaller than its frame
     wlr_scene_buffer* label_ = nullptr;
     std::string label_text_;
     int label_for_width_ = 0;

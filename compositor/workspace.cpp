@@ -15,10 +15,19 @@ Workspace::Workspace(std::string name, Color color, wlr_scene_node* parent)
     wlr_scene_node_set_enabled(&tree_->node, false);
 }
 
-Workspace::~Workspace() { wlr_scene_node_destroy(&tree_->node); }
+Workspace::~Workspace()
+{
+    wlr_scene_node_destroy(&tree_->node);
+}
 
-void Workspace::set_visible(bool visible) { wlr_scene_node_set_enabled(&tree_->node, visible); }
+void Workspace::set_visible(bool visible)
+{
+    wlr_scene_node_set_enabled(&tree_->node, visible);
+}
 
-bool Workspace::visible() const { return tree_->node.state.enabled; }
+bool Workspace::visible() const
+{
+    return tree_->node.state.enabled;
+}
 
 }  // namespace ctop

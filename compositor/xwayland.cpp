@@ -132,8 +132,8 @@ ContainerXServer::ContainerXServer(Server& server, std::string container, const 
 {
     fd_ = listen_unix(socket_path_.string());
     if (fd_ < 0)
-        throw std::runtime_error("container '" + container_ + "': cannot create its X socket " +
-                                 socket_path_.string() + ": " + std::strerror(errno));
+        throw std::runtime_error("container '" + container_ + "': cannot create its X socket " + socket_path_.string() +
+                                 ": " + std::strerror(errno));
     // Tag Xwayland's Wayland connection the moment wlroots creates it, before
     // it can bind a single global.
     client_created_.self = this;
@@ -291,12 +291,15 @@ void ContainerXServer::shut_down_later()
 {
     // Not from inside wlroots' own callbacks: tear down on the next idle.
     if (idle_) return;
-    idle_ = wl_event_loop_add_idle(server_.loop(), [](void* data) {
-        auto* self = static_cast<ContainerXServer*>(data);
-        self->idle_ = nullptr;
-        self->shut_down();
-        self->arm();
-    }, this);
+    idle_ = wl_event_loop_add_idle(
+        server_.loop(),
+        [](void* data) {
+            auto* self = static_cast<ContainerXServer*>(data);
+            self->idle_ = nullptr;
+            self->shut_down();
+            self->arm();
+        },
+        this);
 }
 
 void ContainerXServer::shut_down()
@@ -393,9 +396,15 @@ XwaylandView::~XwaylandView()
     xs_->data = nullptr;
 }
 
-std::string XwaylandView::title() const { return sanitize_title(xs_->title ? xs_->title : ""); }
+std::string XwaylandView::title() const
+{
+    return sanitize_title(xs_->title ? xs_->title : "");
+}
 
-std::string XwaylandView::app_id() const { return sanitize_title(xs_->class_ ? xs_->class_ : ""); }
+std::string XwaylandView::app_id() const
+{
+    return sanitize_title(xs_->class_ ? xs_->class_ : "");
+}
 
 void XwaylandView::on_map()
 {
@@ -438,11 +447,20 @@ void XwaylandView::moved()
     wlr_xwayland_surface_configure(xs_, x(), y(), xs_->width, xs_->height);
 }
 
-void XwaylandView::request_size(int width, int height) { wlr_xwayland_surface_configure(xs_, x(), y(), width, height); }
+void XwaylandView::request_size(int width, int height)
+{
+    wlr_xwayland_surface_configure(xs_, x(), y(), width, height);
+}
 
-void XwaylandView::set_maximized_state(bool maximized) { wlr_xwayland_surface_set_maximized(xs_, maximized); }
+void XwaylandView::set_maximized_state(bool maximized)
+{
+    wlr_xwayland_surface_set_maximized(xs_, maximized);
+}
 
-void XwaylandView::set_fullscreen_state(bool fullscreen) { wlr_xwayland_surface_set_fullscreen(xs_, fullscreen); }
+void XwaylandView::set_fullscreen_state(bool fullscreen)
+{
+    wlr_xwayland_surface_set_fullscreen(xs_, fullscreen);
+}
 
 View* XwaylandView::parent_view() const
 {
@@ -553,10 +571,10 @@ void XwaylandPopup::update()
     int x = shown.x - window.x, y = shown.y - window.y;
     surfaces_->set_clip({x, y, shown.width, shown.height});
     const wlr_box edges[4] = {
-        {x - f, y - f, shown.width + 2 * f, f},   // top
+        {x - f, y - f, shown.width + 2 * f, f},             // top
         {x - f, y + shown.height, shown.width + 2 * f, f},  // bottom
-        {x - f, y, f, shown.height},              // left
-        {x + shown.width, y, f, shown.height},    // right
+        {x - f, y, f, shown.height},                        // left
+        {x + shown.width, y, f, shown.height},              // right
     };
     auto color = workspace_.color().rgba();
     for (int i = 0; i < 4; ++i) {

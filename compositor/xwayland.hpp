@@ -127,8 +127,8 @@ private:
     wlr_xwayland_surface* xs_;
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     int requested_width_ = 0, requested_height_ = 0;
-    Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_,
-        request_fullscreen_, request_activate_, request_minimize_, request_move_, request_resize_;
+    Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_, request_fullscreen_,
+        request_activate_, request_minimize_, request_move_, request_resize_;
 };
 
 // Menus, tooltips and other override-redirect windows: placed where X says,
@@ -146,7 +146,7 @@ public:
     ~XwaylandPopup();
 
 private:
-    void update();  // after a map or a geometry change: what is shown, and the frame around it
+    void update();     // after a map or a geometry change: what is shown, and the frame around it
     void on_commit();  // a new buffer: its visible part may have changed
 
     Server& server_;

@@ -21,11 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string named(const std::string& name) { return "container '" + name + "'"; }
+std::string named(const std::string& name)
+{
+    return "container '" + name + "'";
+}
 
 struct ToolResult {
     int status = -1;
-    std::string errors; // the last lines of its stderr
+    std::string errors;  // the last lines of its stderr
 };
 
 // Reads up to `limit` bytes of an unlinked temp file from its start.
@@ -34,7 +37,8 @@ std::string read_back(int fd, size_t limit)
     std::string text;
     char buf[4096];
     lseek(fd, 0, SEEK_SET);
-    for (ssize_t n; text.size() < limit && (n = read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+    for (ssize_t n; text.size() < limit && (n = read(fd, buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<size_t>(n));
     return text.substr(0, limit);
 }
 
@@ -89,9 +93,11 @@ std::vector<std::string> as_container_root(const std::optional<IdMap>& map)
     if (!map) return {};
     std::vector<std::string> argv{"lxc-usernsexec"};
     for (const auto& r : map->uids)
-        argv.insert(argv.end(), {"-m", "u:" + std::to_string(r.inside) + ":" + std::to_string(r.host) + ":" + std::to_string(r.count)});
+        argv.insert(argv.end(), {"-m", "u:" + std::to_string(r.inside) + ":" + std::to_string(r.host) + ":" +
+                                           std::to_string(r.count)});
     for (const auto& r : map->gids)
-        argv.insert(argv.end(), {"-m", "g:" + std::to_string(r.inside) + ":" + std::to_string(r.host) + ":" + std::to_string(r.count)});
+        argv.insert(argv.end(), {"-m", "g:" + std::to_string(r.inside) + ":" + std::to_string(r.host) + ":" +
+                                           std::to_string(r.count)});
     argv.push_back("--");
     return argv;
 }
@@ -130,8 +136,18 @@ bool harmless_mount(const std::string& entry)
     std::string source, target, type, options;
     fields >> source >> target >> type >> options;
     if (type == "tmpfs" && source == "tmpfs") return true;
-    static const char* allowed[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/fonts",
-                                    "/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/os-release"};
+    static const char* allowed[] = {"/usr",
+                                    "/bin",
+                                    "/sbin",
+                                    "/lib",
+                                    "/lib32",
+                                    "/lib64",
+                                    "/libx32",
+                                    "/etc/fonts",
+                                    "/etc/alternatives",
+                                    "/etc/ld.so.cache",
+                                    "/etc/localtime",
+                                    "/etc/os-release"};
     bool read_only = ("," + options + ",").find(",ro,") != std::string::npos;
     return read_only && std::find(std::begin(allowed), std::end(allowed), source) != std::end(allowed);
 }
@@ -142,11 +158,24 @@ bool harmless_mount(const std::string& entry)
 std::string imported_config(const std::string& config, const std::string& name, const fs::path& dir,
                             const std::optional<IdMap>& map)
 {
-    static const char* plain_keys[] = {"lxc.uts.name", "lxc.rootfs.path", "lxc.autodev", "lxc.init.cmd", "lxc.log.file",
-                                       "lxc.log.level", "lxc.apparmor.allow_nesting", "lxc.cgroup.memory.limit_in_bytes",
-                                       "lxc.cgroup2.memory.max", "lxc.cgroup.pids.max", "lxc.cgroup2.pids.max",
-                                       "lxc.cgroup.cpu.shares", "lxc.cgroup2.cpu.weight", "lxc.net.0.type",
-                                       "lxc.net.0.link", "lxc.net.0.flags", "lxc.net.0.name", "lxc.net.0.hwaddr",
+    static const char* plain_keys[] = {"lxc.uts.name",
+                                       "lxc.rootfs.path",
+                                       "lxc.autodev",
+                                       "lxc.init.cmd",
+                                       "lxc.log.file",
+                                       "lxc.log.level",
+                                       "lxc.apparmor.allow_nesting",
+                                       "lxc.cgroup.memory.limit_in_bytes",
+                                       "lxc.cgroup2.memory.max",
+                                       "lxc.cgroup.pids.max",
+                                       "lxc.cgroup2.pids.max",
+                                       "lxc.cgroup.cpu.shares",
+                                       "lxc.cgroup2.cpu.weight",
+                                       "lxc.net.0.type",
+                                       "lxc.net.0.link",
+                                       "lxc.net.0.flags",
+                                       "lxc.net.0.name",
+                                       "lxc.net.0.hwaddr",
                                        "lxc.net.0.veth.pair"};
     std::ostringstream out;
     // The mount block is the exporting session's (its socket directory):
@@ -158,13 +187,15 @@ std::string imported_config(const std::string& config, const std::string& name, 
         ++number;
         const std::string key = key_of(line), value = value_of(line);
         auto refuse = [&](const std::string& why) {
-            return ContainerError(named(name) + ": the archive's config, line " + std::to_string(number) + " (" +
-                                  key + "): " + why + "; not imported");
+            return ContainerError(named(name) + ": the archive's config, line " + std::to_string(number) + " (" + key +
+                                  "): " + why + "; not imported");
         };
         if (key.empty()) {
             out << line << "\n";
         } else if (key == "lxc.idmap") {
-            if (!map) throw refuse("an unprivileged container, but this user has no subordinate ids (run `ctopbroker setup`)");
+            if (!map)
+                throw refuse(
+                    "an unprivileged container, but this user has no subordinate ids (run `ctopbroker setup`)");
             if (!idmap_written)
                 for (const auto& v : idmap_config_values(*map)) out << "lxc.idmap = " << v << "\n";
             idmap_written = true;
@@ -191,14 +222,14 @@ std::string imported_config(const std::string& config, const std::string& name, 
     return adopt_config(out.str(), dir, name);
 }
 
-} // namespace
+}  // namespace
 
 void export_container(Container& c, const fs::path& file, const std::map<std::string, std::string>& extra_files)
 {
     if (!c.exists()) throw ContainerError(named(c.name()) + " does not exist");
     if (c.running())
-        throw ContainerError(named(c.name()) + " is running: stop it before exporting it (`ctopbroker stop " + c.name() +
-                             "`), so that no file is half-written in the archive");
+        throw ContainerError(named(c.name()) + " is running: stop it before exporting it (`ctopbroker stop " +
+                             c.name() + "`), so that no file is half-written in the archive");
     const fs::path dir = c.directory();
     std::optional<IdMap> map = idmap_in(read_text_file(dir / "config"));
 
@@ -217,7 +248,8 @@ void export_container(Container& c, const fs::path& file, const std::map<std::st
     ToolResult r;
     try {
         chmod(staging, 0755);
-        write_file_atomically(fs::path(staging) / "config", adopt_config(read_text_file(dir / "config"), dir, c.name()));
+        write_file_atomically(fs::path(staging) / "config",
+                              adopt_config(read_text_file(dir / "config"), dir, c.name()));
         std::vector<std::string> argv = as_container_root(map);
         argv.insert(argv.end(), {"tar", "--zstd", "--numeric-owner", "-cpf", "-", "-C", staging, "config"});
         for (const auto& [name, text] : extra_files) {
@@ -266,35 +298,41 @@ void import_container(const fs::path& file, const std::string& name, const fs::p
 {
     Container target(name, lxcpath);
     if (target.exists())
-        throw ContainerError(named(name) + " already exists: import it under another name (`ctopbroker import FILE NAME`)");
+        throw ContainerError(named(name) +
+                             " already exists: import it under another name (`ctopbroker import FILE NAME`)");
     auto archived = archive_file(file, "config");
     if (!archived) throw ContainerError(file.string() + " has no container config: not a ctopbroker export");
     const bool unprivileged = archived->find("lxc.idmap") != std::string::npos;
     std::optional<IdMap> map = unprivileged ? subordinate_ids_of_current_user() : std::nullopt;
-    std::string config = imported_config(*archived, name, target.directory(), map);  // refuses before anything is written
+    std::string config =
+        imported_config(*archived, name, target.directory(), map);  // refuses before anything is written
 
     // Unpacked in the staging directory and renamed into place like a
     // create: an import killed at any point leaves a whole container or none.
-    target.build_staged([&](const fs::path& staging) {
-        const fs::path rootfs = staging / "rootfs";
-        if (mkdir(rootfs.c_str(), 0755) != 0)
-            throw ContainerError(named(name) + ": cannot create " + rootfs.string() + ": " + std::strerror(errno));
-        // The container's root unpacks its own files, as their owner (a
-        // normal user hands the directory over from inside the user namespace).
-        if (map && geteuid() != 0) run_in_container_userns(name, *map, {"chown", "0:0", "--", rootfs.string()});
-        else if (map && chown(rootfs.c_str(), static_cast<uid_t>(map->uids.front().host),
-                              static_cast<gid_t>(map->gids.front().host)) != 0)
-            throw ContainerError(named(name) + ": cannot hand " + rootfs.string() + " to its root: " + std::strerror(errno));
-        int in = open(file.c_str(), O_RDONLY | O_CLOEXEC);
-        if (in < 0) throw ContainerError("cannot read " + file.string() + ": " + std::strerror(errno));
-        std::vector<std::string> argv = as_container_root(map);
-        argv.insert(argv.end(), {"tar", "--zstd", "--numeric-owner", "-xpf", "-", "-C", rootfs.string(),
-                                 "--strip-components=1", "rootfs"});
-        ToolResult r = run_tool(argv, in, -1);
-        close(in);
-        if (r.status != 0) throw ContainerError(named(name) + ": tar could not unpack " + file.string() + ":\n" + r.errors);
-        write_file_atomically(staging / "config", config);
-    }, before_publish);
+    target.build_staged(
+        [&](const fs::path& staging) {
+            const fs::path rootfs = staging / "rootfs";
+            if (mkdir(rootfs.c_str(), 0755) != 0)
+                throw ContainerError(named(name) + ": cannot create " + rootfs.string() + ": " + std::strerror(errno));
+            // The container's root unpacks its own files, as their owner (a
+            // normal user hands the directory over from inside the user namespace).
+            if (map && geteuid() != 0) run_in_container_userns(name, *map, {"chown", "0:0", "--", rootfs.string()});
+            else if (map && chown(rootfs.c_str(), static_cast<uid_t>(map->uids.front().host),
+                                  static_cast<gid_t>(map->gids.front().host)) != 0)
+                throw ContainerError(named(name) + ": cannot hand " + rootfs.string() +
+                                     " to its root: " + std::strerror(errno));
+            int in = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+            if (in < 0) throw ContainerError("cannot read " + file.string() + ": " + std::strerror(errno));
+            std::vector<std::string> argv = as_container_root(map);
+            argv.insert(argv.end(), {"tar", "--zstd", "--numeric-owner", "-xpf", "-", "-C", rootfs.string(),
+                                     "--strip-components=1", "rootfs"});
+            ToolResult r = run_tool(argv, in, -1);
+            close(in);
+            if (r.status != 0)
+                throw ContainerError(named(name) + ": tar could not unpack " + file.string() + ":\n" + r.errors);
+            write_file_atomically(staging / "config", config);
+        },
+        before_publish);
 }
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

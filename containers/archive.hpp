@@ -33,7 +33,7 @@ std::string archived_name(const std::filesystem::path& file);
 // host (hook and include lines are refused). Unpacked in the staging
 // directory and renamed into place as a create is (`before_publish` runs just
 // before): killed at any point, it leaves a whole container or none.
-void import_container(const std::filesystem::path& file, const std::string& name,
-                      const std::filesystem::path& lxcpath, const std::function<void()>& before_publish = {});
+void import_container(const std::filesystem::path& file, const std::string& name, const std::filesystem::path& lxcpath,
+                      const std::function<void()>& before_publish = {});
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

@@ -174,13 +174,12 @@ struct StdioFds {
 std::vector<char*> c_strings(std::vector<std::string>& strings)
 {
     std::vector<char*> out;
-    for (auto& s : strings)
-        out.push_back(s.data());
+    for (auto& s : strings) out.push_back(s.data());
     out.push_back(nullptr);
     return out;
 }
 
-} // namespace
+}  // namespace
 
 std::string_view to_string(Privilege p)
 {
@@ -196,7 +195,7 @@ Container::Container(std::string name, fs::path lxcpath) : name_(std::move(name)
     // liblxc names its command socket after the lxcpath string: a relative
     // path would make lxc-info from another directory miss the container.
     lxcpath_ = fs::absolute(lxcpath).lexically_normal();
-    if (!lxcpath_.has_filename() && lxcpath_.has_relative_path()) lxcpath_ = lxcpath_.parent_path(); // "a/b/"
+    if (!lxcpath_.has_filename() && lxcpath_.has_relative_path()) lxcpath_ = lxcpath_.parent_path();  // "a/b/"
     reopen();
 }
 
@@ -376,31 +375,32 @@ void Container::create(const ContainerSpec& spec, const std::function<void()>& b
                              "user no range of 65536 ids: run `sudo ctopbroker setup --user USER` once (or add "
                              "e.g. `root:100000:65536` to both files)");
     // Every mount is checked before anything is written.
-    for (const auto& m : spec.mounts)
-        mount_entry_value(name_, m);
+    for (const auto& m : spec.mounts) mount_entry_value(name_, m);
 
-    build_staged([&](const fs::path& staging) {
-        if (idmap) check_traversable(name_, lxcpath_, static_cast<uid_t>(idmap->uids.front().host));
-        // The config names the final paths; everything is written below the staging directory.
-        ConfigInputs in;
-        in.name = name_;
-        in.rootfs = dir() / "rootfs";
-        in.log_file = log_file();
-        // liblxc's save_config makes LXCPATH/NAME: it must see the staging directory as that.
-        in.defaults = liblxc_defaults(name_, staging.parent_path(), staging);
-        in.network = spec.network;
-        in.idmap = idmap;
-        in.cgroups = detect_cgroup_layout();
-        in.memory_limit_bytes = spec.memory_limit_bytes;
-        in.pids_limit = spec.pids_limit;
-        in.cpu_weight = spec.cpu_weight;
-        in.device_allow = spec.device_allow;
-        in.mounts = spec.mounts;
-        RootfsLayout layout = build_rootfs(name_, spec.template_name, staging / "rootfs", idmap);
-        in.init_cmd = layout.init_cmd;
-        in.template_mounts = layout.mount_entries;
-        write_file_atomically(staging / "config", render_config(in));
-    }, before_publish);
+    build_staged(
+        [&](const fs::path& staging) {
+            if (idmap) check_traversable(name_, lxcpath_, static_cast<uid_t>(idmap->uids.front().host));
+            // The config names the final paths; everything is written below the staging directory.
+            ConfigInputs in;
+            in.name = name_;
+            in.rootfs = dir() / "rootfs";
+            in.log_file = log_file();
+            // liblxc's save_config makes LXCPATH/NAME: it must see the staging directory as that.
+            in.defaults = liblxc_defaults(name_, staging.parent_path(), staging);
+            in.network = spec.network;
+            in.idmap = idmap;
+            in.cgroups = detect_cgroup_layout();
+            in.memory_limit_bytes = spec.memory_limit_bytes;
+            in.pids_limit = spec.pids_limit;
+            in.cpu_weight = spec.cpu_weight;
+            in.device_allow = spec.device_allow;
+            in.mounts = spec.mounts;
+            RootfsLayout layout = build_rootfs(name_, spec.template_name, staging / "rootfs", idmap);
+            in.init_cmd = layout.init_cmd;
+            in.template_mounts = layout.mount_entries;
+            write_file_atomically(staging / "config", render_config(in));
+        },
+        before_publish);
 }
 
 void Container::build_staged(const std::function<void(const fs::path& staging)>& build,
@@ -418,7 +418,8 @@ void Container::build_staged(const std::function<void(const fs::path& staging)>&
     if (fs::exists(dir(), ec))
         throw ContainerError(named(name_) + ": " + dir().string() +
                              " exists without a config (left by an interrupted create or destroy of an older "
-                             "version?): `ctopbroker destroy " + name_ + "` removes it");
+                             "version?): `ctopbroker destroy " +
+                             name_ + "` removes it");
     remove_tree(name_, staging_dir());  // a killed create's: we hold its lock
     if (mkdir(staging_dir().c_str(), 0755) != 0)
         throw ContainerError(named(name_) + ": cannot create " + staging_dir().string() + ": " + std::strerror(errno));
@@ -557,7 +558,7 @@ void Container::destroy(bool with_snapshots)
     auto mark = log_size(log_file());
     bool done = snaps.empty() ? c_->destroy(c_) : c_->destroy_with_snapshots(c_);
     if (!done) throw ContainerError(failure("liblxc could not destroy it", mark));
-    remove_tree(name_, dir()); // whatever liblxc left (our log, stray files)
+    remove_tree(name_, dir());  // whatever liblxc left (our log, stray files)
     reopen();
 }
 
@@ -610,7 +611,8 @@ Snapshot Container::find_snapshot(const std::string& name_or_label) const
     for (const auto& snap : snaps)
         if (snap.name == name_or_label || (!snap.label.empty() && snap.label == name_or_label)) return snap;
     std::string known;
-    for (const auto& snap : snaps) known += (known.empty() ? "" : ", ") + snap.name + (snap.label.empty() ? "" : " (" + snap.label + ")");
+    for (const auto& snap : snaps)
+        known += (known.empty() ? "" : ", ") + snap.name + (snap.label.empty() ? "" : " (" + snap.label + ")");
     throw ContainerError(named(name_) + " has no snapshot '" + name_or_label + "'" +
                          (known.empty() ? std::string(": it has none") : ": it has " + known));
 }
@@ -632,7 +634,8 @@ Snapshot Container::snapshot(const std::string& label)
     int index = c_->snapshot(c_, comment.empty() ? nullptr : comment.c_str());
     if (!comment.empty()) unlink(comment.c_str());
     if (index < 0)
-        throw ContainerError(failure("liblxc could not take a snapshot (is rsync installed? scripts/deps.sh installs it)", mark));
+        throw ContainerError(
+            failure("liblxc could not take a snapshot (is rsync installed? scripts/deps.sh installs it)", mark));
     return find_snapshot("snap" + std::to_string(index));
 }
 
@@ -650,8 +653,9 @@ void Container::restore(const std::string& snapshot)
     auto mark = log_size(log_file());
     bool restored = c_->snapshot_restore(c_, snap.name.c_str(), name_.c_str());
     if (map) {
-        run_in_container_userns(name_, *map, {"chown", std::to_string(ids_per_container) + ":" +
-                                                           std::to_string(ids_per_container), "--", dir().string()});
+        run_in_container_userns(name_, *map,
+                                {"chown", std::to_string(ids_per_container) + ":" + std::to_string(ids_per_container),
+                                 "--", dir().string()});
         chmod(dir().c_str(), 0755);
     }
     if (!restored) throw ContainerError(failure("liblxc could not restore " + snap.name, mark));
@@ -666,25 +670,29 @@ void Container::clone_to(const std::string& new_name, const std::function<void()
         throw ContainerError(named(new_name) + " already exists: choose another name or destroy it first");
     // Copied into the staging directory (liblxc's clone into the staging
     // lxcpath), published by a rename like a create.
-    target.build_staged([&](const fs::path& staging) {
-        // liblxc makes the directory itself.
-        if (rmdir(staging.c_str()) != 0)
-            throw ContainerError(named(new_name) + ": cannot prepare " + staging.string() + ": " + std::strerror(errno));
-        auto mark = log_size(log_file());
-        struct lxc_container* copy =
-            c_->clone(c_, new_name.c_str(), staging.parent_path().c_str(), 0, nullptr, nullptr, 0, nullptr);
-        if (!copy)
-            throw ContainerError(failure("liblxc could not clone it to '" + new_name + "' (is rsync installed?)", mark));
-        lxc_container_put(copy);
-        // Its config names the staging paths (and the old log): the final ones.
-        const fs::path config = staging / "config";
-        write_file_atomically(config, containers::adopt_config(read_text_file(config), target.dir(), new_name));
-        // A copy is another machine: D-Bus must not take the two for one. The
-        // file keeps its owner; a user's session may not write it (then the
-        // copy keeps the original's).
-        if (fs::path id = staging / "rootfs/etc/machine-id"; fs::exists(id))
-            std::ofstream(id, std::ios::trunc) << new_machine_id() << "\n";
-    }, before_publish);
+    target.build_staged(
+        [&](const fs::path& staging) {
+            // liblxc makes the directory itself.
+            if (rmdir(staging.c_str()) != 0)
+                throw ContainerError(named(new_name) + ": cannot prepare " + staging.string() + ": " +
+                                     std::strerror(errno));
+            auto mark = log_size(log_file());
+            struct lxc_container* copy =
+                c_->clone(c_, new_name.c_str(), staging.parent_path().c_str(), 0, nullptr, nullptr, 0, nullptr);
+            if (!copy)
+                throw ContainerError(
+                    failure("liblxc could not clone it to '" + new_name + "' (is rsync installed?)", mark));
+            lxc_container_put(copy);
+            // Its config names the staging paths (and the old log): the final ones.
+            const fs::path config = staging / "config";
+            write_file_atomically(config, containers::adopt_config(read_text_file(config), target.dir(), new_name));
+            // A copy is another machine: D-Bus must not take the two for one. The
+            // file keeps its owner; a user's session may not write it (then the
+            // copy keeps the original's).
+            if (fs::path id = staging / "rootfs/etc/machine-id"; fs::exists(id))
+                std::ofstream(id, std::ios::trunc) << new_machine_id() << "\n";
+        },
+        before_publish);
 }
 
 void Container::rename(const std::string& new_name)
@@ -697,7 +705,8 @@ void Container::rename(const std::string& new_name)
         throw ContainerError(named(new_name) + " already exists: choose another name");
     auto mark = log_size(log_file());
     const fs::path old_dir = dir();
-    if (!c_->rename(c_, new_name.c_str())) throw ContainerError(failure("liblxc could not rename it to '" + new_name + "'", mark));
+    if (!c_->rename(c_, new_name.c_str()))
+        throw ContainerError(failure("liblxc could not rename it to '" + new_name + "'", mark));
     // liblxc leaves lxc.log.file naming the old directory, and loading the
     // config creates that file: the config is fixed first, then whatever
     // of the old directory was made again goes.
@@ -722,7 +731,7 @@ pid_t Container::run(const RunOptions& opts)
     lxc_attach_options_t attach = LXC_ATTACH_OPTIONS_DEFAULT;
     // NO_NEW_PRIVS: no setuid binary inside can climb back to root.
     attach.attach_flags = LXC_ATTACH_DEFAULT | LXC_ATTACH_NO_NEW_PRIVS;
-    attach.env_policy = LXC_ATTACH_CLEAR_ENV; // liblxc then sets only container=lxc (and PATH if we don't)
+    attach.env_policy = LXC_ATTACH_CLEAR_ENV;  // liblxc then sets only container=lxc (and PATH if we don't)
     attach.extra_env_vars = env.data();
     attach.uid = opts.uid;
     attach.gid = opts.gid;
@@ -751,4 +760,4 @@ int Container::run_wait(const RunOptions& opts)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

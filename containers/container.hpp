@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-struct lxc_container; // liblxc's handle; the C API stays out of this header
+struct lxc_container;  // liblxc's handle; the C API stays out of this header
 
 namespace ctop::containers {
 
@@ -31,46 +31,46 @@ std::string_view to_string(Privilege p);
 // A host directory or file made visible inside the container.
 struct BindMount {
     std::filesystem::path host_path;
-    std::string container_path; // absolute, inside the container
+    std::string container_path;  // absolute, inside the container
     bool read_only = false;
-    bool is_file = false; // create=file instead of create=dir
+    bool is_file = false;  // create=file instead of create=dir
 };
 
 // How the container is attached to the network at its next start. The
 // broker decides which bridge stands for which policy (broker/network.hpp).
 struct NetworkSpec {
-    std::string bridge; // empty: loopback only (lxc.net.0.type = empty)
-    std::string hwaddr; // with a bridge: eth0's MAC, "00:16:3e:xx:xx:xx"
-    std::string veth;   // with a bridge: the host end's name (the firewall matches it)
+    std::string bridge;  // empty: loopback only (lxc.net.0.type = empty)
+    std::string hwaddr;  // with a bridge: eth0's MAC, "00:16:3e:xx:xx:xx"
+    std::string veth;    // with a bridge: the host end's name (the firewall matches it)
 };
 
 // The cgroup limits written into the config (unset: none).
 struct Limits {
     std::optional<std::uint64_t> memory_bytes;
     std::optional<std::uint32_t> pids;
-    std::optional<std::uint32_t> cpu_weight; // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
-    std::vector<std::string> device_allow;   // cgroup device rules, e.g. "c 226:128 rwm"
+    std::optional<std::uint32_t> cpu_weight;  // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
+    std::vector<std::string> device_allow;    // cgroup device rules, e.g. "c 226:128 rwm"
 };
 
 struct ContainerSpec {
     std::string name;
-    std::string template_name = "minimal"; // "minimal" (offline, busybox + host /usr) or "debian"
+    std::string template_name = "minimal";  // "minimal" (offline, busybox + host /usr) or "debian"
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<std::uint32_t> pids_limit;
-    std::optional<std::uint32_t> cpu_weight; // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
-    NetworkSpec network;                // default: loopback only
-    std::optional<Privilege> privilege; // unset: unprivileged when /etc/subuid allows
+    std::optional<std::uint32_t> cpu_weight;  // 1-10000 (cgroup v2 scale; v1 gets the matching cpu.shares)
+    NetworkSpec network;                      // default: loopback only
+    std::optional<Privilege> privilege;       // unset: unprivileged when /etc/subuid allows
     std::vector<BindMount> mounts;
-    std::vector<std::string> device_allow; // cgroup device rules, e.g. "c 226:* rwm"
+    std::vector<std::string> device_allow;  // cgroup device rules, e.g. "c 226:* rwm"
 };
 
 struct RunOptions {
     std::vector<std::string> argv;
-    std::vector<std::string> env; // the whole environment: the host's is never passed on
-    uid_t uid = 1000;             // inside the container
+    std::vector<std::string> env;  // the whole environment: the host's is never passed on
+    uid_t uid = 1000;              // inside the container
     gid_t gid = 1000;
     std::string cwd = "/";
-    int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1; // -1: /dev/null
+    int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // -1: /dev/null
 };
 
 // One of a container's snapshots: liblxc names them snap0, snap1, ...; the
@@ -78,8 +78,8 @@ struct RunOptions {
 struct Snapshot {
     std::string name;
     std::string label;
-    std::string timestamp; // "2026:11:24 17:30:00", as liblxc writes it
-    std::filesystem::path dir; // holds its config and rootfs
+    std::string timestamp;      // "2026:11:24 17:30:00", as liblxc writes it
+    std::filesystem::path dir;  // holds its config and rootfs
 };
 
 class Container {
@@ -98,9 +98,9 @@ public:
     const std::string& name() const { return name_; }
     bool exists() const;
     bool running() const;
-    std::string state() const;   // "STOPPED", "RUNNING", ... as liblxc says
-    pid_t init_pid() const;      // host pid of the container's init, -1 when stopped
-    Privilege privilege() const; // read back from the saved config
+    std::string state() const;    // "STOPPED", "RUNNING", ... as liblxc says
+    pid_t init_pid() const;       // host pid of the container's init, -1 when stopped
+    Privilege privilege() const;  // read back from the saved config
 
     // Builds the rootfs from spec.template_name and the config in a staging
     // directory (LXCPATH/.ctopbroker-create/NAME) and renames it into place
@@ -129,7 +129,7 @@ public:
     // Rewrites only our limits block, atomically (older configs lose their
     // loose limit lines to it); takes effect at the next start.
     void update_limits(const Limits& limits);
-    void start(); // no-op when already running
+    void start();  // no-op when already running
     // Asks init to shut down (SIGPWR), kills what is left after `timeout`.
     // No-op when stopped. Processes from run() that die meanwhile are reaped
     // here (the container cannot finish dying while they are zombies), so a
@@ -170,7 +170,7 @@ public:
     gid_t host_gid(gid_t container_gid) const;
 
 private:
-    void reopen(); // a fresh liblxc handle that sees the config on disk now
+    void reopen();  // a fresh liblxc handle that sees the config on disk now
     void require_stopped(const std::string& what) const;
     // After liblxc copied a config here: name, log, rootfs and no mounts of the old one.
     void adopt_config();
@@ -189,4 +189,4 @@ private:
     ::lxc_container* c_ = nullptr;
 };
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

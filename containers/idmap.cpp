@@ -35,13 +35,13 @@ std::optional<IdRange> subordinate_range(const char* file, const std::string& na
                 return range;
             }
         } catch (const std::exception&) {
-            continue; // a malformed line is not ours to judge; newuidmap will
+            continue;  // a malformed line is not ours to judge; newuidmap will
         }
     }
     return std::nullopt;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<IdMap> subordinate_ids_of_current_user()
 {
@@ -63,10 +63,8 @@ std::vector<std::string> idmap_config_values(const IdMap& map)
         values.push_back(std::string(1, kind) + " " + std::to_string(r.inside) + " " + std::to_string(r.host) + " " +
                          std::to_string(r.count));
     };
-    for (const auto& r : map.uids)
-        add('u', r);
-    for (const auto& r : map.gids)
-        add('g', r);
+    for (const auto& r : map.uids) add('u', r);
+    for (const auto& r : map.gids) add('g', r);
     return values;
 }
 
@@ -94,4 +92,4 @@ std::optional<unsigned long> to_host(const std::vector<IdRange>& ranges, unsigne
     return std::nullopt;
 }
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

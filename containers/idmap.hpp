@@ -45,4 +45,4 @@ std::optional<IdMap> parse_idmap_values(const std::string& values);
 // Host id for a container id; nullopt when the id is not mapped.
 std::optional<unsigned long> to_host(const std::vector<IdRange>& ranges, unsigned long inside);
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

@@ -26,10 +26,14 @@ constexpr const char* network_end = "# ctopbroker network end";
 constexpr const char* limits_begin = "# ctopbroker limits begin (rewritten by update_limits at every start)";
 constexpr const char* limits_end = "# ctopbroker limits end";
 // Every key a limits block may hold, on either cgroup layout.
-constexpr const char* limit_keys[] = {"lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup2.memory.max",
-                                      "lxc.cgroup.pids.max", "lxc.cgroup2.pids.max",
-                                      "lxc.cgroup.cpu.shares", "lxc.cgroup2.cpu.weight",
-                                      "lxc.cgroup.devices.allow", "lxc.cgroup2.devices.allow"};
+constexpr const char* limit_keys[] = {"lxc.cgroup.memory.limit_in_bytes",
+                                      "lxc.cgroup2.memory.max",
+                                      "lxc.cgroup.pids.max",
+                                      "lxc.cgroup2.pids.max",
+                                      "lxc.cgroup.cpu.shares",
+                                      "lxc.cgroup2.cpu.weight",
+                                      "lxc.cgroup.devices.allow",
+                                      "lxc.cgroup2.devices.allow"};
 
 // fstab fields may not contain blanks: getmntent(3), which liblxc parses
 // lxc.mount.entry with, decodes these octal escapes.
@@ -66,8 +70,7 @@ std::string mount_block(const std::string& container, const std::vector<BindMoun
 {
     std::ostringstream out;
     out << mounts_begin << "\n";
-    for (const auto& m : mounts)
-        line(out, "lxc.mount.entry", mount_entry_value(container, m));
+    for (const auto& m : mounts) line(out, "lxc.mount.entry", mount_entry_value(container, m));
     out << mounts_end << "\n";
     return out.str();
 }
@@ -81,13 +84,13 @@ std::string key_of(const std::string& l)
     return l.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
-} // namespace
+}  // namespace
 
 CgroupLayout detect_cgroup_layout()
 {
     struct statfs st {};
     if (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC) return CgroupLayout::V2;
-    return CgroupLayout::V1; // v1 controllers, possibly beside an empty unified hierarchy
+    return CgroupLayout::V1;  // v1 controllers, possibly beside an empty unified hierarchy
 }
 
 std::string mount_entry_value(const std::string& container, const BindMount& m)
@@ -124,12 +127,10 @@ std::string render_config(const ConfigInputs& in)
     line(out, "lxc.log.file", in.log_file.string());
     line(out, "lxc.log.level", "WARN");
     if (in.idmap)
-        for (const auto& v : idmap_config_values(*in.idmap))
-            line(out, "lxc.idmap", v);
+        for (const auto& v : idmap_config_values(*in.idmap)) line(out, "lxc.idmap", v);
     out << "\n" << limits_block(in.cgroups, {in.memory_limit_bytes, in.pids_limit, in.cpu_weight, in.device_allow});
     out << "\n# template mounts\n";
-    for (const auto& m : in.template_mounts)
-        line(out, "lxc.mount.entry", m);
+    for (const auto& m : in.template_mounts) line(out, "lxc.mount.entry", m);
     out << "\n" << network_block(in.name, in.network);
     out << "\n" << mount_block(in.name, in.mounts);
     return out.str();
@@ -141,7 +142,8 @@ std::string limits_block(CgroupLayout layout, const Limits& limits)
     std::ostringstream out;
     out << limits_begin << "\n";
     if (limits.memory_bytes)
-        line(out, v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max", std::to_string(*limits.memory_bytes));
+        line(out, v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
+             std::to_string(*limits.memory_bytes));
     if (limits.pids) line(out, v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", std::to_string(*limits.pids));
     // v1's cpu.shares is 1024 for an ordinary group where v2's cpu.weight is 100.
     if (limits.cpu_weight)
@@ -315,4 +317,4 @@ void write_file_atomically(const fs::path& path, const std::string& text)
     }
 }
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

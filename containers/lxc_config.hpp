@@ -23,17 +23,17 @@ struct ConfigInputs {
     std::string name;
     std::filesystem::path rootfs;
     std::filesystem::path log_file;
-    std::string defaults; // liblxc's default config text, lxc.net cleared
+    std::string defaults;  // liblxc's default config text, lxc.net cleared
     NetworkSpec network;
-    std::optional<IdMap> idmap; // unset: privileged
+    std::optional<IdMap> idmap;  // unset: privileged
     CgroupLayout cgroups = CgroupLayout::V1;
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<std::uint32_t> pids_limit;
     std::optional<std::uint32_t> cpu_weight;
     std::vector<std::string> device_allow;
     std::string init_cmd;
-    std::vector<std::string> template_mounts; // lxc.mount.entry values the template needs
-    std::vector<BindMount> mounts;            // the caller's, in the marked block
+    std::vector<std::string> template_mounts;  // lxc.mount.entry values the template needs
+    std::vector<BindMount> mounts;             // the caller's, in the marked block
 };
 
 std::string render_config(const ConfigInputs& in);
@@ -59,8 +59,7 @@ std::string network_block(const std::string& container, const NetworkSpec& netwo
 // `config` with the marked network block replaced by `network`. A config
 // written before there was a block gets one, and loses its other lxc.net
 // lines (liblxc's defaults once put lxcbr0 there).
-std::string replace_network_block(const std::string& container, const std::string& config,
-                                  const NetworkSpec& network);
+std::string replace_network_block(const std::string& container, const std::string& config, const NetworkSpec& network);
 
 // `config` made to belong to container `name` in `dir`: its uts name, log
 // file and rootfs there, and an empty mount block (spawn writes its own; the
@@ -72,4 +71,4 @@ std::string read_text_file(const std::filesystem::path& path);
 // see the old or the new file, never half of one, even after a crash.
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

@@ -46,7 +46,7 @@ void make_dir(const std::string& container, const fs::path& dir, mode_t mode = 0
 {
     if (mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
         throw error(container, "cannot create " + dir.string() + ": " + errno_text());
-    chmod(dir.c_str(), mode); // mkdir's mode passed through the umask
+    chmod(dir.c_str(), mode);  // mkdir's mode passed through the umask
 }
 
 void write_file(const std::string& container, const fs::path& file, const std::string& text, mode_t mode = 0644)
@@ -203,7 +203,7 @@ void mirror_host_path(const std::string& container, const fs::path& rootfs, cons
 {
     const fs::path host = fs::path("/") / rel;
     struct stat st {};
-    if (lstat(host.c_str(), &st) != 0) return; // absent on this host: nothing to mirror
+    if (lstat(host.c_str(), &st) != 0) return;  // absent on this host: nothing to mirror
     const fs::path target = rootfs / rel;
     if (S_ISLNK(st.st_mode)) {
         std::error_code ec;
@@ -277,7 +277,8 @@ int run_with_progress(const std::vector<std::string>& args, const fs::path& log,
     while (in && getline(&line, &size, in) > 0) {
         if (logf) fputs(line, logf);
         for (const auto& prefix : shown)
-            if (std::strncmp(line, prefix.c_str(), prefix.size()) == 0) std::fprintf(stderr, "debian template: %s", line);
+            if (std::strncmp(line, prefix.c_str(), prefix.size()) == 0)
+                std::fprintf(stderr, "debian template: %s", line);
     }
     free(line);
     if (in) fclose(in);
@@ -296,11 +297,13 @@ void run_debootstrap(const std::string& container, const fs::path& rootfs, const
     const fs::path log = rootfs.parent_path() / "debootstrap.log";
     std::fprintf(stderr, "debian template: debootstrap bookworm from %s (a few minutes; log: %s)\n",
                  mirrors.debian.c_str(), log.c_str());
-    int status = run_with_progress({tool.string(), "--variant=minbase", "bookworm", rootfs.string(), mirrors.debian}, log,
-                                   {"I: Retrieving Release", "I: Validating Packages", "I: Resolving", "I: Extracting",
-                                    "I: Installing", "I: Configuring apt", "I: Base system installed", "E:", "W:"});
+    int status =
+        run_with_progress({tool.string(), "--variant=minbase", "bookworm", rootfs.string(), mirrors.debian}, log,
+                          {"I: Retrieving Release", "I: Validating Packages", "I: Resolving", "I: Extracting",
+                           "I: Installing", "I: Configuring apt", "I: Base system installed", "E:", "W:"});
     if (status != 0)
-        throw error(container, "debootstrap failed (needs the network to reach " + mirrors.debian + "): see " + log.string());
+        throw error(container,
+                    "debootstrap failed (needs the network to reach " + mirrors.debian + "): see " + log.string());
 }
 
 // The container's apt gets the host's mirrors, the updates and the security
@@ -310,10 +313,13 @@ void apply_security_updates(const std::string& container, const fs::path& rootfs
     std::error_code ec;
     fs::remove(rootfs / "etc/apt/sources.list", ec);
     write_file(container, rootfs / "etc/apt/sources.list.d/debian.sources",
-               "Types: deb\nURIs: " + mirrors.debian + "\nSuites: bookworm bookworm-updates\nComponents: main\n"
-               "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
-               "Types: deb\nURIs: " + mirrors.security + "\nSuites: bookworm-security\nComponents: main\n"
-               "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+               "Types: deb\nURIs: " + mirrors.debian +
+                   "\nSuites: bookworm bookworm-updates\nComponents: main\n"
+                   "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
+                   "Types: deb\nURIs: " +
+                   mirrors.security +
+                   "\nSuites: bookworm-security\nComponents: main\n"
+                   "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
     const fs::path log = rootfs.parent_path() / "debootstrap.log";
     std::fprintf(stderr, "debian template: security updates from %s\n", mirrors.security.c_str());
     const std::vector<std::string> env = {"DEBIAN_FRONTEND=noninteractive"};
@@ -322,8 +328,9 @@ void apply_security_updates(const std::string& container, const fs::path& rootfs
           {"/usr/sbin/chroot", rootfs.string(), "apt-get", "-q", "-y", "upgrade"},
           {"/usr/sbin/chroot", rootfs.string(), "apt-get", "-q", "clean"}})
         if (run_with_progress(step, log, {"Get:", "Hit:", "Setting up", "E:", "W:"}, env) != 0)
-            throw error(container, "apt-get " + step[3 + (step[3] == "-q")] + " in the new rootfs failed (the network? " +
-                                       mirrors.security + "): see " + log.string());
+            throw error(container, "apt-get " + step[3 + (step[3] == "-q")] +
+                                       " in the new rootfs failed (the network? " + mirrors.security + "): see " +
+                                       log.string());
 }
 
 RootfsLayout build_debian(const std::string& container, const fs::path& rootfs)
@@ -342,7 +349,7 @@ RootfsLayout build_debian(const std::string& container, const fs::path& rootfs)
 // be owned by the mapped ids, or root inside would see nobody's files.
 void shift_ownership(const std::string& container, const fs::path& rootfs, const IdMap& map)
 {
-    std::set<std::pair<dev_t, ino_t>> hardlinks_done; // gzip and gunzip are one inode: shift it once
+    std::set<std::pair<dev_t, ino_t>> hardlinks_done;  // gzip and gunzip are one inode: shift it once
     auto shift = [&](const fs::path& p) {
         struct stat st {};
         if (lstat(p.c_str(), &st) != 0) throw error(container, "cannot stat " + p.string() + ": " + errno_text());
@@ -360,7 +367,7 @@ void shift_ownership(const std::string& container, const fs::path& rootfs, const
         shift(it->path());
 }
 
-} // namespace
+}  // namespace
 
 void run_in_container_userns(const std::string& container, const IdMap& map, std::vector<std::string> argv,
                              std::string* out)
@@ -400,7 +407,8 @@ void run_in_container_userns(const std::string& container, const IdMap& map, std
         }
         close(pipe_fds[0]);
     }
-    if (rc != 0) throw error(container, "cannot run lxc-usernsexec (from the lxc package): " + std::string(std::strerror(rc)));
+    if (rc != 0)
+        throw error(container, "cannot run lxc-usernsexec (from the lxc package): " + std::string(std::strerror(rc)));
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -416,12 +424,13 @@ namespace {
 // takes it all, then its user its home, as root's build would have left it.
 void shift_ownership_as_user(const std::string& container, const fs::path& rootfs, const IdMap& map)
 {
-    run_in_container_userns(container, map,
-                            {"/bin/sh", "-c", "chown -R 0:0 \"$1\" && { [ ! -d \"$1/home/user\" ] || chown 1000:1000 \"$1/home/user\"; }",
-                             "sh", rootfs.string()});
+    run_in_container_userns(
+        container, map,
+        {"/bin/sh", "-c", "chown -R 0:0 \"$1\" && { [ ! -d \"$1/home/user\" ] || chown 1000:1000 \"$1/home/user\"; }",
+         "sh", rootfs.string()});
 }
 
-} // namespace
+}  // namespace
 
 namespace {
 
@@ -451,7 +460,7 @@ std::vector<std::string> words(const std::string& text)
     return out;
 }
 
-} // namespace
+}  // namespace
 
 AptMirrors host_apt_mirrors(const fs::path& etc_apt)
 {
@@ -535,7 +544,7 @@ void remove_tree(const std::string& container, const fs::path& dir)
     auto remove_one = [](const char* path, const struct stat*, int type, struct FTW*) -> int {
         int rc = (type == FTW_DP) ? rmdir(path) : unlink(path);
         if (rc != 0 && first_error == 0) first_error = errno;
-        return 0; // keep going: remove as much as we can
+        return 0;  // keep going: remove as much as we can
     };
     struct stat st {};
     if (lstat(dir.c_str(), &st) != 0) return;
@@ -556,4 +565,4 @@ void remove_tree(const std::string& container, const fs::path& dir)
                                    dir.filename().string() + "`, unmount, and remove it by hand");
 }
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

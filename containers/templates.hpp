@@ -16,8 +16,8 @@
 namespace ctop::containers {
 
 struct RootfsLayout {
-    std::vector<std::string> mount_entries; // lxc.mount.entry values the rootfs relies on
-    std::string init_cmd;                   // lxc.init.cmd
+    std::vector<std::string> mount_entries;  // lxc.mount.entry values the rootfs relies on
+    std::string init_cmd;                    // lxc.init.cmd
 };
 
 bool known_template(const std::string& template_name);
@@ -52,4 +52,4 @@ void run_in_container_userns(const std::string& container, const IdMap& map, std
 // inside its target; a failed run may leave it mounted).
 void remove_tree(const std::string& container, const std::filesystem::path& dir);
 
-} // namespace ctop::containers
+}  // namespace ctop::containers

@@ -46,7 +46,10 @@ std::ostream& operator<<(std::ostream& os, const Box& b)
     return os << b.w << "x" << b.h << "+" << b.x << "+" << b.y;
 }
 
-Box content_of(const json& v) { return {v["x"], v["y"], v["width"], v["height"]}; }
+Box content_of(const json& v)
+{
+    return {v["x"], v["y"], v["width"], v["height"]};
+}
 Box frame_of(const json& v)
 {
     Box c = content_of(v);
@@ -76,7 +79,10 @@ Change changed(const Image& a, const Image& b, Box region)
 // A menu: a menu-sized block with many changed pixels (a white menu over a
 // white text area changes only its text and edges), far more than a
 // highlighted menu-bar item or a blinking caret.
-bool looks_like_menu(const Change& c) { return c.count >= 1000 && c.bounds.w >= 80 && c.bounds.h >= 60; }
+bool looks_like_menu(const Change& c)
+{
+    return c.count >= 1000 && c.bounds.w >= 80 && c.bounds.h >= 60;
+}
 
 std::string json_lines(const json& views)
 {
@@ -129,17 +135,13 @@ protected:
     }
 
     // A container that sees the probes at /opt/probe.
-    void create_app_container(const std::string& name)
-    {
-        create(name, {"--share", probe_dir_ + ":/opt/probe:ro"});
-    }
+    void create_app_container(const std::string& name) { create(name, {"--share", probe_dir_ + ":/opt/probe:ro"}); }
 
     // The first view of `container` whose title contains `title`.
     json find_view(const std::string& container, const std::string& title = "") const
     {
         for (const auto& v : s_->views())
-            if (v["container"] == container && v["title"].get<std::string>().find(title) != std::string::npos)
-                return v;
+            if (v["container"] == container && v["title"].get<std::string>().find(title) != std::string::npos) return v;
         return {};
     }
     json wait_view(const std::string& container, const std::string& title = "",
@@ -163,12 +165,14 @@ protected:
     {
         ASSERT_EQ(s().cli({"workspace", container}), 0);
         int polls = 0;
-        bool focused = wait_until([&] {
-            json v = find_view(container, title);
-            if (!v.is_null() && v["focused"].get<bool>()) return true;
-            if (++polls % 20 == 0) s().key("Super+j");  // still not: the next window of this workspace
-            return false;
-        }, kReact);
+        bool focused = wait_until(
+            [&] {
+                json v = find_view(container, title);
+                if (!v.is_null() && v["focused"].get<bool>()) return true;
+                if (++polls % 20 == 0) s().key("Super+j");  // still not: the next window of this workspace
+                return false;
+            },
+            kReact);
         ASSERT_TRUE(focused) << "no window of " << container << " titled '" << title << "' took focus:\n"
                              << json_lines(s().views());
     }
@@ -185,8 +189,8 @@ protected:
     }
     std::string shot_path(const std::string& label) const
     {
-        return (shots_dir_ / (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                              "-" + label + ".png"))
+        return (shots_dir_ /
+                (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" + label + ".png"))
             .string();
     }
 
@@ -213,12 +217,11 @@ protected:
         Box first;
         for (int y = kBar; y < screen.height; ++y)
             for (int x = 0; x < screen.width; ++x) {
-                if (std::any_of(frames.begin(), frames.end(), [&](const Box& f) { return f.contains(x, y); }))
-                    continue;
+                if (std::any_of(frames.begin(), frames.end(), [&](const Box& f) { return f.contains(x, y); })) continue;
                 if (!near(screen.at(x, y), kBackground, 8) && stray++ == 0) first = {x, y, 1, 1};
             }
-        EXPECT_EQ(stray, 0) << stray << " pixels outside the frames are not background, the first at " << first.x
-                            << "," << first.y << " (" << shot_path(label) << ")\n"
+        EXPECT_EQ(stray, 0) << stray << " pixels outside the frames are not background, the first at " << first.x << ","
+                            << first.y << " (" << shot_path(label) << ")\n"
                             << json_lines(views);
     }
 
@@ -272,19 +275,21 @@ protected:
     }
 
     // `view`, when given, is the window the menu belongs to.
-    void expect_menu(const std::string& label, const std::function<void()>& open,
-                     const std::function<void()>& close, const json& view = {})
+    void expect_menu(const std::string& label, const std::function<void()>& open, const std::function<void()>& close,
+                     const json& view = {})
     {
         Image before = shot(label + "-before");
         open();
         Change c;
         Image after;
         Box below_bar{0, kBar, before.width, before.height - kBar};
-        bool drawn = wait_until([&] {
-            after = shot(label);
-            c = changed(before, after, below_bar);
-            return looks_like_menu(c);
-        }, kReact);
+        bool drawn = wait_until(
+            [&] {
+                after = shot(label);
+                c = changed(before, after, below_bar);
+                return looks_like_menu(c);
+            },
+            kReact);
         EXPECT_TRUE(drawn) << label << ": no menu drawn; " << c.count << " pixels changed in " << c.bounds << " ("
                            << shot_path(label) << ")";
         Change on_bar = changed(before, after, {0, 0, before.width, kBar});
@@ -299,10 +304,12 @@ protected:
         // Gone again: a menu-sized block where the menu was changed back. The
         // rest of the screen may legitimately differ from the first shot for
         // good (a text field lost its focus ring, a tooltip went away).
-        bool gone = wait_until([&] {
-            Change back = changed(after, shot(label + "-closed"), c.bounds);
-            return looks_like_menu(back);
-        }, kReact);
+        bool gone = wait_until(
+            [&] {
+                Change back = changed(after, shot(label + "-closed"), c.bounds);
+                return looks_like_menu(back);
+            },
+            kReact);
         EXPECT_TRUE(gone) << label << ": the menu did not go away from " << c.bounds << " ("
                           << shot_path(label + "-closed") << ")";
     }
@@ -317,16 +324,19 @@ protected:
         // ignore a click that follows a lone enter (see apps-findings #19).
         ASSERT_EQ(s().move_pointer(x - 10, y - 10), "");
         ASSERT_EQ(s().move_pointer(x, y), "");
-        expect_menu(label, [&] { EXPECT_EQ(s().click("right"), ""); }, [&] { EXPECT_EQ(s().key("Escape"), ""); }, v);
+        expect_menu(
+            label, [&] { EXPECT_EQ(s().click("right"), ""); }, [&] { EXPECT_EQ(s().key("Escape"), ""); }, v);
         park_pointer();
     }
 
     void expect_key_menu(const std::string& label, const std::string& combo)
     {
-        expect_menu(label, [&] { EXPECT_EQ(s().key(combo), ""); }, [&] {
-            EXPECT_EQ(s().key("Escape"), "");
-            s().key("Escape");  // a menu bar keeps the keyboard after its menu closed
-        });
+        expect_menu(
+            label, [&] { EXPECT_EQ(s().key(combo), ""); },
+            [&] {
+                EXPECT_EQ(s().key("Escape"), "");
+                s().key("Escape");  // a menu bar keeps the keyboard after its menu closed
+            });
     }
 
     // The workspace bar still shows the container's colour.
@@ -360,12 +370,14 @@ protected:
         int commits = v["commits"];
         ASSERT_EQ(s().drag(f.right() - 2, f.bottom() - 2, f.right() + 118, f.bottom() + 88), "");
         json after;
-        bool resized = wait_until([&] {
-            after = find_view(container, title);
-            return after["width"].get<int>() >= v["width"].get<int>() + 100 &&
-                   after["height"].get<int>() >= v["height"].get<int>() + 70 &&
-                   after["commits"].get<int>() > commits;
-        }, kReact);
+        bool resized = wait_until(
+            [&] {
+                after = find_view(container, title);
+                return after["width"].get<int>() >= v["width"].get<int>() + 100 &&
+                       after["height"].get<int>() >= v["height"].get<int>() + 70 &&
+                       after["commits"].get<int>() > commits;
+            },
+            kReact);
         EXPECT_TRUE(resized) << "before " << v.dump() << "\nafter " << after.dump();
         park_pointer();
         shot("resized");
@@ -460,19 +472,23 @@ TEST_F(Gtk4, ItsOwnMaximizeAndUnmaximizeAreHonoured)
     ASSERT_EQ(before["title"], "gtk4-probe") << "it maps maximized without asking: " << before.dump();
     ASSERT_EQ(s().key("Ctrl+m"), "");
     json v;
-    bool maximized = wait_until([&] {
-        v = find_view("gtk4", "maximized");
-        return !v.is_null() && frame_of(v).w >= screen.width - 2 && frame_of(v).bottom() >= screen.height - 2;
-    }, kReact);
+    bool maximized = wait_until(
+        [&] {
+            v = find_view("gtk4", "maximized");
+            return !v.is_null() && frame_of(v).w >= screen.width - 2 && frame_of(v).bottom() >= screen.height - 2;
+        },
+        kReact);
     EXPECT_TRUE(maximized) << "after Ctrl+M: " << json_lines(s().views());
     if (!v.is_null()) {
         expect_in_usable_area(v, shot("maximized"));
     }
     ASSERT_EQ(s().key("Ctrl+m"), "");
-    bool restored = wait_until([&] {
-        v = find_view("gtk4");
-        return v["title"] == "gtk4-probe" && v["width"] == before["width"] && v["height"] == before["height"];
-    }, kReact);
+    bool restored = wait_until(
+        [&] {
+            v = find_view("gtk4");
+            return v["title"] == "gtk4-probe" && v["width"] == before["width"] && v["height"] == before["height"];
+        },
+        kReact);
     EXPECT_TRUE(restored) << "before " << before.dump() << "\nafter unmaximize " << v.dump();
     expect_in_usable_area(v, shot("restored"));
 }
@@ -482,11 +498,13 @@ TEST_F(Gtk4, F11FullscreenCoversTheOutputButLeavesTheBarVisible)
     Image screen = shot("before");
     ASSERT_EQ(s().key("F11"), "");
     json v;
-    bool fullscreen = wait_until([&] {
-        v = find_view("gtk4", "fullscreen");
-        return !v.is_null() && v["width"].get<int>() >= screen.width - 2 * kBorder &&
-               v["y"].get<int>() + v["height"].get<int>() >= screen.height - kBorder;
-    }, kReact);
+    bool fullscreen = wait_until(
+        [&] {
+            v = find_view("gtk4", "fullscreen");
+            return !v.is_null() && v["width"].get<int>() >= screen.width - 2 * kBorder &&
+                   v["y"].get<int>() + v["height"].get<int>() >= screen.height - kBorder;
+        },
+        kReact);
     EXPECT_TRUE(fullscreen) << "after F11: " << json_lines(s().views());
     Image after = shot("fullscreen");
     if (!v.is_null()) {
@@ -528,8 +546,8 @@ TEST_F(Apps, Gtk4OnX11ShowsTheArrowCursorOverItsHeaderBar)
     std::this_thread::sleep_for(std::chrono::seconds(1));  // X sets its cursor a moment after the enter
     Image over = shot("header-bar");
     Change drawn = changed(before, over, up_left);
-    EXPECT_EQ(drawn.count, 0) << "the cursor over the X11 header bar is drawn up-left of the pointer at " << x
-                              << "," << y << " (" << drawn.count << " pixels in " << drawn.bounds
+    EXPECT_EQ(drawn.count, 0) << "the cursor over the X11 header bar is drawn up-left of the pointer at " << x << ","
+                              << y << " (" << drawn.count << " pixels in " << drawn.bounds
                               << "): X's cross, not the arrow (" << shot_path("header-bar") << ")";
     park_pointer();
 }
@@ -560,27 +578,30 @@ TEST_F(Apps, TextDraggedFromMousepadDropsIntoAnotherAppOfItsContainer)
     m = content_of(find_view("dnd", "Mousepad"));
     const Image::Pixel selection{53, 132, 228};
     Change selected;
-    ASSERT_TRUE(wait_until([&] {
-        Image img = shot("selected");
-        selected = {};
-        int x0 = INT32_MAX, y0 = INT32_MAX, x1 = -1, y1 = -1;
-        for (int y = m.y; y < std::min(m.bottom(), img.height); ++y)
-            for (int x = m.x; x < std::min(m.right(), img.width); ++x)
-                if (near(img.at(x, y), selection, 24)) {
-                    ++selected.count;
-                    x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
-                }
-        if (selected.count) selected.bounds = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
-        return selected.count > 200;
-    }, kReact)) << "no selected text in mousepad (" << shot_path("selected") << ")";
+    ASSERT_TRUE(wait_until(
+        [&] {
+            Image img = shot("selected");
+            selected = {};
+            int x0 = INT32_MAX, y0 = INT32_MAX, x1 = -1, y1 = -1;
+            for (int y = m.y; y < std::min(m.bottom(), img.height); ++y)
+                for (int x = m.x; x < std::min(m.right(), img.width); ++x)
+                    if (near(img.at(x, y), selection, 24)) {
+                        ++selected.count;
+                        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+                    }
+            if (selected.count) selected.bounds = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+            return selected.count > 200;
+        },
+        kReact))
+        << "no selected text in mousepad (" << shot_path("selected") << ")";
     Image before_drop = shot("selected");
     Box probe = content_of(find_view("dnd", "gtk4-probe"));
     ASSERT_LT(probe.cx() + 20, m.x) << "the probe's middle is under mousepad: " << json_lines(s().views());
     ASSERT_EQ(s().move_pointer(selected.bounds.cx() - 5, selected.bounds.cy()), "");
     ASSERT_EQ(s().drag(selected.bounds.cx(), selected.bounds.cy(), probe.cx(), probe.cy()), "");
     std::string got;
-    EXPECT_TRUE(wait_until([&] { return (got = read_in("dnd", "/tmp/probe.txt")).find("dragged-text") !=
-                                        std::string::npos; }, kReact))
+    EXPECT_TRUE(wait_until(
+        [&] { return (got = read_in("dnd", "/tmp/probe.txt")).find("dragged-text") != std::string::npos; }, kReact))
         << "the probe's text is '" << got << "' (" << shot_path("dropped") << ")";
     park_pointer();
     // ... and the probe shows it (text where its text view was blank).
@@ -649,16 +670,20 @@ TEST_F(Qt6, ItsOwnMaximizeAndUnmaximizeAreHonoured)
     ASSERT_EQ(before["title"], "qt6-probe") << "it maps maximized without asking: " << before.dump();
     ASSERT_EQ(s().key("Ctrl+m"), "");
     json v;
-    bool maximized = wait_until([&] {
-        v = find_view("qt6", "maximized");
-        return !v.is_null() && frame_of(v).w >= screen.width - 2 && frame_of(v).bottom() >= screen.height - 2;
-    }, kReact);
+    bool maximized = wait_until(
+        [&] {
+            v = find_view("qt6", "maximized");
+            return !v.is_null() && frame_of(v).w >= screen.width - 2 && frame_of(v).bottom() >= screen.height - 2;
+        },
+        kReact);
     EXPECT_TRUE(maximized) << "after Ctrl+M: " << json_lines(s().views());
     ASSERT_EQ(s().key("Ctrl+m"), "");
-    bool restored = wait_until([&] {
-        v = find_view("qt6");
-        return v["title"] == "qt6-probe" && v["width"] == before["width"] && v["height"] == before["height"];
-    }, kReact);
+    bool restored = wait_until(
+        [&] {
+            v = find_view("qt6");
+            return v["title"] == "qt6-probe" && v["width"] == before["width"] && v["height"] == before["height"];
+        },
+        kReact);
     EXPECT_TRUE(restored) << "before " << before.dump() << "\nafter unmaximize " << v.dump();
     expect_in_usable_area(v, shot("restored"));
 }
@@ -668,10 +693,12 @@ TEST_F(Qt6, F11FullscreenLeavesTheBarVisible)
     Image screen = shot("before");
     ASSERT_EQ(s().key("F11"), "");
     json v;
-    bool fullscreen = wait_until([&] {
-        v = find_view("qt6", "fullscreen");
-        return !v.is_null() && v["width"].get<int>() >= screen.width - 2 * kBorder;
-    }, kReact);
+    bool fullscreen = wait_until(
+        [&] {
+            v = find_view("qt6", "fullscreen");
+            return !v.is_null() && v["width"].get<int>() >= screen.width - 2 * kBorder;
+        },
+        kReact);
     EXPECT_TRUE(fullscreen) << "after F11: " << json_lines(s().views());
     Image after = shot("fullscreen");
     if (!v.is_null()) {
@@ -740,13 +767,14 @@ protected:
 
         ASSERT_EQ(s().key("F11"), "");
         json full;
-        bool grew = wait_until([&] {
-            full = find_view(container);
-            return full["height"].get<int>() > v["height"].get<int>() + 20 ||
-                   full["width"].get<int>() > v["width"].get<int>() + 20;
-        }, kReact);
-        EXPECT_TRUE(grew) << "F11 did not make the window fullscreen: before " << v.dump() << "\nafter "
-                          << full.dump();
+        bool grew = wait_until(
+            [&] {
+                full = find_view(container);
+                return full["height"].get<int>() > v["height"].get<int>() + 20 ||
+                       full["width"].get<int>() > v["width"].get<int>() + 20;
+            },
+            kReact);
+        EXPECT_TRUE(grew) << "F11 did not make the window fullscreen: before " << v.dump() << "\nafter " << full.dump();
         Image after = settled_shot("fullscreen");
         full = find_view(container);
         EXPECT_GE(full["y"].get<int>(), kBar) << "the window covers the bar: " << full.dump();
@@ -803,13 +831,15 @@ protected:
     {
         Image screen = shot(label);
         int alike = 0;
-        wait_until([&] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
-            Image next = shot(label);
-            alike = changed(screen, next, {0, kBar, next.width, next.height - kBar}).count < 50 ? alike + 1 : 0;
-            screen = next;
-            return alike >= 4;
-        }, kReact);
+        wait_until(
+            [&] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(250));
+                Image next = shot(label);
+                alike = changed(screen, next, {0, kBar, next.width, next.height - kBar}).count < 50 ? alike + 1 : 0;
+                screen = next;
+                return alike >= 4;
+            },
+            kReact);
         return screen;
     }
 
@@ -832,7 +862,8 @@ protected:
         for (int y = c.y + c.h / 3; y < c.y + c.h * 2 / 3; y += 4) check(c.right() - 3, y);
         EXPECT_EQ(off, 0) << label << ": " << off << " of " << checked
                           << " points along the window's bottom and right edges are not the page's colour ("
-                          << shot_path(label) << ")\n" << v.dump();
+                          << shot_path(label) << ")\n"
+                          << v.dump();
     }
 };
 
@@ -912,10 +943,13 @@ TEST_F(MixedClipboard, TextCopiedInAWaylandAppPastesIntoX11)
     ASSERT_EQ(s().key("Ctrl+c"), "");
     ASSERT_NO_FATAL_FAILURE(focus("mixed", "xterm"));
     std::string out;
-    EXPECT_TRUE(wait_until([&] {
-        exec("mixed", {"timeout", "5", "xclip", "-selection", "clipboard", "-o"}, &out);
-        return out == "from-wayland";
-    }, kReact)) << "xclip -o read '" << out << "'";
+    EXPECT_TRUE(wait_until(
+        [&] {
+            exec("mixed", {"timeout", "5", "xclip", "-selection", "clipboard", "-o"}, &out);
+            return out == "from-wayland";
+        },
+        kReact))
+        << "xclip -o read '" << out << "'";
 }
 
 TEST_F(MixedClipboard, TextCopiedInX11PastesIntoAWaylandApp)
@@ -924,10 +958,13 @@ TEST_F(MixedClipboard, TextCopiedInX11PastesIntoAWaylandApp)
     ASSERT_NO_FATAL_FAILURE(focus("mixed", "xterm"));
     spawn("mixed", {"sh", "-c", "printf from-x11 | xclip -selection clipboard -i"});
     std::string out;
-    EXPECT_TRUE(wait_until([&] {
-        exec("mixed", {"timeout", "5", "xclip", "-selection", "clipboard", "-o"}, &out);
-        return out == "from-x11";
-    }, kReact)) << "xclip lost the clipboard it took: '" << out << "'";
+    EXPECT_TRUE(wait_until(
+        [&] {
+            exec("mixed", {"timeout", "5", "xclip", "-selection", "clipboard", "-o"}, &out);
+            return out == "from-x11";
+        },
+        kReact))
+        << "xclip lost the clipboard it took: '" << out << "'";
     ASSERT_NO_FATAL_FAILURE(focus("mixed", "gtk4-probe"));
     ASSERT_EQ(s().key("Ctrl+v"), "");
     std::string got;

@@ -49,15 +49,14 @@ protected:
     // wl-copy inside `container` (it keeps serving); waits until the broker has it.
     void wl_copy(const std::string& container, const std::string& text, bool primary = false)
     {
-        std::vector<std::string> argv{std::getenv("CTOPBROKER_BIN"), "exec", container, "--", "wl-copy",
-                                      "--foreground"};
+        std::vector<std::string> argv{
+            std::getenv("CTOPBROKER_BIN"), "exec", container, "--", "wl-copy", "--foreground"};
         if (primary) argv.push_back("--primary");
         argv.push_back(text);
         s().spawn(argv);
         if (!primary)
             ASSERT_TRUE(wait_until([&] { return has_selection(container); })) << container << " never got its copy";
-        else
-            std::this_thread::sleep_for(std::chrono::seconds(2));
+        else std::this_thread::sleep_for(std::chrono::seconds(2));
     }
     std::string wl_paste(const std::string& container, bool primary = false)
     {
@@ -98,10 +97,13 @@ protected:
         s().spawn({"sh", "-c",
                    std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container +
                        " -- /opt/ctop-tests/x_window_client " + args + " > " + out.string()});
-        EXPECT_TRUE(wait_until([&] {
-            std::ifstream in(out);
-            return std::string((std::istreambuf_iterator<char>(in)), {}).find(until) != std::string::npos;
-        }, std::chrono::seconds(30))) << container << ": x_window_client " << args << " never said " << until;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                std::ifstream in(out);
+                return std::string((std::istreambuf_iterator<char>(in)), {}).find(until) != std::string::npos;
+            },
+            std::chrono::seconds(30)))
+            << container << ": x_window_client " << args << " never said " << until;
         return out;
     }
     std::string color_of(const std::string& workspace)
@@ -118,11 +120,14 @@ protected:
         s().spawn({"sh", "-c",
                    std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container +
                        " -- /opt/ctop-tests/x_focus_client 120 > " + out.string()});
-        ASSERT_TRUE(wait_until([&] {
-            std::ifstream in(out);
-            std::string text((std::istreambuf_iterator<char>(in)), {});
-            return text.find("unmapped") != std::string::npos;
-        }, std::chrono::seconds(30))) << container << "'s X client never got focus";
+        ASSERT_TRUE(wait_until(
+            [&] {
+                std::ifstream in(out);
+                std::string text((std::istreambuf_iterator<char>(in)), {});
+                return text.find("unmapped") != std::string::npos;
+            },
+            std::chrono::seconds(30)))
+            << container << "'s X client never got focus";
     }
 };
 
@@ -159,7 +164,8 @@ TEST_F(Attacks, AnXClientInTheBackgroundCannotWriteAnotherContainersOrTheHostsSe
 
     // xclip forks and keeps owning the selection in alpha's X server.
     EXPECT_EQ(exec("alpha", {"sh", "-c", "echo injected-primary | xclip -selection primary -i >/dev/null 2>&1"}), 0);
-    EXPECT_EQ(exec("alpha", {"sh", "-c", "echo injected-clipboard | xclip -selection clipboard -i >/dev/null 2>&1"}), 0);
+    EXPECT_EQ(exec("alpha", {"sh", "-c", "echo injected-clipboard | xclip -selection clipboard -i >/dev/null 2>&1"}),
+              0);
     std::this_thread::sleep_for(std::chrono::seconds(2));
 
     EXPECT_EQ(wl_paste("beta", true), "beta-primary");
@@ -213,8 +219,8 @@ TEST_F(Attacks, AnXCopyAndPasteInOneContainerLeavesTheSessionsFdsFew)
 
 namespace {
 
-constexpr int bar_height = 24;   // compositor/bar.hpp
-constexpr int or_frame = 2;      // XwaylandPopup::frame_width
+constexpr int bar_height = 24;  // compositor/bar.hpp
+constexpr int or_frame = 2;     // XwaylandPopup::frame_width
 const Image::Pixel magenta{255, 0, 255};
 
 // Pixels in [x0,x1) x [y0,y1) that differ between two shots.
@@ -265,7 +271,8 @@ TEST_F(Attacks, AnXMenuCoveringTheWholeOutputLeavesTheBarAndLabelsAloneAndShowsI
     const int top = bar_height;
     EXPECT_EQ(count(after, magenta, 0, top, or_frame, H) + count(after, magenta, W - or_frame, top, W, H) +
                   count(after, magenta, 0, top, W, top + or_frame) + count(after, magenta, 0, H - or_frame, W, H),
-              0) << "the menu reaches the output's edge or the bar unframed";
+              0)
+        << "the menu reaches the output's edge or the bar unframed";
     for (auto [x, y] : {std::pair{0, H / 2}, {W - 1, H / 2}, {W / 2, top}, {W / 2, H - 1}, {1, top + 1}})
         EXPECT_TRUE(near(after.at(x, y), alpha, 8)) << "no frame of alpha's colour at " << x << "," << y;
     EXPECT_TRUE(s().alive());
@@ -308,7 +315,8 @@ TEST_F(Attacks, ThreeThousandXWindowsAtOnceLeaveTheSessionAndTheOtherContainerRe
     while (std::chrono::steady_clock::now() < end) {
         auto t0 = std::chrono::steady_clock::now();
         ASSERT_TRUE(s().status().value("ok", false));
-        worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0));
+        worst = std::max(worst,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     // wlroots 0.15's window manager reads each new X window's properties with
@@ -406,11 +414,14 @@ TEST_F(Attacks, AnImpostorPipeWireInsideTheContainerNeverGetsTheBridgeAndTheBrid
     s().spawn({"sh", "-c",
                std::string(std::getenv("CTOPBROKER_BIN")) + " exec alpha -- python3 -c '" + impostor + "' > " +
                    out.string() + " 2>&1"});
-    ASSERT_TRUE(wait_until([&] {
-        std::ifstream in(out);
-        std::string text((std::istreambuf_iterator<char>(in)), {});
-        return text.find("serving") != std::string::npos;
-    }, std::chrono::seconds(20))) << "the impostor did not get going";
+    ASSERT_TRUE(wait_until(
+        [&] {
+            std::ifstream in(out);
+            std::string text((std::istreambuf_iterator<char>(in)), {});
+            return text.find("serving") != std::string::npos;
+        },
+        std::chrono::seconds(20)))
+        << "the impostor did not get going";
 
     // The next app in alpha brings a new audio bridge.
     spawn("alpha", {"sleep", "120"});
@@ -457,8 +468,8 @@ TEST_F(Attacks, AForkBombAndAMemoryHogInOneContainerLeaveTheSessionAndTheOtherRe
         while (std::chrono::steady_clock::now() < end) {
             auto t0 = std::chrono::steady_clock::now();
             s().status();
-            slowest_ms = std::max(slowest_ms,
-                                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            slowest_ms = std::max(
+                slowest_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         frames = beta_commits() - start;
@@ -516,8 +527,8 @@ TEST_F(Attacks, AForkBombAndAMemoryHogInOneContainerLeaveTheSessionAndTheOtherRe
     // Stopping alpha takes all of it away; beta keeps drawing.
     auto t0 = std::chrono::steady_clock::now();
     ASSERT_EQ(s().cli({"stop", "alpha"}), 0);
-    std::cerr << "stopping alpha took "
-              << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
+    std::cerr << "stopping alpha took " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+              << " s\n";
     size_t left = 0;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator("/proc", ec)) {

@@ -343,7 +343,8 @@ TEST_F(Audio, ALostDaemonEndsOnlyThatContainersAudioUntilItIsSpawnedAgain)
     // While the bridge is going, a request may instead be told it stopped;
     // once it is gone, the route is.
     EXPECT_TRUE(wait_until([&] {
-        return s().cli({"audio", "alpha", "--mute"}, &out, &err) != 0 && err.find("no audio route") != std::string::npos;
+        return s().cli({"audio", "alpha", "--mute"}, &out, &err) != 0 &&
+               err.find("no audio route") != std::string::npos;
     })) << err;
     EXPECT_TRUE(s().alive());
     EXPECT_FALSE(audio_state({"beta"}).is_null());
@@ -395,4 +396,4 @@ TEST_F(Audio, BadRequestsGetClearErrors)
     EXPECT_NE(s().cli({"audio", "alpha", "--mute", "--unmute"}, &out, &err), 0);
 }
 
-} // namespace
+}  // namespace

@@ -32,9 +32,15 @@ extern char** environ;
 
 namespace {
 
-std::string ip_tool() { return fs::exists("/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"; }
+std::string ip_tool()
+{
+    return fs::exists("/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip";
+}
 
-int sh(const std::string& command) { return std::system(command.c_str()); }
+int sh(const std::string& command)
+{
+    return std::system(command.c_str());
+}
 
 // Runs a shell command; its exit status, stdout and stderr in *out.
 int sh_output(const std::string& command, std::string* out)
@@ -47,7 +53,10 @@ int sh_output(const std::string& command, std::string* out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-std::string real_binary() { return std::getenv("CTOPBROKER_BIN"); }
+std::string real_binary()
+{
+    return std::getenv("CTOPBROKER_BIN");
+}
 
 struct Machine {
     fs::path dir;  // the net state dir, the cgroup mount's way-station
@@ -120,15 +129,15 @@ private:
         ASSERT_EQ(sh(ip + " link set lo up"), 0);
         ASSERT_EQ(sh(ip + " netns add " + m.internet_ns), 0);
         const std::string I = "-n " + m.internet_ns;
-        for (const std::string& c :
-             {"link add up-i type veth peer name eth0 netns " + m.internet_ns, std::string("addr add 203.0.113.1/24 dev up-i"),
-              std::string("link set up-i up"), std::string("route add default via 203.0.113.10"), I + " link set lo up",
-              I + " addr add 203.0.113.10/24 dev eth0", I + " link set eth0 up"})
+        for (const std::string& c : {"link add up-i type veth peer name eth0 netns " + m.internet_ns,
+                                     std::string("addr add 203.0.113.1/24 dev up-i"), std::string("link set up-i up"),
+                                     std::string("route add default via 203.0.113.10"), I + " link set lo up",
+                                     I + " addr add 203.0.113.10/24 dev eth0", I + " link set eth0 up"})
             ASSERT_EQ(sh(ip + " " + c), 0) << c;
         fs::create_directories(m.dir / "www");
         std::ofstream(m.dir / "www" / "index.html") << "internet-page\n";
-        std::vector<std::string> args{ip, "netns", "exec", m.internet_ns, "busybox", "httpd", "-f", "-p", "80", "-h",
-                                      (m.dir / "www").string()};
+        std::vector<std::string> args{ip,   "netns", "exec", m.internet_ns,           "busybox", "httpd", "-f",
+                                      "-p", "80",    "-h",   (m.dir / "www").string()};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -153,7 +162,8 @@ std::vector<fs::path> cgroup_hierarchies()
         std::istringstream f(line);
         std::string id, parent, dev, root, mountpoint, word, fstype;
         f >> id >> parent >> dev >> root >> mountpoint;
-        while (f >> word && word != "-") {}
+        while (f >> word && word != "-") {
+        }
         f >> fstype;
         if (root == "/" && (fstype == "cgroup" || fstype == "cgroup2")) out.emplace_back(mountpoint);
     }
@@ -176,8 +186,8 @@ std::string as_user(const std::string& command, const std::string& runtime_dir)
     const TestUser& u = *test_user();
     return "setpriv --reuid=" + std::to_string(u.uid) + " --regid=" + std::to_string(u.gid) +
            " --init-groups env -i HOME=" + u.home + " USER=" + u.name + " LOGNAME=" + u.name +
-           " PATH=/usr/bin:/bin XDG_RUNTIME_DIR=" + runtime_dir + " CTOPBROKER_NET_DIR=" + std::getenv("CTOPBROKER_NET_DIR") +
-           " sh -c '" + command + "'";
+           " PATH=/usr/bin:/bin XDG_RUNTIME_DIR=" + runtime_dir +
+           " CTOPBROKER_NET_DIR=" + std::getenv("CTOPBROKER_NET_DIR") + " sh -c '" + command + "'";
 }
 
 class AfterReboot : public ContainerTest {
@@ -238,9 +248,10 @@ TEST_F(AfterReboot, SetupBootAloneBringsBackTheNetworkCgroupsAndX11ForTheUsersSe
 
     // setup --boot re-created each part, and for this user because setup recorded it.
     ASSERT_EQ(boot_status_, 0) << boot_output_;
-    for (const std::string& part : std::vector<std::string>{"re-creating what a reboot removed, for", "created bridge ctop-inet", "created bridge ctop-lan",
-          "IPv4 forwarding on", "nftables tables inet ctopbroker and bridge ctopbroker installed", "started dnsmasq",
-          "created cgroup", "/ctopbroker/" + test_user()->name, "created /tmp/.X11-unix, mode 1777"})
+    for (const std::string& part : std::vector<std::string>{
+             "re-creating what a reboot removed, for", "created bridge ctop-inet", "created bridge ctop-lan",
+             "IPv4 forwarding on", "nftables tables inet ctopbroker and bridge ctopbroker installed", "started dnsmasq",
+             "created cgroup", "/ctopbroker/" + test_user()->name, "created /tmp/.X11-unix, mode 1777"})
         EXPECT_NE(boot_output_.find(part), std::string::npos) << "no '" << part << "' in:\n" << boot_output_;
     std::ifstream record("/var/lib/ctopbroker/setup-users");
     std::stringstream names;
@@ -276,7 +287,8 @@ TEST_F(AfterReboot, SetupBootAloneBringsBackTheNetworkCgroupsAndX11ForTheUsersSe
         std::chrono::seconds(30));
     ASSERT_TRUE(leased) << "web got no DHCP lease from the dnsmasq setup --boot started\n" << s().log();
     std::string page, err;
-    EXPECT_EQ(s().cli({"exec", "web", "--", "curl", "-sSf", "-m", "5", "http://internet.test/"}, &page, &err), 0) << err;
+    EXPECT_EQ(s().cli({"exec", "web", "--", "curl", "-sSf", "-m", "5", "http://internet.test/"}, &page, &err), 0)
+        << err;
     EXPECT_EQ(page, "internet-page\n");
 
     spawn("web", {"xeyes"});
@@ -298,8 +310,9 @@ protected:
         destdir_ = machine->dir / "destdir";
         if (!fs::exists(destdir_ / "usr/local/bin/ctopbroker")) {
             std::string out;
-            ASSERT_EQ(sh_output("meson install --no-rebuild --quiet -C " + std::string(std::getenv("CTOPBROKER_BUILD_ROOT")) +
-                                    " --destdir " + destdir_.string(),
+            ASSERT_EQ(sh_output("meson install --no-rebuild --quiet -C " +
+                                    std::string(std::getenv("CTOPBROKER_BUILD_ROOT")) + " --destdir " +
+                                    destdir_.string(),
                                 &out),
                       0)
                 << out;
@@ -361,7 +374,8 @@ protected:
         if (session_ > 0) {
             std::string out;
             sh_output(user_shell("ctopbroker destroy --force app; ctopbroker quit"), &out);
-            bool gone = wait_until([&] { return waitpid(session_, nullptr, WNOHANG) == session_; }, std::chrono::seconds(20));
+            bool gone =
+                wait_until([&] { return waitpid(session_, nullptr, WNOHANG) == session_; }, std::chrono::seconds(20));
             if (!gone) {
                 kill(-session_, SIGKILL);
                 waitpid(session_, nullptr, 0);
@@ -375,10 +389,18 @@ protected:
     std::vector<std::string> login_environment() const
     {
         const TestUser& u = *test_user();
-        return {"HOME=" + u.home, "USER=" + u.name, "LOGNAME=" + u.name, "SHELL=/bin/sh",
+        return {"HOME=" + u.home,
+                "USER=" + u.name,
+                "LOGNAME=" + u.name,
+                "SHELL=/bin/sh",
                 "PATH=" + (destdir_ / "usr/local/bin").string() + ":/usr/local/bin:/usr/bin:/bin",
-                "XDG_RUNTIME_DIR=" + runtime_dir_.string(), "XDG_SEAT=seat0", "XDG_VTNR=7", "XDG_SESSION_TYPE=wayland",
-                "XDG_SESSION_CLASS=user", "XDG_SESSION_DESKTOP=ctopbroker", "XDG_CURRENT_DESKTOP=ctopbroker"};
+                "XDG_RUNTIME_DIR=" + runtime_dir_.string(),
+                "XDG_SEAT=seat0",
+                "XDG_VTNR=7",
+                "XDG_SESSION_TYPE=wayland",
+                "XDG_SESSION_CLASS=user",
+                "XDG_SESSION_DESKTOP=ctopbroker",
+                "XDG_CURRENT_DESKTOP=ctopbroker"};
     }
 
     // A command in the user's shell (a terminal of theirs, outside the session).
@@ -412,8 +434,14 @@ protected:
     void start_session(const std::vector<std::string>& exec, int tty = -1)
     {
         const TestUser& u = *test_user();
-        std::vector<std::string> args{"setpriv", "--reuid=" + std::to_string(u.uid), "--regid=" + std::to_string(u.gid),
-                                      "--init-groups", "/bin/sh", "-c", "exec \"$@\"", "sh"};
+        std::vector<std::string> args{"setpriv",
+                                      "--reuid=" + std::to_string(u.uid),
+                                      "--regid=" + std::to_string(u.gid),
+                                      "--init-groups",
+                                      "/bin/sh",
+                                      "-c",
+                                      "exec \"$@\"",
+                                      "sh"};
         args.insert(args.end(), exec.begin(), exec.end());
         std::vector<std::string> env = login_environment();
         if (tty >= 0) std::erase(env, "XDG_SEAT=seat0");
@@ -453,9 +481,12 @@ TEST_F(DisplayManagerLogin, TheInstalledSessionEntryStartsHeadlessWithoutDrmAndT
     const std::vector<std::string> exec = exec_line();
     ASSERT_EQ(exec, (std::vector<std::string>{"ctopbroker", "session"})) << "the installed ctopbroker.desktop's Exec";
     start_session(exec);
-    ASSERT_TRUE(wait_until([&] { return fs::exists(runtime_dir_ / "ctopbroker" / "control.sock") ||
-                                        waitpid(session_, nullptr, WNOHANG) == session_; },
-                           std::chrono::seconds(30)))
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return fs::exists(runtime_dir_ / "ctopbroker" / "control.sock") ||
+                   waitpid(session_, nullptr, WNOHANG) == session_;
+        },
+        std::chrono::seconds(30)))
         << log();
     ASSERT_TRUE(fs::exists(runtime_dir_ / "ctopbroker" / "control.sock")) << "the session ended:\n" << log();
     // No GPU here (/dev/dri is absent): the seat is there, so it says why it is headless.
@@ -475,8 +506,11 @@ TEST_F(DisplayManagerLogin, TheInstalledSessionEntryStartsHeadlessWithoutDrmAndT
 
     // From the user's own shell (no WAYLAND_DISPLAY: the CLI finds the session by XDG_RUNTIME_DIR).
     std::string out;
-    ASSERT_EQ(sh_output(user_shell("ctopbroker create app --network none && ctopbroker spawn app -- weston-simple-shm"), &out), 0)
-        << out << "\n" << log();
+    ASSERT_EQ(sh_output(user_shell("ctopbroker create app --network none && ctopbroker spawn app -- weston-simple-shm"),
+                        &out),
+              0)
+        << out << "\n"
+        << log();
     bool shown = wait_until(
         [&] {
             std::string views;
@@ -505,9 +539,12 @@ TEST_F(DisplayManagerLogin, OnATtyWithoutAGpuTheSessionSaysWhyItIsHeadlessAndDrm
     ASSERT_EQ(fchown(tty, test_user()->uid, test_user()->gid), 0);  // as login does
     start_session({"ctopbroker", "session"}, tty);
     close(tty);
-    ASSERT_TRUE(wait_until([&] { return log().find("WAYLAND_DISPLAY=") != std::string::npos ||
-                                        waitpid(session_, nullptr, WNOHANG) == session_; },
-                           std::chrono::seconds(30)))
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return log().find("WAYLAND_DISPLAY=") != std::string::npos ||
+                   waitpid(session_, nullptr, WNOHANG) == session_;
+        },
+        std::chrono::seconds(30)))
         << log();
     EXPECT_NE(log().find("backend: headless (a seat, but no DRM device in /dev/dri)"), std::string::npos) << log();
     std::string out;
@@ -515,7 +552,8 @@ TEST_F(DisplayManagerLogin, OnATtyWithoutAGpuTheSessionSaysWhyItIsHeadlessAndDrm
     EXPECT_NE(out.find("(headless backend)"), std::string::npos) << out;
     // Insisting on DRM as the user: refused at once, naming why.
     out.clear();
-    EXPECT_NE(sh_output(user_shell("XDG_RUNTIME_DIR=$(mktemp -d) timeout 20 ctopbroker session --backend drm"), &out), 0);
+    EXPECT_NE(sh_output(user_shell("XDG_RUNTIME_DIR=$(mktemp -d) timeout 20 ctopbroker session --backend drm"), &out),
+              0);
     EXPECT_NE(out.find("no DRM device"), std::string::npos) << out;
     close(master);
 }

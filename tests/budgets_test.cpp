@@ -92,7 +92,9 @@ private:
     void run()
     {
         std::string burst;
-        for (int i = 0; i < 512; ++i) burst += R"({"cmd":"views"})" "\n";
+        for (int i = 0; i < 512; ++i)
+            burst += R"({"cmd":"views"})"
+                     "\n";
         int fd = connect_control(s_);
         while (!stop_) {
             if (fd < 0) {

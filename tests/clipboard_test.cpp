@@ -18,7 +18,7 @@ struct TwoContainers : ::testing::Test {
     void SetUp() override
     {
         alpha = s.ctl({{"cmd", "socket"}, {"name", "alpha"}})["socket"];  // slot 2
-        beta = s.ctl({{"cmd", "socket"}, {"name", "beta"}})["socket"];   // slot 3
+        beta = s.ctl({{"cmd", "socket"}, {"name", "beta"}})["socket"];    // slot 3
     }
     bool has_selection(const std::string& container)
     {

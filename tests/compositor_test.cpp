@@ -35,7 +35,10 @@ std::string tagged_socket(Session& s, const std::string& name)
     return r.value("socket", "");
 }
 
-bool is_background(Image::Pixel p) { return p.r == 0 && p.g == 0 && p.b == 0; }
+bool is_background(Image::Pixel p)
+{
+    return p.r == 0 && p.g == 0 && p.b == 0;
+}
 
 // Pixels of the screen (below the bar) that are not background and lie
 // outside every view's frame: border, title strip and label included.
@@ -48,7 +51,8 @@ int pixels_outside_frames(Session& s, const Image& shot)
         for (int x = 0; x < shot.width; ++x) {
             bool inside = false;
             for (const auto& v : views) {
-                int vx = v["x"], vy = v["y"], w = std::max(v["width"].get<int>(), 60), h = std::max(v["height"].get<int>(), 24);
+                int vx = v["x"], vy = v["y"], w = std::max(v["width"].get<int>(), 60),
+                    h = std::max(v["height"].get<int>(), 24);
                 inside |= x >= vx - border && x < vx + w + border && y >= vy - border - title && y < vy + h + border;
             }
             count += !inside && !is_background(shot.at(x, y));
@@ -136,7 +140,8 @@ TEST(Compositor, BordersAreDrawnInTheWorkspaceColour)
     int x = v["x"], y = v["y"], w = v["width"], h = v["height"];
     auto want = pixel_from_hex(color_of(s, "alpha"));
     Image shot = s.screenshot();
-    auto left = shot.at(x - 2, y + h / 2), right = shot.at(x + w + 1, y + h / 2), bottom = shot.at(x + w / 2, y + h + 2);
+    auto left = shot.at(x - 2, y + h / 2), right = shot.at(x + w + 1, y + h / 2),
+         bottom = shot.at(x + w / 2, y + h + 2);
     EXPECT_TRUE(near(left, want)) << left.r << "," << left.g << "," << left.b;
     EXPECT_TRUE(near(right, want)) << right.r << "," << right.g << "," << right.b;
     EXPECT_TRUE(near(bottom, want)) << bottom.r << "," << bottom.g << "," << bottom.b;
@@ -155,9 +160,9 @@ TEST(Compositor, PrivilegedGlobalsAreOnlyOfferedOnTheHostSocket)
     std::string host_out, tagged_out;
     ASSERT_EQ(s.run({"wayland-info"}, {}, &host_out), 0);
     ASSERT_EQ(s.run({"wayland-info"}, {{"WAYLAND_DISPLAY", tagged_socket(s, "alpha")}}, &tagged_out), 0);
-    for (const char* global : {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1",
-                               "zwlr_export_dmabuf_manager_v1", "zwlr_gamma_control_manager_v1",
-                               "zwlr_layer_shell_v1"}) {
+    for (const char* global :
+         {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1", "zwlr_export_dmabuf_manager_v1",
+          "zwlr_gamma_control_manager_v1", "zwlr_layer_shell_v1"}) {
         EXPECT_NE(host_out.find(global), std::string::npos) << global << " missing on the host socket";
         EXPECT_EQ(tagged_out.find(global), std::string::npos) << global << " offered to a container";
     }
@@ -235,11 +240,11 @@ TEST(Compositor, RunsNestedInsideAnotherSession)
     ASSERT_TRUE(outer.wait_views("host", 1));
     std::string out;
     ASSERT_TRUE(wait_until([&] {
-        return outer.run({std::getenv("CTOPBROKER_BIN"), "status"}, {{"XDG_RUNTIME_DIR", inner_dir.string()}}, &out) == 0;
+        return outer.run({std::getenv("CTOPBROKER_BIN"), "status"}, {{"XDG_RUNTIME_DIR", inner_dir.string()}}, &out) ==
+               0;
     }));
     EXPECT_NE(out.find("nested backend"), std::string::npos) << out;
 }
-
 
 TEST(Frames, AGtkMenuOpenedFromTheKeyboardIsDrawnAndTheWindowStaysInItsFrame)
 {
@@ -266,13 +271,12 @@ TEST(Frames, AGtkMenuOpenedFromTheKeyboardIsDrawnAndTheWindowStaysInItsFrame)
         menu = s.screenshot("menu");
         changed = changed_pixels(before, menu, x, y, x + w, y + h);
         return changed > 5000;
-    })) << "no menu appeared after F10: " << changed << " pixels changed";
+    })) << "no menu appeared after F10: "
+        << changed << " pixels changed";
     EXPECT_EQ(pixels_outside_frames(s, menu), 0);
 
     ASSERT_EQ(s.key("Escape"), "");  // and it goes away again
-    EXPECT_TRUE(wait_until([&] {
-        return changed_pixels(before, s.screenshot("closed"), x, y, x + w, y + h) < 2000;
-    }));
+    EXPECT_TRUE(wait_until([&] { return changed_pixels(before, s.screenshot("closed"), x, y, x + w, y + h) < 2000; }));
 }
 
 // Windows are blitted at their offset by compositor/blit_renderer.cpp, not
@@ -396,7 +400,8 @@ TEST(Frames, ATitleWithEscapesAndInvalidUtf8NeverReachesTheTerminal)
     EXPECT_EQ(title.find('\x1b'), std::string::npos) << title;
     EXPECT_EQ(title.find("\u202e"), std::string::npos) << title;
     EXPECT_NE(title.find("bank"), std::string::npos) << title;
-    for (const auto& args : std::vector<std::vector<std::string>>{{"views"}, {"status"}, {"list"}, {"views", "--json"}}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"views"}, {"status"}, {"list"}, {"views", "--json"}}) {
         std::string out, err;
         EXPECT_EQ(s.cli(args, &out, &err), 0) << args[0] << ": " << err;
         for (unsigned char c : out + err) EXPECT_TRUE(c >= 0x20 || c == '\n') << args[0] << " printed byte " << int(c);

@@ -60,8 +60,7 @@ public:
     }
     void TearDown() override
     {
-        for (const auto& [file, text] : originals_)
-            write_file(file, text);
+        for (const auto& [file, text] : originals_) write_file(file, text);
     }
 
 private:
@@ -129,8 +128,7 @@ protected:
         close(fds[1]);
         std::string out;
         char buf[4096];
-        for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
-            out.append(buf, static_cast<size_t>(n));
+        for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
         close(fds[0]);
         int status = 0;
         EXPECT_EQ(waitpid(pid, &status, 0), pid);
@@ -302,7 +300,7 @@ TEST_F(ContainerTest, PrivilegedContainerFromCreateToDestroy)
     EXPECT_TRUE(c.running());
     EXPECT_EQ(c.state(), "RUNNING");
     ASSERT_GT(c.init_pid(), 0);
-    c.start(); // already running: nothing happens
+    c.start();  // already running: nothing happens
 
     // The user story: apps run as `user`, see nothing of the host's environment.
     t0 = Clock::now();
@@ -465,7 +463,7 @@ TEST_F(ContainerTest, UnprivilegedContainerRunsAsMappedHostIds)
     double create_ms = ms_since(t0);
     EXPECT_EQ(c.privilege(), Privilege::Unprivileged);
     const uid_t root = c.host_uid(0), user = c.host_uid(1000);
-    EXPECT_GE(root, 100000u); // whatever range /etc/subuid gives root
+    EXPECT_GE(root, 100000u);  // whatever range /etc/subuid gives root
     EXPECT_EQ(user, root + 1000);
     EXPECT_EQ(c.host_gid(1000), c.host_gid(0) + 1000);
     EXPECT_EQ(fs::status(lxcpath.path() / "jail/rootfs").permissions() & fs::perms::others_exec,
@@ -548,10 +546,9 @@ TEST_F(ContainerTest, AWaylandClientInsideReachesTheHostCompositorThroughTheBoun
         }
     } kill_weston{weston};
     const fs::path socket = runtime / "wayland-0";
-    for (int i = 0; i < 300 && !fs::exists(socket); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 300 && !fs::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ASSERT_TRUE(fs::exists(socket)) << "weston did not start";
-    chmod(socket.c_str(), 0777); // the container's user is not root (nor host root, unprivileged)
+    chmod(socket.c_str(), 0777);  // the container's user is not root (nor host root, unprivileged)
 
     for (Privilege privilege : {Privilege::Privileged, Privilege::Unprivileged}) {
         const std::string name = privilege == Privilege::Privileged ? "wl-priv" : "wl-unpriv";
@@ -584,4 +581,4 @@ TEST_F(ContainerTest, UnprivilegedNeedsATraversableLxcpath)
     }
 }
 
-} // namespace
+}  // namespace

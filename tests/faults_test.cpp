@@ -23,7 +23,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle)
+{
+    return haystack.find(needle) != std::string::npos;
+}
 
 std::string read_file(const fs::path& p)
 {
@@ -135,7 +138,8 @@ TEST_F(Faults, ACreateKilledAtRandomPointsLeavesAWholeContainerOrNothing)
             ++none;
             // Nothing: the name is free for a create at once (odd rounds
             // first ask destroy to clear what the killed create left).
-            if (i % 2 && s().cli({"destroy", "k"}, &out, &err) != 0) EXPECT_TRUE(contains(err, "does not exist")) << err;
+            if (i % 2 && s().cli({"destroy", "k"}, &out, &err) != 0)
+                EXPECT_TRUE(contains(err, "does not exist")) << err;
             ASSERT_EQ(s().cli({"create", "k", "--network", "none"}, &out, &err), 0) << err;
         } else {
             ++whole;
@@ -219,7 +223,8 @@ TEST_F(Faults, ACloneOrImportKilledAtRandomPointsLeavesAWholeContainerOrNothing)
                 if (i % 2 && s().cli({"destroy", "k"}, &out, &err) != 0) {
                     EXPECT_TRUE(contains(err, "does not exist")) << err;
                 }
-                ASSERT_EQ(s().cli(kind.args, &out, &err), 0) << "the name is not free after a killed " << kind.what << ": " << err;
+                ASSERT_EQ(s().cli(kind.args, &out, &err), 0)
+                    << "the name is not free after a killed " << kind.what << ": " << err;
             } else {
                 ++whole;
                 ASSERT_EQ(st, "STOPPED");
@@ -252,7 +257,8 @@ TEST_F(Faults, DestroyClearsADirectoryAnOlderCreateLeftAndCreateSaysSo)
             if (line.starts_with(user->name + ":")) root = std::stoul(line.substr(user->name.size() + 1));
         ASSERT_NE(root, 0u) << "no subordinate ids for " << user->name;
         ASSERT_EQ(chown((lxcpath_ / "old").c_str(), user->uid, user->gid), 0);
-        for (const char* dir : {"old/rootfs", "old/rootfs/etc"}) ASSERT_EQ(chown((lxcpath_ / dir).c_str(), root, root), 0);
+        for (const char* dir : {"old/rootfs", "old/rootfs/etc"})
+            ASSERT_EQ(chown((lxcpath_ / dir).c_str(), root, root), 0);
     }
     std::string out, err;
     EXPECT_NE(s().cli({"create", "old", "--network", "none"}, &out, &err), 0);
@@ -276,7 +282,8 @@ TEST_F(Faults, ContainersStopWhenTheSessionQuitsEndsByKeyOrIsKilled)
     };
     std::vector<Ending> endings = {
         {"quit", [&] { EXPECT_EQ(s().cli({"quit"}), 0); }},
-        {"Super+Shift+E", [&] {
+        {"Super+Shift+E",
+         [&] {
              try {
                  s().key("Super+Shift+E");  // the reply may not make it out
              } catch (const std::exception&) {
@@ -355,8 +362,8 @@ TEST_F(Faults, AWorkerKilledMidSpawnFailsThatSpawnSayingSoAndTheNextSpawnWorks)
         // Looked for without a pause: a worker for a running container is done in milliseconds.
         std::vector<pid_t> workers;
         auto deadline = std::chrono::steady_clock::now() + 5s;
-        while ((workers = children_in_role(s().pid(), "_worker")).empty() && std::chrono::steady_clock::now() < deadline &&
-               pending.wait_for(0s) != std::future_status::ready) {
+        while ((workers = children_in_role(s().pid(), "_worker")).empty() &&
+               std::chrono::steady_clock::now() < deadline && pending.wait_for(0s) != std::future_status::ready) {
         }
         if (workers.empty()) {
             ASSERT_GE(round, 2) << "no worker seen while it started the container";
@@ -401,7 +408,8 @@ TEST_F(Faults, XwaylandKilledWhileItStartsLeavesTheSessionAndTheNextXClientWorks
         std::set<pid_t> out;
         for (const auto& e : fs::directory_iterator("/proc")) {
             std::string name = e.path().filename();
-            if (name.find_first_not_of("0123456789") == std::string::npos && read_file(e.path() / "comm") == "Xwayland\n")
+            if (name.find_first_not_of("0123456789") == std::string::npos &&
+                read_file(e.path() / "comm") == "Xwayland\n")
                 out.insert(std::stoi(name));
         }
         return out;

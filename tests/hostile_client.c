@@ -96,17 +96,23 @@ static void kb_enter(void *d, struct wl_keyboard *k, uint32_t s, struct wl_surfa
 {
     enters++;
 }
-static void kb_key(void *d, struct wl_keyboard *k, uint32_t s, uint32_t t, uint32_t key, uint32_t state) { keys++; }
-static const struct wl_keyboard_listener kb_listener = {
-    .keymap = (void *)noop, .enter = kb_enter, .leave = (void *)noop, .key = kb_key,
-    .modifiers = (void *)noop, .repeat_info = (void *)noop};
+static void kb_key(void *d, struct wl_keyboard *k, uint32_t s, uint32_t t, uint32_t key, uint32_t state)
+{
+    keys++;
+}
+static const struct wl_keyboard_listener kb_listener = {.keymap = (void *)noop,
+                                                        .enter = kb_enter,
+                                                        .leave = (void *)noop,
+                                                        .key = kb_key,
+                                                        .modifiers = (void *)noop,
+                                                        .repeat_info = (void *)noop};
 
 static void offer_mime(void *d, struct wl_data_offer *o, const char *mime)
 {
     if (!strcmp(mime, "text/plain") || !strcmp(mime, "text/plain;charset=utf-8")) offer_has_text = 1;
 }
-static const struct wl_data_offer_listener offer_listener = {.offer = offer_mime, .source_actions = (void *)noop,
-                                                             .action = (void *)noop};
+static const struct wl_data_offer_listener offer_listener = {
+    .offer = offer_mime, .source_actions = (void *)noop, .action = (void *)noop};
 static void dd_data_offer(void *d, struct wl_data_device *dd, struct wl_data_offer *o)
 {
     offers++;
@@ -118,11 +124,17 @@ static void dd_selection(void *d, struct wl_data_device *dd, struct wl_data_offe
     current_offer = o;
     if (o) selections_non_null++;
 }
-static const struct wl_data_device_listener dd_listener = {
-    .data_offer = dd_data_offer, .enter = (void *)noop, .leave = (void *)noop, .motion = (void *)noop,
-    .drop = (void *)noop, .selection = dd_selection};
+static const struct wl_data_device_listener dd_listener = {.data_offer = dd_data_offer,
+                                                           .enter = (void *)noop,
+                                                           .leave = (void *)noop,
+                                                           .motion = (void *)noop,
+                                                           .drop = (void *)noop,
+                                                           .selection = dd_selection};
 
-static void ping(void *d, struct xdg_wm_base *b, uint32_t serial) { xdg_wm_base_pong(b, serial); }
+static void ping(void *d, struct xdg_wm_base *b, uint32_t serial)
+{
+    xdg_wm_base_pong(b, serial);
+}
 static const struct xdg_wm_base_listener wm_listener = {ping};
 
 struct window {
@@ -152,7 +164,10 @@ static struct wl_buffer *make_colored_buffer(int w, int h, uint32_t color)
     return b;
 }
 
-static struct wl_buffer *make_buffer(int w, int h) { return make_colored_buffer(w, h, 0xff202020); }
+static struct wl_buffer *make_buffer(int w, int h)
+{
+    return make_colored_buffer(w, h, 0xff202020);
+}
 
 static void map_window(struct window *w, int i)
 {
@@ -236,13 +251,15 @@ static int cmd_listen(struct wl_display *display, double seconds, int windows)
     size_t j = 0;
     for (size_t i = 0; clipboard[i] && j < sizeof escaped - 7; i++) {
         unsigned char c = clipboard[i];
-        if (c == '"' || c == '\\') { escaped[j++] = '\\'; escaped[j++] = c; }
-        else if (c < 0x20) j += snprintf(escaped + j, 7, "\\u%04x", c);
+        if (c == '"' || c == '\\') {
+            escaped[j++] = '\\';
+            escaped[j++] = c;
+        } else if (c < 0x20) j += snprintf(escaped + j, 7, "\\u%04x", c);
         else escaped[j++] = c;
     }
     escaped[j] = 0;
-    printf("{\"enters\": %d, \"keys\": %d, \"offers\": %d, \"selections\": %d, \"clipboard\": \"%s\"}\n", enters,
-           keys, offers, selections_non_null, escaped);
+    printf("{\"enters\": %d, \"keys\": %d, \"offers\": %d, \"selections\": %d, \"clipboard\": \"%s\"}\n", enters, keys,
+           offers, selections_non_null, escaped);
     return 0;
 }
 
@@ -269,10 +286,15 @@ static void grabby_button(void *d, struct wl_pointer *p, uint32_t serial, uint32
     /* The one legitimate case: a move during the press. */
     if (state == WL_POINTER_BUTTON_STATE_PRESSED) xdg_toplevel_move(grabby_top, seat, serial);
 }
-static const struct wl_pointer_listener grabby_pointer = {
-    .enter = grabby_enter, .leave = (void *)noop, .motion = grabby_motion, .button = grabby_button,
-    .axis = (void *)noop, .frame = (void *)noop, .axis_source = (void *)noop, .axis_stop = (void *)noop,
-    .axis_discrete = (void *)noop};
+static const struct wl_pointer_listener grabby_pointer = {.enter = grabby_enter,
+                                                          .leave = (void *)noop,
+                                                          .motion = grabby_motion,
+                                                          .button = grabby_button,
+                                                          .axis = (void *)noop,
+                                                          .frame = (void *)noop,
+                                                          .axis_source = (void *)noop,
+                                                          .axis_stop = (void *)noop,
+                                                          .axis_discrete = (void *)noop};
 
 /* A window whose input region is empty: what it covers must not get the
  * clicks aimed at it (a see-through decoy over another client's window). */
@@ -334,8 +356,16 @@ static int cmd_grabby(struct wl_display *display, double seconds)
     return 0;
 }
 
-static void locked(void *d, struct zwp_locked_pointer_v1 *l) { printf("locked\n"); fflush(stdout); }
-static void unlocked(void *d, struct zwp_locked_pointer_v1 *l) { printf("unlocked\n"); fflush(stdout); }
+static void locked(void *d, struct zwp_locked_pointer_v1 *l)
+{
+    printf("locked\n");
+    fflush(stdout);
+}
+static void unlocked(void *d, struct zwp_locked_pointer_v1 *l)
+{
+    printf("unlocked\n");
+    fflush(stdout);
+}
 static const struct zwp_locked_pointer_v1_listener locked_listener = {locked, unlocked};
 static void relative_motion(void *d, struct zwp_relative_pointer_v1 *r, uint32_t hi, uint32_t lo, wl_fixed_t dx,
                             wl_fixed_t dy, wl_fixed_t udx, wl_fixed_t udy)
@@ -423,12 +453,12 @@ static int cmd_buffer(struct wl_display *display, int width, int height, int cou
     struct wl_surface *surface = wl_compositor_create_surface(compositor);
     int fd = memfd_create("hostile-buffer", MFD_CLOEXEC);
     off_t one = (off_t)width * height * 4, size = one * count;
-    if (fd < 0 || size > INT32_MAX || ftruncate(fd, size) != 0) return 2;  /* sparse: no memory is used */
+    if (fd < 0 || size > INT32_MAX || ftruncate(fd, size) != 0) return 2; /* sparse: no memory is used */
     struct wl_shm_pool *pool = wl_shm_create_pool(shm, fd, (int32_t)size);
     struct wl_buffer *first = NULL;
     for (int i = 0; i < count; i++) {
-        struct wl_buffer *b = wl_shm_pool_create_buffer(pool, (int32_t)(one * i), width, height, width * 4,
-                                                        WL_SHM_FORMAT_XRGB8888);
+        struct wl_buffer *b =
+            wl_shm_pool_create_buffer(pool, (int32_t)(one * i), width, height, width * 4, WL_SHM_FORMAT_XRGB8888);
         if (!first) first = b;
     }
     wl_surface_attach(surface, first, 0, 0);
@@ -617,12 +647,14 @@ int main(int argc, char **argv)
     if (argc == 5 && !strcmp(argv[1], "hole")) return cmd_hole(display, atof(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && !strcmp(argv[1], "forge")) return cmd_forge(display, atof(argv[2]));
     if (argc == 4 && !strcmp(argv[1], "sprawl")) return cmd_sprawl(display, atof(argv[2]), atof(argv[3]));
-    if (argc >= 3 && !strcmp(argv[1], "listen")) return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
+    if (argc >= 3 && !strcmp(argv[1], "listen"))
+        return cmd_listen(display, atof(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
     if (argc == 3 && !strcmp(argv[1], "surfaces")) return cmd_surfaces(display, atol(argv[2]));
     if (argc >= 4 && !strcmp(argv[1], "buffer"))
         return cmd_buffer(display, atoi(argv[2]), atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1);
     if (argc == 3 && !strcmp(argv[1], "clients")) return cmd_clients(display, atoi(argv[2]));
-    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS | forge SECONDS\n"
+    fprintf(stderr, "usage: hostile_client bind NAME VERSION INTERFACE | listen SECONDS [WINDOWS] | grabby SECONDS | "
+                    "forge SECONDS\n"
                     "       hole SECONDS WIDTH HEIGHT\n"
                     "       lock SECONDS | surfaces N | buffer WIDTH HEIGHT [COUNT] | clients N\n");
     return 2;

@@ -32,8 +32,8 @@ protected:
     // Starts the hostile client in `container`; its JSON verdict lands in a file.
     pid_t start_hostile(const std::string& container, std::vector<std::string> args, const std::string& out)
     {
-        std::string cmd = std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container +
-                          " -- /opt/ctop-tests/hostile_client";
+        std::string cmd =
+            std::string(std::getenv("CTOPBROKER_BIN")) + " exec " + container + " -- /opt/ctop-tests/hostile_client";
         for (const auto& a : args) cmd += " " + a;
         return s().spawn({"sh", "-c", cmd + " > " + (s().runtime_dir() / out).string()});
     }
@@ -91,7 +91,8 @@ TEST_F(Hostile, AContainerClientNeverSeesTheLayerShellNorBindsItByName)
     ASSERT_NE(name, 0u);
     std::string out;
     s().cli({"exec", "alpha", "--", "/opt/ctop-tests/hostile_client", "bind", std::to_string(name), "1",
-             "zwlr_layer_shell_v1"}, &out);
+             "zwlr_layer_shell_v1"},
+            &out);
     json j = json::parse(out, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << out;
     EXPECT_FALSE(j["bound"].get<bool>()) << "zwlr_layer_shell_v1 was bound from a container";

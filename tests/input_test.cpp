@@ -60,9 +60,9 @@ TEST(Pointer, ClicksAndTheWheelReachTheWindowUnderThePointer)
     ASSERT_TRUE(wait_until([&] { return read_file(log).find("axis: vertical, value: -30") != std::string::npos; }))
         << read_file(log);
     std::string events = read_file(log);
-    for (const char* want : {"button: 272, state: pressed", "button: 272, state: released",
-                             "button: 273, state: pressed", "button: 274, state: released",
-                             "axis discrete axis: 0 value: -2"})
+    for (const char* want :
+         {"button: 272, state: pressed", "button: 272, state: released", "button: 273, state: pressed",
+          "button: 274, state: released", "axis discrete axis: 0 value: -2"})
         EXPECT_NE(events.find(want), std::string::npos) << want << " not seen; events:\n" << events;
 }
 
@@ -150,8 +150,7 @@ TEST(Pointer, RequestsWithBadFieldsAreRefusedNamingTheField)
     EXPECT_NE(pointer_error(s, {{"action", "click"}, {"button", "up"}}).find("'button'"), std::string::npos);
     EXPECT_NE(pointer_error(s, {{"action", "scroll"}, {"dy", 0.5}}).find("'dy'"), std::string::npos);
     EXPECT_NE(pointer_error(s, {{"action", "scroll"}, {"dy", 1000}}).find("'dy'"), std::string::npos);
-    EXPECT_NE(pointer_error(s, {{"action", "drag"}, {"x1", 1}, {"y1", 1}, {"x2", 1}}).find("'y2'"),
-              std::string::npos);
+    EXPECT_NE(pointer_error(s, {{"action", "drag"}, {"x1", 1}, {"y1", 1}, {"x2", 1}}).find("'y2'"), std::string::npos);
     EXPECT_NE(pointer_error(s, {{"action", "drag"}, {"x1", 1}, {"y1", 1}, {"x2", 1}, {"y2", 1e9}}).find("'y'"),
               std::string::npos);
     // Well-formed ones still work after all that.
@@ -192,7 +191,10 @@ TEST(Typing, TextThatCannotBeTypedIsRefusedWithTheReason)
 
 namespace {
 
-std::string num(int v) { return std::to_string(v); }
+std::string num(int v)
+{
+    return std::to_string(v);
+}
 
 }  // namespace
 
@@ -428,8 +430,8 @@ TEST(Scale, OutputScaleFromConfigTomlReachesClientsAndHalvesTheLayout)
 
 TEST(Scale, ABadScaleStopsTheSessionNamingTheKey)
 {
-    for (const char* bad : {"[output]\nscale = 9\n", "[output]\nscale = \"big\"\n", "[output]\nscale = 1.3\n",
-                            "[output]\nzoom = 2\n"}) {
+    for (const char* bad :
+         {"[output]\nscale = 9\n", "[output]\nscale = \"big\"\n", "[output]\nscale = 1.3\n", "[output]\nzoom = 2\n"}) {
         try {
             Session s({}, bad);
             ADD_FAILURE() << "the session started with " << bad;

@@ -20,15 +20,18 @@ namespace {
 class Launcher : public ContainerTest {
 protected:
     // A .desktop file in the container user's own applications: its agent lists it.
-    void add_app(const std::string& container, const std::string& id, const std::string& name,
-                 const std::string& exec)
+    void add_app(const std::string& container, const std::string& id, const std::string& name, const std::string& exec)
     {
         std::string script = "d=/home/user/.local/share/applications; mkdir -p $d; "
-                             "printf '[Desktop Entry]\\nType=Application\\nName=" + name + "\\nExec=" + exec +
-                             "\\n' > $d/" + id + ".desktop; chown -R 1000:1000 /home/user/.local";
+                             "printf '[Desktop Entry]\\nType=Application\\nName=" +
+                             name + "\\nExec=" + exec + "\\n' > $d/" + id +
+                             ".desktop; chown -R 1000:1000 /home/user/.local";
         ASSERT_EQ(exec_in(container, script), 0);
     }
-    int exec_in(const std::string& container, const std::string& script) { return exec(container, {"sh", "-c", script}); }
+    int exec_in(const std::string& container, const std::string& script)
+    {
+        return exec(container, {"sh", "-c", script});
+    }
 
     // Super+D, then the launcher is up and has the keyboard.
     void open_launcher()

@@ -24,7 +24,10 @@ std::string read_file(const std::filesystem::path& path)
     return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
 
 // A layer-shell panel (tests/layer_panel.py) on the host socket.
 pid_t start_panel(Session& s, std::vector<std::string> args)
@@ -45,7 +48,10 @@ std::filesystem::path start_typist(Session& s)
     return out;
 }
 
-int usable_y(Session& s) { return s.status()["usable_area"]["y"]; }
+int usable_y(Session& s)
+{
+    return s.status()["usable_area"]["y"];
+}
 
 }  // namespace
 
@@ -60,8 +66,7 @@ TEST(LayerShell, APanelReservesItsEdgeAMaximizedWindowStaysBelowItAndTheBarStays
     ASSERT_TRUE(wait_until([&] { return usable_y(s) == bar_height + 40; })) << s.status().dump();
     EXPECT_EQ(s.status()["layer_surfaces"], 1);
     // The window moved down out of the panel's zone, and shrank by as much.
-    ASSERT_TRUE(wait_until([&] { return s.views()[0]["y"] == bar_height + 40 + border + title; }))
-        << s.views().dump();
+    ASSERT_TRUE(wait_until([&] { return s.views()[0]["y"] == bar_height + 40 + border + title; })) << s.views().dump();
 
     Image shot = s.screenshot("panel");
     EXPECT_TRUE(near(shot.at(640, bar_height + 20), pixel_from_hex("#00c000"), 8)) << "the panel is not drawn";

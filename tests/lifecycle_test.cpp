@@ -41,7 +41,8 @@ protected:
             auto colon = line.find(':'), second = line.find(':', colon + 1);
             std::string controllers = line.substr(colon + 1, second - colon - 1), path = line.substr(second + 1);
             fs::path file;
-            if (controllers == controller) file = "/sys/fs/cgroup/" + controller + path + "/" + v1_file.substr(controller.size() + 1);
+            if (controllers == controller)
+                file = "/sys/fs/cgroup/" + controller + path + "/" + v1_file.substr(controller.size() + 1);
             else if (line.starts_with("0::") && fs::exists("/sys/fs/cgroup" + path + "/" + v2_file))
                 file = "/sys/fs/cgroup" + path + "/" + v2_file;
             else continue;
@@ -88,8 +89,13 @@ TEST_F(Lifecycle, BadValuesAreRefusedBeforeTheFileIsTouched)
     create("life", {"--memory", "4g"});
     EXPECT_EQ(get("life", "memory"), "4G");
     const std::string before = read(policy_file("life"));
-    for (std::vector<std::string> bad : {std::vector<std::string>{"memory=0"}, {"memory=-1G"}, {"memory=1K"},
-                                         {"pids=0"}, {"color=red"}, {"network=wifi"}, {"nonsense=1"},
+    for (std::vector<std::string> bad : {std::vector<std::string>{"memory=0"},
+                                         {"memory=-1G"},
+                                         {"memory=1K"},
+                                         {"pids=0"},
+                                         {"color=red"},
+                                         {"network=wifi"},
+                                         {"nonsense=1"},
                                          {"mic=true", "memory=1K"}}) {
         std::string err;
         std::vector<std::string> args{"set", "life"};
@@ -121,15 +127,19 @@ TEST_F(Lifecycle, APolicyThatNoLongerLoadsStopsTheSpawnNamingFileLineAndKey)
     std::string bad_key = "bogus = 1\n" + good;  // on top, where a top-level key belongs
     std::string bad_type = good;
     bad_type.replace(bad_type.find("mic = false"), 11, "mic = \"yes\"");
-    for (auto [text, key, line] : {std::tuple{bad_key, "bogus", std::string("1")},
-                                   std::tuple{bad_type, "mic", line_of(good, "mic = false")}}) {
-        { std::ofstream(file) << text; }
+    for (auto [text, key, line] :
+         {std::tuple{bad_key, "bogus", std::string("1")}, std::tuple{bad_type, "mic", line_of(good, "mic = false")}}) {
+        {
+            std::ofstream(file) << text;
+        }
         std::string err;
         EXPECT_NE(s().cli({"spawn", "life", "--", "sleep", "600"}, nullptr, &err), 0);
         EXPECT_NE(err.find(file.string() + ":" + line + ": " + key), std::string::npos) << err;
         EXPECT_NE(s().cli({"get", "life"}, nullptr, &err), 0);
     }
-    { std::ofstream(file) << good; }
+    {
+        std::ofstream(file) << good;
+    }
     spawn("life", {"sleep", "600"});
 }
 
@@ -285,7 +295,10 @@ TEST_F(Lifecycle, AnArchiveWhoseConfigWouldRunSomethingOnTheHostIsRefused)
 {
     const fs::path src = lxcpath_ / "evil-src";
     fs::create_directories(src / "rootfs");
-    { std::ofstream(src / "config") << "lxc.uts.name = evil\nlxc.rootfs.path = dir:/x\nlxc.hook.pre-start = /bin/touch /tmp/pwned\n"; }
+    {
+        std::ofstream(src / "config")
+            << "lxc.uts.name = evil\nlxc.rootfs.path = dir:/x\nlxc.hook.pre-start = /bin/touch /tmp/pwned\n";
+    }
     const fs::path archive = lxcpath_ / "evil.tar.zst";
     ASSERT_EQ(s().run({"tar", "--zstd", "-cf", archive.string(), "-C", src.string(), "config", "rootfs"}), 0);
     std::string err;
@@ -327,7 +340,8 @@ TEST_F(Lifecycle, AGrantedDeviceIsInsideFromTheNextSpawnAndGoneWhenTakenAway)
     EXPECT_FALSE(present(nodriver.path));
 
     std::string out, err;
-    ASSERT_EQ(s().cli({"set", "life", "devices=" + full.path.string() + "," + nodriver.path.string()}, &out, &err), 0) << err;
+    ASSERT_EQ(s().cli({"set", "life", "devices=" + full.path.string() + "," + nodriver.path.string()}, &out, &err), 0)
+        << err;
     EXPECT_FALSE(present(full.path)) << "the grant reached a running container before its next start";
     ASSERT_EQ(s().cli({"list"}, &out), 0);
     EXPECT_NE(out.find(full.path.string()), std::string::npos) << out;
@@ -364,7 +378,9 @@ TEST_F(Lifecycle, ACopiedFileArrivesInTheDestinationsIncomingFolderAndNeverOverw
     create("beta");
     spawn("alpha", {"sleep", "600"});
     spawn("beta", {"sleep", "600"});
-    ASSERT_EQ(exec("alpha", {"/bin/sh", "-c", "echo 'report v1' > doc.txt && mkdir -p proj/src && echo x > proj/src/main.c"}), 0);
+    ASSERT_EQ(
+        exec("alpha", {"/bin/sh", "-c", "echo 'report v1' > doc.txt && mkdir -p proj/src && echo x > proj/src/main.c"}),
+        0);
     std::string out, err;
     ASSERT_EQ(s().cli({"copy", "alpha:doc.txt", "beta"}, &out, &err), 0) << err;
     std::string got;
@@ -373,8 +389,9 @@ TEST_F(Lifecycle, ACopiedFileArrivesInTheDestinationsIncomingFolderAndNeverOverw
     got.clear();
     exec("beta", {"stat", "-c", "%u:%g", "/home/user/Incoming/alpha/doc.txt"}, &got);
     EXPECT_EQ(got, "1000:1000\n");
-    EXPECT_TRUE(wait_until([&] { return s().log().find("notice: Copied doc.txt from alpha to beta") != std::string::npos; }))
-        << "no notice in the session log";
+    EXPECT_TRUE(wait_until([&] {
+        return s().log().find("notice: Copied doc.txt from alpha to beta") != std::string::npos;
+    })) << "no notice in the session log";
 
     // A second copy of the same name is refused; the first stays as it was.
     ASSERT_EQ(exec("alpha", {"/bin/sh", "-c", "echo 'report v2' > doc.txt"}), 0);

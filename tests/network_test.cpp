@@ -26,9 +26,15 @@ namespace {
 
 constexpr const char* busybox_inside = "/opt/ctopbroker/busybox";
 
-std::string ip_tool() { return fs::exists("/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"; }
+std::string ip_tool()
+{
+    return fs::exists("/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip";
+}
 
-int sh(const std::string& command) { return std::system(command.c_str()); }
+int sh(const std::string& command)
+{
+    return std::system(command.c_str());
+}
 
 pid_t background(const std::vector<std::string>& argv)
 {
@@ -66,8 +72,8 @@ void serve(const std::string& ns, const fs::path& root, const std::string& page,
 {
     fs::create_directories(root);
     std::ofstream(root / "index.html") << page << "\n";
-    world->servers.push_back(background({ip_tool(), "netns", "exec", ns, "busybox", "httpd", "-f", "-p",
-                                         std::to_string(port), "-h", root.string()}));
+    world->servers.push_back(background(
+        {ip_tool(), "netns", "exec", ns, "busybox", "httpd", "-f", "-p", std::to_string(port), "-h", root.string()}));
 }
 
 class Network : public ContainerTest {
@@ -122,8 +128,8 @@ protected:
         std::ofstream(wrapper) << "#!/bin/sh\nexec nsenter --net=/run/netns/" << S
                                << " unshare --mount --propagation slave sh -c 'mount --rbind /sys/fs/cgroup "
                                << (w.dir / "cgroup").string() << " && mount -t sysfs sysfs /sys && mount --move "
-                               << (w.dir / "cgroup").string() << " /sys/fs/cgroup && exec \"$0\" \"$@\"' "
-                               << w.real_bin << " \"$@\"\n";
+                               << (w.dir / "cgroup").string() << " /sys/fs/cgroup && exec \"$0\" \"$@\"' " << w.real_bin
+                               << " \"$@\"\n";
         fs::permissions(wrapper, fs::perms::owner_all);
         setenv("CTOPBROKER_BIN", wrapper.c_str(), 1);
         w.setup_status = run_setup(&w.setup_output);
@@ -227,10 +233,10 @@ TEST_F(Network, AnInternetContainerFetchesAPageByNameButReachesNoLanHostNoHostSe
     EXPECT_NE(out.find("network internet"), std::string::npos) << out;
     create_with("other", "internet");
     std::string web = start_with_address("web");
-    std::string other = start_with_address(
-        "other", {"sh", "-c",
-                  "mkdir -p /tmp/www && echo container-page > /tmp/www/index.html && exec " +
-                      std::string(busybox_inside) + " httpd -f -p 8000 -h /tmp/www"});
+    std::string other =
+        start_with_address("other", {"sh", "-c",
+                                     "mkdir -p /tmp/www && echo container-page > /tmp/www/index.html && exec " +
+                                         std::string(busybox_inside) + " httpd -f -p 8000 -h /tmp/www"});
     ASSERT_FALSE(web.empty());
     ASSERT_FALSE(other.empty());
     EXPECT_NE(web, other);
@@ -240,12 +246,12 @@ TEST_F(Network, AnInternetContainerFetchesAPageByNameButReachesNoLanHostNoHostSe
     EXPECT_EQ(page, "internet-page\n");
     EXPECT_FALSE(fetches("web", "http://192.168.77.10/")) << "an internet container reached the LAN";
     for (const char* host : {"10.213.0.1", "192.168.77.1", "203.0.113.1"})
-        EXPECT_FALSE(fetches("web", std::string("http://") + host + ":8080/")) << "reached the host's service at " << host;
+        EXPECT_FALSE(fetches("web", std::string("http://") + host + ":8080/"))
+            << "reached the host's service at " << host;
     // The other container serves (the host sees it) but web cannot reach it.
     std::string from_host;
-    ASSERT_TRUE(wait_until([&] {
-        return sh(in_ns(world->session_ns, "curl -sf -m 2 -o /dev/null http://" + other + ":8000/")) == 0;
-    }));
+    ASSERT_TRUE(wait_until(
+        [&] { return sh(in_ns(world->session_ns, "curl -sf -m 2 -o /dev/null http://" + other + ":8000/")) == 0; }));
     EXPECT_FALSE(fetches("web", "http://" + other + ":8000/")) << "one container reached another";
 
     // list shows mode and address; `network` the rules for its bridge.
@@ -265,10 +271,10 @@ TEST_F(Network, ALanContainerReachesTheLanAndTheInternetButNotTheHostOrOtherCont
     create_with("office", "lan");
     create_with("web", "internet");
     std::string office = start_with_address("office");
-    std::string web = start_with_address(
-        "web", {"sh", "-c",
-                "mkdir -p /tmp/www && echo container-page > /tmp/www/index.html && exec " +
-                    std::string(busybox_inside) + " httpd -f -p 8000 -h /tmp/www"});
+    std::string web =
+        start_with_address("web", {"sh", "-c",
+                                   "mkdir -p /tmp/www && echo container-page > /tmp/www/index.html && exec " +
+                                       std::string(busybox_inside) + " httpd -f -p 8000 -h /tmp/www"});
     EXPECT_EQ(office.rfind("10.213.1.", 0), 0u) << office;
     std::string page;
     EXPECT_TRUE(fetches("office", "http://192.168.77.10/", &page)) << fetch_error_;
@@ -277,9 +283,8 @@ TEST_F(Network, ALanContainerReachesTheLanAndTheInternetButNotTheHostOrOtherCont
     EXPECT_EQ(page, "internet-page\n");
     EXPECT_FALSE(fetches("office", "http://192.168.77.1:8080/")) << "reached the host's service";
     EXPECT_FALSE(fetches("office", "http://10.213.1.1:8080/")) << "reached the host's service";
-    ASSERT_TRUE(wait_until([&] {
-        return sh(in_ns(world->session_ns, "curl -sf -m 2 -o /dev/null http://" + web + ":8000/")) == 0;
-    }));
+    ASSERT_TRUE(wait_until(
+        [&] { return sh(in_ns(world->session_ns, "curl -sf -m 2 -o /dev/null http://" + web + ":8000/")) == 0; }));
     EXPECT_FALSE(fetches("office", "http://" + web + ":8000/")) << "a lan container reached an internet one";
 }
 
@@ -385,11 +390,13 @@ TEST_F(Network, ADebianContainerGetsAnAddressARouteAndAResolverLikeTheMinimalOne
     EXPECT_NE(route.find("default via 10.213.0.1 dev eth0"), std::string::npos) << route;
     // Debian's own resolver (glibc, nsswitch) and bash, no curl in minbase.
     std::string page;
-    ASSERT_EQ(exec("deb", {"bash", "-c",
-                           "exec 3<>/dev/tcp/internet.test/80 && printf 'GET / HTTP/1.0\\r\\nHost: internet.test\\r\\n\\r\\n' >&3 "
-                           "&& cat <&3"},
-                   &page),
-              0);
+    ASSERT_EQ(
+        exec("deb",
+             {"bash", "-c",
+              "exec 3<>/dev/tcp/internet.test/80 && printf 'GET / HTTP/1.0\\r\\nHost: internet.test\\r\\n\\r\\n' >&3 "
+              "&& cat <&3"},
+             &page),
+        0);
     EXPECT_NE(page.find("internet-page"), std::string::npos) << page;
     // Dropped, so the connect would wait minutes: 3 s is plenty on a bridge.
     EXPECT_NE(exec("deb", {"timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/192.168.77.10/80"}), 0)

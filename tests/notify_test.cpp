@@ -53,7 +53,11 @@ protected:
         std::string out = "/tmp/" + name + ".out";
         spawn(container, {"sh", "-c", "(" + script + ") > " + out + ".part 2>&1; mv " + out + ".part " + out});
         std::string text;
-        EXPECT_TRUE(wait_until([&] { return exec(container, {"cat", out}, &text) == 0; }, std::chrono::seconds(30)))
+        EXPECT_TRUE(wait_until(
+            [&] {
+                return exec(container, {"cat", out}, &text) == 0;
+            },
+            std::chrono::seconds(30)))
             << container << ": " << script;
         return text;
     }
@@ -100,8 +104,9 @@ TEST_F(Notifications, EachContainerHasItsOwnSessionBusAndMachineId)
     for (int i = 0; i < 2; ++i) {
         std::string name = i ? "beta" : "alpha";
         spawn(name, {"sh", "-c", probe + " > /tmp/first.out 2>&1; env > /tmp/env.out; sleep 300"});
-        ASSERT_TRUE(wait_until([&] { return exec(name, {"cat", "/tmp/first.out"}, &ids[i]) == 0 && !ids[i].empty(); }))
-            << s().log();
+        ASSERT_TRUE(wait_until([&] {
+            return exec(name, {"cat", "/tmp/first.out"}, &ids[i]) == 0 && !ids[i].empty();
+        })) << s().log();
         EXPECT_TRUE(std::regex_search(ids[i], std::regex("^ *[0-9a-f]{32}\\s*$"))) << name << ": " << ids[i];
         std::string env;
         ASSERT_EQ(exec(name, {"cat", "/tmp/env.out"}, &env), 0);
@@ -112,8 +117,10 @@ TEST_F(Notifications, EachContainerHasItsOwnSessionBusAndMachineId)
     // Apps started later, through the agent, see the same bus, with the
     // agent's notification server on it.
     ASSERT_TRUE(wait_until([&] { return agent_of("alpha").value("pid", -1) > 0; }));
-    std::string names = run_app("alpha", "dbus-send --session --print-reply --dest=org.freedesktop.DBus / "
-                                         "org.freedesktop.DBus.ListNames", "names");
+    std::string names = run_app("alpha",
+                                "dbus-send --session --print-reply --dest=org.freedesktop.DBus / "
+                                "org.freedesktop.DBus.ListNames",
+                                "names");
     EXPECT_NE(names.find("org.freedesktop.Notifications"), std::string::npos) << names;
     std::string again = run_app("alpha", probe, "id");
     EXPECT_EQ(again, ids[0]);
@@ -130,15 +137,20 @@ TEST_F(Notifications, EachContainerHasItsOwnSessionBusAndMachineId)
     // A killed bus comes back (the agent starts it again), with a new id.
     ASSERT_EQ(exec("alpha", {"sh", "-c", "pkill -x dbus-daemon"}), 0);
     std::string fresh;
-    ASSERT_TRUE(wait_until([&] {
-        fresh = run_app("alpha", probe, "fresh");
-        return fresh.find("Error") == std::string::npos && fresh != ids[0];
-    }, std::chrono::seconds(20))) << fresh;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            fresh = run_app("alpha", probe, "fresh");
+            return fresh.find("Error") == std::string::npos && fresh != ids[0];
+        },
+        std::chrono::seconds(20)))
+        << fresh;
     // The agent connects again a moment after it started the new bus.
     int probes = 0;
     EXPECT_TRUE(wait_until([&] {
-        names = run_app("alpha", "dbus-send --session --print-reply --dest=org.freedesktop.DBus / "
-                                 "org.freedesktop.DBus.ListNames", "names" + std::to_string(++probes));
+        names = run_app("alpha",
+                        "dbus-send --session --print-reply --dest=org.freedesktop.DBus / "
+                        "org.freedesktop.DBus.ListNames",
+                        "names" + std::to_string(++probes));
         return names.find("org.freedesktop.Notifications") != std::string::npos;
     })) << names;
 }
@@ -162,7 +174,8 @@ TEST_F(Notifications, NotifySendInAContainerShowsAtTheHostsMakoLabelledWithTheCo
     json r = relay();
     EXPECT_TRUE(r["mako"].is_number_integer()) << r.dump() << s().log();
     std::string host_id, alpha_id, beta_id;
-    std::string probe = "dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId";
+    std::string probe =
+        "dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId";
     s().run({"sh", "-c", probe}, {{"DBUS_SESSION_BUS_ADDRESS", r["bus"]}}, &host_id);
     alpha_id = run_app("alpha", probe, "id");
     beta_id = run_app("beta", probe, "id");
@@ -184,8 +197,9 @@ TEST_F(Notifications, AFloodFromOneContainerIsThrottledAndALaterOneFromAnotherSt
     ASSERT_TRUE(std::regex_search(sent, m, std::regex("sent 1000 in (\\d+) ms"))) << sent;
     int flood_ms = std::stoi(m[1]);
     std::cout << "alpha sent 1000 notifications in " << flood_ms << " ms\n";
-    ASSERT_TRUE(wait_until([&] { return relay()["dropped"].value("alpha", 0) + relay().value("forwarded", 0) >= 1000; }))
-        << relay().dump();
+    ASSERT_TRUE(wait_until([&] {
+        return relay()["dropped"].value("alpha", 0) + relay().value("forwarded", 0) >= 1000;
+    })) << relay().dump();
 
     run_app("beta", "notify-send -a Mail 'Later from beta' 'still shown'", "later");
     std::vector<json> beta;
@@ -209,8 +223,9 @@ TEST_F(Notifications, MarkupControlCharactersActionsAndSizeAreStrippedBeforeTheH
     two_containers();
     // Markup with a link, an escape sequence, a right-to-left override and a
     // bell, from notify-send; a 100 kB body and offered actions from notify_client.
-    run_app("alpha", "notify-send -a \"$(printf 'Ed\\033[31mitor')\" \"$(printf 'Sum\\033]0;title\\007mary\\nline')\" "
-                     "\"$(printf '<b>bold</b> <a href=\"http://evil\">click</a> &amp; \\342\\200\\256txt.exe')\"",
+    run_app("alpha",
+            "notify-send -a \"$(printf 'Ed\\033[31mitor')\" \"$(printf 'Sum\\033]0;title\\007mary\\nline')\" "
+            "\"$(printf '<b>bold</b> <a href=\"http://evil\">click</a> &amp; \\342\\200\\256txt.exe')\"",
             "markup");
     run_app("alpha", "/opt/ctop-tests/notify_client 1 Big Big @big", "big");
     std::vector<json> shown;
@@ -251,10 +266,15 @@ protected:
         std::ofstream(dir_ / "ctopbroker")
             << "#!/bin/sh\n"
                "case \"$1\" in\n"
-               "session) shift; exec \"" << (dir_ / "ctopbroker-session").string() << "\" \"$@\" ;;\n"
+               "session) shift; exec \""
+            << (dir_ / "ctopbroker-session").string()
+            << "\" \"$@\" ;;\n"
                "_agent) read hello; printf '{\"event\":\"started\",\"pid\":%d}\\n' $$; cat \""
-            << (dir_ / "agent-lines").string() << "\"; while read line; do :; done ;;\n"
-               "*) exec \"" << real_ << "\" \"$@\" ;;\n"
+            << (dir_ / "agent-lines").string()
+            << "\"; while read line; do :; done ;;\n"
+               "*) exec \""
+            << real_
+            << "\" \"$@\" ;;\n"
                "esac\n";
         fs::permissions(dir_ / "ctopbroker", fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
                                                  fs::perms::group_read | fs::perms::others_read);
@@ -298,7 +318,9 @@ TEST_F(HostileAgent, AMalformedOrOversizedAgentLineEndsThatAgentAndHarmsNothingE
         ASSERT_TRUE(wait_until([&] {
             json a = agent_of("alpha");
             return a.value("starts", 0) == starts && a.value("running", true) == false;
-        })) << why << "\n" << s().log();
+        })) << why
+            << "\n"
+            << s().log();
         EXPECT_NE(s().log().find("agent ended: it sent "), std::string::npos);
         EXPECT_NE(s().log().find(why), std::string::npos) << why;
         EXPECT_TRUE(s().alive());

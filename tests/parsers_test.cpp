@@ -191,7 +191,8 @@ TEST(LxcConfig, AMountOverTheContainersRootOrFromARelativePathIsRefusedNamingIt)
     EXPECT_NE(thrown_by([] { containers::mount_entry_value("alpha", {"/etc", "/", false, false}); }), "");
     EXPECT_NE(thrown_by([] { containers::mount_entry_value("alpha", {"relative", "/x", false, false}); }), "");
     // ".." cannot climb above the root: "/../etc" is the container's /etc.
-    EXPECT_EQ(containers::mount_entry_value("alpha", {"/srv", "/../etc", true, false}), "/srv etc none bind,ro,create=dir 0 0");
+    EXPECT_EQ(containers::mount_entry_value("alpha", {"/srv", "/../etc", true, false}),
+              "/srv etc none bind,ro,create=dir 0 0");
 }
 
 TEST(LxcConfig, AMalformedBridgeOrMacIsRefused)

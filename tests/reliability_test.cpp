@@ -22,7 +22,10 @@ extern char** environ;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle)
+{
+    return haystack.find(needle) != std::string::npos;
+}
 
 // Starts `ctopbroker ARGS...` with this process's environment; its pid.
 pid_t start_cli(const std::vector<std::string>& args, const std::string& out_file)
@@ -205,11 +208,8 @@ TEST_F(Reliability, CreateRefusesWhatSpawnWouldRefuse)
         std::string expect;
     };
     std::vector<Case> cases = {
-        {{"--memory", "0"}, "--memory"},
-        {{"--memory", "-1G"}, "--memory"},
-        {{"--memory", "1K"}, "--memory"},
-        {{"--color", "red"}, "--color"},
-        {{"--pids", "1"}, "--pids"},
+        {{"--memory", "0"}, "--memory"}, {{"--memory", "-1G"}, "--memory"}, {{"--memory", "1K"}, "--memory"},
+        {{"--color", "red"}, "--color"}, {{"--pids", "1"}, "--pids"},
     };
     for (const auto& c : cases) {
         std::vector<std::string> args{"create", "refused"};
@@ -221,7 +221,6 @@ TEST_F(Reliability, CreateRefusesWhatSpawnWouldRefuse)
         EXPECT_FALSE(fs::exists(s().runtime_dir() / "config" / "ctopbroker" / "containers" / "refused.toml"));
     }
 }
-
 
 // --- spawn tells the truth -----------------------------------------------------------
 

@@ -56,9 +56,8 @@ TEST_F(Containers, WaylandInfoInsideSeesNoPrivilegedGlobals)
     std::string inside, host;
     ASSERT_EQ(exec("work", {"wayland-info"}, &inside), 0);
     ASSERT_EQ(s().run({"wayland-info"}, {}, &host), 0);
-    for (const char* global :
-         {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1", "zwlr_export_dmabuf_manager_v1",
-          "zwlr_gamma_control_manager_v1"}) {
+    for (const char* global : {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1",
+                               "zwlr_export_dmabuf_manager_v1", "zwlr_gamma_control_manager_v1"}) {
         EXPECT_EQ(inside.find(global), std::string::npos) << global << " visible inside the container";
         EXPECT_NE(host.find(global), std::string::npos) << global << " missing on the host";
     }
@@ -154,8 +153,11 @@ TEST_F(Containers, ClipboardStaysInItsContainerUntilTheUserMovesIt)
 
     ASSERT_EQ(s().key("Super+2"), "");
     ASSERT_EQ(s().key("Super+Shift+c"), "");
-    ASSERT_TRUE(wait_until([&] { return !s().ctl({{"cmd", "clipboard"}})["buffer"].is_null(); },
-                           std::chrono::seconds(20)));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return !s().ctl({{"cmd", "clipboard"}})["buffer"].is_null();
+        },
+        std::chrono::seconds(20)));
     ASSERT_EQ(s().key("Super+3"), "");
     ASSERT_EQ(s().key("Super+Shift+v"), "");
     std::string beta_sum;
@@ -196,7 +198,6 @@ TEST(NoSession, CommandsSayThereIsNoSession)
     EXPECT_NE(std::string(buf, n).find("no ctopbroker session is running"), std::string::npos) << buf;
 }
 
-
 TEST_F(Containers, AnUnprivilegedContainerShowsWaylandAndX11Windows)
 {
     create("unpriv");  // unprivileged: the default
@@ -230,9 +231,11 @@ std::string host_core_pattern()
 // CAP_SYS_ADMIN over the host could mount rw). 0 when either write worked.
 std::string write_core_pattern(const std::string& value)
 {
-    return "echo '" + value + "' > /proc/sys/kernel/core_pattern 2>/dev/null && exit 0; "
+    return "echo '" + value +
+           "' > /proc/sys/kernel/core_pattern 2>/dev/null && exit 0; "
            "mkdir -p /tmp/p && mount -t proc proc /tmp/p 2>/dev/null && "
-           "echo '" + value + "' > /tmp/p/sys/kernel/core_pattern 2>/dev/null && exit 0; exit 1";
+           "echo '" +
+           value + "' > /tmp/p/sys/kernel/core_pattern 2>/dev/null && exit 0; exit 1";
 }
 
 }  // namespace
@@ -298,7 +301,8 @@ TEST(Setup, GivesAUserWithoutIdsAFreeRangeAndALxcpathOnceThenChangesNothing)
         std::string user;
         ~Remove()
         {
-            std::system((std::string(std::getenv("CTOPBROKER_BIN")) + " setup --remove-user " + user + " >/dev/null").c_str());
+            std::system(
+                (std::string(std::getenv("CTOPBROKER_BIN")) + " setup --remove-user " + user + " >/dev/null").c_str());
             std::system(("userdel -r " + user + " 2>/dev/null").c_str());
         }
     } remove{user};
@@ -443,8 +447,9 @@ TEST_F(Containers, ARwShareIsWritableByTheContainersUserAndItsFilesStayTheOwners
     // The owner's files are the container user's inside.
     ASSERT_EQ(exec("sharer", {"stat", "-c", "%u:%g", "/home/user/rw/from-host"}, &out), 0);
     EXPECT_EQ(out, "1000:1000\n");
-    EXPECT_EQ(exec("sharer", {"sh", "-c", "echo made-inside > /home/user/rw/new && echo more >> /home/user/rw/from-host"}),
-              0);
+    EXPECT_EQ(
+        exec("sharer", {"sh", "-c", "echo made-inside > /home/user/rw/new && echo more >> /home/user/rw/from-host"}),
+        0);
     struct stat st {};
     ASSERT_EQ(stat((rw / "new").c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, 0u) << "written as the share's owner on the host";
@@ -528,7 +533,8 @@ TEST_F(Containers, AWarmSpawnStartsTheAppThroughTheContainersAgentAsItsUser)
     EXPECT_NE(status_field(agent, "NoNewPrivs").find('1'), std::string::npos);
     int fds = 0;
     for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(agent) + "/fd")) (void)e, ++fds;
-    EXPECT_EQ(fds, 5) << "stdin/stdout (the session's socket), stderr (the log), its signalfd, the container's session bus";
+    EXPECT_EQ(fds, 5)
+        << "stdin/stdout (the session's socket), stderr (the log), its signalfd, the container's session bus";
     // It lives in the container's pid namespace, like the worker's apps.
     std::string ours = fs::read_symlink("/proc/" + std::to_string(agent) + "/ns/pid").string();
     std::string theirs;
@@ -571,7 +577,8 @@ TEST_F(Containers, AppsListsEachContainersDesktopAppsBoundedAndPrintable)
     // FIFO named like a .desktop file that must not hang alpha's agent.
     std::string script =
         "d=/home/user/.local/share/applications; mkdir -p $d; "
-        "printf '[Desktop Entry]\\nType=Application\\nName=Alpha Notes\\nExec=mousepad %%F\\nIcon=notes\\n' > $d/notes.desktop; "
+        "printf '[Desktop Entry]\\nType=Application\\nName=Alpha Notes\\nExec=mousepad %%F\\nIcon=notes\\n' > "
+        "$d/notes.desktop; "
         "printf '[Desktop Entry]\\nType=Application\\nName=Evil\\033[31mRed\\nExec=evil\\n' > $d/evil.desktop; "
         "mkfifo $d/fifo.desktop; chown -R 1000:1000 /home/user/.local";
     ASSERT_EQ(exec("alpha", {"sh", "-c", script}), 0);

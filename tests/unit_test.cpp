@@ -88,7 +88,8 @@ TEST(Launcher, HostileAppNamesBecomeOneBoundedPrintableLineEach)
 
 TEST(Launcher, AppsNamedAlikeGetDistinctLinesAndAChoiceMapsBackOnlyByTheWholeLine)
 {
-    std::vector<LauncherEntry> entries = {{"alpha", "Foo", {"a"}}, {"alpha", "Foo", {"b"}}, {"alpha", "Foo (2)", {"c"}}};
+    std::vector<LauncherEntry> entries = {
+        {"alpha", "Foo", {"a"}}, {"alpha", "Foo", {"b"}}, {"alpha", "Foo (2)", {"c"}}};
     std::vector<std::string> lines = launcher_lines(entries);
     EXPECT_EQ(lines, (std::vector<std::string>{"alpha: Foo", "alpha: Foo (2)", "alpha: Foo (2) (2)"}));
     EXPECT_EQ(launcher_choice(lines, "alpha: Foo (2)\n"), 1);
@@ -102,11 +103,11 @@ TEST(ClientPolicy, EveryGlobalWeCreateIsClassified)
 {
     for (const char* name : {"wl_compositor", "xdg_wm_base", "wl_seat", "wl_data_device_manager"})
         EXPECT_EQ(classify_global(name), GlobalClass::ContainerSafe) << name;
-    for (const char* name : {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1",
-                             "zwp_virtual_keyboard_manager_v1", "zwlr_virtual_pointer_manager_v1",
-                             "zwlr_layer_shell_v1", "zwlr_output_manager_v1", "zwlr_gamma_control_manager_v1",
-                             "zwlr_foreign_toplevel_manager_v1", "zwp_input_method_manager_v2",
-                             "zwlr_export_dmabuf_manager_v1", "zwp_keyboard_shortcuts_inhibit_manager_v1"})
+    for (const char* name :
+         {"zwlr_screencopy_manager_v1", "zwlr_data_control_manager_v1", "zwp_virtual_keyboard_manager_v1",
+          "zwlr_virtual_pointer_manager_v1", "zwlr_layer_shell_v1", "zwlr_output_manager_v1",
+          "zwlr_gamma_control_manager_v1", "zwlr_foreign_toplevel_manager_v1", "zwp_input_method_manager_v2",
+          "zwlr_export_dmabuf_manager_v1", "zwp_keyboard_shortcuts_inhibit_manager_v1"})
         EXPECT_EQ(classify_global(name), GlobalClass::Privileged) << name;
     EXPECT_EQ(classify_global("some_new_protocol_v1"), GlobalClass::Unknown);
 }
@@ -186,7 +187,9 @@ TEST(TitleSanitiser, KeepsAnOrdinaryTitleAsItIs)
 TEST(TitleSanitiser, ATerminalEscapeSequenceLosesItsEscape)
 {
     // Line erase, an OSC 52 clipboard write (ended by BEL), concealed text.
-    std::string t = sanitize_title("a\x1b[2Kb\x1b]52;c;aGk=\x07" "c\x1b[8mhidden\xc2\x9b" "1m");
+    std::string t = sanitize_title("a\x1b[2Kb\x1b]52;c;aGk=\x07"
+                                   "c\x1b[8mhidden\xc2\x9b"
+                                   "1m");
     EXPECT_EQ(t.find('\x1b'), std::string::npos);
     EXPECT_EQ(t.find('\x07'), std::string::npos);
     EXPECT_EQ(t.find("\xc2\x9b"), std::string::npos);  // C1 CSI, UTF-8 encoded
@@ -201,10 +204,10 @@ TEST(TitleSanitiser, LineBreaksAndTabsBecomeSpaces)
 TEST(TitleSanitiser, InvalidUtf8BecomesReplacementCharacters)
 {
     EXPECT_EQ(sanitize_title("ok\xff\xfe!"), "ok\uFFFD\uFFFD!");
-    EXPECT_EQ(sanitize_title("\xc0\xaf"), "\uFFFD\uFFFD");          // overlong '/'
-    EXPECT_EQ(sanitize_title("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD");  // a UTF-16 surrogate
+    EXPECT_EQ(sanitize_title("\xc0\xaf"), "\uFFFD\uFFFD");                      // overlong '/'
+    EXPECT_EQ(sanitize_title("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD");            // a UTF-16 surrogate
     EXPECT_EQ(sanitize_title("\xf4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");  // above U+10FFFF
-    EXPECT_EQ(sanitize_title("cut \xe2\x82"), "cut \uFFFD\uFFFD");   // truncated sequence
+    EXPECT_EQ(sanitize_title("cut \xe2\x82"), "cut \uFFFD\uFFFD");              // truncated sequence
 }
 
 TEST(TitleSanitiser, BidiOverridesAndIsolatesAreRemoved)
@@ -238,7 +241,8 @@ TEST(RequestSchema, AWrongTypeIsNamedWithWhatWasExpected)
     using nlohmann::json;
     EXPECT_EQ(check_request_fields({{"cmd", "audio"}, {"name", "x"}, {"mute", "yes"}}),
               "audio: field 'mute': expected true or false, got string");
-    EXPECT_EQ(check_request_fields({{"cmd", "stop"}, {"name", 5}}), "stop: field 'name': expected a string, got number");
+    EXPECT_EQ(check_request_fields({{"cmd", "stop"}, {"name", 5}}),
+              "stop: field 'name': expected a string, got number");
     EXPECT_EQ(check_request_fields({{"cmd", "spawn"}}), "spawn: field 'name' is missing");
     EXPECT_EQ(check_request_fields({{"cmd", nullptr}}), "field 'cmd': expected a string (the command name)");
     EXPECT_NE(check_request_fields({{"cmd", "spawn"}, {"name", "a"}, {"argv", {"ls", 1}}}), "");
@@ -389,8 +393,9 @@ TEST(DebianTemplate, TheHostsAptMirrorsAndSecuritySuiteAreTheContainers)
     EXPECT_EQ(m.debian, "http://mirror.example/debian");
     EXPECT_EQ(m.security, "http://security.example/debian-security");
     // The one-line form in sources.list comes first; cdrom: and file: are not mirrors.
-    std::ofstream(apt / "sources.list") << "deb cdrom:[Debian]/ bookworm main\n"
-                                           "deb [arch=amd64 signed-by=/k.gpg] https://one.example/debian bookworm main\n";
+    std::ofstream(apt / "sources.list")
+        << "deb cdrom:[Debian]/ bookworm main\n"
+           "deb [arch=amd64 signed-by=/k.gpg] https://one.example/debian bookworm main\n";
     m = host_apt_mirrors(apt);
     EXPECT_EQ(m.debian, "https://one.example/debian");
     EXPECT_EQ(m.security, "http://security.example/debian-security");
@@ -400,8 +405,9 @@ TEST(DebianTemplate, TheHostsAptMirrorsAndSecuritySuiteAreTheContainers)
 TEST(LxcConfigLimits, AnOldConfigsLooseLimitLinesBecomeOneBlockThatSpawnRewrites)
 {
     using namespace ctop::containers;
-    const std::string old = "lxc.uts.name = c\nlxc.cgroup.memory.limit_in_bytes = 1000\nlxc.cgroup.pids.max = 50\n"
-                            "lxc.cgroup.devices.allow = c 1:3 rwm\n# ctopbroker network begin (x)\nlxc.net.0.type = empty\n";
+    const std::string old =
+        "lxc.uts.name = c\nlxc.cgroup.memory.limit_in_bytes = 1000\nlxc.cgroup.pids.max = 50\n"
+        "lxc.cgroup.devices.allow = c 1:3 rwm\n# ctopbroker network begin (x)\nlxc.net.0.type = empty\n";
     std::string once = replace_limits_block(old, CgroupLayout::V1, {512ull << 20, 100, std::nullopt, {}});
     EXPECT_EQ(once.find("= 1000"), std::string::npos);
     EXPECT_EQ(once.find("= 50\n"), std::string::npos);
@@ -413,7 +419,8 @@ TEST(LxcConfigLimits, AnOldConfigsLooseLimitLinesBecomeOneBlockThatSpawnRewrites
     EXPECT_EQ(twice.find("memory.limit_in_bytes"), std::string::npos);
     EXPECT_NE(twice.find("lxc.cgroup.pids.max = 7\n"), std::string::npos);
     EXPECT_EQ(replace_limits_block(twice, CgroupLayout::V1, {std::nullopt, 7, std::nullopt, {"c 240:7 rwm"}}), twice);
-    EXPECT_NE(replace_limits_block(twice, CgroupLayout::V2, {1ull << 30, std::nullopt, 100, {}}).find("lxc.cgroup2.memory.max = 1073741824\n"),
+    EXPECT_NE(replace_limits_block(twice, CgroupLayout::V2, {1ull << 30, std::nullopt, 100, {}})
+                  .find("lxc.cgroup2.memory.max = 1073741824\n"),
               std::string::npos);
 }
 
@@ -489,11 +496,11 @@ TEST(SetupRecord, BootRedoesEachRecordedUserOnceAndSkipsWhatIsNotAUserName)
                                "root\n"
                                "\n"
                                "alice\n"
-                               "alice\n"          // recorded twice: set up once
-                               "-rf\n"            // would be an option to a tool
-                               "bob smith\n"      // not one name
+                               "alice\n"      // recorded twice: set up once
+                               "-rf\n"        // would be an option to a tool
+                               "bob smith\n"  // not one name
                                "../etc\n"
-                               "Mallory\n"        // useradd refuses capitals by default
+                               "Mallory\n"  // useradd refuses capitals by default
                                "ctop_test-2.x\n";
     EXPECT_EQ(ctop::recorded_users(record), (std::vector<std::string>{"root", "alice", "ctop_test-2.x"}));
     EXPECT_TRUE(ctop::recorded_users("").empty());
@@ -504,13 +511,17 @@ TEST(Notifications, AContainersNotificationTextIsPlainPrintableAndCapped)
 {
     using ctop::sanitize_notification_text;
     // A body's markup goes, its entities are decoded; a summary's '<' stays (it is plain text).
-    EXPECT_EQ(sanitize_notification_text("<b>bold</b> &amp; <a href='x'>link</a> &lt;3", 100, true, true), "bold & link <3");
+    EXPECT_EQ(sanitize_notification_text("<b>bold</b> &amp; <a href='x'>link</a> &lt;3", 100, true, true),
+              "bold & link <3");
     EXPECT_EQ(sanitize_notification_text("a < b", 100, false, false), "a < b");
     // Escapes, bidi overrides, zero-width and C1 characters, and an entity made into one, go.
-    EXPECT_EQ(sanitize_notification_text("x\x1b[31mred\x07\xe2\x80\xae" "evil\xe2\x80\x8b\xc2\x9b&#27;z", 100, false, true),
+    EXPECT_EQ(sanitize_notification_text("x\x1b[31mred\x07\xe2\x80\xae"
+                                         "evil\xe2\x80\x8b\xc2\x9b&#27;z",
+                                         100, false, true),
               "x[31mredevilz");
     // Invalid UTF-8 is replaced; newlines only in a body, at most two in a row.
-    EXPECT_EQ(sanitize_notification_text("\xff\xc0\x80ok", 100, false, false), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdok");
+    EXPECT_EQ(sanitize_notification_text("\xff\xc0\x80ok", 100, false, false),
+              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdok");
     EXPECT_EQ(sanitize_notification_text("a\n\n\n\nb\r\nc\td", 100, true, true), "a\n\nb\nc d");
     EXPECT_EQ(sanitize_notification_text("a\nb", 100, false, false), "a b");
     // Cut at a character boundary, with an ellipsis, never longer than asked.
@@ -557,10 +568,10 @@ TEST(AgentReplies, ANotificationLineIsCheckedAndItsTextSanitised)
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->kind, ctop::AgentMessage::Kind::close);
     std::string problem;
-    for (std::string bad : {std::string(R"({"event":"notify","id":0})"), std::string(R"({"event":"notify","id":1,"urgency":3})"),
-                            std::string(R"({"event":"notify","id":1,"summary":5})"),
-                            std::string(R"({"event":"notify","id":4294967296})"),
-                            R"({"event":"notify","id":1,"body":")" + std::string(ctop::max_notify_body + 1, 'x') + "\"}"}) {
+    for (std::string bad :
+         {std::string(R"({"event":"notify","id":0})"), std::string(R"({"event":"notify","id":1,"urgency":3})"),
+          std::string(R"({"event":"notify","id":1,"summary":5})"), std::string(R"({"event":"notify","id":4294967296})"),
+          R"({"event":"notify","id":1,"body":")" + std::string(ctop::max_notify_body + 1, 'x') + "\"}"}) {
         problem.clear();
         EXPECT_FALSE(ctop::parse_agent_message(bad, &problem)) << bad.substr(0, 80);
         EXPECT_FALSE(problem.empty());

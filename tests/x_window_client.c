@@ -57,11 +57,11 @@ static void moveresize(xcb_connection_t *c, xcb_screen_t *screen, xcb_window_t w
     ev.data.data32[0] = (uint32_t)root_x;
     ev.data.data32[1] = (uint32_t)root_y;
     ev.data.data32[2] = direction;
-    ev.data.data32[3] = 1;  /* button 1 */
-    ev.data.data32[4] = 1;  /* source: an application */
+    ev.data.data32[3] = 1; /* button 1 */
+    ev.data.data32[4] = 1; /* source: an application */
     xcb_ungrab_pointer(c, XCB_CURRENT_TIME);
-    xcb_send_event(c, 0, screen->root,
-                   XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY, (const char *)&ev);
+    xcb_send_event(c, 0, screen->root, XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY,
+                   (const char *)&ev);
     xcb_flush(c);
 }
 
@@ -79,7 +79,7 @@ static int flood(int count, double seconds)
                           XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL, &screen->white_pixel);
         xcb_map_window(c, w);
     }
-    free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));  /* all of it reached the server */
+    free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL)); /* all of it reached the server */
     printf("mapped %d\n", count);
     double end = now() + seconds;
     while (now() < end && !xcb_connection_has_error(c)) {
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
     xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
     xcb_window_t w = xcb_generate_id(c);
     uint32_t mask = XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK;
-    uint32_t values[] = {rgb, (uint32_t)override,
+    uint32_t values[] = {rgb, (uint32_t) override,
                          XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_POINTER_MOTION |
                              XCB_EVENT_MASK_STRUCTURE_NOTIFY};
     xcb_create_window(c, XCB_COPY_FROM_PARENT, w, screen->root, (int16_t)x, (int16_t)y, (uint16_t)width,
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
             case XCB_EXPOSE:
                 fill(c, w, gc, width, height);
                 xcb_flush(c);
-                free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));  /* drawn */
+                free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL)); /* drawn */
                 if (!announced) printf("mapped\n");
                 announced = 1;
                 break;

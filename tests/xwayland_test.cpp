@@ -110,9 +110,12 @@ TEST_F(X11, XclipInOneContainerIsInvisibleToAnother)
     // xclip keeps running as the selection owner after it reads its input.
     spawn("alpha", {"sh", "-c", "echo alpha-x-secret | xclip -selection clipboard -i"});
     std::string out;
-    ASSERT_TRUE(wait_until([&] {
-        return exec("alpha", {"xclip", "-selection", "clipboard", "-o"}, &out) == 0 && out == "alpha-x-secret\n";
-    }, std::chrono::seconds(20))) << out;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return exec("alpha", {"xclip", "-selection", "clipboard", "-o"}, &out) == 0 && out == "alpha-x-secret\n";
+        },
+        std::chrono::seconds(20)))
+        << out;
     out.clear();
     exec("beta", {"timeout", "5", "xclip", "-selection", "clipboard", "-o"}, &out);
     EXPECT_EQ(out.find("alpha-x-secret"), std::string::npos);
@@ -147,7 +150,7 @@ protected:
 #if !defined(__SANITIZE_ADDRESS__)
         setenv("LD_PRELOAD", "libc_malloc_debug.so.0", 1);
         setenv("MALLOC_CHECK_", "3", 1);
-        setenv("MALLOC_PERTURB_", "165", 1);  // freed memory is overwritten at once
+        setenv("MALLOC_PERTURB_", "165", 1);   // freed memory is overwritten at once
         setenv("LIBC_FATAL_STDERR_", "1", 1);  // glibc's report into the session log, not a tty
 #endif
         ContainerTest::SetUp();
@@ -207,7 +210,8 @@ TEST_F(X11, DraggingAnXClientsOwnTitleBarMovesItsWindowAndItsCornerResizesIt)
     ASSERT_TRUE(wait_until([&] {
         v = s().views()[0];
         return v["x"] == x + 120 && v["y"] == y + 80;
-    })) << "the window is at " << v["x"] << "," << v["y"] << ", not " << x + 120 << "," << y + 80;
+    })) << "the window is at "
+        << v["x"] << "," << v["y"] << ", not " << x + 120 << "," << y + 80;
     x += 120, y += 80;
 
     // From inside its bottom-right corner: the client asks for a resize.
@@ -215,7 +219,8 @@ TEST_F(X11, DraggingAnXClientsOwnTitleBarMovesItsWindowAndItsCornerResizesIt)
     EXPECT_TRUE(wait_until([&] {
         v = s().views()[0];
         return v["width"] == w + 100 && v["height"] == h + 60 && v["x"] == x && v["y"] == y;
-    })) << "the window is " << v["width"] << "x" << v["height"] << " at " << v["x"] << "," << v["y"];
+    })) << "the window is "
+        << v["width"] << "x" << v["height"] << " at " << v["x"] << "," << v["y"];
 
     // And the pointer is the client's again afterwards: a press reaches it.
     s().move_pointer(x + 50, y + 150);
@@ -252,20 +257,23 @@ TEST_F(X11, ChromiumTakesAClickWhereAPointerThatJustJumpedInIs)
 {
     const std::string chromium = "/usr/lib/chromium/chromium";  // the /usr/bin wrapper needs /etc/chromium.d
     if (!fs::exists(chromium)) GTEST_SKIP() << "chromium is not installed (scripts/deps.sh)";
-    spawn("alpha", {chromium, "--no-sandbox", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--password-store=basic",
-                    "--user-data-dir=/tmp/chromium", "--ozone-platform=x11",
-                    "data:text/html,<script>n=0;onmousedown=e=>document.title='down '+(++n)+' '+e.clientX+' '+e.clientY"
-                    "</script>"});
+    spawn("alpha",
+          {chromium, "--no-sandbox", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--password-store=basic", "--user-data-dir=/tmp/chromium", "--ozone-platform=x11",
+           "data:text/html,<script>n=0;onmousedown=e=>document.title='down '+(++n)+' '+e.clientX+' '+e.clientY"
+           "</script>"});
     json v;
-    ASSERT_TRUE(wait_until([&] {
-        json views = s().views();
-        if (views.empty()) return false;
-        v = views[0];
-        return v["title"].get<std::string>().rfind("data:", 0) == 0;
-    }, std::chrono::seconds(60))) << "Chromium never showed the page";
+    ASSERT_TRUE(wait_until(
+        [&] {
+            json views = s().views();
+            if (views.empty()) return false;
+            v = views[0];
+            return v["title"].get<std::string>().rfind("data:", 0) == 0;
+        },
+        std::chrono::seconds(60)))
+        << "Chromium never showed the page";
     std::this_thread::sleep_for(std::chrono::seconds(2));  // settled
-    ASSERT_EQ(s().key("Super+2"), "");  // it mapped in the background; now the user goes there
+    ASSERT_EQ(s().key("Super+2"), "");                     // it mapped in the background; now the user goes there
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     int px = v["x"].get<int>() + v["width"].get<int>() / 2, py = v["y"].get<int>() + v["height"].get<int>() * 2 / 3;
     auto title = [&] { return s().views()[0]["title"].get<std::string>(); };
@@ -291,4 +299,3 @@ TEST_F(X11, ChromiumTakesAClickWhereAPointerThatJustJumpedInIs)
     ASSERT_TRUE(wait_until([&] { return (walked = title()).rfind("down 2 ", 0) == 0; })) << walked;
     EXPECT_EQ(jumped.substr(7), walked.substr(7)) << "the jump-in click landed elsewhere";
 }
-

@@ -142,7 +142,8 @@ ContainerPolicy existing_policy(const std::string& name)
 {
     Container c(name, paths::lxcpath());
     if (!c.exists())
-        throw std::runtime_error("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
+        throw std::runtime_error("container '" + name + "' does not exist: create it with `ctopbroker create " + name +
+                                 "`");
     return ContainerPolicy::load_or_default(name, paths::policy_file(name));
 }
 
@@ -156,7 +157,8 @@ int set_policy(const std::string& name, const std::vector<std::string>& assignme
         for (const auto& a : assignments) {
             auto eq = a.find('=');
             if (eq == std::string::npos || eq == 0) {
-                complain("set: expected KEY=VALUE, got '" + a.substr(0, 80) + "' (keys: `ctopbroker get " + name + "`)");
+                complain("set: expected KEY=VALUE, got '" + a.substr(0, 80) + "' (keys: `ctopbroker get " + name +
+                         "`)");
                 return 2;
             }
             std::string key = a.substr(0, eq);
@@ -330,8 +332,8 @@ int create_container(const CreateOptions& options)
     if (!check_name(policy.name)) return 2;
     if (!options.privileged && !containers::subordinate_ids_of_current_user())
         return complain("cannot create an unprivileged container: /etc/subuid and /etc/subgid give this user no "
-                        "range of 65536 ids. Run `sudo ctopbroker setup --user " + current_user() +
-                        "` once (or pass --privileged for a container whose root is the host's root)");
+                        "range of 65536 ids. Run `sudo ctopbroker setup --user " +
+                        current_user() + "` once (or pass --privileged for a container whose root is the host's root)");
     apply_default_limits(policy);  // written to the policy file, where the user sees and changes them
     // The frame's colour is half of a window's identity: a new container gets
     // one no other container wears (written down, so it never changes).
@@ -369,9 +371,8 @@ int create_container(const CreateOptions& options)
             if (policy_written) std::filesystem::remove(paths::policy_file(policy.name), ec);
             throw;
         }
-        std::printf("created container '%s' (%s, %s, network %s)\n", policy.name.c_str(),
-                    policy.template_name.c_str(), std::string(to_string(c.privilege())).c_str(),
-                    std::string(net::to_string(policy.network)).c_str());
+        std::printf("created container '%s' (%s, %s, network %s)\n", policy.name.c_str(), policy.template_name.c_str(),
+                    std::string(to_string(c.privilege())).c_str(), std::string(net::to_string(policy.network)).c_str());
         if (c.privilege() == containers::Privilege::Privileged)
             std::fprintf(stderr, privileged_warning, policy.name.c_str());
         return 0;
@@ -392,7 +393,8 @@ int remove_leftovers_of(Container& c)
     std::error_code ec;
     if (std::filesystem::remove(policy, ec)) removed.push_back(policy);
     if (removed.empty()) return complain("container '" + c.name() + "' does not exist");
-    std::printf("container '%s' did not exist; removed what an interrupted create or destroy left:\n", c.name().c_str());
+    std::printf("container '%s' did not exist; removed what an interrupted create or destroy left:\n",
+                c.name().c_str());
     for (const auto& p : removed) std::printf("  %s\n", p.c_str());
     return 0;
 }
@@ -430,7 +432,10 @@ int destroy_container(const std::string& name, bool force)
 namespace {
 
 // A snapshot keeps the policy the container had, beside liblxc's files.
-std::filesystem::path snapshot_policy(const containers::Snapshot& snap) { return snap.dir / "ctopbroker-policy.toml"; }
+std::filesystem::path snapshot_policy(const containers::Snapshot& snap)
+{
+    return snap.dir / "ctopbroker-policy.toml";
+}
 
 void copy_policy(const std::filesystem::path& from, const std::filesystem::path& to)
 {
@@ -453,8 +458,7 @@ Container& existing(std::optional<Container>& slot, const std::string& name)
 int snapshot_container(const std::string& name, const std::string& label)
 {
     if (!check_name(name)) return 2;
-    if (!label.empty() && !Container::valid_name(label))
-    {
+    if (!label.empty() && !Container::valid_name(label)) {
         complain("bad snapshot name '" + label + "': use 1-31 of a-z, 0-9 and '-'");
         return 2;
     }
@@ -484,7 +488,9 @@ int list_snapshots(const std::string& name, bool as_json)
             std::printf("%s\n", list.dump(2).c_str());
             return 0;
         }
-        if (list.empty()) std::printf("%s has no snapshots (`ctopbroker snapshot %s [LABEL]` takes one)\n", name.c_str(), name.c_str());
+        if (list.empty())
+            std::printf("%s has no snapshots (`ctopbroker snapshot %s [LABEL]` takes one)\n", name.c_str(),
+                        name.c_str());
         for (const auto& snap : list)
             std::printf("%-8s %-32s %s\n", snap["name"].get<std::string>().c_str(),
                         snap["label"].get<std::string>().empty() ? "-" : snap["label"].get<std::string>().c_str(),
@@ -661,8 +667,9 @@ int list_containers(bool as_json)
                     "NETWORK", "ADDRESS", "WORKSPACE", "WINDOWS", "DISK", "MEMORY", "LIMITS (memory/pids/cpu weight)",
                     "DEVICES", "PROGRAMS");
         for (const auto& e : list)
-            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %-7s %-7s %-26s %-12s %s\n", e["name"].get<std::string>().c_str(),
-                        e["state"].get<std::string>().c_str(), e["privilege"].get<std::string>().c_str(),
+            std::printf("%-20s %-9s %-13s %-9s %-15s %-9s %-7d %-7s %-7s %-26s %-12s %s\n",
+                        e["name"].get<std::string>().c_str(), e["state"].get<std::string>().c_str(),
+                        e["privilege"].get<std::string>().c_str(),
                         e["network"].is_null() ? "?" : e["network"].get<std::string>().c_str(),
                         e["address"].is_null() ? "-" : e["address"].get<std::string>().c_str(),
                         e["workspace"].is_null() ? "-" : std::to_string(e["workspace"].get<int>()).c_str(),
@@ -671,7 +678,8 @@ int list_containers(bool as_json)
                         limits_text(e["limits"]).c_str(), devices_text(e["devices"]).c_str(),
                         programs_text(e["programs"]).c_str());
         for (const auto& e : list)
-            if (e["privilege"] == "privileged") std::fprintf(stderr, privileged_warning, e["name"].get<std::string>().c_str());
+            if (e["privilege"] == "privileged")
+                std::fprintf(stderr, privileged_warning, e["name"].get<std::string>().c_str());
         return 0;
     } catch (const std::exception& e) {
         return complain(e.what());
@@ -745,19 +753,23 @@ int copy_between(const std::string& source_spec, const std::string& destination)
         const std::string target = incoming + "/" + path.filename().string();
         // Never over an existing file: the name must be free, and tar keeps
         // old files besides.
-        if (dst.run_wait(as_user({"/bin/sh", "-c", "mkdir -p \"$0\" && test ! -e \"$1\" && test ! -L \"$1\"", incoming, target})) != 0)
+        if (dst.run_wait(as_user(
+                {"/bin/sh", "-c", "mkdir -p \"$0\" && test ! -e \"$1\" && test ! -L \"$1\"", incoming, target})) != 0)
             return complain("copy: " + destination + " already has " + target + " (or cannot make " + incoming +
                             "): move it away first; copy never overwrites");
 
         std::signal(SIGPIPE, SIG_IGN);
         int out[2], in[2];
-        if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0) return complain("copy: no pipe: " + std::string(std::strerror(errno)));
+        if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0)
+            return complain("copy: no pipe: " + std::string(std::strerror(errno)));
         // Both tars run as their container's user, in their container: the
         // source reads only what its user may, the destination writes only
         // what its user may; the host counts the bytes between them.
-        containers::RunOptions pack = as_user({"tar", "-cf", "-", "-C", path.parent_path().string(), "--", path.filename().string()});
+        containers::RunOptions pack =
+            as_user({"tar", "-cf", "-", "-C", path.parent_path().string(), "--", path.filename().string()});
         pack.stdout_fd = out[1];
-        containers::RunOptions unpack = as_user({"tar", "-xf", "-", "-C", incoming, "--keep-old-files", "--no-same-owner"});
+        containers::RunOptions unpack =
+            as_user({"tar", "-xf", "-", "-C", incoming, "--keep-old-files", "--no-same-owner"});
         unpack.stdin_fd = in[0];
         pid_t packer = src.run(pack);
         pid_t unpacker = dst.run(unpack);
@@ -773,8 +785,8 @@ int copy_between(const std::string& source_spec, const std::string& destination)
             dst.run_wait(as_user({"rm", "-rf", "--", target}));  // nothing half-copied stays
             if (!within)
                 return complain("copy: " + source_spec + " is larger than " + destination + "'s incoming_max_bytes (" +
-                                size_text(policy.incoming_max_bytes) + "): raise it with `ctopbroker set " + destination +
-                                " incoming_max_bytes=...`");
+                                size_text(policy.incoming_max_bytes) + "): raise it with `ctopbroker set " +
+                                destination + " incoming_max_bytes=...`");
             return complain("copy: " + (packed != 0 ? source + " could not read " + path.string() + " (does it exist?)"
                                                     : destination + " could not write " + target));
         }
@@ -795,13 +807,18 @@ int exec_in_container(const std::string& name, const std::vector<std::string>& a
     if (argv.empty()) return complain("exec: give a command after --");
     try {
         Container c(name, paths::lxcpath());
-        if (!c.exists()) return complain("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
-        if (!c.running()) return complain("container '" + name + "' is not running: start it with `ctopbroker spawn " + name + "`");
+        if (!c.exists())
+            return complain("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`");
+        if (!c.running())
+            return complain("container '" + name + "' is not running: start it with `ctopbroker spawn " + name + "`");
         containers::RunOptions run;
         run.argv = argv;
-        run.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin", "LANG=C.UTF-8",
-                   "TERM=xterm-256color", "CTOPBROKER_CONTAINER=" + name,
-                   "WAYLAND_DISPLAY=/run/ctopbroker/wayland-0", "DISPLAY=:0",
+        run.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
+                   "LANG=C.UTF-8",
+                   "TERM=xterm-256color",
+                   "CTOPBROKER_CONTAINER=" + name,
+                   "WAYLAND_DISPLAY=/run/ctopbroker/wayland-0",
+                   "DISPLAY=:0",
                    std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside};
         if (as_root) {
             run.uid = 0;

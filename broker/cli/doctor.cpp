@@ -50,7 +50,10 @@ bool setuid_root(const char* path)
     return stat(path, &st) == 0 && st.st_uid == 0 && (st.st_mode & S_ISUID);
 }
 
-bool executable(const char* path) { return access(path, X_OK) == 0; }
+bool executable(const char* path)
+{
+    return access(path, X_OK) == 0;
+}
 
 // The first directory from `dir` up that the containers' root could not
 // search (o+x missing), or "" when it can walk all the way.
@@ -91,9 +94,10 @@ int run_doctor()
 
     const char* runtime = std::getenv("XDG_RUNTIME_DIR");
     struct stat st {};
-    bool runtime_ok = runtime && stat(runtime, &st) == 0 && st.st_uid == getuid() && (st.st_mode & 067) == 0;  // group x: the mask of the session's own search-only ACLs
-    c.check(runtime_ok, std::string("XDG_RUNTIME_DIR (") + (runtime ? runtime : "unset") + ") is " + user +
-                            "'s own, mode 0700",
+    bool runtime_ok = runtime && stat(runtime, &st) == 0 && st.st_uid == getuid() &&
+                      (st.st_mode & 067) == 0;  // group x: the mask of the session's own search-only ACLs
+    c.check(runtime_ok,
+            std::string("XDG_RUNTIME_DIR (") + (runtime ? runtime : "unset") + ") is " + user + "'s own, mode 0700",
             "log in through a display manager or logind (it makes /run/user/UID), or `export "
             "XDG_RUNTIME_DIR=$(mktemp -d)`");
 
@@ -109,8 +113,9 @@ int run_doctor()
         }
         std::string where;
         for (const auto& h : missing) where += " " + h;
-        c.check(missing.empty(), "a cgroup subtree " + user + " may create the containers' cgroups in" +
-                                     (where.empty() ? "" : " (none on" + where + ")"),
+        c.check(missing.empty(),
+                "a cgroup subtree " + user + " may create the containers' cgroups in" +
+                    (where.empty() ? "" : " (none on" + where + ")"),
                 setup);
     }
     if (getuid() != 0) {
@@ -144,8 +149,7 @@ int run_doctor()
     c.check(executable("/usr/bin/pipewire"), "PipeWire (audio in containers)",
             "sudo apt-get install pipewire pipewire-bin pipewire-pulse");
 
-    if (c.failures == 0)
-        std::printf("everything ctopbroker needs is in place\n");
+    if (c.failures == 0) std::printf("everything ctopbroker needs is in place\n");
     else
         std::printf("%d problem%s: run the fixes above, then `ctopbroker doctor` again\n", c.failures,
                     c.failures == 1 ? "" : "s");

@@ -33,7 +33,10 @@ namespace control = ctop::control;
 
 // What the session reports about windows is the containers' text: printed
 // sanitised, so no control sequence ever reaches the user's terminal.
-std::string shown(const json& value) { return ctop::sanitize_title(value.get<std::string>()); }
+std::string shown(const json& value)
+{
+    return ctop::sanitize_title(value.get<std::string>());
+}
 
 // Sends one request; prints the error and returns false when it failed.
 bool request(const json& req, json* reply_out = nullptr)
@@ -53,17 +56,15 @@ void print_status(const json& s)
                 s["backend"].get<std::string>().c_str());
     for (const auto& ws : s["workspaces"])
         std::printf("%s %d  %-20s %s  %d window(s)\n", ws["current"].get<bool>() ? "*" : " ", ws["slot"].get<int>(),
-                    shown(ws["name"]).c_str(), shown(ws["color"]).c_str(),
-                    ws["views"].get<int>());
+                    shown(ws["name"]).c_str(), shown(ws["color"]).c_str(), ws["views"].get<int>());
 }
 
 void print_views(const json& v)
 {
     for (const auto& view : v["views"])
         std::printf("%s %-16s %-24s %-20s %dx%d+%d+%d\n", view["focused"].get<bool>() ? "*" : " ",
-                    shown(view["workspace"]).c_str(), shown(view["title"]).c_str(),
-                    shown(view["app_id"]).c_str(), view["width"].get<int>(), view["height"].get<int>(),
-                    view["x"].get<int>(), view["y"].get<int>());
+                    shown(view["workspace"]).c_str(), shown(view["title"]).c_str(), shown(view["app_id"]).c_str(),
+                    view["width"].get<int>(), view["height"].get<int>(), view["x"].get<int>(), view["y"].get<int>());
 }
 
 void print_audio(const json& a)
@@ -74,8 +75,8 @@ void print_audio(const json& a)
         std::printf("%s: not running (no audio route)\n", name.c_str());
         return;
     }
-    std::printf("%s: volume %d%%%s, host node %s\n", name.c_str(),
-                static_cast<int>(a.value("volume", 1.0) * 100 + 0.5), a.value("mute", false) ? " (muted)" : "",
+    std::printf("%s: volume %d%%%s, host node %s\n", name.c_str(), static_cast<int>(a.value("volume", 1.0) * 100 + 0.5),
+                a.value("mute", false) ? " (muted)" : "",
                 a["host_node"].is_null() ? "-" : std::to_string(a["host_node"].get<long>()).c_str());
     for (const char* key : {"playing", "recording"})
         for (const auto& stream : a.value(key, json::array()))
@@ -191,12 +192,14 @@ int main(int argc, char** argv)
     std::string memory, pids, cpu_weight, color;
     std::vector<std::string> shares;
     create->add_option("name", create_opts.policy.name, "Container name")->required();
-    create->add_option("--template", create_opts.policy.template_name,
-                       "minimal (offline: busybox + host /usr read-only) or debian (debootstrap)")
+    create
+        ->add_option("--template", create_opts.policy.template_name,
+                     "minimal (offline: busybox + host /usr read-only) or debian (debootstrap)")
         ->check(CLI::IsMember({"minimal", "debian"}));
     create->add_option("--memory", memory, "Memory limit, e.g. 2G, 1.5g, 512M (default: half the RAM, at most 4G)");
     create->add_option("--pids", pids, "Process limit (default 4096)");
-    create->add_option("--cpu-weight", cpu_weight, "CPU weight, 1-10000; the session's processes weigh 100 (default 50)");
+    create->add_option("--cpu-weight", cpu_weight,
+                       "CPU weight, 1-10000; the session's processes weigh 100 (default 50)");
     std::string network_mode = "internet";
     create->add_option("--network", network_mode,
                        "none (loopback only), internet (default: NAT out; no LAN, host or other container) "
@@ -204,9 +207,10 @@ int main(int argc, char** argv)
     create->add_flag("--mic", create_opts.policy.mic, "Allow the microphone");
     create->add_option("--color", color, "Border colour, #rrggbb");
     create->add_option("--share", shares, "Host directory to share, HOST:PATH[:rw] (read-only by default)");
-    create->add_flag("--privileged", create_opts.privileged, "No user namespace: the container's root is the "
-                                                             "host's root (default: unprivileged; needs "
-                                                             "`ctopbroker setup`)");
+    create->add_flag("--privileged", create_opts.privileged,
+                     "No user namespace: the container's root is the "
+                     "host's root (default: unprivileged; needs "
+                     "`ctopbroker setup`)");
 
     auto* set = app.add_subcommand("set", "Change container NAME's policy, e.g. memory=2G pids=2048 network=none "
                                           "mic=false (keys: `ctopbroker get NAME`); applied at its next start");
@@ -223,17 +227,21 @@ int main(int argc, char** argv)
                                               "reachable lxcpath for each USER (default root), and, once per boot, "
                                               "the bridges, firewall rules and dnsmasq the containers' networks need");
     std::vector<std::string> setup_users;
-    setup->add_option("--user", setup_users, "The user whose session runs the containers (default: root); also lets "
-                                             "USER's unprivileged containers attach (lxc-user-nic)");
+    setup->add_option("--user", setup_users,
+                      "The user whose session runs the containers (default: root); also lets "
+                      "USER's unprivileged containers attach (lxc-user-nic)");
     bool setup_boot = false;
-    setup->add_flag("--boot", setup_boot, "Only what a reboot removed (cgroup subtrees, /tmp/.X11-unix, bridges, "
-                                          "firewall, dnsmasq), for every user setup ran for; "
-                                          "ctopbroker-setup.service runs it at boot")
+    setup
+        ->add_flag("--boot", setup_boot,
+                   "Only what a reboot removed (cgroup subtrees, /tmp/.X11-unix, bridges, "
+                   "firewall, dnsmasq), for every user setup ran for; "
+                   "ctopbroker-setup.service runs it at boot")
         ->excludes("--user");
     std::vector<std::string> remove_users;
-    setup->add_option("--remove-user", remove_users, "Undo `setup --user USER` (its cgroup subtrees, lxc-usernet lines "
-                                                     "and firewall ports), e.g. before userdel; leaves its home, "
-                                                     "containers and subordinate ids");
+    setup->add_option("--remove-user", remove_users,
+                      "Undo `setup --user USER` (its cgroup subtrees, lxc-usernet lines "
+                      "and firewall ports), e.g. before userdel; leaves its home, "
+                      "containers and subordinate ids");
 
     auto* doctor = app.add_subcommand("doctor", "Check, as this user, everything the session and its unprivileged "
                                                 "containers need; prints the fix for each problem");
@@ -344,8 +352,7 @@ int main(int argc, char** argv)
             if (as_json) {
                 std::printf("%s\n", reply.dump(2).c_str());
             } else {
-                if (reply["buffer"].is_null())
-                    std::printf("broker buffer: empty\n");
+                if (reply["buffer"].is_null()) std::printf("broker buffer: empty\n");
                 else
                     std::printf("broker buffer: %llu bytes of %s from %s\n",
                                 reply["buffer"]["bytes"].get<unsigned long long>(),
@@ -365,14 +372,17 @@ int main(int argc, char** argv)
             json req = control::request(control::Spawn{name, ctop::paths::lxcpath().string(), command, {}});
             if (!request(req, &reply)) return 1;
             std::printf("%s: %s%s in workspace %d\n", name.c_str(), command[0].c_str(),
-                        reply.contains("pid") ? (" (pid " + std::to_string(reply["pid"].get<int>()) +
-                                                 (reply.value("pid_namespace", "") == "container" ? " inside" : "") + ")")
-                                                    .c_str()
-                                              : "",
+                        reply.contains("pid")
+                            ? (" (pid " + std::to_string(reply["pid"].get<int>()) +
+                               (reply.value("pid_namespace", "") == "container" ? " inside" : "") + ")")
+                                  .c_str()
+                            : "",
                         reply.value("workspace", 0));
             if (reply.value("restarted", false))
-                std::fprintf(stderr, "ctopbroker: %s was left running by a session that ended: restarted it for this "
-                             "one\n", name.c_str());
+                std::fprintf(stderr,
+                             "ctopbroker: %s was left running by a session that ended: restarted it for this "
+                             "one\n",
+                             name.c_str());
             if (reply.contains("audio_error"))
                 std::fprintf(stderr, "ctopbroker: %s has no audio: %s\n", name.c_str(),
                              reply["audio_error"].get<std::string>().c_str());
@@ -387,7 +397,8 @@ int main(int argc, char** argv)
         } else if (*stop) {
             if (!ctop::session_status_or_empty().empty())
                 return request(control::request(control::Stop{name, ctop::paths::lxcpath().string()})) ? 0 : 1;
-            json r = ctop::worker_handle({{"op", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}});
+            json r =
+                ctop::worker_handle({{"op", "stop"}, {"name", name}, {"lxcpath", ctop::paths::lxcpath().string()}});
             if (!r.value("ok", false)) {
                 std::cerr << "ctopbroker: " << r.value("error", std::string("stop failed")) << "\n";
                 return 1;

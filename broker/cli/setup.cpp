@@ -52,7 +52,8 @@ void run_tool(const std::vector<std::string>& args)
     int rc = posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
     if (rc != 0) throw std::runtime_error("cannot run " + args[0] + ": " + std::strerror(rc));
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         std::string line;
         for (const auto& a : args) line += (line.empty() ? "" : " ") + a;
@@ -82,7 +83,7 @@ void create_owned_directories(const fs::path& dir, const SetupTarget& target, Se
     report.changed("created " + dir.string());
 }
 
-} // namespace
+}  // namespace
 
 void SetupReport::changed(const std::string& what)
 {
@@ -100,7 +101,8 @@ void SetupReport::ok(const std::string& what)
 SetupTarget setup_target(const std::string& user)
 {
     struct passwd* pw = getpwnam(user.c_str());
-    if (!pw) throw std::runtime_error("no user '" + user + "' on this machine: create it first (`useradd -m " + user + "`)");
+    if (!pw)
+        throw std::runtime_error("no user '" + user + "' on this machine: create it first (`useradd -m " + user + "`)");
     SetupTarget t;
     t.user = pw->pw_name;
     t.uid = pw->pw_uid;
@@ -126,7 +128,7 @@ unsigned long free_subordinate_range(const std::vector<std::string>& file_texts,
             try {
                 used.push_back({std::stoul(first), std::stoul(n)});
             } catch (const std::exception&) {
-                continue; // not a range: takes nothing
+                continue;  // not a range: takes nothing
             }
         }
     }
@@ -148,8 +150,8 @@ void setup_subordinate_ids(const SetupTarget& target, SetupReport& report)
 {
     if (auto map = containers::subordinate_ids_of(target.user, target.uid)) {
         report.ok(target.user + " has subordinate ids " + std::to_string(map->uids.front().host) + "+" +
-                  std::to_string(map->uids.front().count) + " (uids), " + std::to_string(map->gids.front().host) +
-                  "+" + std::to_string(map->gids.front().count) + " (gids)");
+                  std::to_string(map->uids.front().count) + " (uids), " + std::to_string(map->gids.front().host) + "+" +
+                  std::to_string(map->gids.front().count) + " (gids)");
         return;
     }
     const unsigned long count = containers::ids_per_container;
@@ -176,8 +178,10 @@ void setup_lxcpath(const SetupTarget& target, SetupReport& report)
         if (!(st.st_mode & S_IXOTH)) {
             if (chmod(p.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
                 throw std::runtime_error("cannot chmod o+x " + p.string() + ": " + std::strerror(errno));
-            report.changed("chmod o+x " + p.string() + " (search only, no listing): unprivileged containers' "
-                           "root must reach " + lxcpath.string());
+            report.changed("chmod o+x " + p.string() +
+                           " (search only, no listing): unprivileged containers' "
+                           "root must reach " +
+                           lxcpath.string());
         }
         if (p == p.root_path()) break;
     }
@@ -230,7 +234,10 @@ void setup_x11_socket_dir(const SetupTarget&, SetupReport& report)
     report.ok(dir.string() + " is 1777");
 }
 
-fs::path setup_record() { return "/var/lib/ctopbroker/setup-users"; }
+fs::path setup_record()
+{
+    return "/var/lib/ctopbroker/setup-users";
+}
 
 namespace {
 
@@ -283,7 +290,7 @@ void remember_for_boot(const SetupTarget& target, SetupReport& report)
                    ": `ctopbroker setup --boot` re-creates its cgroups, /tmp/.X11-unix and the network at boot");
 }
 
-} // namespace
+}  // namespace
 
 std::vector<std::string> recorded_users(const std::string& record_text)
 {
@@ -325,8 +332,7 @@ int run_boot_setup()
             ++failures;
         }
     };
-    for (const auto& user : users)
-        attempt(user.c_str(), [&] { setup_cgroups(setup_target(user), report); });
+    for (const auto& user : users) attempt(user.c_str(), [&] { setup_cgroups(setup_target(user), report); });
     attempt("X11 sockets", [&] { setup_x11_socket_dir(SetupTarget{}, report); });
     // The lxc-usernet lines are /etc's (they outlived the reboot): the rules read them.
     const int network = net::setup_network({});
@@ -346,11 +352,8 @@ int run_setup(const std::string& user)
         SetupTarget target = setup_target(user);
         SetupReport report;
         const std::vector<std::pair<const char*, SetupStep>> steps = {
-            {"subordinate ids", setup_subordinate_ids},
-            {"lxcpath", setup_lxcpath},
-            {"cgroups", setup_cgroups},
-            {"X11 sockets", setup_x11_socket_dir},
-            {"boot record", remember_for_boot},
+            {"subordinate ids", setup_subordinate_ids}, {"lxcpath", setup_lxcpath},         {"cgroups", setup_cgroups},
+            {"X11 sockets", setup_x11_socket_dir},      {"boot record", remember_for_boot},
         };
         for (const auto& [name, step] : steps) {
             try {
@@ -397,4 +400,4 @@ int run_remove_user(const std::string& user)
     }
 }
 
-} // namespace ctop
+}  // namespace ctop

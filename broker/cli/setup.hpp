@@ -17,14 +17,14 @@ struct SetupTarget {
     uid_t uid = 0;
     gid_t gid = 0;
     std::filesystem::path home;
-    std::filesystem::path lxcpath; // where that user's containers live
+    std::filesystem::path lxcpath;  // where that user's containers live
 };
 
 // Collects what setup did, and prints it as it goes.
 class SetupReport {
 public:
-    void changed(const std::string& what); // "setup: <what>"
-    void ok(const std::string& what);      // "ok: <what>" (already in place)
+    void changed(const std::string& what);  // "setup: <what>"
+    void ok(const std::string& what);       // "ok: <what>" (already in place)
     int changes() const { return changes_; }
 
 private:
@@ -72,4 +72,4 @@ int run_boot_setup();
 // they belong to the account (userdel removes them). Exit status.
 int run_remove_user(const std::string& user);
 
-} // namespace ctop
+}  // namespace ctop

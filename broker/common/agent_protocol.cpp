@@ -182,7 +182,10 @@ std::string agent_exited_line(pid_t pid, int status)
     return json{{"event", "exited"}, {"pid", pid}, {"status", status}}.dump();
 }
 
-std::string agent_started_line(pid_t host_pid) { return json{{"event", "started"}, {"pid", host_pid}}.dump(); }
+std::string agent_started_line(pid_t host_pid)
+{
+    return json{{"event", "started"}, {"pid", host_pid}}.dump();
+}
 
 }  // namespace ctop
 
@@ -216,11 +219,15 @@ std::string agent_notify_line(const ContainerNotification& n)
     std::string line = msg.dump(-1, ' ', false, json::error_handler_t::replace);
     json back = json::parse(line);
     using Limit = std::pair<const char*, size_t>;
-    for (auto [key, max] : {Limit{"app", max_notify_app}, Limit{"summary", max_notify_summary}, Limit{"body", max_notify_body}})
+    for (auto [key, max] :
+         {Limit{"app", max_notify_app}, Limit{"summary", max_notify_summary}, Limit{"body", max_notify_body}})
         back[key] = cut(back[key].get<std::string>(), max);
     return back.dump();
 }
 
-std::string agent_close_line(std::uint32_t id) { return json{{"event", "close"}, {"id", id}}.dump(); }
+std::string agent_close_line(std::uint32_t id)
+{
+    return json{{"event", "close"}, {"id", id}}.dump();
+}
 
 }  // namespace ctop

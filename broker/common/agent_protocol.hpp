@@ -40,8 +40,8 @@ struct ContainerNotification {
     std::uint32_t id = 0;        // the agent's id for it (the app's)
     std::uint32_t replaces = 0;  // the agent's id of one it replaces, or 0
     std::string app, summary, body;
-    int urgency = 1;             // 0 low, 1 normal, 2 critical
-    int expire_ms = -1;          // -1: the daemon's default
+    int urgency = 1;     // 0 low, 1 normal, 2 critical
+    int expire_ms = -1;  // -1: the daemon's default
 };
 
 struct AgentMessage {
@@ -49,11 +49,11 @@ struct AgentMessage {
     // reply: the answer to request `id`.
     std::uint64_t id = 0;
     bool ok = false;
-    std::string error;              // when !ok: printable, capped
-    pid_t pid = 0;                  // spawn: the app's pid inside the container; exited: whose; started: the agent's host pid
+    std::string error;  // when !ok: printable, capped
+    pid_t pid = 0;      // spawn: the app's pid inside the container; exited: whose; started: the agent's host pid
     std::optional<std::vector<DesktopApp>> apps;  // an "apps" reply
-    int status = 0;                 // exited: a wait status
-    ContainerNotification notification;  // notify; close: its id alone
+    int status = 0;                               // exited: a wait status
+    ContainerNotification notification;           // notify; close: its id alone
 };
 
 // nullopt, with `problem` saying what was wrong, when the line is not a

@@ -156,8 +156,9 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
     // taken the listening socket from it (same uid) and serve it. A new
     // socket in the read-only directory leaves that one reaching nobody.
     if (answers)
-        note(log_fd, "container '" + c.name() + "': its PipeWire daemon is gone but something still answers on its "
-                     "socket: refused; a new daemon gets a new socket");
+        note(log_fd, "container '" + c.name() +
+                         "': its PipeWire daemon is gone but something still answers on its "
+                         "socket: refused; a new daemon gets a new socket");
     if (running > 0) kill(running, SIGKILL);  // ours, but it stopped answering
     paths::write_atomically(dir / "pipewire.conf", container_pipewire_conf());
     // PipeWire locks "<socket>.lock" before it looks at activated sockets; in
@@ -171,13 +172,14 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
     containers::RunOptions run;
     // PulseAudio apps (browsers, most of the desktop) get pipewire-pulse, a
     // client of the same daemon, at the usual $XDG_RUNTIME_DIR/pulse/native.
-    run.argv = {"/bin/sh", "-c",
-                "command -v pipewire >/dev/null || { echo 'ctopbroker: pipewire is not installed in this container' >&2; "
-                "exit 127; }; exec 3<&0 </dev/null; "
-                "if command -v pipewire-pulse >/dev/null; then "
-                "PIPEWIRE_REMOTE=/run/ctopbroker/pipewire-0 pipewire-pulse 3<&- & fi; "
-                "export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=pipewire-0; "
-                "exec pipewire -c /run/ctopbroker/pipewire.conf"};
+    run.argv = {
+        "/bin/sh", "-c",
+        "command -v pipewire >/dev/null || { echo 'ctopbroker: pipewire is not installed in this container' >&2; "
+        "exit 127; }; exec 3<&0 </dev/null; "
+        "if command -v pipewire-pulse >/dev/null; then "
+        "PIPEWIRE_REMOTE=/run/ctopbroker/pipewire-0 pipewire-pulse 3<&- & fi; "
+        "export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=pipewire-0; "
+        "exec pipewire -c /run/ctopbroker/pipewire.conf"};
     run.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/user", "XDG_RUNTIME_DIR=/run/user/1000",
                "PIPEWIRE_RUNTIME_DIR=.", "LANG=C.UTF-8"};
     run.cwd = "/run/ctopbroker";

@@ -31,15 +31,13 @@ void AudioRing::take(float& left, float& right)
 void AudioRing::push_interleaved(const float* frames, size_t count)
 {
     std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < count; ++i)
-        put(frames[2 * i], frames[2 * i + 1]);
+    for (size_t i = 0; i < count; ++i) put(frames[2 * i], frames[2 * i + 1]);
 }
 
 void AudioRing::pop_interleaved(float* frames, size_t count)
 {
     std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < count; ++i)
-        take(frames[2 * i], frames[2 * i + 1]);
+    for (size_t i = 0; i < count; ++i) take(frames[2 * i], frames[2 * i + 1]);
 }
 
 size_t AudioRing::available() const

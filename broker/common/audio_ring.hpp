@@ -21,8 +21,8 @@ public:
 
     size_t available() const;
     void clear();
-    uint64_t dropped() const { return dropped_; } // frames lost to overflow
-    uint64_t starved() const { return starved_; } // frames of silence for lack of data
+    uint64_t dropped() const { return dropped_; }  // frames lost to overflow
+    uint64_t starved() const { return starved_; }  // frames of silence for lack of data
 
 private:
     size_t capacity() const { return data_.size() / 2; }
@@ -33,7 +33,7 @@ private:
 
     std::vector<float> data_;
     mutable std::mutex mutex_;
-    uint64_t read_ = 0, write_ = 0; // frame counters; index = counter % capacity
+    uint64_t read_ = 0, write_ = 0;  // frame counters; index = counter % capacity
     uint64_t dropped_ = 0, starved_ = 0;
 };
 

@@ -34,7 +34,10 @@ bool write_value(const fs::path& file, const std::string& value)
     return ok;
 }
 
-bool is_cgroup2(const fs::path& hierarchy) { return fs::exists(hierarchy / "cgroup.subtree_control"); }
+bool is_cgroup2(const fs::path& hierarchy)
+{
+    return fs::exists(hierarchy / "cgroup.subtree_control");
+}
 
 // A hybrid machine's cgroup2 at unified/ carries none of the controllers a
 // container's limits use (at most hugetlb): liblxc copes with a session it
@@ -87,7 +90,8 @@ std::vector<fs::path> hierarchies()
         std::istringstream fields(line);
         std::string id, parent, dev, root, mountpoint, word;
         fields >> id >> parent >> dev >> root >> mountpoint;
-        while (fields >> word && word != "-") {}
+        while (fields >> word && word != "-") {
+        }
         std::string fstype, source, superopts;
         fields >> fstype >> source >> superopts;
         if (root != "/") continue;  // a bind of a sub-cgroup, e.g. inside a container
@@ -98,7 +102,10 @@ std::vector<fs::path> hierarchies()
     return out;
 }
 
-fs::path delegated_dir(const fs::path& hierarchy, const std::string& user) { return hierarchy / "ctopbroker" / user; }
+fs::path delegated_dir(const fs::path& hierarchy, const std::string& user)
+{
+    return hierarchy / "ctopbroker" / user;
+}
 
 std::vector<std::string> delegate_to(const std::string& user, uid_t uid, gid_t gid)
 {
@@ -108,8 +115,8 @@ std::vector<std::string> delegate_to(const std::string& user, uid_t uid, gid_t g
         for (const fs::path& d : {top, dir}) {
             if (mkdir(d.c_str(), 0755) == 0) changed.push_back("created cgroup " + d.string());
             else if (errno != EEXIST)
-                throw std::runtime_error("cannot create cgroup " + d.string() + ": " + std::strerror(errno) +
-                                         " (is " + h.string() + " mounted read-only?)");
+                throw std::runtime_error("cannot create cgroup " + d.string() + ": " + std::strerror(errno) + " (is " +
+                                         h.string() + " mounted read-only?)");
             init_cpuset(d);
         }
         if (is_cgroup2(h)) {
@@ -186,7 +193,8 @@ std::vector<std::string> join_delegated(const std::string& user)
         const std::string mine = own_cgroup(h);
         const std::string wanted = "/" + fs::relative(dir, h).string();
         if (!fs::exists(dir) || mine == wanted || mine.starts_with(wanted + "/")) continue;
-        if (!write_value(dir / "cgroup.procs", pid) && !holds_no_limits(h)) failed.push_back(h.string() + " (" + std::strerror(errno) + ")");
+        if (!write_value(dir / "cgroup.procs", pid) && !holds_no_limits(h))
+            failed.push_back(h.string() + " (" + std::strerror(errno) + ")");
     }
     return failed;
 }

@@ -25,13 +25,12 @@ void enter_container_namespaces(pid_t init)
     const char* kinds[] = {"user", "cgroup", "ipc", "uts", "net", "mnt"};
     std::vector<std::pair<const char*, int>> fds;
     auto close_all = [&] {
-        for (auto [kind, fd] : fds)
-            close(fd);
+        for (auto [kind, fd] : fds) close(fd);
     };
     for (const char* kind : kinds) {
         std::string ours = std::string("/proc/self/ns/") + kind;
         if (stat(ours.c_str(), &mine) != 0 || stat((base + kind).c_str(), &theirs) != 0) continue;
-        if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) continue; // already there
+        if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) continue;  // already there
         int fd = open((base + kind).c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             int err = errno;

@@ -41,13 +41,16 @@ const std::vector<CommandSchema>& request_schema()
         {"type", {{"text", T::String, true}}},
         {"workspace", {{"slot", T::Integer, false}, {"name", T::String, false}}},
         {"socket", {{"name", T::String, true}}},
-        {"spawn", {{"name", T::String, true}, {"lxcpath", T::String, false}, {"argv", T::Strings, false},
-                   {"env", T::Strings, false}}},
+        {"spawn",
+         {{"name", T::String, true},
+          {"lxcpath", T::String, false},
+          {"argv", T::Strings, false},
+          {"env", T::Strings, false}}},
         {"stop", {{"name", T::String, true}, {"lxcpath", T::String, false}}},
         {"clipboard", {}},
         {"apps", {{"name", T::String, false}}},
-        {"audio", {{"name", T::String, true}, {"mute", T::Bool, false}, {"volume", T::Number, false},
-                   {"mic", T::Bool, false}}},
+        {"audio",
+         {{"name", T::String, true}, {"mute", T::Bool, false}, {"volume", T::Number, false}, {"mic", T::Bool, false}}},
         {"notify", {{"message", T::String, true}}},
         {"quit", {}},
     };
@@ -57,11 +60,16 @@ const std::vector<CommandSchema>& request_schema()
 const char* describe(FieldType t)
 {
     switch (t) {
-    case FieldType::String: return "a string";
-    case FieldType::Bool: return "true or false";
-    case FieldType::Number: return "a number";
-    case FieldType::Integer: return "a whole number";
-    case FieldType::Strings: return "a list of strings";
+    case FieldType::String:
+        return "a string";
+    case FieldType::Bool:
+        return "true or false";
+    case FieldType::Number:
+        return "a number";
+    case FieldType::Integer:
+        return "a whole number";
+    case FieldType::Strings:
+        return "a list of strings";
     }
     return "?";
 }
@@ -69,9 +77,12 @@ const char* describe(FieldType t)
 bool fits(const nlohmann::json& v, FieldType t)
 {
     switch (t) {
-    case FieldType::String: return v.is_string();
-    case FieldType::Bool: return v.is_boolean();
-    case FieldType::Number: return v.is_number();
+    case FieldType::String:
+        return v.is_string();
+    case FieldType::Bool:
+        return v.is_boolean();
+    case FieldType::Number:
+        return v.is_number();
     case FieldType::Integer:  // handlers read an int
         return v.is_number_integer() && v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX &&
                !(v.is_number_unsigned() && v.get<std::uint64_t>() > INT32_MAX);
@@ -110,8 +121,7 @@ std::string check_request_fields(const nlohmann::json& request)
 namespace ctop::control {
 namespace {
 
-template <typename T>
-std::optional<T> optional_field(const nlohmann::json& j, const char* name)
+template <typename T> std::optional<T> optional_field(const nlohmann::json& j, const char* name)
 {
     auto it = j.find(name);
     if (it == j.end() || it->is_null()) return std::nullopt;
@@ -120,8 +130,14 @@ std::optional<T> optional_field(const nlohmann::json& j, const char* name)
 
 }  // namespace
 
-void from_json(const nlohmann::json& j, Key& r) { r.combo = j.value("combo", ""); }
-void from_json(const nlohmann::json& j, Type& r) { r.text = j.value("text", ""); }
+void from_json(const nlohmann::json& j, Key& r)
+{
+    r.combo = j.value("combo", "");
+}
+void from_json(const nlohmann::json& j, Type& r)
+{
+    r.text = j.value("text", "");
+}
 
 void from_json(const nlohmann::json& j, Workspace& r)
 {
@@ -129,7 +145,10 @@ void from_json(const nlohmann::json& j, Workspace& r)
     r.name = j.value("name", "");
 }
 
-void from_json(const nlohmann::json& j, Socket& r) { r.name = j.value("name", ""); }
+void from_json(const nlohmann::json& j, Socket& r)
+{
+    r.name = j.value("name", "");
+}
 
 void from_json(const nlohmann::json& j, Spawn& r)
 {
@@ -145,7 +164,10 @@ void from_json(const nlohmann::json& j, Stop& r)
     r.lxcpath = j.value("lxcpath", "");
 }
 
-void from_json(const nlohmann::json& j, Apps& r) { r.name = j.value("name", ""); }
+void from_json(const nlohmann::json& j, Apps& r)
+{
+    r.name = j.value("name", "");
+}
 
 void from_json(const nlohmann::json& j, Audio& r)
 {
@@ -155,11 +177,23 @@ void from_json(const nlohmann::json& j, Audio& r)
     r.mic = optional_field<bool>(j, "mic");
 }
 
-void from_json(const nlohmann::json& j, Notify& r) { r.message = j.value("message", ""); }
+void from_json(const nlohmann::json& j, Notify& r)
+{
+    r.message = j.value("message", "");
+}
 
-nlohmann::json request(std::string_view cmd) { return {{"cmd", cmd}}; }
-nlohmann::json request(const Key& r) { return {{"cmd", "key"}, {"combo", r.combo}}; }
-nlohmann::json request(const Type& r) { return {{"cmd", "type"}, {"text", r.text}}; }
+nlohmann::json request(std::string_view cmd)
+{
+    return {{"cmd", cmd}};
+}
+nlohmann::json request(const Key& r)
+{
+    return {{"cmd", "key"}, {"combo", r.combo}};
+}
+nlohmann::json request(const Type& r)
+{
+    return {{"cmd", "type"}, {"text", r.text}};
+}
 
 nlohmann::json request(const Workspace& r)
 {
@@ -167,7 +201,10 @@ nlohmann::json request(const Workspace& r)
     return {{"cmd", "workspace"}, {"name", r.name}};
 }
 
-nlohmann::json request(const Socket& r) { return {{"cmd", "socket"}, {"name", r.name}}; }
+nlohmann::json request(const Socket& r)
+{
+    return {{"cmd", "socket"}, {"name", r.name}};
+}
 
 nlohmann::json request(const Spawn& r)
 {
@@ -200,6 +237,9 @@ nlohmann::json request(const Audio& r)
     return j;
 }
 
-nlohmann::json request(const Notify& r) { return {{"cmd", "notify"}, {"message", r.message}}; }
+nlohmann::json request(const Notify& r)
+{
+    return {{"cmd", "notify"}, {"message", r.message}};
+}
 
 }  // namespace ctop::control

@@ -76,8 +76,14 @@ nlohmann::json request(const Notify& r);
 // A command without fields: status, views, clipboard, quit.
 nlohmann::json request(std::string_view cmd);
 
-inline nlohmann::json ok() { return {{"ok", true}}; }
-inline nlohmann::json error(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+inline nlohmann::json ok()
+{
+    return {{"ok", true}};
+}
+inline nlohmann::json error(const std::string& message)
+{
+    return {{"ok", false}, {"error", message}};
+}
 
 }  // namespace ctop::control
 

@@ -55,8 +55,8 @@ pid_t spawn_tool(const std::vector<std::string>& argv, const posix_spawn_file_ac
     pid_t pid = -1;
     int rc = posix_spawnp(&pid, cargs[0], fa, nullptr, cargs.data(), env.data());
     if (rc != 0)
-        throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc) + " (install it: scripts/deps.sh, or " +
-                                 install + ")");
+        throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc) +
+                                 " (install it: scripts/deps.sh, or " + install + ")");
     return pid;
 }
 
@@ -143,7 +143,10 @@ void must(const std::vector<std::string>& argv, const std::string& input = "")
     }
 }
 
-bool interface_exists(const char* name) { return if_nametoindex(name) != 0; }
+bool interface_exists(const char* name)
+{
+    return if_nametoindex(name) != 0;
+}
 
 std::string read_small_file(const fs::path& file, size_t limit = 1 << 20)
 {
@@ -230,9 +233,11 @@ std::string ruleset(const std::vector<uid_t>& user_uids)
       << "        meta nfproto ipv6 drop\n"
       << "        ct state established,related accept\n"  // replies to what the host started
       << "        udp sport 68 udp dport 67 accept\n"
-      << "        iifname \"" << inet << "\" ip daddr " << internet_bridge.gateway << " meta l4proto { tcp, udp } "
+      << "        iifname \"" << inet << "\" ip daddr " << internet_bridge.gateway
+      << " meta l4proto { tcp, udp } "
          "th dport 53 accept\n"
-      << "        iifname \"" << lan << "\" ip daddr " << lan_bridge.gateway << " meta l4proto { tcp, udp } "
+      << "        iifname \"" << lan << "\" ip daddr " << lan_bridge.gateway
+      << " meta l4proto { tcp, udp } "
          "th dport 53 accept\n"
       << "        drop\n"
       << "    }\n"
@@ -276,7 +281,10 @@ std::string live_rules()
     return out + more;
 }
 
-void say(const std::string& what) { std::printf("setup: %s\n", what.c_str()); }
+void say(const std::string& what)
+{
+    std::printf("setup: %s\n", what.c_str());
+}
 
 // Each step checks first and changes only what is missing.
 bool ensure_bridge(const Bridge& b)
@@ -370,8 +378,7 @@ void ensure_dnsmasq(bool restart)
                                      "--user=nobody",
                                      "--group=nogroup"};
     const fs::path log = state_dir() / "dnsmasq.log";
-    if (run_logged(argv, log) != 0)
-        throw std::runtime_error("dnsmasq did not start: " + read_small_file(log, 4096));
+    if (run_logged(argv, log) != 0) throw std::runtime_error("dnsmasq did not start: " + read_small_file(log, 4096));
     auto pid = running_dnsmasq();
     for (int i = 0; !pid && i < 100; ++i) {  // its pid file comes from the daemonized child
         usleep(20000);
@@ -414,7 +421,8 @@ void drop_usernet_lines(const std::function<bool(const std::string&)>& drop)
         out << kept;
         if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
     }
-    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    fs::permissions(tmp,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
     fs::rename(tmp, usernet_file);
     say(usernet_file.string() + ": removed " + dropped);
 }
@@ -454,7 +462,10 @@ bool valid_user_name(const std::string& user)
 
 }  // namespace
 
-const Bridge& bridge_of(Mode mode) { return mode == Mode::Lan ? lan_bridge : internet_bridge; }
+const Bridge& bridge_of(Mode mode)
+{
+    return mode == Mode::Lan ? lan_bridge : internet_bridge;
+}
 
 fs::path state_dir()
 {
@@ -493,8 +504,8 @@ containers::NetworkSpec attachment(const std::string& container, const fs::path&
         throw std::runtime_error(policy + ", but the bridge " + b.name + " does not exist: " + setup_hint +
                                  ", or `ctopbroker set " + container + " network=none`");
     if (!running_dnsmasq())
-        throw std::runtime_error(policy + ", but no dnsmasq serves its bridge (" + (state_dir() / "dnsmasq.pid").string() +
-                                 "): " + setup_hint);
+        throw std::runtime_error(policy + ", but no dnsmasq serves its bridge (" +
+                                 (state_dir() / "dnsmasq.pid").string() + "): " + setup_hint);
     return {b.name, mac_address(container, lxcpath), veth_name(container, lxcpath)};
 }
 

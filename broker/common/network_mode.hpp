@@ -21,9 +21,12 @@ inline std::optional<Mode> parse_mode(std::string_view text)
 inline std::string_view to_string(Mode mode)
 {
     switch (mode) {
-    case Mode::None: return "none";
-    case Mode::Internet: return "internet";
-    case Mode::Lan: return "lan";
+    case Mode::None:
+        return "none";
+    case Mode::Internet:
+        return "internet";
+    case Mode::Lan:
+        return "lan";
     }
     return "none";
 }

@@ -81,8 +81,10 @@ char32_t entity(std::string_view s, size_t& i)
         std::string_view digits = name.substr(hex ? 2 : 1);
         if (digits.empty()) return 0;
         for (char d : digits) {
-            int v = d >= '0' && d <= '9' ? d - '0' : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
-                                                   : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
+            int v = d >= '0' && d <= '9'          ? d - '0'
+                    : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
+                    : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10
+                                                  : -1;
             if (v < 0) return 0;
             cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
             if (cp > 0x10ffff) return 0;

@@ -40,9 +40,15 @@ fs::path companion_binary(const std::string& name)
     return self.parent_path() / name;
 }
 
-fs::path control_socket() { return broker_runtime_dir() / "control.sock"; }
+fs::path control_socket()
+{
+    return broker_runtime_dir() / "control.sock";
+}
 
-fs::path container_runtime_dir(const std::string& container) { return broker_runtime_dir() / "c" / container; }
+fs::path container_runtime_dir(const std::string& container)
+{
+    return broker_runtime_dir() / "c" / container;
+}
 
 fs::path config_dir()
 {
@@ -53,7 +59,10 @@ fs::path config_dir()
     return fs::path(home) / ".config" / "ctopbroker";
 }
 
-fs::path policy_file(const std::string& container) { return config_dir() / "containers" / (container + ".toml"); }
+fs::path policy_file(const std::string& container)
+{
+    return config_dir() / "containers" / (container + ".toml");
+}
 
 fs::path lxcpath()
 {

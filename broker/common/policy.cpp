@@ -93,7 +93,8 @@ std::optional<PolicyProblem> ContainerPolicy::check() const
     if (memory_bytes && (*memory_bytes < min_memory_bytes || *memory_bytes > max_memory_bytes))
         return PolicyProblem{"memory", "must be between 64M and 64T (the container needs room to start)"};
     if (pids && (*pids < min_pids || *pids > max_pids))
-        return PolicyProblem{"pids", "must be between " + std::to_string(min_pids) + " and " + std::to_string(max_pids)};
+        return PolicyProblem{"pids",
+                             "must be between " + std::to_string(min_pids) + " and " + std::to_string(max_pids)};
     if (cpu_weight && (*cpu_weight < 1 || *cpu_weight > 10000))
         return PolicyProblem{"cpu_weight", "must be between 1 and 10000"};
     if (clipboard_max_bytes < 1 || clipboard_max_bytes > max_clipboard_bytes)
@@ -107,14 +108,16 @@ std::optional<PolicyProblem> ContainerPolicy::check() const
             return PolicyProblem{"clipboard.mime", "each type is 1-255 printable characters without spaces"};
     if (extra_globals.size() > 64) return PolicyProblem{"extra_globals", "at most 64 interfaces"};
     for (const auto& g : extra_globals)
-        if (g.empty() || g.size() > 64 || g.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+        if (g.empty() || g.size() > 64 ||
+            g.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
             return PolicyProblem{"extra_globals", "interface names are 1-64 of a-z, 0-9 and '_'"};
     for (const auto& sh : shares)
         if (!sh.host.is_absolute() || sh.path.empty() || sh.path[0] != '/')
             return PolicyProblem{"share", "host and path must be absolute paths"};
     if (usb.size() > 64) return PolicyProblem{"usb", "at most 64 devices"};
     for (const auto& id : usb)
-        if (id.size() != 9 || id[4] != ':' || id.substr(0, 4).find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
+        if (id.size() != 9 || id[4] != ':' ||
+            id.substr(0, 4).find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
             id.substr(5).find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
             return PolicyProblem{"usb", "each device is VENDOR:PRODUCT in hex, like \"046d:0825\" (see lsusb)"};
     if (devices.size() > 64) return PolicyProblem{"devices", "at most 64 devices"};
@@ -138,7 +141,8 @@ namespace {
     throw std::runtime_error(where + ": " + key + ": " + why);
 }
 
-[[maybe_unused]] [[noreturn]] void bad(const std::filesystem::path& file, const std::string& key, const std::string& why)
+[[maybe_unused]] [[noreturn]] void bad(const std::filesystem::path& file, const std::string& key,
+                                       const std::string& why)
 {
     bad(file, nullptr, key, why);
 }
@@ -241,8 +245,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     toml::table t = read_toml_file(file);
     PolicyReader r(file, t);
     r.only({"color", "template", "network", "memory", "pids", "cpu_weight", "audio", "mic", "x11", "fullscreen",
-            "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices",
-            "incoming_max_bytes"});
+            "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices", "incoming_max_bytes"});
     ContainerPolicy p;
     p.name = name;
     r.string("color", p.color);
@@ -250,10 +253,8 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     if (const toml::node* n = t.get("network")) {
         // Policies written before the modes said true or false.
         if (auto on = n->value_exact<bool>()) p.network = *on ? net::Mode::Internet : net::Mode::None;
-        else if (auto mode = net::parse_mode(n->value_exact<std::string>().value_or("")))
-            p.network = *mode;
-        else
-            r.bad_at("network", std::string("must be ") + net::modes_text);
+        else if (auto mode = net::parse_mode(n->value_exact<std::string>().value_or(""))) p.network = *mode;
+        else r.bad_at("network", std::string("must be ") + net::modes_text);
     }
     p.memory_bytes = r.size("memory");
     if (auto pids = r.integer("pids")) {
@@ -363,7 +364,8 @@ DefaultLimits default_limits()
 {
     DefaultLimits d;
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    std::uint64_t ram = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+    std::uint64_t ram =
+        pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
     d.memory_bytes = ram ? std::min<std::uint64_t>(4ull << 30, ram / 2) : 4ull << 30;
     return d;
 }
@@ -411,8 +413,8 @@ std::string list_text(const auto& items)
 
 // "none" (no limit) or what `parse` makes of it.
 template <typename T>
-std::optional<T> limit_value(const std::string& key, const std::string& text, std::optional<T> (*parse)(const std::string&),
-                             const char* example)
+std::optional<T> limit_value(const std::string& key, const std::string& text,
+                             std::optional<T> (*parse)(const std::string&), const char* example)
 {
     if (text == "none") return std::nullopt;
     if (auto v = parse(text)) return v;
@@ -421,7 +423,8 @@ std::optional<T> limit_value(const std::string& key, const std::string& text, st
 
 std::optional<std::uint32_t> parse_count(const std::string& text)
 {
-    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
     return static_cast<std::uint32_t>(std::stoul(text));
 }
 
@@ -439,78 +442,92 @@ KeyAccess flag(bool ContainerPolicy::*member, const std::string& key)
 const std::vector<std::pair<std::string, KeyAccess>>& key_table()
 {
     static const std::vector<std::pair<std::string, KeyAccess>> table = {
-        {"color", {[](const ContainerPolicy& p) { return p.color; },
-                   [](ContainerPolicy& p, const std::string& v) { p.color = v; }}},
-        {"template", {[](const ContainerPolicy& p) { return p.template_name; },
-                      [](ContainerPolicy&, const std::string&) {
-                          refuse("template", "is how the container was built and cannot change: clone or create "
-                                             "another container instead");
-                      }}},
-        {"network", {[](const ContainerPolicy& p) { return std::string(net::to_string(p.network)); },
-                     [](ContainerPolicy& p, const std::string& v) {
-                         auto mode = net::parse_mode(v);
-                         if (!mode) refuse("network", "unknown mode '" + v.substr(0, 40) + "': use " + net::modes_text);
-                         p.network = *mode;
-                     }}},
-        {"memory", {[](const ContainerPolicy& p) { return p.memory_bytes ? size_text(*p.memory_bytes) : "none"; },
-                    [](ContainerPolicy& p, const std::string& v) {
-                        p.memory_bytes = limit_value<std::uint64_t>("memory", v, parse_size, "a size like 512M, 4G or 1.5G");
-                    }}},
-        {"pids", {[](const ContainerPolicy& p) { return p.pids ? std::to_string(*p.pids) : "none"; },
-                  [](ContainerPolicy& p, const std::string& v) {
-                      p.pids = limit_value<std::uint32_t>("pids", v, parse_count, "a number of processes");
-                  }}},
-        {"cpu_weight", {[](const ContainerPolicy& p) { return p.cpu_weight ? std::to_string(*p.cpu_weight) : "none"; },
-                        [](ContainerPolicy& p, const std::string& v) {
-                            p.cpu_weight = limit_value<std::uint32_t>("cpu_weight", v, parse_count, "1-10000");
-                        }}},
+        {"color",
+         {[](const ContainerPolicy& p) { return p.color; },
+          [](ContainerPolicy& p, const std::string& v) { p.color = v; }}},
+        {"template",
+         {[](const ContainerPolicy& p) { return p.template_name; },
+          [](ContainerPolicy&, const std::string&) {
+              refuse("template", "is how the container was built and cannot change: clone or create "
+                                 "another container instead");
+          }}},
+        {"network",
+         {[](const ContainerPolicy& p) { return std::string(net::to_string(p.network)); },
+          [](ContainerPolicy& p, const std::string& v) {
+              auto mode = net::parse_mode(v);
+              if (!mode) refuse("network", "unknown mode '" + v.substr(0, 40) + "': use " + net::modes_text);
+              p.network = *mode;
+          }}},
+        {"memory",
+         {[](const ContainerPolicy& p) { return p.memory_bytes ? size_text(*p.memory_bytes) : "none"; },
+          [](ContainerPolicy& p, const std::string& v) {
+              p.memory_bytes = limit_value<std::uint64_t>("memory", v, parse_size, "a size like 512M, 4G or 1.5G");
+          }}},
+        {"pids",
+         {[](const ContainerPolicy& p) { return p.pids ? std::to_string(*p.pids) : "none"; },
+          [](ContainerPolicy& p, const std::string& v) {
+              p.pids = limit_value<std::uint32_t>("pids", v, parse_count, "a number of processes");
+          }}},
+        {"cpu_weight",
+         {[](const ContainerPolicy& p) { return p.cpu_weight ? std::to_string(*p.cpu_weight) : "none"; },
+          [](ContainerPolicy& p, const std::string& v) {
+              p.cpu_weight = limit_value<std::uint32_t>("cpu_weight", v, parse_count, "1-10000");
+          }}},
         {"audio", flag(&ContainerPolicy::audio, "audio")},
         {"mic", flag(&ContainerPolicy::mic, "mic")},
         {"x11", flag(&ContainerPolicy::x11, "x11")},
         {"fullscreen", flag(&ContainerPolicy::fullscreen, "fullscreen")},
-        {"incoming_max_bytes", {[](const ContainerPolicy& p) { return size_text(p.incoming_max_bytes); },
-                                [](ContainerPolicy& p, const std::string& v) {
-                                    auto size = parse_size(v);
-                                    if (!size) refuse("incoming_max_bytes", "expected a size like 1G, got '" + v.substr(0, 40) + "'");
-                                    p.incoming_max_bytes = *size;
-                                }}},
+        {"incoming_max_bytes",
+         {[](const ContainerPolicy& p) { return size_text(p.incoming_max_bytes); },
+          [](ContainerPolicy& p, const std::string& v) {
+              auto size = parse_size(v);
+              if (!size) refuse("incoming_max_bytes", "expected a size like 1G, got '" + v.substr(0, 40) + "'");
+              p.incoming_max_bytes = *size;
+          }}},
         {"gpu", flag(&ContainerPolicy::gpu, "gpu")},
         {"camera", flag(&ContainerPolicy::camera, "camera")},
-        {"usb", {[](const ContainerPolicy& p) { return list_text(p.usb); },
-                 [](ContainerPolicy& p, const std::string& v) { p.usb = list_value(v); }}},
-        {"devices", {[](const ContainerPolicy& p) { return list_text(p.devices); },
-                     [](ContainerPolicy& p, const std::string& v) { p.devices = list_value(v); }}},
+        {"usb",
+         {[](const ContainerPolicy& p) { return list_text(p.usb); },
+          [](ContainerPolicy& p, const std::string& v) { p.usb = list_value(v); }}},
+        {"devices",
+         {[](const ContainerPolicy& p) { return list_text(p.devices); },
+          [](ContainerPolicy& p, const std::string& v) { p.devices = list_value(v); }}},
         {"clipboard.import", flag(&ContainerPolicy::clipboard_import, "clipboard.import")},
         {"clipboard.export", flag(&ContainerPolicy::clipboard_export, "clipboard.export")},
-        {"clipboard.max_bytes", {[](const ContainerPolicy& p) { return size_text(p.clipboard_max_bytes); },
-                                 [](ContainerPolicy& p, const std::string& v) {
-                                     auto size = parse_size(v);
-                                     if (!size) refuse("clipboard.max_bytes", "expected a size like 64M, got '" + v.substr(0, 40) + "'");
-                                     p.clipboard_max_bytes = *size;
-                                 }}},
-        {"clipboard.mime", {[](const ContainerPolicy& p) { return list_text(p.clipboard_mime); },
-                            [](ContainerPolicy& p, const std::string& v) { p.clipboard_mime = list_value(v); }}},
-        {"extra_globals", {[](const ContainerPolicy& p) { return list_text(p.extra_globals); },
-                           [](ContainerPolicy& p, const std::string& v) {
-                               auto items = list_value(v);
-                               p.extra_globals = {items.begin(), items.end()};
-                           }}},
-        {"share", {[](const ContainerPolicy& p) {
-                       std::vector<std::string> specs;
-                       for (const auto& s : p.shares) specs.push_back(s.host.string() + ":" + s.path + (s.read_only ? "" : ":rw"));
-                       return list_text(specs);
-                   },
-                   [](ContainerPolicy& p, const std::string& v) {
-                       std::vector<Share> shares;
-                       for (const auto& spec : list_value(v)) {
-                           try {
-                               shares.push_back(parse_share(spec));
-                           } catch (const std::invalid_argument& e) {
-                               refuse("share", e.what());
-                           }
-                       }
-                       p.shares = shares;
-                   }}},
+        {"clipboard.max_bytes",
+         {[](const ContainerPolicy& p) { return size_text(p.clipboard_max_bytes); },
+          [](ContainerPolicy& p, const std::string& v) {
+              auto size = parse_size(v);
+              if (!size) refuse("clipboard.max_bytes", "expected a size like 64M, got '" + v.substr(0, 40) + "'");
+              p.clipboard_max_bytes = *size;
+          }}},
+        {"clipboard.mime",
+         {[](const ContainerPolicy& p) { return list_text(p.clipboard_mime); },
+          [](ContainerPolicy& p, const std::string& v) { p.clipboard_mime = list_value(v); }}},
+        {"extra_globals",
+         {[](const ContainerPolicy& p) { return list_text(p.extra_globals); },
+          [](ContainerPolicy& p, const std::string& v) {
+              auto items = list_value(v);
+              p.extra_globals = {items.begin(), items.end()};
+          }}},
+        {"share",
+         {[](const ContainerPolicy& p) {
+              std::vector<std::string> specs;
+              for (const auto& s : p.shares)
+                  specs.push_back(s.host.string() + ":" + s.path + (s.read_only ? "" : ":rw"));
+              return list_text(specs);
+          },
+          [](ContainerPolicy& p, const std::string& v) {
+              std::vector<Share> shares;
+              for (const auto& spec : list_value(v)) {
+                  try {
+                      shares.push_back(parse_share(spec));
+                  } catch (const std::invalid_argument& e) {
+                      refuse("share", e.what());
+                  }
+              }
+              p.shares = shares;
+          }}},
     };
     return table;
 }
@@ -543,8 +560,14 @@ void set_policy_value(ContainerPolicy& policy, const std::string& key, const std
     policy = changed;
 }
 
-std::string policy_value(const ContainerPolicy& policy, const std::string& key) { return access(key).get(policy); }
+std::string policy_value(const ContainerPolicy& policy, const std::string& key)
+{
+    return access(key).get(policy);
+}
 
-void ContainerPolicy::save(const std::filesystem::path& file) const { paths::write_atomically(file, to_toml()); }
+void ContainerPolicy::save(const std::filesystem::path& file) const
+{
+    paths::write_atomically(file, to_toml());
+}
 
 }  // namespace ctop

@@ -45,16 +45,16 @@ struct ContainerPolicy {
     std::optional<std::uint64_t> memory_bytes;
     std::optional<std::uint32_t> pids;
     std::optional<std::uint32_t> cpu_weight;  // 1-10000, cgroup v2 scale (100: an ordinary process group)
-    bool clipboard_import = true;  // may receive the broker's buffer (Super+Shift+V)
-    bool clipboard_export = true;  // may be copied from (Super+Shift+C)
+    bool clipboard_import = true;             // may receive the broker's buffer (Super+Shift+V)
+    bool clipboard_export = true;             // may be copied from (Super+Shift+C)
     std::uint64_t clipboard_max_bytes = 64ull << 20;
     std::uint64_t incoming_max_bytes = 1ull << 30;  // the most `ctopbroker copy` brings into it at once
-    std::vector<std::string> clipboard_mime = {"text/plain;charset=utf-8", "text/plain", "UTF8_STRING",
-                                               "TEXT", "STRING", "image/png"};
+    std::vector<std::string> clipboard_mime = {
+        "text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "TEXT", "STRING", "image/png"};
     bool mic = false;
     bool audio = true;
-    bool x11 = true;  // an Xwayland of its own, started on its first X client
-    bool fullscreen = true;  // its windows may go fullscreen (the bar stays visible)
+    bool x11 = true;                      // an Xwayland of its own, started on its first X client
+    bool fullscreen = true;               // its windows may go fullscreen (the bar stays visible)
     std::set<std::string> extra_globals;  // non-privileged interfaces beyond the allow-list
     // Host devices, none by default; found and passed in at every start.
     bool gpu = false;                  // the render nodes (/dev/dri/renderD*), never the KMS card

@@ -45,7 +45,8 @@ ShareIdmap::ShareIdmap(uid_t owner_uid, gid_t owner_gid, uid_t container_uid, gi
         char ok = unshare(CLONE_NEWUSER) == 0 ? 1 : 0;
         (void)!write(ready[1], &ok, 1);
         char byte;
-        while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {}
+        while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {
+        }
         _exit(0);
     }
     close(ready[1]);
@@ -53,11 +54,11 @@ ShareIdmap::ShareIdmap(uid_t owner_uid, gid_t owner_gid, uid_t container_uid, gi
     hold_fd_ = hold[1];
     char ok = 0;
     ssize_t n;
-    while ((n = read(ready[0], &ok, 1)) < 0 && errno == EINTR) {}
+    while ((n = read(ready[0], &ok, 1)) < 0 && errno == EINTR) {
+    }
     close(ready[0]);
     try {
-        if (pid_ < 0 || n != 1 || !ok)
-            throw std::runtime_error("cannot create a user namespace for an idmapped share");
+        if (pid_ < 0 || n != 1 || !ok) throw std::runtime_error("cannot create a user namespace for an idmapped share");
         // Inside the namespace: the owner's id; outside: the container user's.
         write_map(pid_, "uid_map", std::to_string(owner_uid) + " " + std::to_string(container_uid) + " 1\n");
         write_map(pid_, "gid_map", std::to_string(owner_gid) + " " + std::to_string(container_gid) + " 1\n");
@@ -67,7 +68,10 @@ ShareIdmap::ShareIdmap(uid_t owner_uid, gid_t owner_gid, uid_t container_uid, gi
     }
 }
 
-ShareIdmap::~ShareIdmap() { release(); }
+ShareIdmap::~ShareIdmap()
+{
+    release();
+}
 
 void ShareIdmap::release()
 {
@@ -75,7 +79,8 @@ void ShareIdmap::release()
     hold_fd_ = -1;
     if (pid_ > 0) {
         kill(pid_, SIGKILL);
-        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+        while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+        }
     }
     pid_ = -1;
 }
@@ -116,7 +121,8 @@ void mount_idmapped_share(pid_t init, const std::string& host_path, const std::s
     }
     close(tree);
     int status = 0;
-    while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
     if (child < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         errno = child < 0 ? errno : (WIFEXITED(status) && WEXITSTATUS(status) == 10 ? EPERM : EINVAL);
         throw fail(WIFEXITED(status) && WEXITSTATUS(status) == 10 ? "entering its mount namespace" : "move_mount");

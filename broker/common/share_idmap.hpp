@@ -26,7 +26,7 @@ private:
     void release();
 
     pid_t pid_ = -1;
-    int hold_fd_ = -1; // the child waits for EOF on this
+    int hold_fd_ = -1;  // the child waits for EOF on this
 };
 
 // Over the plain bind mount at `inside` (an absolute path in the running

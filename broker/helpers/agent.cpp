@@ -218,7 +218,8 @@ void report_exits(NotificationServer& notifications)
             die(std::string("poll: ") + std::strerror(errno));
         if (fds[1].revents) {
             signalfd_siginfo info;
-            while (read(sfd, &info, sizeof info) > 0) {}
+            while (read(sfd, &info, sizeof info) > 0) {
+            }
             report_exits(notifications);
         }
         notifications.process();

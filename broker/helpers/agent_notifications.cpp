@@ -34,7 +34,10 @@ std::int64_t now_ms()
     return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
 }
 
-NotificationServer* server_of(void* userdata) { return static_cast<NotificationServer*>(userdata); }
+NotificationServer* server_of(void* userdata)
+{
+    return static_cast<NotificationServer*>(userdata);
+}
 
 // Notify's hints: only "urgency" (a byte) is read; the rest is skipped.
 int read_urgency(sd_bus_message* m, int* urgency)
@@ -122,7 +125,10 @@ NotificationServer::~NotificationServer()
     if (daemon_ > 0) kill(daemon_, SIGTERM);
 }
 
-int NotificationServer::fd() const { return bus_ ? sd_bus_get_fd(bus_) : -1; }
+int NotificationServer::fd() const
+{
+    return bus_ ? sd_bus_get_fd(bus_) : -1;
+}
 
 short NotificationServer::events() const
 {
@@ -148,7 +154,8 @@ void NotificationServer::process()
         return;
     }
     int r;
-    while ((r = sd_bus_process(bus_, nullptr)) > 0) {}
+    while ((r = sd_bus_process(bus_, nullptr)) > 0) {
+    }
     if (r < 0 || !sd_bus_is_open(bus_)) {
         std::fprintf(stderr, "ctopbroker agent: the container's session bus went away (%s): connecting again\n",
                      std::strerror(r < 0 ? -r : ECONNRESET));
@@ -171,8 +178,8 @@ void NotificationServer::connect()
     if (r >= 0) r = sd_bus_set_address(bus, session_bus_address);
     if (r >= 0) r = sd_bus_set_bus_client(bus, 1);
     if (r >= 0) r = sd_bus_start(bus);
-    if (r >= 0) r = sd_bus_add_object_vtable(bus, nullptr, notifications_path, notifications_name,
-                                             notifications_vtable, this);
+    if (r >= 0)
+        r = sd_bus_add_object_vtable(bus, nullptr, notifications_path, notifications_name, notifications_vtable, this);
     // Queued: an app that took the name first keeps it until it lets go.
     if (r >= 0) r = sd_bus_request_name_async(bus, nullptr, notifications_name, SD_BUS_NAME_QUEUE, nullptr, nullptr);
     if (r >= 0) {

@@ -172,8 +172,8 @@ private:
 
 struct Settings {
     std::string container;
-    int host_fd = -1;      // connected to the host's daemon
-    int container_fd = -1; // connected to the container's daemon
+    int host_fd = -1;       // connected to the host's daemon
+    int container_fd = -1;  // connected to the container's daemon
     bool mic = false;
     float volume = 1.0f;
     bool mute = false;
@@ -289,7 +289,7 @@ Bridge::Bridge(Settings settings) : settings_(std::move(settings))
             char buf[4096];
             ssize_t n = read(fd, buf, sizeof buf);
             if (n <= 0) {
-                pw_main_loop_quit(self->loop_); // the session is gone
+                pw_main_loop_quit(self->loop_);  // the session is gone
                 return;
             }
             self->stdin_buffer_.append(buf, static_cast<size_t>(n));
@@ -305,8 +305,7 @@ Bridge::Bridge(Settings settings) : settings_(std::move(settings))
 
 Bridge::~Bridge()
 {
-    for (auto& [key, proxy] : links_)
-        pw_proxy_destroy(proxy);
+    for (auto& [key, proxy] : links_) pw_proxy_destroy(proxy);
     for (auto& [id, app] : apps_)
         if (app.proxy) pw_proxy_destroy(app.proxy);
     mic_source_.reset();
@@ -418,10 +417,8 @@ void Bridge::relink()
         if (ours == SPA_ID_INVALID || p.output == app->second.capture) continue;
         for (const auto& [our_port, q] : ports_) {
             if (q.node != ours || q.channel != p.channel || q.output == p.output) continue;
-            if (p.output)
-                link(p.node, app_port, ours, our_port);
-            else
-                link(ours, our_port, p.node, app_port);
+            if (p.output) link(p.node, app_port, ours, our_port);
+            else link(ours, our_port, p.node, app_port);
         }
     }
 }
@@ -481,8 +478,7 @@ void Bridge::set_mic(bool granted)
 json Bridge::state() const
 {
     json playing = json::array(), recording = json::array();
-    for (const auto& [id, app] : apps_)
-        (app.capture ? recording : playing).push_back(app.name);
+    for (const auto& [id, app] : apps_) (app.capture ? recording : playing).push_back(app.name);
     auto id = [](const auto& node) {
         return node && node->node_id() != SPA_ID_INVALID ? json(node->node_id()) : json();
     };
@@ -533,7 +529,8 @@ namespace {
 // namespace) has it only once inside that namespace.
 bool enter_user_namespace_of(pid_t init)
 {
-    struct stat mine {}, theirs{};
+    struct stat mine {
+    }, theirs{};
     std::string path = "/proc/" + std::to_string(init) + "/ns/user";
     if (stat("/proc/self/ns/user", &mine) != 0 || stat(path.c_str(), &theirs) != 0) return false;
     if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) return true;
@@ -570,7 +567,8 @@ bool enter_user_namespace_of(pid_t init)
     if (write(ready, &ok, 1) != 1 || !ok) _exit(1);
     close(ready);
     char byte;
-    while (read(hold, &byte, 1) < 0 && errno == EINTR) {}
+    while (read(hold, &byte, 1) < 0 && errno == EINTR) {
+    }
     _exit(0);
 }
 
@@ -638,7 +636,8 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int&
         (void)!write(ready_out.get(), "1", 1);
         ready_out.reset();
         int status = 0;
-        while (waitpid(inside, &status, 0) < 0 && errno == EINTR) {}
+        while (waitpid(inside, &status, 0) < 0 && errno == EINTR) {
+        }
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     int err = errno;
@@ -655,7 +654,9 @@ int connect_from_inside(pid_t init, const std::string& path, pid_t& anchor, int&
             kill(pid, SIGKILL);
             waitpid(pid, nullptr, 0);
         }
-        if (pid < 0) throw std::runtime_error("cannot connect to the container's PipeWire at " + path + ": " + std::strerror(err));
+        if (pid < 0)
+            throw std::runtime_error("cannot connect to the container's PipeWire at " + path + ": " +
+                                     std::strerror(err));
         throw std::runtime_error(reply.size() > 1 ? reply.substr(1, 400)
                                                   : "cannot connect to the container's PipeWire at " + path);
     }
@@ -685,7 +686,7 @@ int connect_host(const std::string& path)
 // (sock_diag, as `ss -x` finds it); 0 when the kernel does not say.
 ino_t peer_inode(int fd)
 {
-    struct stat st{};
+    struct stat st {};
     if (fstat(fd, &st) != 0) return 0;
     int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (nl < 0) return 0;
@@ -774,8 +775,7 @@ int audio_bridge_main()
     // the loop that reads the rest.
     std::string first;
     char c;
-    while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-        first += c;
+    while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n') first += c;
     json config = json::parse(first, nullptr, false);
     if (config.is_discarded() || !config.is_object()) {
         std::cerr << "ctopbroker audio bridge: malformed configuration\n";

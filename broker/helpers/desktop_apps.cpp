@@ -106,7 +106,10 @@ std::string read_bounded(const std::filesystem::path& path)
 std::optional<DesktopApp> parse_desktop_entry(std::string_view text, std::string id)
 {
     auto keys = desktop_entry_group(text);
-    auto get = [&](const char* key) { auto it = keys.find(key); return it == keys.end() ? std::string() : it->second; };
+    auto get = [&](const char* key) {
+        auto it = keys.find(key);
+        return it == keys.end() ? std::string() : it->second;
+    };
     if (get("Type") != "Application" || get("NoDisplay") == "true" || get("Hidden") == "true") return std::nullopt;
     DesktopApp app;
     app.id = std::move(id);

@@ -26,11 +26,17 @@ namespace ctop {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-fs::path owner_file(const std::string& name, const fs::path& lxcpath) { return lxcpath / name / "ctopbroker.owner"; }
+fs::path owner_file(const std::string& name, const fs::path& lxcpath)
+{
+    return lxcpath / name / "ctopbroker.owner";
+}
 
 namespace {
 
-void log(const std::string& message) { std::fprintf(stderr, "ctopbroker supervisor: %s\n", message.c_str()); }
+void log(const std::string& message)
+{
+    std::fprintf(stderr, "ctopbroker supervisor: %s\n", message.c_str());
+}
 
 // What an owner file says: the owning session's pid, whether its supervisor
 // is already stopping the container, and the session's runtime dir (for
@@ -60,7 +66,8 @@ Owner read_owner(int fd)
 void write_owner(int fd, pid_t session, bool ending)
 {
     const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    std::string text = std::to_string(session) + "\n" + (ending ? "ending" : "live") + "\n" + (runtime ? runtime : "") + "\n";
+    std::string text =
+        std::to_string(session) + "\n" + (ending ? "ending" : "live") + "\n" + (runtime ? runtime : "") + "\n";
     if (ftruncate(fd, 0) != 0 || pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
         log(std::string("cannot write an owner file: ") + std::strerror(errno));
 }
@@ -106,7 +113,10 @@ int take_lock(const std::string& name, const fs::path& lxcpath, pid_t session)
     return fd;
 }
 
-int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_open(pid_t pid)
+{
+    return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+}
 
 // A worker of the ended session may be starting a container right now: what
 // it starts must be stopped too, so it finishes first (or is killed after
@@ -242,8 +252,10 @@ Supervisor::~Supervisor()
 void Supervisor::send(const std::string& line)
 {
     if (write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
-        std::fprintf(stderr, "ctopbroker: cannot reach the container supervisor (pid %d): %s; containers may outlive "
-                     "this session\n", pid_, std::strerror(errno));
+        std::fprintf(stderr,
+                     "ctopbroker: cannot reach the container supervisor (pid %d): %s; containers may outlive "
+                     "this session\n",
+                     pid_, std::strerror(errno));
 }
 
 void Supervisor::own(const std::string& name, const fs::path& lxcpath)
@@ -256,8 +268,14 @@ void Supervisor::release(const std::string& name, const fs::path& lxcpath)
     if (lxcpath.string().find('\n') == std::string::npos) send("release " + name + " " + lxcpath.string() + "\n");
 }
 
-void Supervisor::worker_started(pid_t pid) { send("worker " + std::to_string(pid) + "\n"); }
-void Supervisor::worker_done(pid_t pid) { send("worker-done " + std::to_string(pid) + "\n"); }
+void Supervisor::worker_started(pid_t pid)
+{
+    send("worker " + std::to_string(pid) + "\n");
+}
+void Supervisor::worker_done(pid_t pid)
+{
+    send("worker-done " + std::to_string(pid) + "\n");
+}
 
 std::string claim_container(const std::string& name, const fs::path& lxcpath, pid_t session_pid,
                             std::chrono::seconds patience)
@@ -287,8 +305,8 @@ std::string claim_container(const std::string& name, const fs::path& lxcpath, pi
                std::to_string(owner.session) + "): spawn again in a minute, or `lxc-stop -k -P " + lxcpath.string() +
                " -n " + name + "`";
     std::string where = owner.runtime_dir.empty() ? "" : " XDG_RUNTIME_DIR=" + owner.runtime_dir;
-    return "container '" + name + "' belongs to another running session (pid " + std::to_string(owner.session) +
-           where + "): stop it there (`" + (where.empty() ? "" : where.substr(1) + " ") + "ctopbroker stop " + name +
+    return "container '" + name + "' belongs to another running session (pid " + std::to_string(owner.session) + where +
+           "): stop it there (`" + (where.empty() ? "" : where.substr(1) + " ") + "ctopbroker stop " + name +
            "`) or end that session";
 }
 

@@ -28,7 +28,7 @@ int supervisor_main();
 // event loop never waits on the supervisor, and a dead one is only logged.
 class Supervisor {
 public:
-    Supervisor();  // starts `ctopbroker _supervisor`; throws
+    Supervisor();   // starts `ctopbroker _supervisor`; throws
     ~Supervisor();  // closes the pipe: the supervisor stops what it owns
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;

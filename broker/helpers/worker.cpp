@@ -31,22 +31,25 @@
 extern char** environ;
 
 namespace ctop {
-using nlohmann::json;
 using containers::BindMount;
 using containers::Container;
 using containers::RunOptions;
+using nlohmann::json;
 
 namespace {
 
-json fail(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+json fail(const std::string& message)
+{
+    return {{"ok", false}, {"error", message}};
+}
 
 std::vector<BindMount> mounts_from(const json& req)
 {
     std::vector<BindMount> mounts;
     mounts.push_back({req.at("runtime_dir").get<std::string>(), broker_dir_inside, true, false});
     for (const auto& s : req.value("shares", json::array()))
-        mounts.push_back({s.at("host").get<std::string>(), s.at("path").get<std::string>(),
-                          s.value("read_only", true), false});
+        mounts.push_back(
+            {s.at("host").get<std::string>(), s.at("path").get<std::string>(), s.value("read_only", true), false});
     return mounts;
 }
 
@@ -61,7 +64,8 @@ containers::Limits limits_from(const json& req)
 {
     containers::Limits limits;
     const json l = req.value("limits", json::object());
-    if (l.contains("memory") && l["memory"].is_number_unsigned()) limits.memory_bytes = l["memory"].get<std::uint64_t>();
+    if (l.contains("memory") && l["memory"].is_number_unsigned())
+        limits.memory_bytes = l["memory"].get<std::uint64_t>();
     if (l.contains("pids") && l["pids"].is_number_unsigned()) limits.pids = l["pids"].get<std::uint32_t>();
     if (l.contains("cpu_weight") && l["cpu_weight"].is_number_unsigned())
         limits.cpu_weight = l["cpu_weight"].get<std::uint32_t>();
@@ -79,15 +83,16 @@ containers::Limits limits_from(const json& req)
 void open_share_by_acl(const std::string& container, const std::string& dir, uid_t container_user, uid_t owner)
 {
     const std::string c = std::to_string(container_user), o = std::to_string(owner);
-    std::vector<std::string> args{"setfacl", "-R", "-m", "u:" + c + ":rwX,d:u:" + c + ":rwX,d:u:" + o + ":rwX", "--",
-                                  dir};
+    std::vector<std::string> args{"setfacl", "-R", "-m", "u:" + c + ":rwX,d:u:" + c + ":rwX,d:u:" + o + ":rwX",
+                                  "--",      dir};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = -1;
     int rc = posix_spawnp(&pid, "setfacl", nullptr, nullptr, argv.data(), environ);
     int status = 0;
-    while (rc == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    while (rc == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw std::runtime_error("container '" + container + "': cannot open the writable share " + dir +
                                  " to its user by ACL (setfacl " + (rc ? std::strerror(rc) : "failed") +
@@ -120,7 +125,7 @@ void let_container_root_reach(const std::filesystem::path& dir, uid_t mapped_roo
     const char* runtime = std::getenv("XDG_RUNTIME_DIR");
     if (!runtime) return;
     std::filesystem::path top = std::filesystem::path(runtime).lexically_normal();
-    for (std::filesystem::path p = dir.parent_path(); ; p = p.parent_path()) {
+    for (std::filesystem::path p = dir.parent_path();; p = p.parent_path()) {
         acl_t acl = acl_get_file(p.c_str(), ACL_TYPE_ACCESS);
         if (!acl) throw std::runtime_error("cannot read the ACL of " + p.string() + ": " + std::strerror(errno));
         acl_entry_t entry;
@@ -165,7 +170,8 @@ bool serves(const Container& c, const std::filesystem::path& runtime_dir)
 {
     pid_t init = c.init_pid();
     if (init <= 0) return false;
-    struct stat inside {}, ours {};
+    struct stat inside {
+    }, ours{};
     std::string path = "/proc/" + std::to_string(init) + "/root" + broker_dir_inside;
     if (stat(path.c_str(), &inside) != 0 || stat(runtime_dir.c_str(), &ours) != 0) return false;
     return inside.st_dev == ours.st_dev && inside.st_ino == ours.st_ino;
@@ -181,7 +187,8 @@ void start_session_bus(Container& c, const json& req)
     RunOptions bus;
     bus.argv = {"/bin/sh", "-c",
                 "command -v dbus-daemon >/dev/null || exit 0; "
-                "exec dbus-daemon --session --fork --nopidfile --address=" + std::string(session_bus_address)};
+                "exec dbus-daemon --session --fork --nopidfile --address=" +
+                    std::string(session_bus_address)};
     bus.env = {"PATH=/usr/bin:/bin", "HOME=/home/user", "XDG_RUNTIME_DIR=/run/user/1000"};
     bus.cwd = "/home/user";
     int log = open_log(req.value("log", ""));
@@ -198,7 +205,8 @@ json spawn(const json& req)
     if (!c.exists())
         return fail("container '" + c.name() + "' does not exist: create it with `ctopbroker create " + c.name() + "`");
     if (req.contains("session_pid")) {
-        std::string why = claim_container(c.name(), req.at("lxcpath").get<std::string>(), req["session_pid"].get<pid_t>());
+        std::string why =
+            claim_container(c.name(), req.at("lxcpath").get<std::string>(), req["session_pid"].get<pid_t>());
         if (!why.empty()) return fail(why);
     }
     // Running with another session's sockets (or none): no live session owns
@@ -211,7 +219,8 @@ json spawn(const json& req)
     }
     bool started = false;
     if (!c.running()) {
-        if (uid_t root = c.host_uid(0); root != 0) let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
+        if (uid_t root = c.host_uid(0); root != 0)
+            let_container_root_reach(req.at("runtime_dir").get<std::string>(), root);
         std::vector<BindMount> mounts = mounts_from(req);
         containers::Limits limits = limits_from(req);
         for (const auto& d : devices_from(req)) {
@@ -241,14 +250,19 @@ json spawn(const json& req)
                  "mkdir -p /run/user/1000 && chown 1000:1000 /run/user/1000 && chmod 700 /run/user/1000 && "
                  // X clients look for display :0 here; the socket is the session's.
                  "mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix && "
-                 "ln -sfn " + std::string(broker_dir_inside) + "/X0 /tmp/.X11-unix/X0 && "
-                 "test -S " + std::string(broker_dir_inside) + "/wayland-0"};
+                 "ln -sfn " +
+                     std::string(broker_dir_inside) +
+                     "/X0 /tmp/.X11-unix/X0 && "
+                     "test -S " +
+                     std::string(broker_dir_inside) + "/wayland-0"};
     prep.env = {"PATH=/usr/bin:/bin:/usr/sbin:/sbin"};
     prep.uid = 0;
     prep.gid = 0;
     if (c.run_wait(prep) != 0)
-        return fail("container '" + c.name() + "' is running without ctopbroker's socket mount (started by "
-                    "something else?): stop it with `ctopbroker stop " + c.name() + "` and spawn again");
+        return fail("container '" + c.name() +
+                    "' is running without ctopbroker's socket mount (started by "
+                    "something else?): stop it with `ctopbroker stop " +
+                    c.name() + "` and spawn again");
     start_session_bus(c, req);
     json reply = finish_spawn(c, req, started);
     if (restarted) reply["restarted"] = true;
@@ -266,7 +280,8 @@ json finish_spawn(Container& c, const json& req, bool started)
         try {
             ensure_container_pipewire(c, req.at("runtime_dir").get<std::string>(), log);
             reply["init_pid"] = c.init_pid();
-            reply["audio_socket"] = (std::filesystem::path(req.at("runtime_dir").get<std::string>()) / "pipewire-0").string();
+            reply["audio_socket"] =
+                (std::filesystem::path(req.at("runtime_dir").get<std::string>()) / "pipewire-0").string();
         } catch (const std::exception& e) {
             reply["audio_error"] = e.what();
         }
@@ -276,8 +291,8 @@ json finish_spawn(Container& c, const json& req, bool started)
     if (!argv.empty()) {
         RunOptions run;
         run.argv = argv;
-        run.env = app_environment(req.at("name"), req.value("audio", false),
-                                  req.value("env", std::vector<std::string>{}));
+        run.env =
+            app_environment(req.at("name"), req.value("audio", false), req.value("env", std::vector<std::string>{}));
         run.cwd = "/home/user";
         int log = open_log(req.value("log", ""));
         run.stdout_fd = log;
@@ -357,10 +372,12 @@ std::vector<DeviceNode> granted_devices(const json& grants, const std::filesyste
         }
     }
     for (const auto& path : grants.value("paths", json::array())) {
-        std::filesystem::path node = dev_root / std::filesystem::path(path.get<std::string>()).lexically_relative("/dev");
+        std::filesystem::path node =
+            dev_root / std::filesystem::path(path.get<std::string>()).lexically_relative("/dev");
         auto n = device_node(node, dev_root);
         if (!n)
-            throw std::runtime_error("devices: " + path.get<std::string>() + " is not a device node on this host: plug "
+            throw std::runtime_error("devices: " + path.get<std::string>() +
+                                     " is not a device node on this host: plug "
                                      "it in, or take it out of the policy (`ctopbroker set NAME devices=...`)");
         out.push_back(*n);
     }

@@ -141,7 +141,8 @@ int xwayland_launcher_main(int argc, char** argv)
             if (read(ready[0], &byte, 1) == 1) kill(getppid(), SIGUSR1);
         }
         int status = 0;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     close(ready[0]);
@@ -172,10 +173,11 @@ int xwayland_launcher_main(int argc, char** argv)
         std::string fd_arg = std::to_string(x_fd);
         std::string socket_env = std::string("WAYLAND_SOCKET=") + wayland_socket;
         // One X server per container: inside it, it is display :0.
-        std::vector<const char*> args = {"Xwayland", ":0", "-rootless", "-terminate", "-listenfd", fd_arg.c_str(),
-                                         "-wm", wm_fd.c_str(), nullptr};
-        std::vector<const char*> env = {socket_env.c_str(), "HOME=/home/user", "PATH=/usr/bin:/bin",
-                                        "XDG_RUNTIME_DIR=/run/user/1000", "LANG=C.UTF-8", nullptr};
+        std::vector<const char*> args = {"Xwayland",     ":0",  "-rootless",   "-terminate", "-listenfd",
+                                         fd_arg.c_str(), "-wm", wm_fd.c_str(), nullptr};
+        std::vector<const char*> env = {socket_env.c_str(),   "HOME=/home/user",
+                                        "PATH=/usr/bin:/bin", "XDG_RUNTIME_DIR=/run/user/1000",
+                                        "LANG=C.UTF-8",       nullptr};
         execve("/usr/bin/Xwayland", const_cast<char* const*>(args.data()), const_cast<char* const*>(env.data()));
         die(std::string("cannot run /usr/bin/Xwayland in container '") + name + "': " + std::strerror(errno));
     }
@@ -186,7 +188,8 @@ int xwayland_launcher_main(int argc, char** argv)
         sigwait(&wait_for, &sig);
         if (sig == SIGUSR1) {
             char byte = 'r';
-            if (write(ready[1], &byte, 1) != 1) {}
+            if (write(ready[1], &byte, 1) != 1) {
+            }
             continue;
         }
         int status = 0;

@@ -38,7 +38,7 @@ struct AudioRouter::Route {
         if (source) wl_event_source_remove(source);
         if (to_bridge >= 0) close(to_bridge);
         if (from_bridge >= 0) close(from_bridge);
-        if (pid > 0) kill(pid, SIGTERM); // reaped by the session's SIGCHLD handler
+        if (pid > 0) kill(pid, SIGTERM);  // reaped by the session's SIGCHLD handler
         for (auto& [id, reply] : pending)
             reply({{"ok", false}, {"error", "the audio bridge of '" + container + "' stopped"}});
     }

@@ -40,9 +40,8 @@ ContainerSocket::ContainerSocket(wl_display* display, ClientPolicy& policy, std:
     if (bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) fail("cannot bind " + path);
     if (chmod(path.c_str(), 0666) != 0) fail("cannot chmod " + path);
     if (listen(fd_.get(), 128) != 0) fail("cannot listen on " + path);
-    watch_.watch(wl_display_get_event_loop(display_), fd_.get(), WL_EVENT_READABLE, [this](uint32_t) {
-        accept_clients();
-    });
+    watch_.watch(wl_display_get_event_loop(display_), fd_.get(), WL_EVENT_READABLE,
+                 [this](uint32_t) { accept_clients(); });
 }
 
 ContainerSocket::~ContainerSocket()

@@ -137,13 +137,12 @@ void ControlServer::read_requests(const std::shared_ptr<Connection>& conn)
             auto c = weak.lock();
             if (c && c->open) queue(*c, response.dump() + "\n");
         };
-        if (auto request = parse_request(line))
-            handler_(*request, std::move(reply));
-        else
-            reply({{"ok", false}, {"error", "malformed request: expected a JSON object with a string field 'cmd'"}});
+        if (auto request = parse_request(line)) handler_(*request, std::move(reply));
+        else reply({{"ok", false}, {"error", "malformed request: expected a JSON object with a string field 'cmd'"}});
     }
     if (!within_bound && conn->open) {
-        queue(*conn, R"({"ok":false,"error":"request too large"})" "\n");
+        queue(*conn, R"({"ok":false,"error":"request too large"})"
+                     "\n");
         conn->closing = true;
         if (conn->open) flush(*conn);
     }
@@ -152,8 +151,10 @@ void ControlServer::read_requests(const std::shared_ptr<Connection>& conn)
 void ControlServer::queue(Connection& conn, std::string text)
 {
     if (conn.out.size() - conn.out_sent + text.size() > control_limits::max_output_bytes) {
-        std::fprintf(stderr, "ctopbroker: control socket: a client does not read its replies (%zu bytes waiting): "
-                             "disconnected\n", conn.out.size() - conn.out_sent);
+        std::fprintf(stderr,
+                     "ctopbroker: control socket: a client does not read its replies (%zu bytes waiting): "
+                     "disconnected\n",
+                     conn.out.size() - conn.out_sent);
         close_connection(conn.fd);
         return;
     }

@@ -21,8 +21,7 @@ std::vector<std::string> launcher_lines(const std::vector<LauncherEntry>& entrie
     std::vector<std::string> lines;
     std::set<std::string> used;
     for (const auto& e : entries) {
-        std::string base = sanitize_title(e.container, 64) + ": " +
-                           sanitize_title(e.name, max_launcher_name);
+        std::string base = sanitize_title(e.container, 64) + ": " + sanitize_title(e.name, max_launcher_name);
         // An app may be named like another's suffixed line ("Foo (2)"):
         // counting on until the line is free keeps every line unique.
         std::string line = base;
@@ -41,11 +40,12 @@ int launcher_choice(const std::vector<std::string>& lines, std::string_view chos
     return -1;
 }
 
-Launcher::Launcher(wl_event_loop* loop, std::vector<std::string> command) : loop_(loop), command_(std::move(command))
-{
-}
+Launcher::Launcher(wl_event_loop* loop, std::vector<std::string> command) : loop_(loop), command_(std::move(command)) {}
 
-Launcher::~Launcher() { close(); }
+Launcher::~Launcher()
+{
+    close();
+}
 
 void Launcher::open(std::vector<LauncherEntry> entries, Chosen chosen)
 {

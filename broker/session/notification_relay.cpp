@@ -57,7 +57,10 @@ std::string host_bus_address()
 }
 
 // A name the mako config can match: the container's category.
-std::string category_of(const std::string& container) { return "ctopbroker." + container; }
+std::string category_of(const std::string& container)
+{
+    return "ctopbroker." + container;
+}
 
 }  // namespace
 
@@ -119,14 +122,10 @@ json NotificationRelay::status() const
 {
     json dropped = json::object();
     for (const auto& [c, n] : dropped_) dropped[c] = n;
-    return {{"bus", address_},
-            {"connected", ready_},
-            {"own_bus", own_bus_ > 0},
-            {"mako", mako_ > 0 ? json(mako_) : json()},
-            {"forwarded", forwarded_},
-            {"failed", failed_},
-            {"queued", queue_.size()},
-            {"dropped", dropped}};
+    return {{"bus", address_},         {"connected", ready_},
+            {"own_bus", own_bus_ > 0}, {"mako", mako_ > 0 ? json(mako_) : json()},
+            {"forwarded", forwarded_}, {"failed", failed_},
+            {"queued", queue_.size()}, {"dropped", dropped}};
 }
 
 // No host bus: one of our own, where this session's host apps and the mako
@@ -137,7 +136,8 @@ void NotificationRelay::start_bus()
     unlink(path.c_str());
     address_ = "unix:path=" + path;
     try {
-        own_bus_ = start_dependent_child({"dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=" + address_});
+        own_bus_ =
+            start_dependent_child({"dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=" + address_});
         wlr_log(WLR_INFO, "notifications: no session bus on the host: started one at %s", path.c_str());
         // Nothing runs on a new bus: our mako, at once, before a client's
         // call could have the bus activate one without our config.
@@ -395,7 +395,8 @@ int NotificationRelay::on_bus(int, uint32_t mask, void* data)
     auto* self = static_cast<NotificationRelay*>(data);
     int r = 0;
     // Bounded: the host's bus cannot hold the compositor's loop.
-    for (int i = 0; i < 256 && (r = sd_bus_process(self->bus_, nullptr)) > 0; ++i) {}
+    for (int i = 0; i < 256 && (r = sd_bus_process(self->bus_, nullptr)) > 0; ++i) {
+    }
     if (r < 0 || (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR)) || !sd_bus_is_open(self->bus_)) {
         self->drop_bus("it closed the connection");
         return 0;

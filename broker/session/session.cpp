@@ -62,10 +62,9 @@ Session::Session(const ServerOptions& options)
     auto control_path = paths::control_socket();
     server_ = std::make_unique<Server>(options);
     audio_ = std::make_unique<AudioRouter>(server_->loop());
-    control_ = std::make_unique<ControlServer>(server_->loop(), control_path,
-                                               [this](const json& req, ControlServer::Reply reply) {
-                                                   handle(req, std::move(reply));
-                                               });
+    control_ = std::make_unique<ControlServer>(
+        server_->loop(), control_path,
+        [this](const json& req, ControlServer::Reply reply) { handle(req, std::move(reply)); });
     // wlroots execs "Xwayland" from WLR_XWAYLAND: the ctopbroker binary,
     // which enters the container first (broker/helpers/xwayland_launcher.cpp).
     setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
@@ -102,7 +101,8 @@ void Session::reap_children()
         }
         if (owner)
             wlr_log(WLR_INFO, "container %s: app %d exited (%s %d)", owner->name().c_str(), pid,
-                    WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                    WIFEXITED(status) ? "status" : "signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         answer_spawn({"", pid}, &status);
     }
 }
@@ -225,11 +225,11 @@ struct Session::Command {
 const Session::Command* Session::find_command(std::string_view name)
 {
     static const Command table[] = {
-        {"apps", &Session::apps},         {"audio", &Session::audio},        {"clipboard", &Session::clipboard},
-        {"key", &Session::key},           {"notify", &Session::notify},      {"pointer", &Session::pointer},
-        {"quit", &Session::quit},         {"socket", &Session::open_socket}, {"spawn", &Session::spawn},
-        {"status", &Session::status},     {"stop", &Session::stop},          {"type", &Session::type},
-        {"views", &Session::views},       {"workspace", &Session::workspace},
+        {"apps", &Session::apps},     {"audio", &Session::audio},         {"clipboard", &Session::clipboard},
+        {"key", &Session::key},       {"notify", &Session::notify},       {"pointer", &Session::pointer},
+        {"quit", &Session::quit},     {"socket", &Session::open_socket},  {"spawn", &Session::spawn},
+        {"status", &Session::status}, {"stop", &Session::stop},           {"type", &Session::type},
+        {"views", &Session::views},   {"workspace", &Session::workspace},
     };
     auto it = std::lower_bound(std::begin(table), std::end(table), name,
                                [](const Command& c, std::string_view n) { return c.name < n; });
@@ -250,11 +250,20 @@ void Session::handle(const json& req, ControlServer::Reply reply)
     }
 }
 
-void Session::status(const json&, ControlServer::Reply reply) { reply(status_reply()); }
+void Session::status(const json&, ControlServer::Reply reply)
+{
+    reply(status_reply());
+}
 
-void Session::views(const json&, ControlServer::Reply reply) { reply(views_reply(*server_)); }
+void Session::views(const json&, ControlServer::Reply reply)
+{
+    reply(views_reply(*server_));
+}
 
-void Session::clipboard(const json&, ControlServer::Reply reply) { reply(clipboard_reply(*server_)); }
+void Session::clipboard(const json&, ControlServer::Reply reply)
+{
+    reply(clipboard_reply(*server_));
+}
 
 // The input latency bench subtracts `injected_ns` from the client's own stamp.
 void Session::key(const json& req, ControlServer::Reply reply)
@@ -350,7 +359,8 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
             const char* bad = "pointer: 'hold' must be modifiers joined by '+' (Super, Ctrl, Alt, Shift)";
             if (!req["hold"].is_string() || req["hold"].get<std::string>().size() > 64) return answer(bad);
             std::string names = req["hold"].get<std::string>();
-            std::transform(names.begin(), names.end(), names.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            std::transform(names.begin(), names.end(), names.begin(),
+                           [](unsigned char ch) { return std::tolower(ch); });
             for (size_t start = 0; start <= names.size();) {
                 size_t plus = std::min(names.find('+', start), names.size());
                 auto it = modifier_keys.find(names.substr(start, plus - start));
@@ -404,22 +414,23 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
         shares.push_back({{"host", s.host.string()}, {"path", s.path}, {"read_only", s.read_only}});
     auto logs = paths::broker_runtime_dir() / "logs";
     std::filesystem::create_directories(logs);
-    json work = {{"op", "spawn"},
-                 {"name", name},
-                 {"lxcpath", lxcpath},
-                 {"runtime_dir", live.socket().dir().string()},
-                 {"shares", shares},
-                 {"argv", r.argv},
-                 {"env", r.env},
-                 {"audio", policy.audio},
-                 {"network", std::string(net::to_string(policy.network))},
-                 {"devices", {{"gpu", policy.gpu}, {"camera", policy.camera}, {"usb", policy.usb},
-                              {"paths", policy.devices}}},
-                 {"limits", {{"memory", policy.memory_bytes ? json(*policy.memory_bytes) : json()},
-                             {"pids", policy.pids ? json(*policy.pids) : json()},
-                             {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
-                 {"log", (logs / (name + ".log")).string()},
-                 {"session_pid", getpid()}};
+    json work = {
+        {"op", "spawn"},
+        {"name", name},
+        {"lxcpath", lxcpath},
+        {"runtime_dir", live.socket().dir().string()},
+        {"shares", shares},
+        {"argv", r.argv},
+        {"env", r.env},
+        {"audio", policy.audio},
+        {"network", std::string(net::to_string(policy.network))},
+        {"devices", {{"gpu", policy.gpu}, {"camera", policy.camera}, {"usb", policy.usb}, {"paths", policy.devices}}},
+        {"limits",
+         {{"memory", policy.memory_bytes ? json(*policy.memory_bytes) : json()},
+          {"pids", policy.pids ? json(*policy.pids) : json()},
+          {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
+        {"log", (logs / (name + ".log")).string()},
+        {"session_pid", getpid()}};
     AudioSettings audio{policy.mic};
     // Supervised before the worker may start it: a session killed mid-spawn
     // still has its supervisor stop the container.
@@ -427,47 +438,57 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     if (supervisor_ && !supervised_before) supervisor_->own(name, lxcpath);
     live.set_supervised(true);
     auto worker = std::make_shared<pid_t>(-1);
-    *worker = WorkerCall::start(server_->loop(), work, [this, name, reply, audio, work, lxcpath, supervised_before,
-                                                        worker](const json& result) {
-        if (supervisor_ && *worker > 0) supervisor_->worker_done(*worker);
-        ContainerSession* live = find_container(name);  // a stop may have come first
-        // Never started (and no lost worker may have started it): not ours to stop.
-        if (!result.value("ok", false) && !result.value("started", false) && !result.value("worker_lost", false) &&
-            !supervised_before) {
-            if (supervisor_) supervisor_->release(name, lxcpath);
-            if (live) live->set_supervised(false);
-        }
-        if (result.value("restarted", false))
-            wlr_log(WLR_INFO, "container %s: an ended session left it running: restarted it with this session's sockets",
-                    name.c_str());
-        if (!result.value("ok", false)) {
-            // Nothing runs in it: release it again.
-            if (live && !result.value("started", false) && !live->has_apps() && !live->supervised())
-                containers_.erase(name);
-            return reply(result);
-        }
-        json out = result;
-        out["via"] = "worker";
-        if (live) {
-            live->start_agent(lxcpath, agent_hooks(name));
-        }
-        bool awaits_app = result.contains("pid") && result["pid"].is_number_integer() && result["pid"].get<pid_t>() > 0;
-        if (awaits_app && live) live->add_app(result["pid"].get<pid_t>());
-        if (result.contains("audio_socket") && live) {
-            try {
-                live->attach_audio(result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
-            } catch (const std::exception& e) {
-                out["audio_error"] = e.what();
+    *worker = WorkerCall::start(
+        server_->loop(), work,
+        [this, name, reply, audio, work, lxcpath, supervised_before, worker](const json& result) {
+            if (supervisor_ && *worker > 0) supervisor_->worker_done(*worker);
+            ContainerSession* live = find_container(name);  // a stop may have come first
+            // Never started (and no lost worker may have started it): not ours to stop.
+            if (!result.value("ok", false) && !result.value("started", false) && !result.value("worker_lost", false) &&
+                !supervised_before) {
+                if (supervisor_) supervisor_->release(name, lxcpath);
+                if (live) live->set_supervised(false);
             }
-        }
-        if (out.contains("audio_error"))
-            wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(), out["audio_error"].get<std::string>().c_str());
-        if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
-        if (!awaits_app) return reply(out);
-        std::string program = work["argv"].empty() ? "?" : work["argv"][0].get<std::string>();
-        await_app({{"", result["pid"].get<pid_t>()}, name, program, work["log"].get<std::string>(),
-                   result.value("log_offset", std::int64_t{0}), out, reply, nullptr});
-    });
+            if (result.value("restarted", false))
+                wlr_log(WLR_INFO,
+                        "container %s: an ended session left it running: restarted it with this session's sockets",
+                        name.c_str());
+            if (!result.value("ok", false)) {
+                // Nothing runs in it: release it again.
+                if (live && !result.value("started", false) && !live->has_apps() && !live->supervised())
+                    containers_.erase(name);
+                return reply(result);
+            }
+            json out = result;
+            out["via"] = "worker";
+            if (live) {
+                live->start_agent(lxcpath, agent_hooks(name));
+            }
+            bool awaits_app =
+                result.contains("pid") && result["pid"].is_number_integer() && result["pid"].get<pid_t>() > 0;
+            if (awaits_app && live) live->add_app(result["pid"].get<pid_t>());
+            if (result.contains("audio_socket") && live) {
+                try {
+                    live->attach_audio(result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
+                } catch (const std::exception& e) {
+                    out["audio_error"] = e.what();
+                }
+            }
+            if (out.contains("audio_error"))
+                wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(),
+                        out["audio_error"].get<std::string>().c_str());
+            if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
+            if (!awaits_app) return reply(out);
+            std::string program = work["argv"].empty() ? "?" : work["argv"][0].get<std::string>();
+            await_app({{"", result["pid"].get<pid_t>()},
+                       name,
+                       program,
+                       work["log"].get<std::string>(),
+                       result.value("log_offset", std::int64_t{0}),
+                       out,
+                       reply,
+                       nullptr});
+        });
     if (supervisor_ && *worker > 0) supervisor_->worker_started(*worker);
 }
 
@@ -477,7 +498,8 @@ ContainerAgent::Hooks Session::agent_hooks(const std::string& name)
     ContainerAgent::Hooks hooks;
     hooks.app_exited = [this, name](pid_t pid, int status) { answer_spawn({name, pid}, &status); };
     hooks.notified = [this, name](const ContainerNotification& n) {
-        if (!notifications_) notifications_ = std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name());
+        if (!notifications_)
+            notifications_ = std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name());
         Workspace* ws = server_->find_workspace(name);
         notifications_->notify(name, ws ? ws->color().hex() : "", n);
     };
@@ -508,21 +530,18 @@ bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool 
     std::error_code ec;
     auto log_offset = static_cast<std::int64_t>(std::filesystem::file_size(log, ec));
     if (ec) log_offset = 0;
-    json work = {{"op", "spawn"},
-                 {"argv", argv},
-                 {"env", app_environment(name, audio, r.env)},
-                 {"cwd", "/home/user"}};
-    return agent->request(work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r,
-                                                                              const std::string& why) {
-        // The agent went away meanwhile: the worker starts the app (and a new agent).
-        if (!r) return spawn(req, reply);
-        if (!r->ok) return reply(error("container '" + name + "': " + r->error));
-        if (r->pid <= 0) return reply(error("container '" + name + "': its agent named no app"));
-        json out = {{"ok", true}, {"started", false}, {"pid", r->pid}, {"pid_namespace", "container"},
-                    {"via", "agent"}};
-        if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
-        await_app({{name, r->pid}, name, argv[0], log, log_offset, out, reply, nullptr});
-    });
+    json work = {{"op", "spawn"}, {"argv", argv}, {"env", app_environment(name, audio, r.env)}, {"cwd", "/home/user"}};
+    return agent->request(
+        work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r, const std::string& why) {
+            // The agent went away meanwhile: the worker starts the app (and a new agent).
+            if (!r) return spawn(req, reply);
+            if (!r->ok) return reply(error("container '" + name + "': " + r->error));
+            if (r->pid <= 0) return reply(error("container '" + name + "': its agent named no app"));
+            json out = {
+                {"ok", true}, {"started", false}, {"pid", r->pid}, {"pid_namespace", "container"}, {"via", "agent"}};
+            if (Workspace* ws = server_->find_workspace(name)) out["workspace"] = server_->slot_of(*ws);
+            await_app({{name, r->pid}, name, argv[0], log, log_offset, out, reply, nullptr});
+        });
 }
 
 // `ctopbroker apps [NAME]`: each running container's agent lists its apps;
@@ -536,7 +555,10 @@ void Session::apps(const json& req, ControlServer::Reply reply)
         json out = {{"ok", true}, {"apps", json::object()}, {"errors", json::object()}};
         int waiting = 1;
         ControlServer::Reply reply;
-        void one_done() { if (--waiting == 0) reply(out); }
+        void one_done()
+        {
+            if (--waiting == 0) reply(out);
+        }
     };
     auto gather = std::make_shared<Gather>();
     gather->reply = reply;
@@ -552,21 +574,21 @@ void Session::apps(const json& req, ControlServer::Reply reply)
         if (!agent || (!only.empty() && name != only)) continue;
         ++gather->waiting;
         std::string container = name;
-        bool sent = agent->request({{"op", "apps"}}, [this, gather, container, listed](const AgentMessage* r,
-                                                                                        const std::string& why) {
-            if (r && r->ok && r->apps) {
-                known_apps_[container] = *r->apps;
-                gather->out["apps"][container] = listed(*r->apps);
-            } else {
-                gather->out["errors"][container] = r ? (r->ok ? "its agent sent no list" : r->error) : why;
-            }
-            gather->one_done();
-        });
+        bool sent = agent->request(
+            {{"op", "apps"}}, [this, gather, container, listed](const AgentMessage* r, const std::string& why) {
+                if (r && r->ok && r->apps) {
+                    known_apps_[container] = *r->apps;
+                    gather->out["apps"][container] = listed(*r->apps);
+                } else {
+                    gather->out["errors"][container] = r ? (r->ok ? "its agent sent no list" : r->error) : why;
+                }
+                gather->one_done();
+            });
         if (!sent) --gather->waiting;
     }
     if (!only.empty() && !gather->out["apps"].contains(only) && gather->waiting == 1)
-        return reply(error("container '" + only + "' has not run since the session started: `ctopbroker spawn " +
-                           only + "` starts it, then its apps are known"));
+        return reply(error("container '" + only + "' has not run since the session started: `ctopbroker spawn " + only +
+                           "` starts it, then its apps are known"));
     gather->one_done();
 }
 
@@ -604,7 +626,8 @@ void Session::audio(const json& req, ControlServer::Reply reply)
     if (r.mic) {
         auto file = paths::policy_file(name);
         if (!std::filesystem::exists(file) && !audio_->attached(name))
-            return reply(error("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`"));
+            return reply(
+                error("container '" + name + "' does not exist: create it with `ctopbroker create " + name + "`"));
         ContainerPolicy policy = ContainerPolicy::load_or_default(name, file);
         policy.mic = *r.mic;
         policy.save(file);

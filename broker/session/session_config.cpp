@@ -44,7 +44,10 @@ SessionConfig SessionConfig::load(const std::filesystem::path& file)
             auto v = node.value_exact<std::string>();
             if (!v) throw bad(node, "keyboard." + k, "expected a string");
             if (v->size() > 200) throw bad(node, "keyboard." + k, "longer than 200 characters");
-            (k == "model" ? c.xkb_model : k == "layout" ? c.xkb_layout : k == "variant" ? c.xkb_variant : c.xkb_options) = *v;
+            (k == "model"     ? c.xkb_model
+             : k == "layout"  ? c.xkb_layout
+             : k == "variant" ? c.xkb_variant
+                              : c.xkb_options) = *v;
         }
     }
     if (const toml::table* kb = t["keybindings"].as_table()) {

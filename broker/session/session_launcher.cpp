@@ -20,8 +20,8 @@
 namespace ctop {
 namespace {
 
-const std::vector<std::string> launcher_command = {"fuzzel", "--dmenu", "--prompt", "launch: ", "--width", "60",
-                                                   "--lines", "15"};
+const std::vector<std::string> launcher_command = {
+    "fuzzel", "--dmenu", "--prompt", "launch: ", "--width", "60", "--lines", "15"};
 const std::vector<std::string> terminal_command = {"foot"};
 
 // The host's application directories, as the XDG base directory spec orders them.
@@ -114,14 +114,16 @@ void Session::open_launcher()
         if (!agent) continue;
         ++*waiting;
         std::string container = name;
-        bool sent = agent->request({{"op", "apps"}}, [this, container, one_done](const AgentMessage* r,
-                                                                                 const std::string&) {
-            if (r && r->ok && r->apps) {
-                known_apps_[container] = *r->apps;
-                remember_apps(container, *r->apps);
-            }
-            one_done();
-        }, 1000);
+        bool sent = agent->request(
+            {{"op", "apps"}},
+            [this, container, one_done](const AgentMessage* r, const std::string&) {
+                if (r && r->ok && r->apps) {
+                    known_apps_[container] = *r->apps;
+                    remember_apps(container, *r->apps);
+                }
+                one_done();
+            },
+            1000);
         if (!sent) --*waiting;
     }
     one_done();
@@ -158,7 +160,8 @@ void Session::launch(const LauncherEntry& entry)
     wlr_log(WLR_INFO, "launcher: %s in container %s", sanitize_title(entry.argv[0], 64).c_str(), name.c_str());
     spawn({{"name", name}, {"argv", entry.argv}}, [this, name](const nlohmann::json& r) {
         if (!r.value("ok", false)) {
-            server_->notify(sanitize_title("container " + name + ": " + r.value("error", "could not start the app"), 160));
+            server_->notify(
+                sanitize_title("container " + name + ": " + r.value("error", "could not start the app"), 160));
             return;
         }
         server_->switch_to(server_->workspace_for(name));

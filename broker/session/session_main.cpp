@@ -36,8 +36,10 @@ int run_session(const std::string& backend, bool test_input, int width, int heig
     if (geteuid() != 0)
         if (struct passwd* pw = getpwuid(geteuid()))
             for (const auto& failed : ctop::cgroups::join_delegated(pw->pw_name))
-                wlr_log(WLR_ERROR, "cannot join ctopbroker/%s on %s: containers may fail to start "
-                        "(`ctopbroker doctor` says what to fix)", pw->pw_name, failed.c_str());
+                wlr_log(WLR_ERROR,
+                        "cannot join ctopbroker/%s on %s: containers may fail to start "
+                        "(`ctopbroker doctor` says what to fix)",
+                        pw->pw_name, failed.c_str());
     ctop::SessionConfig config = ctop::SessionConfig::load(ctop::paths::config_dir() / "config.toml");
     config.apply(options);
     ctop::Session session(options);
@@ -57,7 +59,8 @@ int main(int argc, char** argv)
     int width = 1280, height = 720, refresh = 60;
     app.add_option("--backend", backend, "auto, drm, nested or headless")
         ->check(CLI::IsMember({"auto", "drm", "nested", "headless"}));
-    app.add_flag_callback("--headless", [&] { backend = "headless"; }, "Same as --backend headless");
+    app.add_flag_callback(
+        "--headless", [&] { backend = "headless"; }, "Same as --backend headless");
     app.add_flag("--test-input", test_input, "Add a virtual keyboard driven by `ctopbroker key` (for tests)");
     app.add_option("--size", width, "Headless output width")->check(CLI::Range(64, 8192));
     app.add_option("--height", height, "Headless output height")->check(CLI::Range(64, 8192));

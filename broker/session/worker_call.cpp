@@ -15,7 +15,10 @@ namespace ctop {
 using nlohmann::json;
 
 namespace {
-json fail(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+json fail(const std::string& message)
+{
+    return {{"ok", false}, {"error", message}};
+}
 }  // namespace
 
 pid_t WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms)

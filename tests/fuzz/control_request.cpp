@@ -17,13 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     ctop::RequestReader reader(4096);  // a small bound, so the fuzzer reaches it
     std::vector<std::string> lines;
     bool within = true;
-    for (size_t at = 0; at < bytes.size() && within; at += chunk)
-        within = reader.feed(bytes.substr(at, chunk), lines);
+    for (size_t at = 0; at < bytes.size() && within; at += chunk) within = reader.feed(bytes.substr(at, chunk), lines);
     for (const std::string& line : lines) {
         if (line.size() > 4096) __builtin_trap();  // the bound must hold for finished lines too
         if (auto request = ctop::parse_request(line)) {
             if (!request->is_object() || !request->at("cmd").is_string()) __builtin_trap();
-            (void)request->dump();  // replies echo parts of requests back
+            (void)request->dump();                       // replies echo parts of requests back
             (void)ctop::check_request_fields(*request);  // before any handler reads a field
         }
     }

@@ -15,9 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         return 0;  // refused with a message: fine
     }
     std::string toml = policy.to_toml();
-    ctop::ContainerPolicy again =
-        ctop::ContainerPolicy::load("fuzz", ctop::fuzz::as_file(reinterpret_cast<const uint8_t*>(toml.data()),
-                                                                toml.size()));
+    ctop::ContainerPolicy again = ctop::ContainerPolicy::load(
+        "fuzz", ctop::fuzz::as_file(reinterpret_cast<const uint8_t*>(toml.data()), toml.size()));
     if (again.to_toml() != toml) __builtin_trap();  // what was accepted must read back the same
     return 0;
 }

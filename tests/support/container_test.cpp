@@ -57,7 +57,8 @@ void ContainerTest::create(const std::string& name, std::vector<std::string> ext
     std::vector<std::string> args{"create", name};
     if (privileged) args.push_back("--privileged");
     // No bridge here unless a test builds its own world (tests/network_test.cpp).
-    if (std::find(extra.begin(), extra.end(), "--network") == extra.end()) args.insert(args.end(), {"--network", "none"});
+    if (std::find(extra.begin(), extra.end(), "--network") == extra.end())
+        args.insert(args.end(), {"--network", "none"});
     args.insert(args.end(), extra.begin(), extra.end());
     std::string out, err;
     ASSERT_EQ(s().cli(args, &out, &err), 0) << err;

@@ -116,14 +116,16 @@ void fail_on_sanitizer_reports(const fs::path& dir)
         if (!it->is_regular_file(ec) || it->path().extension() == ".png" || it->file_size(ec) > (64u << 20)) continue;
         std::ifstream in(it->path());
         std::string report = sanitizer_report(std::string(std::istreambuf_iterator<char>(in), {}));
-        if (!report.empty()) ADD_FAILURE() << "a sanitizer reported an error, in " << it->path().string() << ":\n" << report;
+        if (!report.empty())
+            ADD_FAILURE() << "a sanitizer reported an error, in " << it->path().string() << ":\n" << report;
     }
 }
 
 int wait_status(pid_t pid)
 {
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return 128 + WTERMSIG(status);
 }
@@ -286,7 +288,10 @@ std::string Session::log() const
     return ss.str();
 }
 
-bool Session::alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+bool Session::alive() const
+{
+    return pid_ > 0 && ::kill(pid_, 0) == 0 && waitpid(pid_, nullptr, WNOHANG) == 0;
+}
 
 std::vector<std::string> Session::environment(const std::map<std::string, std::string>& extra) const
 {
@@ -357,7 +362,9 @@ int Session::cli(const std::vector<std::string>& args, std::string* out, std::st
     if (out) *out = o;
     if (err) *err = e;
     std::string report = sanitizer_report(e);
-    if (!report.empty()) ADD_FAILURE() << "a sanitizer reported an error in ctopbroker " << (args.empty() ? "" : args[0]) << ":\n" << report;
+    if (!report.empty())
+        ADD_FAILURE() << "a sanitizer reported an error in ctopbroker " << (args.empty() ? "" : args[0]) << ":\n"
+                      << report;
     return wait_status(pid);
 }
 
@@ -370,8 +377,7 @@ pid_t Session::spawn(const std::vector<std::string>& argv, const std::map<std::s
     return pid;
 }
 
-int Session::run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                 std::string* out)
+int Session::run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, std::string* out)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error("pipe");

@@ -108,8 +108,7 @@ public:
     bool running() const { return thread_.joinable(); }
 
     // Runs fn on the compositor thread and returns its result.
-    template <typename Fn>
-    auto call(Fn fn) -> decltype(fn())
+    template <typename Fn> auto call(Fn fn) -> decltype(fn())
     {
         std::packaged_task<decltype(fn())()> task(std::move(fn));
         auto result = task.get_future();
@@ -230,9 +229,8 @@ private:
 struct Device {
     Device(Compositor& compositor, wlr_input_device_type type) : compositor(compositor)
     {
-        device = compositor.call([&] {
-            return wlr_headless_add_input_device(compositor.server().headless_backend(), type);
-        });
+        device = compositor.call(
+            [&] { return wlr_headless_add_input_device(compositor.server().headless_backend(), type); });
     }
     ~Device()
     {
@@ -439,7 +437,8 @@ struct DisplayServer : WlcsDisplayServer {
                 }
             return false;
         });
-        if (!found) std::fprintf(stderr, "wlcs integration: position_window_absolute: no mapped window for surface %u\n", id);
+        if (!found)
+            std::fprintf(stderr, "wlcs integration: position_window_absolute: no mapped window for surface %u\n", id);
     }
 
     Compositor compositor;
@@ -467,7 +466,10 @@ WlcsDisplayServer* create_server(int, const char**)
     return new DisplayServer;
 }
 
-void destroy_server(WlcsDisplayServer* server) { delete static_cast<DisplayServer*>(server); }
+void destroy_server(WlcsDisplayServer* server)
+{
+    delete static_cast<DisplayServer*>(server);
+}
 
 }  // namespace
 
