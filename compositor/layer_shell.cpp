@@ -22,7 +22,10 @@ constexpr uint32_t anchor_right = ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
 void place_axis(int bound_pos, int bound_size, uint32_t size, bool to_start, bool to_end, int32_t margin_start,
                 int32_t margin_end, int* pos, int* out_size)
 {
-    int s = size ? static_cast<int>(size) : bound_size - margin_start - margin_end;
+    // Never larger than the area it is placed in: a client's wish (or a
+    // garbage size) would otherwise come back as a buffer over its budget.
+    int room = std::max(1, bound_size - margin_start - margin_end);
+    int s = size ? static_cast<int>(std::min<uint32_t>(size, static_cast<uint32_t>(room))) : room;
     *out_size = std::max(1, s);
     if (to_start && !to_end) *pos = bound_pos + margin_start;
     else if (to_end && !to_start) *pos = bound_pos + bound_size - *out_size - margin_end;
