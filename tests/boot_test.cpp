@@ -90,7 +90,27 @@ public:
         ASSERT_EQ(mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), 0);
         ASSERT_EQ(mount(cgroups.c_str(), "/sys/fs/cgroup", nullptr, MS_MOVE, nullptr), 0) << std::strerror(errno);
         // A /tmp of its own: /tmp/.X11-unix can go without other sessions noticing.
+        // A checkout under /tmp (a CI clone there) is bound back into it,
+        // through a way-station unmounted at once (TearDown removes m.dir).
+        const fs::path binary = fs::absolute(real_binary());
+        auto part = binary.begin();
+        const bool under_tmp =
+            binary.string().rfind("/tmp/", 0) == 0 && ++part != binary.end() && ++part != binary.end();
+        const fs::path host_tmp = m.dir / "host-tmp";
+        if (under_tmp) {
+            fs::create_directories(host_tmp);
+            ASSERT_EQ(mount("/tmp", host_tmp.c_str(), nullptr, MS_BIND | MS_REC, nullptr), 0) << std::strerror(errno);
+        }
         ASSERT_EQ(mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"), 0);
+        if (under_tmp) {
+            fs::create_directories(fs::path("/tmp") / *part);
+            ASSERT_EQ(mount((host_tmp / *part).c_str(), (fs::path("/tmp") / *part).c_str(), nullptr, MS_BIND | MS_REC,
+                            nullptr),
+                      0)
+                << std::strerror(errno);
+            ASSERT_EQ(umount2(host_tmp.c_str(), MNT_DETACH), 0) << std::strerror(errno);
+            fs::remove(host_tmp);
+        }
         build_network();
     }
 
@@ -104,6 +124,7 @@ public:
         kill_dnsmasq();
         sh(ip_tool() + " netns del " + machine->internet_ns + " 2>/dev/null");
         std::error_code ec;
+        umount2((machine->dir / "host-tmp").c_str(), MNT_DETACH);  // left bound only if SetUp failed there
         fs::remove_all(machine->dir, ec);
         delete machine;
         machine = nullptr;
