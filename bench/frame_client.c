@@ -41,6 +41,7 @@ static struct {
     bool configured, frame_done;
     int committed, presented, target;
     uint64_t first_present_ns;
+    uint64_t first_present_cpu_wait_ns; /* runnable but not running, until the first frame */
     double* latencies;
     int n_latencies;
 } app = {.width = 1280, .height = 720};
@@ -50,6 +51,19 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Nanoseconds this process has waited for a CPU after its wake-ups: the
+ * second field of /proc/self/schedstat (0 where the kernel has none). */
+static uint64_t cpu_wait_ns(void)
+{
+    unsigned long long run = 0, wait = 0;
+    FILE* f = fopen("/proc/self/schedstat", "r");
+    if (f) {
+        if (fscanf(f, "%llu %llu", &run, &wait) != 2) wait = 0;
+        fclose(f);
+    }
+    return wait;
 }
 
 static void noop() {}
@@ -98,7 +112,10 @@ static void frame_done(void* data, struct wl_callback* cb, uint32_t time)
 {
     uint64_t committed = (uint64_t)(uintptr_t)data, done = now_ns();
     wl_callback_destroy(cb);
-    if (!app.first_present_ns) app.first_present_ns = done;
+    if (!app.first_present_ns) {
+        app.first_present_ns = done;
+        app.first_present_cpu_wait_ns = cpu_wait_ns();
+    }
     app.latencies[app.n_latencies++] = (double)(done - committed) / 1e6;
     app.frame_done = true;
 }
@@ -245,9 +262,11 @@ int main(int argc, char** argv)
     }
     fprintf(f,
             "{\"frames\": %d, \"seconds\": %.4f, \"fps\": %.2f, \"presented\": %d, \"latency_ms\": {\"min\": %.3f, "
-            "\"median\": %.3f, \"max\": %.3f}, \"start_ns\": %llu, \"first_present_ns\": %llu}\n",
+            "\"median\": %.3f, \"max\": %.3f}, \"start_ns\": %llu, \"first_present_ns\": %llu, "
+            "\"first_present_cpu_wait_ns\": %llu}\n",
             measured, seconds, measured / seconds, app.presented, n ? lat[0] : -1.0, n ? lat[n / 2] : -1.0,
-            n ? lat[n - 1] : -1.0, (unsigned long long)start_ns, (unsigned long long)app.first_present_ns);
+            n ? lat[n - 1] : -1.0, (unsigned long long)start_ns, (unsigned long long)app.first_present_ns,
+            (unsigned long long)app.first_present_cpu_wait_ns);
     if (out) fclose(f);
     wl_display_disconnect(display);
     return 0;

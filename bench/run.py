@@ -28,6 +28,7 @@ its baseline. Needs root (LXC). Usage: scripts/run bench [--repeat N]
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -118,25 +119,32 @@ def client_args(frames, warmup):
     return ["--frames", str(frames), "--warmup", str(warmup), "--size", f"{WIDTH}x{HEIGHT}"]
 
 
-def run_host(s, frames, warmup, prefix=()):
+def run_host(s, frames, warmup, prefix=(), switch=True):
     # Frame callbacks go only to what is on screen: the host's workspace.
-    s.ctl("workspace", "host")
+    if switch:
+        s.ctl("workspace", "host")
     r = subprocess.run([*prefix, s.client, *client_args(frames, warmup)], env=s.env, capture_output=True, text=True,
                        check=True, timeout=120)
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def run_in_container(s, name, frames, warmup):
-    """`ctopbroker spawn`s the client; returns its report and when spawn was called."""
+def run_in_container(s, name, frames, warmup, cli=True):
+    """`ctopbroker spawn`s the client (or sends the same request on the control socket
+    itself, without the CLI); returns its report and when spawn was called."""
     out = os.path.join(s.out, f"{name}.json")
     if os.path.exists(out):
         os.unlink(out)
     # Its window draws only once its workspace is on screen: switch first when
     # the container runs (warm), right after the spawn when it did not (cold).
     warm = s.ctl("workspace", name, check=False).returncode == 0
+    argv = ["/opt/bench/frame_client", *client_args(frames, warmup), "--out", f"/opt/out/{name}.json"]
     t0 = time.monotonic_ns()
-    s.ctl("spawn", name, "--", "/opt/bench/frame_client", *client_args(frames, warmup), "--out",
-          f"/opt/out/{name}.json")
+    if cli:
+        s.ctl("spawn", name, "--", *argv)
+    else:
+        reply = s.request({"cmd": "spawn", "name": name, "lxcpath": s.lxcpath, "argv": argv})
+        if not reply.get("ok"):
+            raise RuntimeError(f"spawn in {name}: {reply}")
     if not warm:
         s.ctl("workspace", name)
     deadline = time.monotonic() + 120
@@ -298,13 +306,16 @@ class InputClient:
         size = ["--size", f"{WIDTH}x{HEIGHT}"]
         wayland = s.client.replace("frame_client", "input_client")
         x11 = s.client.replace("frame_client", "x11_input_client")
+        self.pid = None
+        self.workspace = "host"
         if path in ("host", "waypipe", "xpra"):
             s.ctl("workspace", "host")
         else:
-            self.container = CONTAINER_OF[path]
+            self.container = self.workspace = CONTAINER_OF[path]
             s.ctl("workspace", self.container, check=False)
         if path == "host":
             self.procs.append(subprocess.Popen([wayland, *size, "--out", self.path], env=s.env))
+            self.pid = self.procs[-1].pid
         elif path == "waypipe":
             sock = os.path.join(s.runtime, "waypipe-input.sock")
             self.procs.append(subprocess.Popen(["waypipe", "--socket", sock, "client"], env=s.env,
@@ -320,8 +331,9 @@ class InputClient:
         elif path == "xpra":
             self.procs.append(subprocess.Popen([x11, *size, "--out", self.path],
                                                env=dict(xpra.env, DISPLAY=xpra.display)))
+            self.pid = self.procs[-1].pid
         else:
-            self.inside = "input_client" if path == "container" else "x11_input_client"
+            self.inside = "x11_input_client" if path == "xwayland" else "input_client"
             s.ctl("spawn", self.container, "--", f"/opt/bench/{self.inside}", *size, "--out",
                   f"/opt/out/input-{path}.txt")
             s.ctl("workspace", self.container)
@@ -337,9 +349,35 @@ class InputClient:
         self.moves += 1
         return r["injected_ns"]
 
+    def show(self):
+        """Puts this client's workspace on screen (its window takes focus), the pointer entered."""
+        self.s.request({"cmd": "workspace", "name": self.workspace})
+        time.sleep(0.03)  # past the focus change's enter events
+        # Away from the two points measure() alternates between, so that it is a motion
+        # wherever another client left the pointer.
+        for x in (WIDTH // 2 - 10, WIDTH // 2 + 10):
+            seen = len(wait_events(self.path, "motion", 0))
+            self.s.request({"cmd": "pointer", "action": "move", "x": x, "y": HEIGHT // 2})
+            try:
+                wait_events(self.path, "motion", seen + 1, timeout=2)
+                return
+            except RuntimeError:
+                pass
+        raise RuntimeError(f"input bench: the {self.path_kind} client got no motion on its workspace")
+
+    def client_pid(self):
+        """The pid (host's view) of the process whose handler stamps the events."""
+        if self.pid is None:
+            comm = "x11_input_clien" if self.path_kind in ("xwayland", "xpra") else "input_client"
+            self.pid = find_process(comm, self.container if self.inside else None)
+        return self.pid
+
     def measure(self, events):
-        """Milliseconds from the session's injection to the client's handler, per event."""
+        """Milliseconds from the session's injection to the client's handler, per event, and the
+        milliseconds per event the client waited for a CPU after its wake-ups (/proc/PID/schedstat)."""
         time.sleep(0.05)
+        pid = self.client_pid()
+        wait0 = run_delay_ns(pid)
         motion, key = [], []
         for _ in range(events):
             seen = len(wait_events(self.path, "motion", 0))
@@ -349,11 +387,13 @@ class InputClient:
             seen = len(wait_events(self.path, "key", 0))
             injected = self.s.request({"cmd": "key", "combo": "a"})["injected_ns"]
             key.append((wait_events(self.path, "key", seen + 1)[seen] - injected) / 1e6)
-        return {"motion_ms": motion, "key_ms": key}
+        waited = (run_delay_ns(pid) - wait0) / 1e6 / (2 * events) if pid and wait0 is not None else None
+        return {"motion_ms": motion, "key_ms": key, "cpu_wait_ms": [waited] if waited is not None else []}
 
     def close(self):
         if self.inside:
-            self.s.ctl("exec", self.container, "--", "pkill", "-x", self.inside, check=False)
+            # By its command line: pkill -x matches the 15 characters of a process name only.
+            self.s.ctl("exec", self.container, "--", "pkill", "-f", f"^/opt/bench/{self.inside} ", check=False)
         for p in reversed(self.procs):
             p.terminate()
             try:
@@ -365,18 +405,66 @@ class InputClient:
             os.unlink(self.sock)
         # The next path's window must be the only one on its workspace (focus, pointer).
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any("input bench" in v["title"]
-                                                  for v in self.s.request({"cmd": "views"})["views"]):
+        while time.monotonic() < deadline and any(
+                "input bench" in v["title"] and v["workspace"] == self.workspace
+                for v in self.s.request({"cmd": "views"})["views"]):
             time.sleep(0.02)
 
 
-def input_latency(s, repeat, events, paths):
-    """Each run measures every path once, in turn (host, container, ...), so load drifts hit all alike."""
-    out = {k: {"motion_ms": [], "key_ms": []} for k in paths}
-    xpra = Xpra(s) if "xpra" in paths else None
+def find_process(comm, container=None):
+    """The pid of the process named `comm` in container `container`'s LXC cgroup (LXC adds -N to a
+    name taken by a cgroup an earlier run left), or in none; None if there is none."""
+    inside = re.compile(r"/lxc\.payload\." + re.escape(container) + r"(-[0-9]+)?(/|$)", re.M) if container else None
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            if open(f"/proc/{d}/comm").read().strip() != comm:
+                continue
+            groups = open(f"/proc/{d}/cgroup").read()
+        except OSError:
+            continue
+        if inside.search(groups) if inside else ("lxc.payload." not in groups):
+            return int(d)
+    return None
+
+
+def run_delay_ns(pid):
+    """Nanoseconds the process has spent runnable but waiting for a CPU (schedstat's second field)."""
     try:
-        for _ in range(repeat):
-            for path in paths:
+        return int(open(f"/proc/{pid}/schedstat").read().split()[1])
+    except (OSError, TypeError, IndexError, ValueError):
+        return None
+
+
+# Measured side by side: their clients run at once, each alone on its
+# workspace, and every run passes between them in blocks, so that load drifts
+# hit them alike (their differences are tens of microseconds).
+INTERLEAVED = ["host", "container", "container50"]
+
+
+def input_latency(s, repeat, events, paths, blocks=4):
+    """Each run measures every path: the INTERLEAVED ones in `blocks` turns each, in an order that
+    rotates, then the others (waypipe, Xwayland, xpra: they share a workspace with one of those) in turn."""
+    out = {k: {"motion_ms": [], "key_ms": [], "cpu_wait_ms": []} for k in paths}
+    xpra = Xpra(s) if "xpra" in paths else None
+    together = [p for p in INTERLEAVED if p in paths]
+    per_block = max(1, events // blocks)
+    try:
+        for run in range(repeat):
+            clients = []
+            try:
+                for path in together:
+                    clients.append(InputClient(s, path, xpra))
+                for turn in range(blocks * len(clients)):
+                    c = clients[(turn + run) % len(clients)]
+                    c.show()
+                    for k, v in c.measure(per_block).items():
+                        out[c.path_kind][k] += v
+            finally:
+                for c in clients:
+                    c.close()
+            for path in (p for p in paths if p not in together):
                 c = InputClient(s, path, xpra)
                 try:
                     r = c.measure(events)
@@ -585,6 +673,42 @@ def clipboard(s, sizes, repeat):
     return out
 
 
+def spawn_latency(s, runs):
+    """Start -> first drawn frame: direct on the host socket, warm through the CLI and through the
+    control socket alone, cold; the CLI's own round trip. Each run takes them in a rotated order.
+    Also, per start, how long the client itself waited for a CPU until its first frame."""
+    out = {"host": [], "warm": [], "warm_socket": [], "cold": [], "cli": [], "cpu_wait_ms": {}}
+
+    def record(kind, res, t0):
+        out[kind].append((res["first_present_ns"] - t0) / 1e6)
+        out["cpu_wait_ms"].setdefault(kind, []).append(res.get("first_present_cpu_wait_ns", 0) / 1e6)
+
+    def host():
+        s.ctl("workspace", "host")  # before the clock starts: a direct start switches nothing
+        t0 = time.monotonic_ns()
+        record("host", run_host(s, 1, 0, switch=False), t0)
+
+    def warm(cli):
+        res, t0 = run_in_container(s, "bench", 1, 0, cli=cli)
+        record("warm" if cli else "warm_socket", res, t0)
+
+    def cli():
+        t0 = time.monotonic_ns()
+        s.ctl("status")
+        out["cli"].append((time.monotonic_ns() - t0) / 1e6)
+
+    kinds = [host, lambda: warm(True), lambda: warm(False), cli]
+    for run in range(runs):
+        for k in kinds[run % len(kinds):] + kinds[:run % len(kinds)]:
+            k()
+    # Cold last: each stops the container first.
+    for _ in range(max(3, runs // 3)):
+        s.ctl("stop", "bench")
+        res, t0 = run_in_container(s, "bench", 1, 0)
+        record("cold", res, t0)
+    return out
+
+
 def spread(values):
     return min(values), statistics.median(values), max(values)
 
@@ -603,6 +727,7 @@ def main():
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--containers", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--events", type=int, default=200, help="input events per kind per run")
+    parser.add_argument("--spawns", type=int, default=20, help="spawns of each kind (cold: a third of them)")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, help="run only these sections")
     parser.add_argument("--json", help="also write the raw figures here")
     args = parser.parse_args()
@@ -653,17 +778,7 @@ def main():
             r["input"] = input_latency(s, args.repeat, args.events, INPUT_PATHS)
 
         if "spawn" in args.only:
-            spawn = {"host": [], "warm": [], "cold": []}
-            for _ in range(args.repeat):
-                t0 = time.monotonic_ns()
-                res = run_host(s, 1, 0)
-                spawn["host"].append((res["first_present_ns"] - t0) / 1e6)
-                res, t0 = run_in_container(s, "bench", 1, 0)
-                spawn["warm"].append((res["first_present_ns"] - t0) / 1e6)
-                s.ctl("stop", "bench")
-                res, t0 = run_in_container(s, "bench", 1, 0)
-                spawn["cold"].append((res["first_present_ns"] - t0) / 1e6)
-            r["spawn_ms"] = spawn
+            r["spawn_ms"] = spawn_latency(s, args.spawns)
         s.ctl("stop", "bench")
         s.ctl("stop", "bench50")
 
@@ -730,16 +845,33 @@ def report(args, r, load, load_after):
             for path in ("container", "container50"):
                 ratio = med(inp[path][kind]) / base
                 targets.append((f"{path} {label} latency <= 1.05x host", ratio, ratio <= 1.05))
-            if "xpra" in inp:
+            if "xpra" in inp and "xwayland" in inp:
                 for path in ("container", "xwayland"):
                     gain = med(inp["xpra"][kind]) / med(inp[path][kind])
                     targets.append((f"{path} {label} latency >= 10x better than xpra's", gain, gain >= 10))
+    if "input" in r:
+        inp = r["input"]
+        # No ratio: the host's is often 0, and this says why, not how fast.
+        print("the client's wait for a CPU after its wake-ups (schedstat run_delay), per event, mean of each turn")
+        for path, v in inp.items():
+            if v.get("cpu_wait_ms"):
+                row(INPUT_LABELS[path], [w * 1000 for w in v["cpu_wait_ms"]], "us")
     if "spawn_ms" in r:
         spawn = r["spawn_ms"]
         print("start -> first frame drawn (lower is better; baseline: client started on the host socket)")
         base = row("host socket, direct", spawn["host"], "ms")
         row("ctopbroker spawn, warm container", spawn["warm"], "ms", base)
+        row("warm, control socket without CLI", spawn["warm_socket"], "ms", base)
         row("ctopbroker spawn, cold container", spawn["cold"], "ms", base)
+        row("the CLI alone: ctopbroker status", spawn["cli"], "ms", base)
+        if spawn.get("cpu_wait_ms"):
+            print("the client's own wait for a CPU from its fork to its first frame (schedstat run_delay)")
+            waits = spawn["cpu_wait_ms"]
+            for kind, label in (("host", "host socket, direct"), ("warm", "ctopbroker spawn, warm"),
+                                ("warm_socket", "warm, control socket without CLI"),
+                                ("cold", "ctopbroker spawn, cold")):
+                if kind in waits:
+                    row(label, waits[kind], "ms")
         targets.append(("warm spawn <= 1.1x host-direct start", med(spawn["warm"]) / base,
                         med(spawn["warm"]) / base <= 1.1))
         extra = med(spawn["cold"]) - base
