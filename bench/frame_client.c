@@ -10,17 +10,10 @@
  */
 #define _GNU_SOURCE
 #include "presentation-time-client-protocol.h"
-#include "xdg-shell-client-protocol.h"
+#include "toplevel.h"
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
-#include <wayland-client.h>
 
 #define BUFFERS 3
 
@@ -31,27 +24,16 @@ struct buffer {
 };
 
 static struct {
-    struct wl_compositor* compositor;
-    struct wl_shm* shm;
-    struct xdg_wm_base* wm;
+    struct toplevel win;
     struct wp_presentation* presentation;
-    struct wl_surface* surface;
     struct buffer buffers[BUFFERS];
-    int width, height;
-    bool configured, frame_done;
+    bool frame_done;
     int committed, presented, target;
     uint64_t first_present_ns;
     uint64_t first_present_cpu_wait_ns; /* runnable but not running, until the first frame */
     double* latencies;
     int n_latencies;
-} app = {.width = 1280, .height = 720};
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+} app = {.win = {.width = 1280, .height = 720}};
 
 /* Nanoseconds this process has waited for a CPU after its wake-ups: the
  * second field of /proc/self/schedstat (0 where the kernel has none). */
@@ -66,38 +48,11 @@ static uint64_t cpu_wait_ns(void)
     return wait;
 }
 
-static void noop() {}
-
-static void wm_ping(void* data, struct xdg_wm_base* wm, uint32_t serial)
+static void bind_presentation(struct wl_registry* r, uint32_t name, const char* iface)
 {
-    xdg_wm_base_pong(wm, serial);
-}
-static const struct xdg_wm_base_listener wm_listener = {wm_ping};
-
-static void registry_global(void* data, struct wl_registry* r, uint32_t name, const char* iface, uint32_t version)
-{
-    if (strcmp(iface, wl_compositor_interface.name) == 0)
-        app.compositor = wl_registry_bind(r, name, &wl_compositor_interface, 4);
-    else if (strcmp(iface, wl_shm_interface.name) == 0) app.shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
-    else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
-        app.wm = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
-        xdg_wm_base_add_listener(app.wm, &wm_listener, NULL);
-    } else if (strcmp(iface, wp_presentation_interface.name) == 0)
+    if (strcmp(iface, wp_presentation_interface.name) == 0)
         app.presentation = wl_registry_bind(r, name, &wp_presentation_interface, 1);
 }
-static const struct wl_registry_listener registry_listener = {registry_global, noop};
-
-static void xdg_surface_configure(void* data, struct xdg_surface* s, uint32_t serial)
-{
-    xdg_surface_ack_configure(s, serial);
-    app.configured = true;
-}
-static const struct xdg_surface_listener xdg_surface_listener = {xdg_surface_configure};
-static void toplevel_close(void* data, struct xdg_toplevel* t)
-{
-    exit(0);
-}
-static const struct xdg_toplevel_listener toplevel_listener = {noop, toplevel_close};
 
 static void buffer_release(void* data, struct wl_buffer* b)
 {
@@ -136,17 +91,17 @@ static const struct wp_presentation_feedback_listener feedback_listener = {noop,
 
 static void make_buffers(void)
 {
-    size_t stride = (size_t)app.width * 4, size = stride * app.height;
+    size_t stride = (size_t)app.win.width * 4, size = stride * app.win.height;
     int fd = memfd_create("frame_client", MFD_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)(size * BUFFERS)) != 0) {
         perror("frame_client: memfd");
         exit(1);
     }
     uint8_t* data = mmap(NULL, size * BUFFERS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    struct wl_shm_pool* pool = wl_shm_create_pool(app.shm, fd, (int32_t)(size * BUFFERS));
+    struct wl_shm_pool* pool = wl_shm_create_pool(app.win.shm, fd, (int32_t)(size * BUFFERS));
     for (int i = 0; i < BUFFERS; i++) {
-        app.buffers[i].wl = wl_shm_pool_create_buffer(pool, (int32_t)(size * i), app.width, app.height, (int32_t)stride,
-                                                      WL_SHM_FORMAT_XRGB8888);
+        app.buffers[i].wl = wl_shm_pool_create_buffer(pool, (int32_t)(size * i), app.win.width, app.win.height,
+                                                      (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
         app.buffers[i].pixels = (uint32_t*)(data + size * i);
         wl_buffer_add_listener(app.buffers[i].wl, &buffer_listener, &app.buffers[i]);
     }
@@ -165,16 +120,16 @@ static struct buffer* free_buffer(void)
 static void draw_and_commit(struct buffer* b)
 {
     uint32_t color = 0xff000000u | (uint32_t)(app.committed * 0x010307u & 0xffffffu);
-    size_t n = (size_t)app.width * app.height;
+    size_t n = (size_t)app.win.width * app.win.height;
     for (size_t i = 0; i < n; i++) b->pixels[i] = color;
-    wl_surface_attach(app.surface, b->wl, 0, 0);
-    wl_surface_damage_buffer(app.surface, 0, 0, app.width, app.height);
+    wl_surface_attach(app.win.surface, b->wl, 0, 0);
+    wl_surface_damage_buffer(app.win.surface, 0, 0, app.win.width, app.win.height);
     uint64_t now = now_ns();
-    wl_callback_add_listener(wl_surface_frame(app.surface), &frame_listener, (void*)(uintptr_t)now);
+    wl_callback_add_listener(wl_surface_frame(app.win.surface), &frame_listener, (void*)(uintptr_t)now);
     if (app.presentation)
-        wp_presentation_feedback_add_listener(wp_presentation_feedback(app.presentation, app.surface),
+        wp_presentation_feedback_add_listener(wp_presentation_feedback(app.presentation, app.win.surface),
                                               &feedback_listener, NULL);
-    wl_surface_commit(app.surface);
+    wl_surface_commit(app.win.surface);
     b->busy = true;
     app.frame_done = false;
     app.committed++;
@@ -194,35 +149,18 @@ int main(int argc, char** argv)
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--frames") == 0) frames = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--warmup") == 0) warmup = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--size") == 0) sscanf(argv[i + 1], "%dx%d", &app.width, &app.height);
+        else if (strcmp(argv[i], "--size") == 0) sscanf(argv[i + 1], "%dx%d", &app.win.width, &app.win.height);
         else if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
     }
-    if (frames < 1 || app.width < 1 || app.height < 1) {
+    if (frames < 1 || app.win.width < 1 || app.win.height < 1) {
         fprintf(stderr, "usage: frame_client [--frames N] [--warmup N] [--size WxH] [--out FILE]\n");
         return 2;
     }
-    struct wl_display* display = wl_display_connect(NULL);
-    if (!display) {
-        fprintf(stderr, "frame_client: cannot connect to a Wayland display\n");
-        return 1;
-    }
-    struct wl_registry* registry = wl_display_get_registry(display);
-    wl_registry_add_listener(registry, &registry_listener, NULL);
-    wl_display_roundtrip(display);
-    if (!app.compositor || !app.shm || !app.wm) {
-        fprintf(stderr, "frame_client: the compositor lacks wl_compositor, wl_shm or xdg_wm_base\n");
-        return 1;
-    }
+    app.win.bind_extra = bind_presentation;
+    toplevel_connect(&app.win, "frame_client");
+    struct wl_display* display = app.win.display;
     app.latencies = calloc((size_t)(frames + warmup + 8), sizeof(double));
-    app.surface = wl_compositor_create_surface(app.compositor);
-    struct xdg_surface* xs = xdg_wm_base_get_xdg_surface(app.wm, app.surface);
-    xdg_surface_add_listener(xs, &xdg_surface_listener, NULL);
-    struct xdg_toplevel* top = xdg_surface_get_toplevel(xs);
-    xdg_toplevel_add_listener(top, &toplevel_listener, NULL);
-    xdg_toplevel_set_title(top, "ctopbroker frame bench");
-    wl_surface_commit(app.surface);
-    while (!app.configured && wl_display_dispatch(display) >= 0) {
-    }
+    toplevel_map(&app.win, "ctopbroker frame bench");
     make_buffers();
 
     app.target = frames + warmup;

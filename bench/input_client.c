@@ -11,35 +11,17 @@
  *   input_client [--size WxH] --out FILE
  */
 #define _GNU_SOURCE
-#include "xdg-shell-client-protocol.h"
+#include "toplevel.h"
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
-#include <wayland-client.h>
 
 static struct {
-    struct wl_compositor* compositor;
-    struct wl_shm* shm;
-    struct xdg_wm_base* wm;
+    struct toplevel win;
     struct wl_seat* seat;
-    struct wl_surface* surface;
-    int width, height;
-    bool configured, drawn, focused, ready;
+    bool focused, ready;
     FILE* out;
-} app = {.width = 1280, .height = 720};
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+} app = {.win = {.width = 1280, .height = 720, .follow_configure = true}};
 
 /* Stamp first, write after: the stamp is the moment the handler runs. */
 static void record(const char* what)
@@ -51,12 +33,10 @@ static void record(const char* what)
 
 static void maybe_ready(void)
 {
-    if (app.ready || !app.drawn || !app.focused) return;
+    if (app.ready || !app.win.drawn || !app.focused) return;
     app.ready = true;
     record("ready");
 }
-
-static void noop() {}
 
 static void key_enter(void* d, struct wl_keyboard* k, uint32_t serial, struct wl_surface* s, struct wl_array* keys)
 {
@@ -98,57 +78,24 @@ static void seat_caps(void* d, struct wl_seat* seat, uint32_t caps)
 }
 static const struct wl_seat_listener seat_listener = {seat_caps, noop};
 
-static void wm_ping(void* data, struct xdg_wm_base* wm, uint32_t serial)
+static void bind_seat(struct wl_registry* r, uint32_t name, const char* iface)
 {
-    xdg_wm_base_pong(wm, serial);
+    if (strcmp(iface, wl_seat_interface.name) != 0 || app.seat) return;
+    app.seat = wl_registry_bind(r, name, &wl_seat_interface, 5);
+    wl_seat_add_listener(app.seat, &seat_listener, NULL);
 }
-static const struct xdg_wm_base_listener wm_listener = {wm_ping};
-
-static void registry_global(void* data, struct wl_registry* r, uint32_t name, const char* iface, uint32_t version)
-{
-    if (strcmp(iface, wl_compositor_interface.name) == 0)
-        app.compositor = wl_registry_bind(r, name, &wl_compositor_interface, 4);
-    else if (strcmp(iface, wl_shm_interface.name) == 0) app.shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
-    else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
-        app.wm = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
-        xdg_wm_base_add_listener(app.wm, &wm_listener, NULL);
-    } else if (strcmp(iface, wl_seat_interface.name) == 0 && !app.seat) {
-        app.seat = wl_registry_bind(r, name, &wl_seat_interface, 5);
-        wl_seat_add_listener(app.seat, &seat_listener, NULL);
-    }
-}
-static const struct wl_registry_listener registry_listener = {registry_global, noop};
-
-static void xdg_surface_configure(void* data, struct xdg_surface* s, uint32_t serial)
-{
-    xdg_surface_ack_configure(s, serial);
-    app.configured = true;
-}
-static const struct xdg_surface_listener xdg_surface_listener = {xdg_surface_configure};
-static void toplevel_configure(void* d, struct xdg_toplevel* t, int32_t w, int32_t h, struct wl_array* states)
-{
-    if (w > 0 && h > 0 && !app.drawn) {
-        app.width = w;
-        app.height = h;
-    }
-}
-static void toplevel_close(void* data, struct xdg_toplevel* t)
-{
-    exit(0);
-}
-static const struct xdg_toplevel_listener toplevel_listener = {toplevel_configure, toplevel_close};
 
 static void frame_done(void* data, struct wl_callback* cb, uint32_t time)
 {
     wl_callback_destroy(cb);
-    app.drawn = true;
+    app.win.drawn = true;
     maybe_ready();
 }
 static const struct wl_callback_listener frame_listener = {frame_done};
 
 static void draw(void)
 {
-    size_t stride = (size_t)app.width * 4, size = stride * app.height;
+    size_t stride = (size_t)app.win.width * 4, size = stride * app.win.height;
     int fd = memfd_create("input_client", MFD_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
         perror("input_client: memfd");
@@ -156,25 +103,25 @@ static void draw(void)
     }
     uint32_t* pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     for (size_t i = 0; i < size / 4; i++) pixels[i] = 0xff336699u;
-    struct wl_shm_pool* pool = wl_shm_create_pool(app.shm, fd, (int32_t)size);
+    struct wl_shm_pool* pool = wl_shm_create_pool(app.win.shm, fd, (int32_t)size);
     struct wl_buffer* b =
-        wl_shm_pool_create_buffer(pool, 0, app.width, app.height, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+        wl_shm_pool_create_buffer(pool, 0, app.win.width, app.win.height, (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
     close(fd);
-    wl_surface_attach(app.surface, b, 0, 0);
-    wl_surface_damage_buffer(app.surface, 0, 0, app.width, app.height);
-    wl_callback_add_listener(wl_surface_frame(app.surface), &frame_listener, NULL);
-    wl_surface_commit(app.surface);
+    wl_surface_attach(app.win.surface, b, 0, 0);
+    wl_surface_damage_buffer(app.win.surface, 0, 0, app.win.width, app.win.height);
+    wl_callback_add_listener(wl_surface_frame(app.win.surface), &frame_listener, NULL);
+    wl_surface_commit(app.win.surface);
 }
 
 int main(int argc, char** argv)
 {
     const char* out = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--size") == 0) sscanf(argv[i + 1], "%dx%d", &app.width, &app.height);
+        if (strcmp(argv[i], "--size") == 0) sscanf(argv[i + 1], "%dx%d", &app.win.width, &app.win.height);
         else if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
     }
-    if (!out || app.width < 1 || app.height < 1) {
+    if (!out || app.win.width < 1 || app.win.height < 1) {
         fprintf(stderr, "usage: input_client [--size WxH] --out FILE\n");
         return 2;
     }
@@ -183,29 +130,15 @@ int main(int argc, char** argv)
         perror("input_client: --out");
         return 1;
     }
-    struct wl_display* display = wl_display_connect(NULL);
-    if (!display) {
-        fprintf(stderr, "input_client: cannot connect to a Wayland display\n");
+    app.win.bind_extra = bind_seat;
+    toplevel_connect(&app.win, "input_client");
+    if (!app.seat) {
+        fprintf(stderr, "input_client: the compositor lacks wl_seat\n");
         return 1;
     }
-    struct wl_registry* registry = wl_display_get_registry(display);
-    wl_registry_add_listener(registry, &registry_listener, NULL);
-    wl_display_roundtrip(display);
-    if (!app.compositor || !app.shm || !app.wm || !app.seat) {
-        fprintf(stderr, "input_client: the compositor lacks wl_compositor, wl_shm, xdg_wm_base or wl_seat\n");
-        return 1;
-    }
-    app.surface = wl_compositor_create_surface(app.compositor);
-    struct xdg_surface* xs = xdg_wm_base_get_xdg_surface(app.wm, app.surface);
-    xdg_surface_add_listener(xs, &xdg_surface_listener, NULL);
-    struct xdg_toplevel* top = xdg_surface_get_toplevel(xs);
-    xdg_toplevel_add_listener(top, &toplevel_listener, NULL);
-    xdg_toplevel_set_title(top, "ctopbroker input bench");
-    wl_surface_commit(app.surface);
-    while (!app.configured && wl_display_dispatch(display) >= 0) {
-    }
+    toplevel_map(&app.win, "ctopbroker input bench");
     draw();
-    while (wl_display_dispatch(display) >= 0) {
+    while (wl_display_dispatch(app.win.display) >= 0) {
     }
     return 0;
 }

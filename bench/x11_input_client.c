@@ -9,13 +9,10 @@
  *
  *   x11_input_client [--size WxH] --out FILE
  */
+#include "x_client.h"
+
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <xcb/xcb.h>
 
 static FILE* out;
 
@@ -53,21 +50,13 @@ int main(int argc, char** argv)
         perror("x11_input_client: --out");
         return 1;
     }
-    xcb_connection_t* c = xcb_connect(NULL, NULL);
-    if (xcb_connection_has_error(c)) {
-        fprintf(stderr, "x11_input_client: cannot open the X display\n");
-        return 1;
-    }
-    xcb_screen_t* screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
-    xcb_window_t w = xcb_generate_id(c);
+    xcb_screen_t* screen;
+    xcb_connection_t* c = x_connect("x11_input_client", &screen);
     uint32_t values[] = {0xff336699u, XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_KEY_PRESS |
                                           XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_FOCUS_CHANGE};
-    xcb_create_window(c, XCB_COPY_FROM_PARENT, w, screen->root, 0, 0, (uint16_t)width, (uint16_t)height, 0,
-                      XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL | XCB_CW_EVENT_MASK,
-                      values);
     const char* title = "ctopbroker x11 input bench";
-    xcb_change_property(c, XCB_PROP_MODE_REPLACE, w, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8, (uint32_t)strlen(title),
-                        title);
+    xcb_window_t w =
+        x_titled_window(c, screen, 0, 0, width, height, XCB_CW_BACK_PIXEL | XCB_CW_EVENT_MASK, values, title);
     xcb_change_property(c, XCB_PROP_MODE_REPLACE, w, atom(c, "_NET_WM_NAME"), atom(c, "UTF8_STRING"), 8,
                         (uint32_t)strlen(title), title);
     xcb_map_window(c, w);

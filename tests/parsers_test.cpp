@@ -1,6 +1,7 @@
 // Pure parsers and renderers, each as a user meets it: a policy or session
 // config written by hand, an lxc config the lxc-* tools read, id maps, the
-// control protocol's typed requests.
+// control protocol's typed requests, a process's /proc/PID/cgroup.
+#include "container_namespaces.hpp"
 #include "control_protocol.hpp"
 #include "idmap.hpp"
 #include "keybindings.hpp"
@@ -14,6 +15,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include <unistd.h>
 
 using namespace ctop;
 namespace fs = std::filesystem;
@@ -239,4 +243,37 @@ TEST(ControlProtocol, WhatTheCliSendsTheSessionReadsBack)
 
     EXPECT_EQ(control::request(control::Workspace{2, ""}), (nlohmann::json{{"cmd", "workspace"}, {"slot", 2}}));
     EXPECT_EQ(control::request("status"), (nlohmann::json{{"cmd", "status"}}));
+}
+
+TEST(ControlProtocol, AppsOfOneContainerOrOfAll)
+{
+    EXPECT_EQ(control::request(control::Apps{}), (nlohmann::json{{"cmd", "apps"}}));
+    nlohmann::json line = control::request(control::Apps{"alpha"});
+    EXPECT_EQ(check_request_fields(line), "");
+    EXPECT_EQ(line.get<control::Apps>().name, "alpha");
+    EXPECT_NE(check_request_fields({{"cmd", "apps"}, {"name", 3}}), "");
+}
+
+TEST(ProcCgroup, AHybridHostsLinesGiveEachHierarchyItsPathAndWhereToJoin)
+{
+    std::istringstream file("12:memory:/lxc.payload.work\n"
+                            "4:cpu,cpuacct:/lxc.payload.work\n"
+                            "1:name=systemd:/lxc.payload.work\n"
+                            "not a cgroup line\n"
+                            "0::/lxc.payload.work\n");
+    auto cgroups = parse_proc_cgroup(file);
+    ASSERT_EQ(cgroups.size(), 4u);
+    EXPECT_EQ(cgroups[0].controllers, "memory");
+    EXPECT_EQ(cgroups[0].path, "/lxc.payload.work");
+    EXPECT_EQ(cgroups[2].controllers, "systemd") << "a named hierarchy is mounted without 'name='";
+    EXPECT_EQ(cgroups[3].controllers, "") << "cgroup2";
+    EXPECT_EQ(cgroup_procs_files(cgroups[1]), std::vector<std::string>{"cpu,cpuacct/lxc.payload.work/cgroup.procs"});
+    EXPECT_EQ(cgroup_procs_files(cgroups[3]),
+              (std::vector<std::string>{"unified/lxc.payload.work/cgroup.procs", "./lxc.payload.work/cgroup.procs"}));
+}
+
+TEST(ProcCgroup, AProcessThatEndedHasNoCgroups)
+{
+    EXPECT_TRUE(cgroups_of(-1).empty());
+    EXPECT_FALSE(cgroups_of(getpid()).empty()) << "this test's own process is in some cgroup";
 }

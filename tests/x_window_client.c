@@ -15,21 +15,11 @@
  *       N ordinary 40x30 windows mapped at once; prints "mapped N" once the
  *       X server has them all, then stays connected for SECONDS
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include "x_client.h"
+
 #include <unistd.h>
-#include <xcb/xcb.h>
 
 enum { NET_WM_MOVERESIZE_SIZE_BOTTOMRIGHT = 4, NET_WM_MOVERESIZE_MOVE = 8 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static xcb_atom_t atom(xcb_connection_t *c, const char *name)
 {
@@ -67,22 +57,18 @@ static void moveresize(xcb_connection_t *c, xcb_screen_t *screen, xcb_window_t w
 
 static int flood(int count, double seconds)
 {
-    xcb_connection_t *c = xcb_connect(NULL, NULL);
-    if (xcb_connection_has_error(c)) {
-        fprintf(stderr, "x_window_client: cannot connect to the X server\n");
-        return 1;
-    }
-    xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+    xcb_screen_t *screen;
+    xcb_connection_t *c = x_connect("x_window_client", &screen);
     for (int i = 0; i < count; ++i) {
         xcb_window_t w = xcb_generate_id(c);
         xcb_create_window(c, XCB_COPY_FROM_PARENT, w, screen->root, (int16_t)(i % 500), (int16_t)(i % 300), 40, 30, 0,
                           XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL, &screen->white_pixel);
         xcb_map_window(c, w);
     }
-    free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL)); /* all of it reached the server */
+    x_sync(c); /* all of it reached the server */
     printf("mapped %d\n", count);
-    double end = now() + seconds;
-    while (now() < end && !xcb_connection_has_error(c)) {
+    double end = x_now() + seconds;
+    while (x_now() < end && !xcb_connection_has_error(c)) {
         free(xcb_poll_for_event(c));
         usleep(20000);
     }
@@ -107,37 +93,30 @@ int main(int argc, char **argv)
     double seconds = atof(argv[override ? 7 : 5]);
     int hostile = !override && argc > 6 && strcmp(argv[6], "hostile-move") == 0;
 
-    xcb_connection_t *c = xcb_connect(NULL, NULL);
-    if (xcb_connection_has_error(c)) {
-        fprintf(stderr, "x_window_client: cannot connect to the X server\n");
-        return 1;
-    }
-    xcb_screen_t *screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
-    xcb_window_t w = xcb_generate_id(c);
+    xcb_screen_t *screen;
+    xcb_connection_t *c = x_connect("x_window_client", &screen);
     uint32_t mask = XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK;
     uint32_t values[] = {rgb, (uint32_t) override,
                          XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_POINTER_MOTION |
                              XCB_EVENT_MASK_STRUCTURE_NOTIFY};
-    xcb_create_window(c, XCB_COPY_FROM_PARENT, w, screen->root, (int16_t)x, (int16_t)y, (uint16_t)width,
-                      (uint16_t)height, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, mask, values);
-    const char *title = override ? "x_window_client menu" : "x_window_client";
-    xcb_change_property(c, XCB_PROP_MODE_REPLACE, w, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8, strlen(title), title);
+    xcb_window_t w = x_titled_window(c, screen, x, y, width, height, mask, values,
+                                     override ? "x_window_client menu" : "x_window_client");
     xcb_gcontext_t gc = xcb_generate_id(c);
     uint32_t gc_values[] = {rgb};
     xcb_create_gc(c, gc, w, XCB_GC_FOREGROUND, gc_values);
     xcb_map_window(c, w);
     xcb_flush(c);
 
-    double end = now() + seconds, hostile_at = now() + 2;
+    double end = x_now() + seconds, hostile_at = x_now() + 2;
     int announced = 0;
-    while (now() < end && !xcb_connection_has_error(c)) {
+    while (x_now() < end && !xcb_connection_has_error(c)) {
         xcb_generic_event_t *ev;
         while ((ev = xcb_poll_for_event(c))) {
             switch (ev->response_type & 0x7f) {
             case XCB_EXPOSE:
                 fill(c, w, gc, width, height);
                 xcb_flush(c);
-                free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL)); /* drawn */
+                x_sync(c); /* drawn */
                 if (!announced) printf("mapped\n");
                 announced = 1;
                 break;
@@ -166,7 +145,7 @@ int main(int argc, char **argv)
             }
             free(ev);
         }
-        if (hostile && now() >= hostile_at) {
+        if (hostile && x_now() >= hostile_at) {
             hostile = 0;
             moveresize(c, screen, w, 10, 10, NET_WM_MOVERESIZE_MOVE);
             printf("asked without a press\n");

@@ -7,6 +7,7 @@
 #include "container.hpp"
 #include "control_client.hpp"
 #include "control_protocol.hpp"
+#include "container_namespaces.hpp"
 #include "network.hpp"
 #include "idmap.hpp"
 #include "lxc_config.hpp"
@@ -246,14 +247,10 @@ std::uint64_t disk_usage(const std::filesystem::path& root)
 // memory.usage_in_bytes), found through its init's /proc/PID/cgroup.
 std::optional<std::uint64_t> memory_in_use(pid_t init)
 {
-    std::ifstream cgroups("/proc/" + std::to_string(init) + "/cgroup");
-    for (std::string line; std::getline(cgroups, line);) {
-        auto colon = line.find(':'), second = line.find(':', colon + 1);
-        if (colon == std::string::npos || second == std::string::npos) continue;
-        std::string controllers = line.substr(colon + 1, second - colon - 1), path = line.substr(second + 1);
+    for (const CgroupMembership& m : cgroups_of(init)) {
         std::filesystem::path file;
-        if (controllers == "memory") file = "/sys/fs/cgroup/memory" + path + "/memory.usage_in_bytes";
-        else if (controllers.empty() && line.starts_with("0::")) file = "/sys/fs/cgroup" + path + "/memory.current";
+        if (m.controllers == "memory") file = "/sys/fs/cgroup/memory" + m.path + "/memory.usage_in_bytes";
+        else if (m.controllers.empty()) file = "/sys/fs/cgroup" + m.path + "/memory.current";
         else continue;
         std::ifstream in(file);
         std::uint64_t bytes = 0;

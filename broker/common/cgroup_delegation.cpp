@@ -1,6 +1,8 @@
 // cgroup delegation without systemd (see cgroup_delegation.hpp).
 #include "cgroup_delegation.hpp"
 
+#include "container_namespaces.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,16 +56,10 @@ bool holds_no_limits(const fs::path& hierarchy)
 // The calling process's cgroup on `hierarchy`, as /proc/self/cgroup names it.
 std::string own_cgroup(const fs::path& hierarchy)
 {
-    std::ifstream in("/proc/self/cgroup");
     const bool v2 = is_cgroup2(hierarchy);
     const std::string name = hierarchy.filename().string();
-    for (std::string line; std::getline(in, line);) {
-        auto a = line.find(':'), b = line.find(':', a + 1);
-        if (a == std::string::npos || b == std::string::npos) continue;
-        std::string controllers = line.substr(a + 1, b - a - 1);
-        if (controllers.starts_with("name=")) controllers = controllers.substr(5);
-        if (v2 ? controllers.empty() : controllers == name) return line.substr(b + 1);
-    }
+    for (const CgroupMembership& m : cgroups_of(getpid()))
+        if (v2 ? m.controllers.empty() : m.controllers == name) return m.path;
     return {};
 }
 

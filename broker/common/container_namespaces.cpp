@@ -52,25 +52,40 @@ void enter_container_namespaces(pid_t init)
     if (chdir("/") != 0) throw std::runtime_error("cannot chdir to the container's /");
 }
 
-void join_container_cgroups(pid_t init, pid_t pid)
+std::vector<CgroupMembership> parse_proc_cgroup(std::istream& in)
 {
-    std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
-    std::string line;
-    while (std::getline(in, line)) {
+    std::vector<CgroupMembership> out;
+    for (std::string line; std::getline(in, line);) {
         auto a = line.find(':'), b = line.find(':', a + 1);
         if (a == std::string::npos || b == std::string::npos) continue;
-        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-        if (controllers.rfind("name=", 0) == 0) controllers = controllers.substr(5);
-        std::vector<std::string> roots;
-        if (controllers.empty()) roots = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
-        else roots = {"/sys/fs/cgroup/" + controllers};
-        for (const auto& root : roots) {
-            std::ofstream procs(root + path + "/cgroup.procs");
+        std::string controllers = line.substr(a + 1, b - a - 1);
+        if (controllers.starts_with("name=")) controllers = controllers.substr(5);
+        out.push_back({controllers, line.substr(b + 1)});
+    }
+    return out;
+}
+
+std::vector<CgroupMembership> cgroups_of(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+    return parse_proc_cgroup(in);
+}
+
+std::vector<std::string> cgroup_procs_files(const CgroupMembership& m)
+{
+    if (m.controllers.empty()) return {"unified" + m.path + "/cgroup.procs", "." + m.path + "/cgroup.procs"};
+    return {m.controllers + m.path + "/cgroup.procs"};
+}
+
+void join_container_cgroups(pid_t init, pid_t pid)
+{
+    for (const CgroupMembership& m : cgroups_of(init))
+        for (const auto& file : cgroup_procs_files(m)) {
+            std::ofstream procs("/sys/fs/cgroup/" + file);
             if (!procs) continue;
             procs << pid << std::endl;
             if (procs) break;
         }
-    }
 }
 
 }  // namespace ctop

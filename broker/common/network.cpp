@@ -94,9 +94,15 @@ int run(const std::vector<std::string>& argv, const std::string& input = "", std
     close(in_pipe[0]);
     close(out_pipe[1]);
     close(err_pipe[1]);
-    // Inputs are small rule sets: written whole before reading (the pipe holds 64 KiB).
+    // Inputs are small rule sets: written whole before reading (the pipe
+    // holds 64 KiB). A tool that stops reading early (EPIPE) says why in its
+    // exit status and stderr, which the caller reports: nothing to add here.
     signal(SIGPIPE, SIG_IGN);
-    if (!input.empty() && write(in_pipe[1], input.data(), input.size()) < 0) {
+    for (size_t done = 0; done < input.size();) {
+        ssize_t n = write(in_pipe[1], input.data() + done, input.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
     }
     close(in_pipe[1]);
     auto drain = [](int fd, std::string* to) {

@@ -35,21 +35,12 @@ namespace {
     _exit(1);
 }
 
-// The cgroups of the container's init, relative to /sys/fs/cgroup: one
-// candidate list per hierarchy (cgroup2 may sit at unified/ or at the top).
-std::vector<std::vector<std::string>> cgroups_of(pid_t init)
+// The cgroup.procs files of the container's init, relative to
+// /sys/fs/cgroup: one candidate list per hierarchy.
+std::vector<std::vector<std::string>> cgroup_procs_of(pid_t init)
 {
     std::vector<std::vector<std::string>> out;
-    std::ifstream in("/proc/" + std::to_string(init) + "/cgroup");
-    std::string line;
-    while (std::getline(in, line)) {
-        auto a = line.find(':'), b = line.find(':', a + 1);
-        if (a == std::string::npos || b == std::string::npos) continue;
-        std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-        if (controllers.rfind("name=", 0) == 0) controllers = controllers.substr(5);
-        if (controllers.empty()) out.push_back({"unified" + path + "/cgroup.procs", "." + path + "/cgroup.procs"});
-        else out.push_back({controllers + path + "/cgroup.procs"});
-    }
+    for (const CgroupMembership& m : cgroups_of(init)) out.push_back(cgroup_procs_files(m));
     return out;
 }
 
@@ -147,7 +138,7 @@ int xwayland_launcher_main(int argc, char** argv)
     }
     close(ready[0]);
     int cgroup_root = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    auto cgroups = cgroups_of(init);
+    auto cgroups = cgroup_procs_of(init);
     try {
         enter_container_namespaces(init);
     } catch (const std::exception& e) {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include "agent_protocol.hpp"
+#include "event_source.hpp"
+#include "unique_fd.hpp"
 
 #include <wayland-server-core.h>
 
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace ctop {
@@ -42,7 +45,7 @@ public:
     ContainerAgent(const ContainerAgent&) = delete;
     ContainerAgent& operator=(const ContainerAgent&) = delete;
 
-    bool alive() const { return fd_ >= 0; }
+    bool alive() const { return static_cast<bool>(fd_); }
     pid_t pid() const { return pid_; }  // the agent's pid on the host, once it said; else -1
     // `request` gets an "id" and is sent. False, without calling `done`, when
     // the agent is gone or does not take it (then it is ended).
@@ -50,22 +53,19 @@ public:
 
 private:
     struct Pending {
-        ContainerAgent* agent;
-        std::uint64_t id;
         Done done;
-        wl_event_source* timer;
+        std::unique_ptr<Timer> timer;  // ends the agent when it does not answer
     };
-    static int on_readable(int fd, uint32_t mask, void* data);
-    static int on_timeout(void* data);
+    void on_readable();
     void take(const std::string& line);
     void end(const std::string& why);
 
     wl_event_loop* loop_;
     std::string name_;
     Hooks hooks_;
-    int fd_ = -1;
+    UniqueFd fd_;
     pid_t pid_ = -1;
-    wl_event_source* source_ = nullptr;
+    FdWatch watch_;
     std::string buffer_;
     std::uint64_t next_id_ = 1;
     std::map<std::uint64_t, Pending> pending_;
