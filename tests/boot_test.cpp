@@ -11,6 +11,7 @@
 #include "support/container_test.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -213,6 +214,8 @@ std::string as_user(const std::string& command, const std::string& runtime_dir)
 
 class AfterReboot : public ContainerTest {
 protected:
+    static constexpr const char* kDeletedUser = "ctop-deleted-since";
+
     void SetUp() override
     {
         if (geteuid() != 0) GTEST_SKIP() << "namespaces, cgroups and users need root";
@@ -245,6 +248,9 @@ protected:
             ASSERT_TRUE(remove_cgroup_tree(h / "ctopbroker" / test_user()->name))
                 << "cannot remove " << (h / "ctopbroker" / test_user()->name) << ": " << std::strerror(errno);
         fs::remove_all("/tmp/.X11-unix");
+        // A user set up once and deleted since (userdel leaves the record).
+        ASSERT_EQ(getpwnam(kDeletedUser), nullptr);
+        std::ofstream("/var/lib/ctopbroker/setup-users", std::ios::app) << kDeletedUser << "\n";
         // logind's /run/user/UID for the doctor runs; the session gets the harness's own.
         runtime_dir_ = machine->dir / ("run-user-" + std::to_string(test_user()->uid));
         fs::create_directories(runtime_dir_);
@@ -267,8 +273,11 @@ TEST_F(AfterReboot, SetupBootAloneBringsBackTheNetworkCgroupsAndX11ForTheUsersSe
         << doctor_before_;
     EXPECT_NE(doctor_before_.find("sudo ctopbroker setup --boot"), std::string::npos) << doctor_before_;
 
-    // setup --boot re-created each part, and for this user because setup recorded it.
+    // setup --boot re-created each part, and for this user because setup
+    // recorded it; a recorded user deleted since is dropped, not an error.
     ASSERT_EQ(boot_status_, 0) << boot_output_;
+    EXPECT_NE(boot_output_.find(std::string("removed ") + kDeletedUser + " (no such user)"), std::string::npos)
+        << boot_output_;
     for (const std::string& part : std::vector<std::string>{
              "re-creating what a reboot removed, for", "created bridge ctop-inet", "created bridge ctop-lan",
              "IPv4 forwarding on", "nftables tables inet ctopbroker and bridge ctopbroker installed", "started dnsmasq",
@@ -278,6 +287,7 @@ TEST_F(AfterReboot, SetupBootAloneBringsBackTheNetworkCgroupsAndX11ForTheUsersSe
     std::stringstream names;
     names << record.rdbuf();
     EXPECT_NE(names.str().find("\n" + test_user()->name + "\n"), std::string::npos) << names.str();
+    EXPECT_EQ(names.str().find(kDeletedUser), std::string::npos) << names.str();
     struct stat x11 {};
     ASSERT_EQ(lstat("/tmp/.X11-unix", &x11), 0);
     EXPECT_TRUE(S_ISDIR(x11.st_mode) && x11.st_uid == 0 && (x11.st_mode & 07777) == 01777);

@@ -267,19 +267,26 @@ void write_record(const std::vector<std::string>& users)
         throw std::runtime_error("cannot replace " + record.string() + ": " + std::strerror(errno));
 }
 
+// The recorded users that still exist. Users deleted since their setup (a
+// test run's, or one removed with userdel) leave the record, so a boot does
+// not fail on them.
+std::vector<std::string> recorded_existing_users(SetupReport& report)
+{
+    std::vector<std::string> users = recorded_users(read_text(setup_record()));
+    auto gone = std::remove_if(users.begin(), users.end(), [](const std::string& u) { return !getpwnam(u.c_str()); });
+    if (gone == users.end()) return users;
+    std::string names;
+    for (auto it = gone; it != users.end(); ++it) names += (names.empty() ? "" : ", ") + *it;
+    users.erase(gone, users.end());
+    write_record(users);
+    report.changed("removed " + names + " (no such user) from " + setup_record().string());
+    return users;
+}
+
 // The last step: `setup --boot` redoes the volatile steps for this user.
 void remember_for_boot(const SetupTarget& target, SetupReport& report)
 {
-    std::vector<std::string> users = recorded_users(read_text(setup_record()));
-    // Users deleted since their setup (a test run's) leave the record.
-    auto gone = std::remove_if(users.begin(), users.end(), [](const std::string& u) { return !getpwnam(u.c_str()); });
-    if (gone != users.end()) {
-        std::string names;
-        for (auto it = gone; it != users.end(); ++it) names += (names.empty() ? "" : ", ") + *it;
-        users.erase(gone, users.end());
-        write_record(users);
-        report.changed("removed " + names + " (no such user) from " + setup_record().string());
-    }
+    std::vector<std::string> users = recorded_existing_users(report);
     if (std::find(users.begin(), users.end(), target.user) != users.end()) {
         report.ok(target.user + " is in " + setup_record().string() + " (setup --boot at every boot)");
         return;
@@ -310,7 +317,14 @@ int run_boot_setup()
                      "cgroups, bridges, firewall rules and starts dnsmasq\n";
         return 1;
     }
-    const std::vector<std::string> users = recorded_users(read_text(setup_record()));
+    SetupReport report;
+    std::vector<std::string> users;
+    try {
+        users = recorded_existing_users(report);
+    } catch (const std::exception& e) {
+        std::cerr << "ctopbroker setup --boot: " << e.what() << "\n";
+        return 1;
+    }
     if (users.empty()) {
         std::printf("setup --boot: %s names no user: nothing to re-create (`sudo ctopbroker setup --user NAME` "
                     "sets a user up and records it)\n",
@@ -321,7 +335,6 @@ int run_boot_setup()
     for (const auto& u : users) names += (names.empty() ? "" : ", ") + u;
     std::printf("setup --boot: re-creating what a reboot removed, for %s (%s)\n", names.c_str(),
                 setup_record().c_str());
-    SetupReport report;
     int failures = 0;
     // As much as can be done: one user's failure (deleted since?) leaves the others' sessions working.
     auto attempt = [&](const char* what, const std::function<void()>& step) {
