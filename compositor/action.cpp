@@ -3,6 +3,7 @@
 
 #include "clipboard.hpp"
 #include "keybindings.hpp"
+#include "seat.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -10,7 +11,7 @@ namespace ctop {
 
 void run_action(Server& server, const Binding& b)
 {
-    View* focused = server.focused_view();
+    View* focused = server.seat().focused_view();
     switch (b.action) {
     case Action::Workspace:
         server.switch_to_slot(b.arg);
@@ -22,7 +23,7 @@ void run_action(Server& server, const Binding& b)
         server.cycle_workspace(-1);
         break;
     case Action::FocusNext:
-        server.focus_next_view();
+        server.seat().focus_next_view();
         break;
     case Action::CloseView:
         if (focused) focused->close();

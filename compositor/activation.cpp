@@ -1,6 +1,7 @@
 // Focus requests from clients, held to the focused container.
 #include "activation.hpp"
 
+#include "seat.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -17,12 +18,12 @@ Activation::Activation(Server& server, wl_display* display) : server_(server)
 void Activation::on_request(wlr_xdg_activation_v1_request_activate_event* event)
 {
     View* target = nullptr;
-    for (View* v : server_.views())
+    for (View* v : server_.seat().focus_stack())
         if (v->surface() == event->surface) target = v;
     if (!target) return;  // not a mapped toplevel
     bool visible = &target->workspace() == &server_.current_workspace();
-    if (visible && target->container() == server_.focused_container()) {
-        server_.focus_view(target);
+    if (visible && target->container() == server_.seat().focused_container()) {
+        server_.seat().set_focus(target);
         return;
     }
     // Another container (or a hidden workspace): the bar says so, nothing more.

@@ -1,6 +1,7 @@
 // Idle activity and inhibitors that count only while visible.
 #include "idle.hpp"
 
+#include "seat.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -39,7 +40,7 @@ void Idle::update()
     for (const auto& inhibitor : inhibitors_) {
         if (!inhibitor->wlr) continue;
         wlr_surface* root = wlr_surface_get_root_surface(inhibitor->wlr->surface);
-        for (View* v : server_.views())
+        for (View* v : server_.seat().focus_stack())
             if (v->surface() == root && v->mapped() && &v->workspace() == &server_.current_workspace())
                 inhibited = true;
     }

@@ -330,7 +330,7 @@ bool LayerShell::owns(wlr_surface* surface) const
 
 void LayerShell::keyboard_may_have_changed()
 {
-    server_.update_keyboard_focus();
+    server_.seat().update_keyboard_focus();
 }
 
 std::vector<wlr_scene_node*> LayerShell::trees_above_windows() const

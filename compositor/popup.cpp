@@ -45,7 +45,7 @@ XdgPopup::~XdgPopup()
 // have keyboard focus" (arrow keys walk the menu, Escape closes it). wlroots
 // 0.15 starts the grab but leaves the focus where it was, so it is moved
 // here: only for a popup that grabbed, of the client that has the keyboard
-// already (Server::check_popup_grab ends any other client's grab).
+// already (Seat::check_popup_grab ends any other client's grab).
 void XdgPopup::take_keyboard()
 {
     wlr_seat* seat = view_.server().seat().wlr();

@@ -1,4 +1,5 @@
-// Input routing: keyboards (bindings first), the cursor, focus and grabs.
+// Input routing: keyboards (bindings first), the cursor, touch and the test
+// keyboard. Focus is in seat_focus.cpp, move and resize in seat_grab.cpp.
 #include "seat.hpp"
 
 #include "clock.hpp"
@@ -124,6 +125,7 @@ Seat::Seat(Server& server)
             cursor_image_.clear();
         }
     });
+    watch_popup_grabs();
 }
 
 Seat::~Seat()
@@ -136,7 +138,7 @@ Seat::~Seat()
     // The listeners live in the cursor's and the seat's signal lists: off
     // them before the cursor is freed (members are destroyed after this body).
     for (Listener* l : {&motion_, &motion_absolute_, &button_, &axis_, &frame_, &request_cursor_, &grab_commit_,
-                        &touch_down_, &touch_motion_, &touch_up_, &touch_frame_})
+                        &touch_down_, &touch_motion_, &touch_up_, &touch_frame_, &keyboard_grab_begin_})
         l->disconnect();
     wlr_xcursor_manager_destroy(xcursors_);
     wlr_cursor_destroy(cursor_);
@@ -180,7 +182,7 @@ void Seat::on_touch_down(wlr_event_touch_down* ev)
     wlr_surface* surface = nullptr;
     View* view = server_.view_at(lx, ly, &surface, &sx, &sy);
     server_.idle().activity();
-    if (view) server_.focus_view(view);
+    if (view) set_focus(view);
     if (!surface) return;  // our decoration or the background: no client sees this finger
     int32_t id = ev->touch_id;
     auto point = std::make_unique<TouchPoint>();
@@ -442,7 +444,7 @@ void Seat::on_button(wlr_event_pointer_button* ev)
     double sx, sy;
     View* view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
     if (view) {
-        server_.focus_view(view);
+        set_focus(view);
         // Inside the content but no surface takes it (an input region's
         // hole): the window's, not our border's, so no move starts there.
         wlr_box content = view->content_box();

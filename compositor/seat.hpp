@@ -1,8 +1,9 @@
-// Seat: keyboards, the pointer and where their events go. Compositor
-// keybindings are matched here before any client sees a key; keys and pointer
-// events only ever reach views of the current workspace.
+// Seat: keyboards, the pointer, the keyboard focus and where their events
+// go. Compositor keybindings are matched here before any client sees a key;
+// keys and pointer events only ever reach views of the current workspace.
 #pragma once
 
+#include "event_source.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
 
@@ -20,6 +21,7 @@ class DragAndDrop;
 class PointerConstraints;
 class Server;
 class View;
+class Workspace;
 
 class Seat {
 public:
@@ -29,6 +31,26 @@ public:
     wlr_seat* wlr() const { return seat_; }
     wlr_cursor* cursor() const { return cursor_; }
     void add_input(wlr_input_device* device);
+
+    // Focus (seat_focus.cpp, sway's seat_set_focus): mapped views, most
+    // recently focused first; the keyboard goes to the focused one unless a
+    // layer surface (a launcher) holds it.
+    const std::list<View*>& focus_stack() const { return focus_stack_; }
+    View* focused_view() const { return focused_; }
+    // The container whose clipboard the focused client sees (host_identity for the host).
+    std::string focused_container() const;
+    void set_focus(View* view);  // nullptr clears; a view of another workspace is refused
+    // Focus to the workspace's most recently focused view (but `except`), or to nothing.
+    void focus_top_of(const Workspace& ws, const View* except = nullptr);
+    void focus_next_view();
+    void view_mapped(View& view);     // a new window on the current workspace takes the focus
+    void view_unmapped(View& view);   // focus moves on to the next window
+    void view_minimized(View& view);  // the same
+    // Gives the keyboard to a layer surface that wants it (a launcher), or
+    // back to the focused window when none does any more.
+    void update_keyboard_focus();
+    bool layer_has_keyboard() const { return layer_keyboard_ != nullptr; }
+
     void focus_surface(wlr_surface* surface);  // keyboard focus, nullptr clears
     // Keyboard focus to a menu holding a popup grab, or back from it to its
     // parent: past the grab, which swallows every other change of focus.
@@ -91,6 +113,10 @@ private:
     void on_touch_motion(wlr_event_touch_motion* event);
     void on_touch_up(wlr_event_touch_up* event);
     std::string type_with_temporary_keymap(const std::vector<xkb_keysym_t>& syms);
+    void watch_popup_grabs();
+    wlr_xdg_popup_grab* active_popup_grab() const;
+    void end_popup_grab();
+    void check_popup_grab();
 
     Server& server_;
     wlr_seat* seat_;
@@ -122,9 +148,13 @@ private:
     bool refresh_pending_ = false;
     wl_event_source* refresh_idle_ = nullptr;
     wl_protocol_logger* request_logger_ = nullptr;
+    std::list<View*> focus_stack_;  // mapped views, most recently focused first
+    View* focused_ = nullptr;
+    wlr_surface* layer_keyboard_ = nullptr;  // the layer surface given the keyboard, if any
+    IdleCall grab_check_;
 
     Listener motion_, motion_absolute_, button_, axis_, frame_, request_cursor_, grab_commit_;
-    Listener touch_down_, touch_motion_, touch_up_, touch_frame_;
+    Listener touch_down_, touch_motion_, touch_up_, touch_frame_, keyboard_grab_begin_;
     friend class Server;
 };
 

@@ -1,4 +1,5 @@
-// The compositor's life cycle, workspaces and focus.
+// The compositor's life cycle, workspaces and views (focus is the seat's:
+// seat_focus.cpp).
 #include "server.hpp"
 
 #include "activation.hpp"
@@ -242,18 +243,6 @@ Server::Server(const ServerOptions& options) : options_(options)
     idle_ = std::make_unique<Idle>(*this, display_, seat_->wlr());
     retired_xwaylands_ = std::make_unique<RetiredXwaylands>(loop());
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
-    keyboard_grab_begin_.connect(&seat_->wlr()->events.keyboard_grab_begin, [this](void*) {
-        // Checked once wlroots has finished setting the grab up.
-        if (!grab_check_)
-            grab_check_ = wl_event_loop_add_idle(
-                loop(),
-                [](void* data) {
-                    auto* self = static_cast<Server*>(data);
-                    self->grab_check_ = nullptr;
-                    self->check_popup_grab();
-                },
-                this);
-    });
     // An output resized (a nested session's window), moved or rescaled: the
     // bar spans it again and its layer surfaces are placed anew.
     layout_change_.connect(&layout_->events.change, [this](void*) {
@@ -355,8 +344,6 @@ Server::~Server()
     retired_xwaylands_.reset();
     wl_display_destroy_clients(display_);
     notice_.reset();
-    if (grab_check_) wl_event_source_remove(grab_check_);
-    keyboard_grab_begin_.disconnect();
     layout_change_.disconnect();  // the bar and the layer shell go now
     layer_shell_.reset();
     owned_views_.clear();
@@ -468,48 +455,6 @@ void Server::on_new_popup(wlr_xdg_surface* xdg)
     }
 }
 
-wlr_xdg_popup_grab* Server::active_popup_grab() const
-{
-    wlr_seat* seat = seat_->wlr();
-    wlr_xdg_popup_grab* grab;
-    wl_list_for_each(grab, &xdg_shell_->popup_grabs, link)
-        if (grab->seat == seat &&
-            (seat->keyboard_state.grab == &grab->keyboard_grab || seat->pointer_state.grab == &grab->pointer_grab))
-            return grab;
-    return nullptr;
-}
-
-void Server::end_popup_grab()
-{
-    // wlroots' popup grab swallows keyboard enter/leave: focus cannot move
-    // while it lasts. Cancelling it dismisses the popups (popup_done).
-    wlr_xdg_popup_grab* grab = active_popup_grab();
-    if (!grab) return;
-    wlr_seat* seat = seat_->wlr();
-    if (seat->keyboard_state.grab == &grab->keyboard_grab) wlr_seat_keyboard_end_grab(seat);
-    if (seat->pointer_state.grab == &grab->pointer_grab) wlr_seat_pointer_end_grab(seat);
-}
-
-void Server::check_popup_grab()
-{
-    // wlroots 0.15 does not check the serial of xdg_popup.grab: any client,
-    // in any workspace, could take the keyboard and pointer with a menu.
-    // Only the client that has the keyboard focus may.
-    wlr_xdg_popup_grab* grab = active_popup_grab();
-    if (!grab) return;
-    wlr_seat_client* focused = seat_->wlr()->keyboard_state.focused_client;
-    if (focused && focused->client == grab->client) return;
-    // A panel's menu: the popups of layer surfaces (host clients only) may
-    // grab though their panel never takes the keyboard.
-    wlr_xdg_popup* first =
-        wl_list_empty(&grab->popups) ? nullptr : wl_container_of(grab->popups.next, first, grab_link);
-    if (first && layer_shell_->owns(first->base->surface)) return;
-    const std::string& container = policy_->container_of(grab->client);
-    wlr_log(WLR_INFO, "popup grab refused: %s does not have the keyboard focus",
-            is_host(container) ? "a host client" : ("container " + container).c_str());
-    end_popup_grab();
-}
-
 void Server::add_view(std::unique_ptr<View> view)
 {
     retiring_.erase(view->container());  // a new window brings a retiring workspace back
@@ -576,14 +521,7 @@ void Server::switch_to(Workspace& ws)
     current_ = &ws;
     current_->set_visible(true);
     current_->set_wants_attention(false);
-    // Focus follows the workspace: its most recently focused view, or nothing.
-    View* next = nullptr;
-    for (View* v : views_)
-        if (&v->workspace() == current_ && !v->minimized()) {
-            next = v;
-            break;
-        }
-    focus_view(next);
+    seat_->focus_top_of(ws);  // focus follows the workspace
     seat_->refresh_pointer();
     idle_->update();  // inhibitors count only on the visible workspace
     bar_->rebuild();
@@ -632,130 +570,19 @@ void Server::release(const std::string& container)
     retire_workspace(container);
 }
 
-// --- views and focus ------------------------------------------------------------
-
-void Server::view_mapped(View& view)
-{
-    views_.push_back(&view);
-    // A new window takes focus only inside the current workspace: a container
-    // cannot pull the user away from what they are typing into.
-    if (&view.workspace() == current_) focus_view(&view);
-    seat_->schedule_pointer_refresh();  // mapped under a still pointer
-    idle_->update();
-}
-
-void Server::view_unmapped(View& view)
-{
-    bool had_focus = focused_ == &view;
-    views_.remove(&view);
-    if (had_focus) {
-        // Tell the window it lost focus: an X window left active would keep
-        // its X server believing it may read and set selections.
-        view.set_activated(false);
-        focused_ = nullptr;
-        View* next = nullptr;
-        for (View* v : views_)
-            if (&v->workspace() == current_ && !v->minimized()) {
-                next = v;
-                break;
-            }
-        focus_view(next);
-    }
-    seat_->refresh_pointer();
-    idle_->update();
-}
-
-void Server::view_minimized(View& view)
-{
-    if (focused_ != &view) return;
-    View* next = nullptr;
-    for (View* v : views_)
-        if (&v->workspace() == current_ && v != &view && !v->minimized()) {
-            next = v;
-            break;
-        }
-    focus_view(next);
-    seat_->refresh_pointer();
-}
+// --- views ----------------------------------------------------------------------
 
 void Server::view_destroyed(View& view)
 {
-    if (view.mapped()) view_unmapped(view);
+    if (view.mapped()) seat_->view_unmapped(view);
     std::string ws = view.workspace().name();
     std::erase_if(owned_views_, [&](const auto& v) { return v.get() == &view; });
     if (retiring_.count(ws)) retire_workspace(ws);
 }
 
-void Server::focus_view(View* view)
-{
-    if (view && &view->workspace() != current_) return;  // never focus an invisible view
-    // A window chosen: a layer surface that had the keyboard on demand gives it back.
-    if (view && layer_shell_->release_on_demand()) update_keyboard_focus();
-    // Before the keyboard enters the new client: it must be offered its own
-    // container's clipboard, never the previous one's.
-    if (!layer_keyboard_)
-        clipboard_->focus_container(view ? view->container() : current_->name(),
-                                    view && std::strcmp(view->kind(), "x11") == 0);
-    if (view && view->minimized()) view->set_minimized(false);  // focusing brings it back
-    if (focused_ == view) return;
-    end_popup_grab();
-    if (focused_) focused_->set_activated(false);
-    focused_ = view;
-    if (!view) {
-        if (!layer_keyboard_) seat_->focus_surface(nullptr);
-        return;
-    }
-    views_.remove(view);
-    views_.push_front(view);
-    view->raise();
-    view->set_activated(true);
-    // A layer surface holding the keyboard keeps it (a launcher open over a
-    // workspace switch); the window gets it when the launcher goes.
-    if (!layer_keyboard_) seat_->focus_surface(view->surface());
-}
-
-void Server::update_keyboard_focus()
-{
-    if (!layer_shell_ || !seat_) return;
-    wlr_surface* layer = layer_shell_->keyboard_surface();
-    if (layer == layer_keyboard_) return;
-    layer_keyboard_ = layer;
-    if (layer) {
-        // A menu's grab would swallow the keyboard's move (and keep the menu
-        // open under the launcher).
-        if (wlr_xdg_popup_grab* grab = active_popup_grab();
-            grab && grab->client != wl_resource_get_client(layer->resource))
-            end_popup_grab();
-        // Layer surfaces are host clients: they see the host's clipboard,
-        // never the focused container's.
-        clipboard_->focus_container(host_identity);
-        seat_->focus_surface(layer);
-        return;
-    }
-    clipboard_->focus_container(focused_ ? focused_->container() : current_->name(),
-                                focused_ && std::strcmp(focused_->kind(), "x11") == 0);
-    seat_->focus_surface(focused_ ? focused_->surface() : nullptr);
-}
-
 void Server::usable_area_changed()
 {
     for (const auto& v : owned_views_) v->usable_area_changed();
-}
-
-std::string Server::focused_container() const
-{
-    if (focused_) return focused_->container();
-    return current_->name();
-}
-
-void Server::focus_next_view()
-{
-    // The least recently focused view of this workspace comes next.
-    for (auto it = views_.rbegin(); it != views_.rend(); ++it)
-        if (&(*it)->workspace() == current_ && *it != focused_) {
-            focus_view(*it);
-            return;
-        }
 }
 
 namespace {

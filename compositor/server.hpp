@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <list>
 #include <memory>
 #include <set>
 #include <string>
@@ -76,6 +75,7 @@ public:
     wlr_output_layout* layout() const { return layout_; }
     wlr_scene* scene() const { return scene_; }
     wlr_compositor* compositor() const { return compositor_; }
+    wlr_xdg_shell* xdg_shell() const { return xdg_shell_; }
     // The headless backend (the headless session's, or the one --test-input
     // adds), on which tests create virtual input devices; nullptr otherwise.
     wlr_backend* headless_backend() const { return headless_; }
@@ -106,32 +106,19 @@ public:
     // Marks `ws` in the bar until the user switches to it; never switches.
     void request_attention(Workspace& ws);
 
-    // Views, front of the list = most recently focused.
-    const std::list<View*>& views() const { return views_; }
+    // Views; the focus and its stack are the seat's (seat().focus_stack()).
     void add_view(std::unique_ptr<View> view);
-    void view_mapped(View& view);
-    void view_unmapped(View& view);
     void view_destroyed(View& view);
-    void view_minimized(View& view);  // focus moves on to the next window
     // Per-container policy (broker/common/policy.hpp: fullscreen = true|false).
     bool fullscreen_allowed(const std::string& container) const
     {
         auto it = fullscreen_allowed_.find(container);
         return it == fullscreen_allowed_.end() || it->second;
     }
-    void focus_view(View* view);
-    // Gives the keyboard to a layer surface that wants it (a launcher), or
-    // back to the focused window when none does any more.
-    void update_keyboard_focus();
-    bool layer_has_keyboard() const { return layer_keyboard_ != nullptr; }
     // A layer surface reserved or gave back room: maximized and fullscreen
     // windows follow the usable area.
     void usable_area_changed();
-    // The container whose clipboard the focused client sees (host_identity for the host).
-    std::string focused_container() const;
-    View* focused_view() const { return focused_; }
     View* view_at(double lx, double ly, wlr_surface** surface, double* sx, double* sy);
-    void focus_next_view();
     void switch_vt(int vt);  // on a DRM session only
     void output_destroyed(Output& output);
 
@@ -161,9 +148,6 @@ private:
     void on_new_output(wlr_output* output);
     void on_new_xdg_surface(wlr_xdg_surface* surface);
     void on_new_popup(wlr_xdg_surface* popup);
-    wlr_xdg_popup_grab* active_popup_grab() const;
-    void end_popup_grab();
-    void check_popup_grab();
 
     ServerOptions options_;
     wl_display* display_ = nullptr;
@@ -191,7 +175,6 @@ private:
     std::unique_ptr<Activation> activation_;
     std::unique_ptr<Idle> idle_;
     std::unique_ptr<LayerShell> layer_shell_;
-    wlr_surface* layer_keyboard_ = nullptr;  // the layer surface given the keyboard, if any
     Keybindings keybindings_;
     std::vector<std::unique_ptr<Output>> outputs_;
     std::vector<std::unique_ptr<Workspace>> workspaces_;
@@ -199,12 +182,9 @@ private:
     std::set<std::string> retiring_;  // workspaces removed once their last view is gone
     std::map<std::string, bool> fullscreen_allowed_;
     std::vector<std::unique_ptr<View>> owned_views_;
-    std::list<View*> views_;  // mapped views, most recently focused first
-    View* focused_ = nullptr;
     std::unique_ptr<Notice> notice_;
-    wl_event_source* grab_check_ = nullptr;
 
-    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_, keyboard_grab_begin_, layout_change_;
+    Listener new_output_, new_input_, new_xdg_surface_, new_decoration_, layout_change_;
 };
 
 }  // namespace ctop

@@ -68,7 +68,7 @@ void View::place_initially(int width, int height)
         y = p.y + (p.height - h) / 2;
     } else {
         int count = 0;
-        for (View* v : server_.views()) count += &v->workspace() == workspace_;
+        for (View* v : server_.seat().focus_stack()) count += &v->workspace() == workspace_;
         int offset = (count % 8) * 32;
         x = area.x + b + 16 + offset;
         y = area.y + t + b + 16 + offset;
@@ -113,7 +113,7 @@ void View::mapped_at(int width, int height)
     resized(width, height);
     wlr_scene_node_set_enabled(&tree_->node, true);
     wlr_scene_node_set_enabled(&label_tree_->node, true);
-    server_.view_mapped(*this);
+    server_.seat().view_mapped(*this);
 }
 
 void View::unmapped()
@@ -123,7 +123,7 @@ void View::unmapped()
     fullscreen_ = minimized_ = maximized_ = false;
     wlr_scene_node_set_enabled(&tree_->node, false);
     wlr_scene_node_set_enabled(&label_tree_->node, false);
-    server_.view_unmapped(*this);
+    server_.seat().view_unmapped(*this);
 }
 
 void View::resized(int width, int height)
@@ -240,7 +240,7 @@ void View::set_minimized(bool minimized)
     minimized_ = minimized;
     wlr_scene_node_set_enabled(&tree_->node, !minimized);
     show_frame(!fullscreen_);
-    if (minimized) server_.view_minimized(*this);
+    if (minimized) server_.seat().view_minimized(*this);
     server_.seat().schedule_pointer_refresh();
 }
 

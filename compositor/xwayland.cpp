@@ -385,8 +385,8 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
         if (mapped()) this->server().seat().request_resize(*this, seat_client(), std::nullopt, ev->edges);
     });
     request_activate_.connect(&xs->events.request_activate, [this](void*) {
-        // Honoured only inside the current workspace (Server::focus_view checks).
-        if (mapped()) this->server().focus_view(this);
+        // Honoured only inside the current workspace (Seat::set_focus checks).
+        if (mapped()) this->server().seat().set_focus(this);
     });
 }
 

@@ -20,7 +20,7 @@ json status_reply(Server& server, const LiveContainerOf& live_of)
     json workspaces = json::array();
     for (const auto& ws : server.workspaces()) {
         int count = 0;
-        for (View* v : server.views())
+        for (View* v : server.seat().focus_stack())
             if (&v->workspace() == ws.get()) ++count;
         json entry = {{"slot", server.slot_of(*ws)},
                       {"name", ws->name()},
@@ -35,7 +35,7 @@ json status_reply(Server& server, const LiveContainerOf& live_of)
             entry["x11"] = {{"running", x->running()}, {"pid", x->pid()}, {"starts", x->starts()}};
         workspaces.push_back(entry);
     }
-    View* focused = server.focused_view();
+    View* focused = server.seat().focused_view();
     wlr_box usable = server.usable_area();
     return {{"ok", true},
             {"wayland_display", server.socket_name()},
@@ -48,7 +48,7 @@ json status_reply(Server& server, const LiveContainerOf& live_of)
             {"focused", focused ? json{{"container", focused->container()}, {"title", focused->title()}} : json()},
             {"usable_area", {{"x", usable.x}, {"y", usable.y}, {"width", usable.width}, {"height", usable.height}}},
             {"layer_surfaces", server.layer_shell().count()},
-            {"keyboard_on_layer_surface", server.layer_has_keyboard()},
+            {"keyboard_on_layer_surface", server.seat().layer_has_keyboard()},
             {"workspaces", workspaces}};
 }
 
@@ -64,7 +64,7 @@ json clipboard_reply(Server& server)
 json views_reply(Server& server)
 {
     json list = json::array();
-    for (View* v : server.views()) {
+    for (View* v : server.seat().focus_stack()) {
         wlr_box box = v->content_box();
         list.push_back({{"container", v->container()},
                         {"workspace", v->workspace().name()},
@@ -76,7 +76,7 @@ json views_reply(Server& server)
                         {"y", box.y},
                         {"width", box.width},
                         {"height", box.height},
-                        {"focused", v == server.focused_view()}});
+                        {"focused", v == server.seat().focused_view()}});
     }
     return {{"ok", true}, {"views", list}};
 }

@@ -9,6 +9,7 @@
 #include "identity.hpp"
 #include "launcher.hpp"
 #include "paths.hpp"
+#include "seat.hpp"
 #include "text.hpp"
 
 #include <cstdlib>
@@ -170,7 +171,7 @@ void Session::launch(const LauncherEntry& entry)
 
 void Session::open_terminal()
 {
-    std::string container = server_->focused_container();
+    std::string container = server_->seat().focused_container();
     if (is_host(container)) return start_host_app(terminal_command);
     spawn({{"name", container}, {"argv", terminal_command}}, [this, container](const nlohmann::json& r) {
         if (!r.value("ok", false))

@@ -429,7 +429,7 @@ struct DisplayServer : WlcsDisplayServer {
             wl_resource* resource = c ? wl_client_get_object(c, id) : nullptr;
             if (!resource) return false;
             wlr_surface* wlr = wlr_surface_from_resource(resource);
-            for (ctop::View* view : compositor.server().views())
+            for (ctop::View* view : compositor.server().seat().focus_stack())
                 if (view->surface() == wlr) {
                     view->move_to(x, y);
                     compositor.server().seat().refresh_pointer();
