@@ -120,44 +120,40 @@ public:
 
     void set_selection(wlr_data_source* source, bool from_x = false)
     {
-        if (source == selection) return;
-        wlr_data_source* old = selection;
-        bool owned = !selection_from_x;
-        selection_destroy_.disconnect();
-        selection = source;
-        selection_from_x = source && from_x;
-        generation = next_generation();
-        if (source)
-            selection_destroy_.connect(&source->events.destroy, [this](void*) {
-                selection_destroy_.disconnect();
-                selection = nullptr;
-                selection_from_x = false;
-                generation = next_generation();
-                if (changed) changed();
-            });
-        if (old && owned) wlr_data_source_destroy(old);  // its client learns it lost the clipboard
+        hold(selection, selection_from_x, selection_destroy_, source, from_x);
     }
     void set_primary(wlr_primary_selection_source* source, bool from_x = false)
     {
-        if (source == primary) return;
-        wlr_primary_selection_source* old = primary;
-        bool owned = !primary_from_x;
-        primary_destroy_.disconnect();
-        primary = source;
-        primary_from_x = source && from_x;
-        generation = next_generation();
-        if (source)
-            primary_destroy_.connect(&source->events.destroy, [this](void*) {
-                primary_destroy_.disconnect();
-                primary = nullptr;
-                primary_from_x = false;
-                generation = next_generation();
-                if (changed) changed();
-            });
-        if (old && owned) wlr_primary_selection_source_destroy(old);
+        hold(primary, primary_from_x, primary_destroy_, source, from_x);
     }
 
 private:
+    static void destroy_source(wlr_data_source* source) { wlr_data_source_destroy(source); }
+    static void destroy_source(wlr_primary_selection_source* source) { wlr_primary_selection_source_destroy(source); }
+
+    // Either kind of selection: `slot` takes `source` and forgets it when it
+    // is destroyed; the source it held before is destroyed when it was a
+    // client's (its client learns it lost the selection).
+    template <typename Source>
+    void hold(Source*& slot, bool& slot_from_x, Listener& destroy, Source* source, bool from_x)
+    {
+        if (source == slot) return;
+        Source* old = slot;
+        bool owned = !slot_from_x;
+        destroy.disconnect();
+        slot = source;
+        slot_from_x = source && from_x;
+        generation = next_generation();
+        if (source)
+            destroy.connect(&source->events.destroy, [this, &slot, &slot_from_x, &destroy](void*) {
+                destroy.disconnect();
+                slot = nullptr;
+                slot_from_x = false;
+                generation = next_generation();
+                if (changed) changed();
+            });
+        if (old && owned) destroy_source(old);
+    }
     static std::uint64_t next_generation()
     {
         static std::uint64_t counter = 0;
