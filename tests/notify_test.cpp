@@ -77,6 +77,31 @@ protected:
             }
         return shown;
     }
+    // `sh -c SCRIPT` in `container`, left running; its output collects in
+    // /tmp/NAME.out there (read with output_of).
+    void start_app(const std::string& container, const std::string& script, const std::string& name)
+    {
+        spawn(container, {"sh", "-c", "exec > /tmp/" + name + ".out 2>&1; " + script});
+    }
+    std::string output_of(const std::string& container, const std::string& name)
+    {
+        std::string text;
+        exec(container, {"cat", "/tmp/" + name + ".out"}, &text);
+        return text;
+    }
+    // A `gdbus monitor` of the container's notification server, listening.
+    void monitor(const std::string& container)
+    {
+        start_app(container, "exec gdbus monitor --session --dest org.freedesktop.Notifications", "monitor");
+        ASSERT_TRUE(wait_until([&] { return output_of(container, "monitor").find("Monitoring") != std::string::npos; }))
+            << output_of(container, "monitor");
+    }
+    int makoctl(const std::vector<std::string>& args)
+    {
+        std::vector<std::string> argv = {"makoctl"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return s().run(argv, {{"DBUS_SESSION_BUS_ADDRESS", relay().value("bus", "")}});
+    }
     std::vector<json> shown_from(const std::string& app_prefix)
     {
         std::vector<json> out;
@@ -222,7 +247,7 @@ TEST_F(Notifications, MarkupControlCharactersActionsAndSizeAreStrippedBeforeTheH
 {
     two_containers();
     // Markup with a link, an escape sequence, a right-to-left override and a
-    // bell, from notify-send; a 100 kB body and offered actions from notify_client.
+    // bell, from notify-send; a 100 kB body and actions gone bad from notify_client.
     run_app("alpha",
             "notify-send -a \"$(printf 'Ed\\033[31mitor')\" \"$(printf 'Sum\\033]0;title\\007mary\\nline')\" "
             "\"$(printf '<b>bold</b> <a href=\"http://evil\">click</a> &amp; \\342\\200\\256txt.exe')\"",
@@ -234,17 +259,104 @@ TEST_F(Notifications, MarkupControlCharactersActionsAndSizeAreStrippedBeforeTheH
         std::string all = n.dump();
         for (const char* bad : {"\\u001b", "\\u0007", "\\u202e", "\u202e", "href", "<a", "<b>", "\\n"})
             EXPECT_EQ(all.find(bad), std::string::npos) << bad << " in " << all;
-        EXPECT_TRUE(n["actions"].empty()) << all;
         if (n["summary"] == "Big 1") {
             EXPECT_LE(n["body"].get<std::string>().size(), 1024u);
             EXPECT_EQ(n["app-name"], "alpha: Big");
+            // The first four good, distinct keys, under the session's keys,
+            // labels made plain and cut.
+            EXPECT_EQ(
+                n["actions"],
+                json({{"default", "Open[31m"}, {"1", "Two"}, {"2", std::string(29, 'L') + "\u2026"}, {"3", "Four"}}))
+                << all;
         } else {
+            EXPECT_TRUE(n["actions"].empty()) << all;
             EXPECT_EQ(n["app-name"], "alpha: Ed[31mitor");
             EXPECT_EQ(n["summary"], "Sum]0;titlemary line");
             std::string body = n["body"];
             EXPECT_EQ(body.find("bold click &amp; txt.exe"), 0u) << body;  // escaped: mako renders body markup
         }
     }
+    EXPECT_TRUE(s().alive());
+}
+
+TEST_F(Notifications, DismissedOnTheHostItsAppHearsItClosedUnderItsOwnIdAndNoOtherContainerHearsIt)
+{
+    two_containers();
+    monitor("alpha");
+    monitor("beta");
+    start_app("alpha", "stdbuf -oL notify-send -p --wait -a Editor 'Dismiss me' 'on the host'; echo exit=$?", "wait");
+    std::string beta_id = run_app("beta", "notify-send -p -a Mail 'Beta stays' 'open'", "beta");
+    std::vector<json> alpha;
+    ASSERT_TRUE(wait_until([&] { return !(alpha = shown_from("alpha: Editor")).empty(); })) << relay().dump();
+    ASSERT_TRUE(wait_until([&] { return !shown_from("beta: Mail").empty(); })) << relay().dump();
+    std::string alpha_id;  // notify-send prints it once Notify returned (line-buffered by stdbuf)
+    ASSERT_TRUE(wait_until([&] {
+        return std::regex_match(alpha_id = output_of("alpha", "wait"), std::regex("[0-9]+\n"));
+    })) << json(alpha_id).dump();
+
+    // The user dismisses it on the host (mako's id, not the container's).
+    ASSERT_EQ(makoctl({"dismiss", "-n", std::to_string(alpha[0]["id"].get<unsigned>())}), 0);
+    ASSERT_TRUE(wait_until([&] { return output_of("alpha", "wait").find("exit=") != std::string::npos; }))
+        << output_of("alpha", "wait") << s().log();
+    EXPECT_EQ(output_of("alpha", "wait"), alpha_id + "exit=0\n");
+    // Its app heard NotificationClosed with its own id and "dismissed" (2).
+    std::string id = alpha_id.substr(0, alpha_id.size() - 1);
+    ASSERT_TRUE(wait_until([&] {
+        return output_of("alpha", "monitor").find("NotificationClosed (uint32 " + id + ", uint32 2)") !=
+               std::string::npos;
+    })) << output_of("alpha", "monitor");
+    // beta heard nothing of it, and its own notification still shows.
+    std::string beta_heard = output_of("beta", "monitor");
+    EXPECT_EQ(beta_heard.find("NotificationClosed"), std::string::npos) << beta_heard;
+    EXPECT_EQ(shown_from("beta: Mail").size(), 1u);
+    EXPECT_TRUE(shown_from("alpha: Editor").empty());
+    EXPECT_FALSE(beta_id.empty());
+}
+
+TEST_F(Notifications, AnActionChosenOnTheHostReachesOnlyTheAppThatOfferedItAndItsCloseClosesTheHostsOne)
+{
+    two_containers();
+    monitor("beta");
+    start_app("alpha", "stdbuf -oL notify-send -p -a Editor -A yes=Yes -A 'no=No thanks' 'Save changes?' 'report.txt'",
+              "choose");
+    std::vector<json> alpha;
+    ASSERT_TRUE(wait_until([&] { return !(alpha = shown_from("alpha: Editor")).empty(); })) << relay().dump();
+    // The host sees the labels under the session's keys (the action's index),
+    // never the app's.
+    EXPECT_EQ(alpha[0]["actions"], json({{"0", "Yes"}, {"1", "No thanks"}})) << alpha[0].dump();
+    std::string alpha_id;  // notify-send prints it once Notify returned (line-buffered by stdbuf)
+    ASSERT_TRUE(wait_until([&] {
+        return std::regex_match(alpha_id = output_of("alpha", "choose"), std::regex("[0-9]+\n"));
+    })) << json(alpha_id).dump();
+    alpha_id.pop_back();
+
+    // beta's own notification has the same id as alpha's (each agent counts
+    // its own): beta closing that id closes beta's, never alpha's.
+    std::string beta_id = run_app("beta", "notify-send -p -a Mail 'From beta' 'x'", "beta");
+    ASSERT_EQ(beta_id, alpha_id + "\n");
+    ASSERT_TRUE(wait_until([&] { return !shown_from("beta: Mail").empty(); }));
+    std::string closed = run_app("beta",
+                                 "gdbus call --session --dest org.freedesktop.Notifications --object-path "
+                                 "/org/freedesktop/Notifications --method "
+                                 "org.freedesktop.Notifications.CloseNotification " +
+                                     alpha_id,
+                                 "close");
+    EXPECT_EQ(closed, "()\n");
+    EXPECT_TRUE(wait_until([&] { return shown_from("beta: Mail").empty(); })) << "beta's close did not reach the host";
+    EXPECT_EQ(shown_from("alpha: Editor").size(), 1u);
+
+    // The user chooses "No thanks" on the host: alpha's notify-send prints its
+    // own key, then closes its notification, which goes from the host too.
+    ASSERT_EQ(makoctl({"invoke", "-n", std::to_string(alpha[0]["id"].get<unsigned>()), "1"}), 0);
+    ASSERT_TRUE(wait_until([&] { return output_of("alpha", "choose") == alpha_id + "\nno\n"; }))
+        << output_of("alpha", "choose") << s().log();
+    EXPECT_TRUE(wait_until([&] { return shown_from("alpha: Editor").empty(); }))
+        << "alpha's close did not reach the host";
+    // beta's app heard only its own close (reason 3, by a call), no action.
+    std::string beta_heard = output_of("beta", "monitor");
+    EXPECT_NE(beta_heard.find("NotificationClosed (uint32 " + alpha_id + ", uint32 3)"), std::string::npos)
+        << beta_heard;
+    EXPECT_EQ(beta_heard.find("ActionInvoked"), std::string::npos) << beta_heard;
     EXPECT_TRUE(s().alive());
 }
 
@@ -307,6 +419,10 @@ TEST_F(HostileAgent, AMalformedOrOversizedAgentLineEndsThatAgentAndHarmsNothingE
         {"not json at all\n", "not a JSON object"},
         {std::string(600 * 1024, 'y'), "a line longer than"},
         {"{\"id\":77,\"ok\":true}\n", "which was not asked"},
+        {"{\"event\":\"notify\",\"id\":1,\"actions\":[[\"a\",\"A\"],[\"b\",\"B\"],[\"c\",\"C\"],[\"d\",\"D\"],"
+         "[\"e\",\"E\"]]}\n",
+         "more than 4 actions"},
+        {"{\"event\":\"notify\",\"id\":1,\"actions\":[[\"a\\u001b[31m\",\"A\"]]}\n", "an action's key is empty"},
     };
     int starts = 0;
     for (const auto& [line, why] : cases) {

@@ -546,6 +546,39 @@ TEST(Notifications, ATokenBucketLetsABurstThroughThenOneASecond)
     EXPECT_FALSE(bucket.take(60000));
 }
 
+TEST(AgentReplies, ANotificationsActionsAreBoundedTheirKeysCheckedAndTheirLabelsMadePlain)
+{
+    EXPECT_TRUE(ctop::valid_action_key("default"));
+    EXPECT_TRUE(ctop::valid_action_key("app.open('r\xc3\xa9sum\xc3\xa9.txt')"));
+    for (std::string bad : {std::string(), std::string(ctop::max_action_key + 1, 'k'), std::string("a\x1b[31m"),
+                            std::string("a\nb"), std::string("\xff\xfe"), std::string("rtl\xe2\x80\xae")})
+        EXPECT_FALSE(ctop::valid_action_key(bad)) << bad;
+
+    ctop::ContainerNotification n;
+    n.id = 3;
+    n.actions = {{"default", "Open\x1b[31m"}, {"no", "No " + std::string(200, 't')}};
+    auto msg = ctop::parse_agent_message(ctop::agent_notify_line(n), nullptr);
+    ASSERT_TRUE(msg);
+    ASSERT_EQ(msg->notification.actions.size(), 2u);
+    EXPECT_EQ(msg->notification.actions[0].key, "default");
+    EXPECT_EQ(msg->notification.actions[0].label, "Open[31m");
+    EXPECT_EQ(msg->notification.actions[1].key, "no");
+    EXPECT_LE(msg->notification.actions[1].label.size(), ctop::shown_action_label);
+    std::string problem;
+    for (std::string bad :
+         {std::string(R"({"event":"notify","id":1,"actions":"default"})"),
+          std::string(R"({"event":"notify","id":1,"actions":[["a"]]})"),
+          std::string(R"({"event":"notify","id":1,"actions":[["a","A"],["a","B"]]})"),
+          std::string(R"({"event":"notify","id":1,"actions":[["","A"]]})"),
+          std::string(R"({"event":"notify","id":1,"actions":[["a\u0007","A"]]})"),
+          std::string(R"({"event":"notify","id":1,"actions":[["a","A"],["b","B"],["c","C"],["d","D"],["e","E"]]})"),
+          R"({"event":"notify","id":1,"actions":[["a",")" + std::string(ctop::max_action_label + 1, 'x') + "\"]]}"}) {
+        problem.clear();
+        EXPECT_FALSE(ctop::parse_agent_message(bad, &problem)) << bad.substr(0, 80);
+        EXPECT_FALSE(problem.empty());
+    }
+}
+
 TEST(AgentReplies, ANotificationLineIsCheckedAndItsTextSanitised)
 {
     ctop::ContainerNotification n;

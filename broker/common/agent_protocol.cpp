@@ -104,6 +104,30 @@ bool notification_text(const json& msg, const char* key, size_t max, size_t show
     return true;
 }
 
+// The agent drops what an app offered beyond the limits, so more here is a
+// broken agent; labels are shown by the host, so they are sanitised.
+bool parse_actions(const json& msg, std::vector<NotificationAction>* actions, std::string* problem)
+{
+    auto it = msg.find("actions");
+    if (it == msg.end()) return true;
+    if (!it->is_array()) return fail(problem, "'actions' is not an array");
+    if (it->size() > max_notify_actions)
+        return fail(problem, "more than " + std::to_string(max_notify_actions) + " actions");
+    for (const auto& pair : *it) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+            return fail(problem, "an action is not a [key, label] pair");
+        const auto& key = pair[0].get_ref<const std::string&>();
+        const auto& label = pair[1].get_ref<const std::string&>();
+        if (!valid_action_key(key)) return fail(problem, "an action's key is empty, too long or not printable");
+        if (label.size() > max_action_label)
+            return fail(problem, "an action's label is longer than " + std::to_string(max_action_label));
+        for (const auto& a : *actions)
+            if (a.key == key) return fail(problem, "two actions have the same key");
+        actions->push_back({key, sanitize_notification_text(label, shown_action_label, false, false)});
+    }
+    return true;
+}
+
 bool parse_notification(const json& msg, bool close, AgentMessage* out, std::string* problem)
 {
     ContainerNotification& n = out->notification;
@@ -120,7 +144,8 @@ bool parse_notification(const json& msg, bool close, AgentMessage* out, std::str
     n.expire_ms = msg.contains("expire_ms") ? static_cast<int>(expire) : -1;
     return notification_text(msg, "app", max_notify_app, shown_notify_app, false, &n.app, problem) &&
            notification_text(msg, "summary", max_notify_summary, shown_notify_summary, false, &n.summary, problem) &&
-           notification_text(msg, "body", max_notify_body, shown_notify_body, true, &n.body, problem);
+           notification_text(msg, "body", max_notify_body, shown_notify_body, true, &n.body, problem) &&
+           parse_actions(msg, &n.actions, problem);
 }
 
 bool parse_event(const json& msg, const std::string& event, AgentMessage* out, std::string* problem)
@@ -214,6 +239,13 @@ std::string agent_notify_line(const ContainerNotification& n)
                 {"body", cut(n.body, max_notify_body)},
                 {"urgency", std::clamp(n.urgency, 0, 2)}};
     if (n.expire_ms >= 0) msg["expire_ms"] = std::min(n.expire_ms, 3600 * 1000);
+    // The server kept only valid, distinct keys; labels are cut like the text.
+    json actions = json::array();
+    for (const auto& a : n.actions) {
+        if (actions.size() == max_notify_actions) break;
+        actions.push_back({a.key, cut(a.label, max_action_label)});
+    }
+    if (!actions.empty()) msg["actions"] = actions;
     // Invalid UTF-8 becomes U+FFFD, which may make a field longer than its
     // limit: the agent cuts again rather than send a line the session refuses.
     std::string line = msg.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -222,12 +254,25 @@ std::string agent_notify_line(const ContainerNotification& n)
     for (auto [key, max] :
          {Limit{"app", max_notify_app}, Limit{"summary", max_notify_summary}, Limit{"body", max_notify_body}})
         back[key] = cut(back[key].get<std::string>(), max);
+    if (back.contains("actions"))
+        for (auto& a : back["actions"]) a[1] = cut(a[1].get<std::string>(), max_action_label);
     return back.dump();
 }
 
 std::string agent_close_line(std::uint32_t id)
 {
     return json{{"event", "close"}, {"id", id}}.dump();
+}
+
+std::string agent_closed_event(std::uint32_t id, std::uint32_t reason)
+{
+    return json{{"event", "closed"}, {"notification", id}, {"reason", reason}}.dump();
+}
+
+std::string agent_action_event(std::uint32_t id, const std::string& key)
+{
+    return json{{"event", "action"}, {"notification", id}, {"key", key}}.dump(-1, ' ', false,
+                                                                              json::error_handler_t::replace);
 }
 
 }  // namespace ctop

@@ -33,6 +33,12 @@ struct DesktopApp {
     std::string icon;  // Icon=
 };
 
+// One of a notification's actions: the app's key (sent back to it alone
+// when invoked) and its label (sanitised, shown by the host).
+struct NotificationAction {
+    std::string key, label;
+};
+
 // A notification an app in the container sent to the agent's
 // org.freedesktop.Notifications, as the session reads it: every text field
 // sanitised (notifications.hpp), numbers in range.
@@ -40,8 +46,9 @@ struct ContainerNotification {
     std::uint32_t id = 0;        // the agent's id for it (the app's)
     std::uint32_t replaces = 0;  // the agent's id of one it replaces, or 0
     std::string app, summary, body;
-    int urgency = 1;     // 0 low, 1 normal, 2 critical
-    int expire_ms = -1;  // -1: the daemon's default
+    int urgency = 1;                          // 0 low, 1 normal, 2 critical
+    int expire_ms = -1;                       // -1: the daemon's default
+    std::vector<NotificationAction> actions;  // at most max_notify_actions, keys valid and distinct
 };
 
 struct AgentMessage {
@@ -69,5 +76,11 @@ std::string agent_started_line(pid_t host_pid);
 // Fields longer than the limits in notifications.hpp are cut (bytes).
 std::string agent_notify_line(const ContainerNotification& n);
 std::string agent_close_line(std::uint32_t id);
+
+// What the session tells the agent (lines without an id, never answered):
+// the host closed its notification `id` (the specification's reason, 1 to
+// 4), or the user chose its action `key`.
+std::string agent_closed_event(std::uint32_t id, std::uint32_t reason);
+std::string agent_action_event(std::uint32_t id, const std::string& key);
 
 }  // namespace ctop

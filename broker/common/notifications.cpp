@@ -150,6 +150,16 @@ std::string sanitize_notification_text(std::string_view raw, size_t max, bool mu
     return out;
 }
 
+bool valid_action_key(std::string_view key)
+{
+    if (key.empty() || key.size() > max_action_key) return false;
+    for (size_t i = 0; i < key.size();) {
+        char32_t cp = next_code_point(key, i);
+        if (cp == 0xfffd || invisible(cp)) return false;
+    }
+    return true;
+}
+
 std::string escape_markup(std::string_view text)
 {
     std::string out;

@@ -20,6 +20,12 @@ inline constexpr size_t max_notify_body = 2048;
 inline constexpr size_t shown_notify_app = 48;
 inline constexpr size_t shown_notify_summary = 160;
 inline constexpr size_t shown_notify_body = 1024;
+// Actions ("default" included): what the agent offers the session at most,
+// a key's and a label's bytes as sent, and a label's as shown.
+inline constexpr size_t max_notify_actions = 4;
+inline constexpr size_t max_action_key = 64;
+inline constexpr size_t max_action_label = 64;
+inline constexpr size_t shown_action_label = 32;
 
 // Plain, printable UTF-8 of at most `max` bytes: with `markup` (a body),
 // tags removed and the common entities decoded; invalid UTF-8 replaced,
@@ -27,6 +33,11 @@ inline constexpr size_t shown_notify_body = 1024;
 // removed, tabs made spaces; newlines kept (at most two in a row) only when
 // `multiline`. Cut at a character boundary with "…" when longer.
 std::string sanitize_notification_text(std::string_view raw, size_t max, bool multiline, bool markup);
+
+// Whether `key` may name an action: 1 to max_action_key bytes of valid
+// UTF-8 without controls or invisible characters. The key only ever goes
+// back to the container that chose it, but the session holds and logs it.
+bool valid_action_key(std::string_view key);
 
 // & < > escaped, for a notification daemon that renders body markup.
 std::string escape_markup(std::string_view text);

@@ -19,7 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -174,9 +176,29 @@ std::string handle_spawn(std::uint64_t id, const json& req)
     return agent_spawned_line(id, pid);
 }
 
-std::string handle(const std::string& line)
+// What the host did with one of this container's notifications (the
+// session mapped the host's id back to ours): never answered.
+void handle_event(const json& event, NotificationServer& notifications)
+{
+    auto id = event.find("notification");
+    if (id == event.end() || !id->is_number_unsigned() || id->get<std::uint64_t>() > UINT32_MAX) return;
+    auto n = static_cast<std::uint32_t>(id->get<std::uint64_t>());
+    std::string kind = event.value("event", "");
+    if (kind == "closed" && event.contains("reason") && event["reason"].is_number_unsigned())
+        notifications.closed_by_host(
+            n, static_cast<std::uint32_t>(std::min<std::uint64_t>(event["reason"].get<std::uint64_t>(), 4)));
+    else if (kind == "action" && event.contains("key") && event["key"].is_string())
+        notifications.action_invoked(n, event["key"].get<std::string>());
+}
+
+// A request's reply, or "" for an event (which has none).
+std::string handle(const std::string& line, NotificationServer& notifications)
 {
     json req = json::parse(line, nullptr, false);
+    if (!req.is_discarded() && req.is_object() && req.contains("event") && !req.contains("id")) {
+        handle_event(req, notifications);
+        return {};
+    }
     if (req.is_discarded() || !req.is_object() || !req.contains("id") || !req["id"].is_number_unsigned())
         return agent_reply_line(0, "malformed request");
     std::uint64_t id = req["id"].get<std::uint64_t>();
@@ -231,7 +253,8 @@ void report_exits(NotificationServer& notifications)
         for (size_t nl; (nl = buffer.find('\n')) != std::string::npos;) {
             std::string line = buffer.substr(0, nl);
             buffer.erase(0, nl + 1);
-            if (!write_line(handle(line))) _exit(0);
+            std::string reply = handle(line, notifications);
+            if (!reply.empty() && !write_line(reply)) _exit(0);
         }
         if (buffer.size() > max_agent_line) die("the session sent an oversized line");
     }

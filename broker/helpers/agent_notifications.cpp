@@ -3,6 +3,7 @@
 
 #include "agent_protocol.hpp"
 #include "app_environment.hpp"
+#include "notifications.hpp"
 
 #include <systemd/sd-bus.h>
 
@@ -26,6 +27,8 @@ constexpr const char* notifications_name = "org.freedesktop.Notifications";
 // A bus that keeps dying is not restarted for ever; the agent's next start
 // (a new agent after the session restarts it) tries again.
 constexpr int max_daemon_starts = 10;
+// Notifications whose closing is still to be reported to their app.
+constexpr size_t max_showing = 1024;
 
 std::int64_t now_ms()
 {
@@ -61,18 +64,31 @@ int read_urgency(sd_bus_message* m, int* urgency)
     return sd_bus_message_exit_container(m);
 }
 
+// Notify's actions (key, label, ...): the first few read, the rest skipped.
+int read_actions(sd_bus_message* m, std::vector<std::string>* actions)
+{
+    int r = sd_bus_message_enter_container(m, 'a', "s");
+    if (r < 0) return r;
+    const char* s;
+    while ((r = sd_bus_message_read(m, "s", &s)) > 0)
+        if (actions->size() < 4 * max_notify_actions) actions->push_back(s);
+    if (r < 0) return r;
+    return sd_bus_message_exit_container(m);
+}
+
 int method_notify(sd_bus_message* m, void* userdata, sd_bus_error*)
 {
     const char *app, *icon, *summary, *body;
     std::uint32_t replaces;
     std::int32_t expire;
     int urgency = 1;
+    std::vector<std::string> actions;
     int r = sd_bus_message_read(m, "susss", &app, &replaces, &icon, &summary, &body);
-    if (r >= 0) r = sd_bus_message_skip(m, "as");  // actions: never offered (GetCapabilities)
+    if (r >= 0) r = read_actions(m, &actions);
     if (r >= 0) r = read_urgency(m, &urgency);
     if (r >= 0) r = sd_bus_message_read(m, "i", &expire);
     if (r < 0) return r;
-    std::uint32_t id = server_of(userdata)->notify(app, replaces, summary, body, urgency, expire);
+    std::uint32_t id = server_of(userdata)->notify(app, replaces, summary, body, actions, urgency, expire);
     return sd_bus_reply_method_return(m, "u", id);
 }
 
@@ -85,13 +101,13 @@ int method_close(sd_bus_message* m, void* userdata, sd_bus_error*)
     return sd_bus_reply_method_return(m, "");
 }
 
-// Body text, with its markup (the session strips it); no actions, icons,
-// sounds or persistence: nothing the host could be asked to do for the app.
+// Body text, with its markup (the session strips it), and a few actions
+// (plain labels); no icons, sounds or persistence.
 int method_capabilities(sd_bus_message* m, void*, sd_bus_error*)
 {
     sd_bus_message* reply = nullptr;
     int r = sd_bus_message_new_method_return(m, &reply);
-    if (r >= 0) r = sd_bus_message_append(reply, "as", 2, "body", "body-markup");
+    if (r >= 0) r = sd_bus_message_append(reply, "as", 3, "actions", "body", "body-markup");
     if (r >= 0) r = sd_bus_send(nullptr, reply, nullptr);
     sd_bus_message_unref(reply);
     return r;
@@ -224,27 +240,54 @@ void NotificationServer::start_daemon()
 }
 
 std::uint32_t NotificationServer::notify(const std::string& app, std::uint32_t replaces, const std::string& summary,
-                                         const std::string& body, int urgency, int expire_ms)
+                                         const std::string& body, const std::vector<std::string>& actions, int urgency,
+                                         int expire_ms)
 {
     ContainerNotification n;
-    n.id = replaces != 0 && replaces < next_id_ ? replaces : next_id_++;
+    n.id = replaces != 0 && showing_.count(replaces) ? replaces : next_id_++;
     if (next_id_ == 0) next_id_ = 1;
     n.replaces = n.id == replaces ? replaces : 0;
+    // The session refuses a line with a bad or repeated key: such an action
+    // is left out here, the notification still goes.
+    for (size_t i = 0; i + 1 < actions.size() && n.actions.size() < max_notify_actions; i += 2) {
+        bool repeated = false;
+        for (const auto& a : n.actions) repeated |= a.key == actions[i];
+        if (valid_action_key(actions[i]) && !repeated) n.actions.push_back({actions[i], actions[i + 1]});
+    }
     n.app = app;
     n.summary = summary;
     n.body = body;
     n.urgency = urgency;
     n.expire_ms = expire_ms;
+    showing_.insert(n.id);
+    if (showing_.size() > max_showing) showing_.erase(showing_.begin());
     send_(agent_notify_line(n));
     return n.id;
 }
 
 void NotificationServer::close(std::uint32_t id)
 {
-    if (id == 0 || id >= next_id_) return;
+    if (!showing_.count(id)) return;
     send_(agent_close_line(id));
-    // Closed by a call (reason 3), as the specification asks.
-    if (bus_) sd_bus_emit_signal(bus_, notifications_path, notifications_name, "NotificationClosed", "uu", id, 3u);
+    emit_closed(id, 3);  // closed by a call, as the specification asks
+}
+
+void NotificationServer::closed_by_host(std::uint32_t id, std::uint32_t reason)
+{
+    if (!showing_.count(id)) return;  // the app closed it first: its signal went then
+    emit_closed(id, reason >= 1 && reason <= 4 ? reason : 4);
+}
+
+void NotificationServer::action_invoked(std::uint32_t id, const std::string& key)
+{
+    if (!showing_.count(id) || !bus_) return;
+    sd_bus_emit_signal(bus_, notifications_path, notifications_name, "ActionInvoked", "us", id, key.c_str());
+}
+
+void NotificationServer::emit_closed(std::uint32_t id, std::uint32_t reason)
+{
+    showing_.erase(id);
+    if (bus_) sd_bus_emit_signal(bus_, notifications_path, notifications_name, "NotificationClosed", "uu", id, reason);
 }
 
 }  // namespace ctop

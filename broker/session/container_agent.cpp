@@ -62,6 +62,18 @@ bool ContainerAgent::request(json req, Done done, int timeout_ms)
     return true;
 }
 
+bool ContainerAgent::tell(const std::string& event)
+{
+    if (!alive()) return false;
+    std::string line = event + "\n";
+    if (line.size() > max_agent_line ||
+        send(fd_.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+        end("it does not read what the session sends");
+        return false;
+    }
+    return true;
+}
+
 void ContainerAgent::on_readable()
 {
     char chunk[16384];

@@ -50,6 +50,9 @@ public:
     // `request` gets an "id" and is sent. False, without calling `done`, when
     // the agent is gone or does not take it (then it is ended).
     bool request(nlohmann::json request, Done done, int timeout_ms = 5000);
+    // A line the agent does not answer (agent_closed_event...). False when
+    // the agent is gone or does not take it (then it is ended).
+    bool tell(const std::string& event);
 
 private:
     struct Pending {

@@ -35,6 +35,8 @@ constexpr double burst = 10, per_second = 1;
 // What waits while the host's daemon starts, all containers together.
 constexpr size_t max_queued = 64;
 constexpr size_t max_host_ids = 512;
+// Host keys for actions are one digit (on_action).
+static_assert(max_notify_actions <= 10);
 // The bus and the daemon get 5 s to come up (a try every 100 ms).
 constexpr int max_retries = 50;
 constexpr int max_mako_starts = 3;
@@ -64,8 +66,8 @@ std::string category_of(const std::string& container)
 
 }  // namespace
 
-NotificationRelay::NotificationRelay(wl_event_loop* loop, std::string wayland_display)
-    : loop_(loop), wayland_display_(std::move(wayland_display)), address_(host_bus_address())
+NotificationRelay::NotificationRelay(wl_event_loop* loop, std::string wayland_display, Hooks hooks)
+    : loop_(loop), wayland_display_(std::move(wayland_display)), hooks_(std::move(hooks)), address_(host_bus_address())
 {
 }
 
@@ -95,14 +97,16 @@ void NotificationRelay::notify(const std::string& container, const std::string& 
             drops_timer_ = wl_event_loop_add_timer(loop_, &NotificationRelay::on_drops, this);
             wl_event_source_timer_update(drops_timer_, 2000);
         }
+        lost(container, n.id);
         return;
     }
     std::uint32_t replaces = 0;
     if (auto it = host_ids_.find({container, n.replaces}); n.replaces && it != host_ids_.end()) replaces = it->second;
     std::string app = n.app.empty() ? container : container + ": " + n.app;
-    queue_.push_back({container, n.id, app, n.summary, n.body, replaces, n.urgency, n.expire_ms});
+    queue_.push_back({container, n.id, app, n.summary, n.body, replaces, n.urgency, n.expire_ms, n.actions});
     if (queue_.size() > max_queued) {
         ++dropped_[queue_.front().container];
+        lost(queue_.front().container, queue_.front().id);
         queue_.pop_front();
     }
     if (!bus_) connect();
@@ -168,6 +172,7 @@ void NotificationRelay::connect()
         wlr_log(WLR_ERROR, "notifications: cannot connect to the host's session bus %s: %s", address_.c_str(),
                 std::strerror(-r));
         failed_ += queue_.size();
+        for (const auto& q : queue_) lost(q.container, q.id);
         queue_.clear();
         retries_ = 0;
         return;
@@ -175,6 +180,7 @@ void NotificationRelay::connect()
     bus_ = bus;
     bus_source_ = wl_event_loop_add_fd(loop_, sd_bus_get_fd(bus_), WL_EVENT_READABLE, &NotificationRelay::on_bus, this);
     bus_timer_ = wl_event_loop_add_timer(loop_, &NotificationRelay::on_bus_timer, this);
+    watch_signals();
     ask_capabilities();
 }
 
@@ -217,6 +223,7 @@ int NotificationRelay::on_capabilities(sd_bus_message* m, void* data, sd_bus_err
             wlr_log(WLR_ERROR, "notifications: no notification daemon on the host's session bus (%s)",
                     e && e->message ? printable(e->message, 200).c_str() : "no answer");
             self->failed_ += self->queue_.size();
+            for (const auto& q : self->queue_) self->lost(q.container, q.id);
             self->queue_.clear();
             self->retries_ = 0;
             return 0;
@@ -289,18 +296,30 @@ void NotificationRelay::forward(const Queued& q)
     int r = sd_bus_message_new_method_call(bus_, &m, daemon_name, daemon_path, daemon_name, "Notify");
     if (r >= 0) r = sd_bus_message_set_auto_start(m, 0);
     if (r >= 0)
-        r = sd_bus_message_append(m, "susssas", q.app.c_str(), q.replaces_host, "", q.summary.c_str(), body.c_str(), 0);
+        r = sd_bus_message_append(m, "susss", q.app.c_str(), q.replaces_host, "", q.summary.c_str(), body.c_str());
+    // The host gets keys of the session's own ("default", else the action's
+    // index) and the sanitised labels; the app's keys stay here.
+    std::vector<std::string> keys;
+    if (r >= 0) r = sd_bus_message_open_container(m, 'a', "s");
+    for (size_t i = 0; r >= 0 && i < q.actions.size(); ++i) {
+        const NotificationAction& a = q.actions[i];
+        std::string host_key = a.key == "default" ? "default" : std::to_string(i);
+        r = sd_bus_message_append(m, "ss", host_key.c_str(), a.label.c_str());
+        keys.push_back(a.key);
+    }
+    if (r >= 0) r = sd_bus_message_close_container(m);
     if (r >= 0)
         r = sd_bus_message_append(m, "a{sv}", 3, "urgency", "y", static_cast<std::uint8_t>(q.urgency), "category", "s",
                                   category.c_str(), "x-ctopbroker-container", "s", q.container.c_str());
     if (r >= 0) r = sd_bus_message_append(m, "i", static_cast<std::int32_t>(q.expire_ms));
     std::uint64_t call = next_call_++;
-    Call& c = calls_[call] = {this, q.container, q.id};
+    Call& c = calls_[call] = {this, q.container, q.id, std::move(keys)};
     if (r >= 0) r = sd_bus_call_async(bus_, nullptr, m, &NotificationRelay::on_notified, &c, 5000 * 1000);
     sd_bus_message_unref(m);
     if (r < 0) {
         calls_.erase(call);
         ++failed_;
+        lost(q.container, q.id);
         wlr_log(WLR_ERROR, "notifications: container %s: cannot send it: %s", q.container.c_str(), std::strerror(-r));
     }
 }
@@ -312,18 +331,12 @@ int NotificationRelay::on_notified(sd_bus_message* m, void* data, sd_bus_error*)
     std::uint32_t host_id = 0;
     if (sd_bus_message_is_method_error(m, nullptr) || sd_bus_message_read(m, "u", &host_id) < 0) {
         ++self->failed_;
+        self->lost(call->container, call->id);
         // The daemon went away: ask again (and start ours) before the next one.
         self->ready_ = false;
     } else {
         ++self->forwarded_;
-        if (call->id) {
-            auto key = std::make_pair(call->container, call->id);
-            if (self->host_ids_.insert_or_assign(key, host_id).second) self->host_id_order_.push_back(key);
-            if (self->host_id_order_.size() > max_host_ids) {
-                self->host_ids_.erase(self->host_id_order_.front());
-                self->host_id_order_.pop_front();
-            }
-        }
+        self->remember(*call, host_id);
     }
     for (auto it = self->calls_.begin(); it != self->calls_.end(); ++it)
         if (&it->second == call) {
@@ -331,6 +344,86 @@ int NotificationRelay::on_notified(sd_bus_message* m, void* data, sd_bus_error*)
             break;
         }
     if (!self->ready_ && !self->retry_) self->ask_capabilities();
+    return 0;
+}
+
+// A container notification that will never show: its app hears it expired
+// (an app waiting for its close would wait for ever).
+void NotificationRelay::lost(const std::string& container, std::uint32_t id)
+{
+    if (id && hooks_.closed) hooks_.closed(container, id, 1);
+}
+
+void NotificationRelay::remember(const Call& call, std::uint32_t host_id)
+{
+    if (!call.id) return;  // the session's own notice
+    // A daemon's id for another container's notification, reused: that one is gone.
+    if (auto it = shown_.find(host_id); it != shown_.end() && it->second.container != call.container) forget(host_id);
+    host_ids_[{call.container, call.id}] = host_id;
+    if (shown_.insert_or_assign(host_id, Shown{call.container, call.id, call.keys}).second)
+        host_id_order_.push_back(host_id);
+    while (host_id_order_.size() > max_host_ids) {
+        forget(host_id_order_.front());  // closed ones are gone already
+        host_id_order_.pop_front();
+    }
+}
+
+void NotificationRelay::forget(std::uint32_t host_id)
+{
+    auto it = shown_.find(host_id);
+    if (it == shown_.end()) return;
+    auto key = std::make_pair(it->second.container, it->second.id);
+    if (auto h = host_ids_.find(key); h != host_ids_.end() && h->second == host_id) host_ids_.erase(h);
+    shown_.erase(it);
+}
+
+// The daemon's signals, from the name's owner only (the bus filters on
+// the sender; a host client cannot fake them).
+void NotificationRelay::watch_signals()
+{
+    int r = sd_bus_match_signal_async(bus_, nullptr, daemon_name, daemon_path, daemon_name, "NotificationClosed",
+                                      &NotificationRelay::on_closed, nullptr, this);
+    if (r >= 0)
+        r = sd_bus_match_signal_async(bus_, nullptr, daemon_name, daemon_path, daemon_name, "ActionInvoked",
+                                      &NotificationRelay::on_action, nullptr, this);
+    if (r < 0)
+        wlr_log(WLR_ERROR, "notifications: cannot hear the host's daemon (closes and actions stay on the host): %s",
+                std::strerror(-r));
+}
+
+int NotificationRelay::on_closed(sd_bus_message* m, void* data, sd_bus_error*)
+{
+    auto* self = static_cast<NotificationRelay*>(data);
+    std::uint32_t host_id, reason;
+    if (sd_bus_message_read(m, "uu", &host_id, &reason) < 0) return 0;
+    auto it = self->shown_.find(host_id);
+    if (it == self->shown_.end()) return 0;  // not a container's
+    std::string container = it->second.container;
+    std::uint32_t id = it->second.id;
+    self->forget(host_id);
+    if (self->hooks_.closed) self->hooks_.closed(container, id, reason >= 1 && reason <= 4 ? reason : 4);
+    return 0;
+}
+
+// The host's key back to the app's: "default", or an index into its keys.
+int NotificationRelay::on_action(sd_bus_message* m, void* data, sd_bus_error*)
+{
+    auto* self = static_cast<NotificationRelay*>(data);
+    std::uint32_t host_id;
+    const char* host_key;
+    if (sd_bus_message_read(m, "us", &host_id, &host_key) < 0) return 0;
+    auto it = self->shown_.find(host_id);
+    if (it == self->shown_.end()) return 0;
+    const std::vector<std::string>& keys = it->second.keys;
+    std::string key;
+    if (std::strcmp(host_key, "default") == 0) {
+        if (std::find(keys.begin(), keys.end(), "default") != keys.end()) key = "default";
+    } else if (std::strlen(host_key) == 1 && host_key[0] >= '0' &&
+               static_cast<size_t>(host_key[0] - '0') < keys.size()) {
+        key = keys[host_key[0] - '0'];
+        if (key == "default") key.clear();  // offered to the host as "default" only
+    }
+    if (!key.empty() && self->hooks_.action) self->hooks_.action(it->second.container, it->second.id, key);
     return 0;
 }
 

@@ -498,8 +498,22 @@ ContainerAgent::Hooks Session::agent_hooks(const std::string& name)
     ContainerAgent::Hooks hooks;
     hooks.app_exited = [this, name](pid_t pid, int status) { answer_spawn({name, pid}, &status); };
     hooks.notified = [this, name](const ContainerNotification& n) {
-        if (!notifications_)
-            notifications_ = std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name());
+        if (!notifications_) {
+            // Back to the container whose notification it was, through its agent.
+            auto tell = [this](const std::string& container, const std::string& event) {
+                if (ContainerSession* c = find_container(container))
+                    if (ContainerAgent* agent = c->live_agent()) agent->tell(event);
+            };
+            NotificationRelay::Hooks back;
+            back.closed = [tell](const std::string& c, std::uint32_t id, std::uint32_t reason) {
+                tell(c, agent_closed_event(id, reason));
+            };
+            back.action = [tell](const std::string& c, std::uint32_t id, const std::string& key) {
+                tell(c, agent_action_event(id, key));
+            };
+            notifications_ =
+                std::make_unique<NotificationRelay>(server_->loop(), server_->socket_name(), std::move(back));
+        }
         Workspace* ws = server_->find_workspace(name);
         notifications_->notify(name, ws ? ws->color().hex() : "", n);
     };
