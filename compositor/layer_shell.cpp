@@ -2,7 +2,6 @@
 // exclusive zones they reserve, their popups, and who gets the keyboard.
 #include "layer_shell.hpp"
 
-#include "bar.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 
@@ -17,11 +16,16 @@ constexpr uint32_t anchor_bottom = ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
 constexpr uint32_t anchor_left = ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT;
 constexpr uint32_t anchor_right = ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
 
-// One axis of a layer surface's placement: anchored to both edges or to
-// neither, it is centred (between its margins); to one, it sits at that edge.
+// One axis of a layer surface's placement. Anchored to both edges it is
+// centred between its margins (stretched between them for a size of 0); to
+// one, it sits at that edge, its margin away; to neither, it is centred in the
+// area. A margin counts only on an edge the surface is anchored to
+// (wlr-layer-shell set_margin: "no effect" elsewhere).
 void place_axis(int bound_pos, int bound_size, uint32_t size, bool to_start, bool to_end, int32_t margin_start,
                 int32_t margin_end, int* pos, int* out_size)
 {
+    if (!to_start) margin_start = 0;
+    if (!to_end) margin_end = 0;
     // Never larger than the area it is placed in: a client's wish (or a
     // garbage size) would otherwise come back as a buffer over its budget.
     int room = std::max(1, bound_size - margin_start - margin_end);
@@ -29,7 +33,23 @@ void place_axis(int bound_pos, int bound_size, uint32_t size, bool to_start, boo
     *out_size = std::max(1, s);
     if (to_start && !to_end) *pos = bound_pos + margin_start;
     else if (to_end && !to_start) *pos = bound_pos + bound_size - *out_size - margin_end;
-    else *pos = bound_pos + margin_start + (bound_size - margin_start - margin_end - *out_size) / 2;
+    else *pos = bound_pos + margin_start + (room - *out_size) / 2;
+}
+
+// wlr-layer-shell: a size of 0 asks for the whole length between two opposite
+// anchors, so it is an error without both of them. wlroots 0.15 does not
+// check it; a surface left unchecked would be configured to fill the area.
+bool size_is_valid(wlr_layer_surface_v1* layer)
+{
+    const wlr_layer_surface_v1_state& st = layer->current;
+    const char* wrong = nullptr;
+    if (st.desired_width == 0 && (st.anchor & (anchor_left | anchor_right)) != (anchor_left | anchor_right))
+        wrong = "width 0 requested without anchoring both the left and the right edge";
+    else if (st.desired_height == 0 && (st.anchor & (anchor_top | anchor_bottom)) != (anchor_top | anchor_bottom))
+        wrong = "height 0 requested without anchoring both the top and the bottom edge";
+    if (!wrong) return true;
+    wl_resource_post_error(layer->resource, ZWLR_LAYER_SURFACE_V1_ERROR_INVALID_SIZE, "%s", wrong);
+    return false;
 }
 
 // The edge an exclusive zone is taken from: the surface is anchored to that
@@ -73,7 +93,8 @@ wlr_layer_surface_v1* layer_of(wlr_surface* surface)
 // in the popup layer, above every window; deletes itself with its surface.
 class LayerPopup {
 public:
-    LayerPopup(wlr_xdg_popup* popup, wlr_scene_node* parent, const wlr_box& constraint)
+    LayerPopup(Seat& seat, wlr_xdg_popup* popup, wlr_scene_node* parent, const wlr_box& constraint)
+        : seat_(seat), popup_(popup)
     {
         // wlroots' scene keeps the tree at the popup's place relative to its
         // parent and destroys it with the surface.
@@ -81,14 +102,46 @@ public:
         wlr_box box = constraint;
         wlr_xdg_popup_unconstrain_from_box(popup, &box);
         new_popup_.connect(&popup->base->events.new_popup, [this, constraint](void* data) {
-            new LayerPopup(static_cast<wlr_xdg_popup*>(data), node_, constraint);
+            new LayerPopup(seat_, static_cast<wlr_xdg_popup*>(data), node_, constraint);
         });
+        map_.connect(&popup->base->events.map, [this](void*) { take_keyboard(); });
+        unmap_.connect(&popup->base->events.unmap, [this](void*) { return_keyboard(); });
         destroy_.connect(&popup->base->events.destroy, [this](void*) { delete this; });
     }
 
 private:
+    // As for a window's menus (XdgPopup): a menu that grabs gets the keyboard
+    // (xdg-shell: "the top most grabbing popup will always have keyboard
+    // focus"), if its client has it already; wlroots 0.15 leaves it where it was.
+    void take_keyboard()
+    {
+        wlr_seat* seat = seat_.wlr();
+        wlr_seat_client* focused = seat->keyboard_state.focused_client;
+        bool grabbing = popup_->seat == seat && seat->keyboard_state.grab != seat->keyboard_state.default_grab;
+        if (!grabbing || !focused || focused->client != wl_resource_get_client(popup_->base->resource)) return;
+        seat_.focus_within_popup_grab(popup_->base->surface);
+    }
+    // It closes: the keyboard goes back to what opened it (its parent menu, or
+    // the layer surface if that takes the keyboard at all), never to a surface
+    // no longer shown.
+    void return_keyboard()
+    {
+        if (seat_.wlr()->keyboard_state.focused_surface != popup_->base->surface) return;
+        wlr_surface* parent = popup_->parent;
+        bool shown = false;
+        if (parent && wlr_surface_is_xdg_surface(parent)) shown = wlr_xdg_surface_from_wlr_surface(parent)->mapped;
+        else if (parent && wlr_surface_is_layer_surface(parent)) {
+            wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(parent);
+            shown = layer->mapped &&
+                    layer->current.keyboard_interactive != ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE;
+        }
+        seat_.focus_within_popup_grab(shown ? parent : nullptr);
+    }
+
+    Seat& seat_;
+    wlr_xdg_popup* popup_;
     wlr_scene_node* node_;
-    Listener new_popup_, destroy_;
+    Listener new_popup_, map_, unmap_, destroy_;
 };
 
 class LayerSurface {
@@ -105,7 +158,8 @@ public:
         unmap_.connect(&layer->events.unmap, [this](void*) { mapped_changed(false); });
         commit_.connect(&layer->surface->events.commit, [this](void*) { committed(); });
         new_popup_.connect(&layer->events.new_popup, [this](void* data) {
-            new LayerPopup(static_cast<wlr_xdg_popup*>(data), &popups_->node, popup_constraint());
+            new LayerPopup(shell_.server().seat(), static_cast<wlr_xdg_popup*>(data), &popups_->node,
+                           popup_constraint());
         });
         output_destroy_.connect(&layer->output->events.destroy, [this](void*) {
             // Its output is gone: the client is told (closed) and may ask again.
@@ -165,6 +219,12 @@ private:
     void mapped_changed(bool mapped)
     {
         wlr_scene_node_set_enabled(&tree_->node, mapped);
+        // A launcher or menu above the windows that takes the keyboard on
+        // demand gets it as it appears, as in sway and labwc: the user just
+        // opened it. A click on a window takes it back.
+        if (mapped && kind_ >= ZWLR_LAYER_SHELL_V1_LAYER_TOP &&
+            interactivity() == ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_ON_DEMAND)
+            shell_.on_demand_ = this;
         shell_.arrange(output());
         shell_.keyboard_may_have_changed();
         shell_.server().seat().schedule_pointer_refresh();
@@ -172,6 +232,7 @@ private:
     void committed()
     {
         if (!layer_->current.committed) return;  // only a new buffer: nothing to re-place
+        if (!size_is_valid(layer_)) return;      // the client is disconnected
         if (layer_->current.layer != kind_) {
             kind_ = layer_->current.layer;
             wlr_scene_node_reparent(&tree_->node, &shell_.tree_for(kind_)->node);
@@ -230,6 +291,7 @@ void LayerShell::add(wlr_layer_surface_v1* layer)
         layer->output = wlr_output_layout_output_at(server_.layout(), cursor->x, cursor->y);
         if (!layer->output) layer->output = wlr_output_layout_get_center_output(server_.layout());
     }
+    if (!size_is_valid(layer)) return;  // the client is disconnected with it
     if (!layer->output) {
         wlr_log(WLR_ERROR, "layer surface %s: no output to show it on: closed", layer->namespace_);
         wlr_layer_surface_v1_destroy(layer);
@@ -257,7 +319,7 @@ void LayerShell::arrange(wlr_output* output)
     // for the whole output, and windows stay below it.
     wlr_box usable = full;
     wlr_box bar = server_.output_box();
-    bar.height = Bar::height;
+    bar.height = server_.bar_height();
     wlr_box under_bar;
     if (wlr_box_intersection(&under_bar, &full, &bar)) reserve(usable, anchor_top, under_bar.height);
     // Surfaces with an exclusive zone first, top layer down, then the rest

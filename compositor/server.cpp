@@ -220,7 +220,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     workspace_layer_ = wlr_scene_tree_create(&scene_->node);
     layer_shell_ = std::make_unique<LayerShell>(*this, &workspace_layer_->node);  // host clients only: see ClientPolicy
     overlay_layer_ = wlr_scene_tree_create(&scene_->node);  // created last: above every layer surface
-    bar_ = std::make_unique<Bar>(*this, &overlay_layer_->node);
+    if (options.bar) bar_ = std::make_unique<Bar>(*this, &overlay_layer_->node);
     notice_ = std::make_unique<Notice>(loop(), overlay_layer_);
 
     workspaces_.push_back(std::make_unique<Workspace>(host_identity, host_color, &workspace_layer_->node));
@@ -246,7 +246,7 @@ Server::Server(const ServerOptions& options) : options_(options)
     // An output resized (a nested session's window), moved or rescaled: the
     // bar spans it again and its layer surfaces are placed anew.
     layout_change_.connect(&layout_->events.change, [this](void*) {
-        bar_->rebuild();
+        if (bar_) bar_->rebuild();
         layer_shell_->arrange_all();
     });
     new_output_.connect(&backend_->events.new_output,
@@ -387,7 +387,7 @@ void Server::on_new_output(wlr_output* output)
     }
     outputs_.push_back(std::make_unique<Output>(*this, output));
     seat_->output_added(output);
-    bar_->rebuild();
+    if (bar_) bar_->rebuild();
     layer_shell_->arrange_all();  // the layout may have moved the others
 }
 
@@ -402,6 +402,11 @@ wlr_box Server::output_box() const
     wlr_box* box = wlr_output_layout_get_box(layout_, nullptr);
     if (!box || box->width == 0) return {0, 0, 1280, 720};
     return *box;
+}
+
+int Server::bar_height() const
+{
+    return bar_ ? Bar::height : 0;
 }
 
 wlr_box Server::usable_area() const
@@ -423,8 +428,8 @@ wlr_box Server::usable_area() const
     }
     if (total) return *total;
     wlr_box box = output_box();
-    box.y += Bar::height;
-    box.height -= Bar::height;
+    box.y += bar_height();
+    box.height -= bar_height();
     return box;
 }
 
@@ -481,7 +486,7 @@ Workspace& Server::workspace_for(const std::string& container)
 {
     if (Workspace* ws = find_workspace(container)) return *ws;
     workspaces_.push_back(std::make_unique<Workspace>(container, color_for_name(container), &workspace_layer_->node));
-    bar_->rebuild();
+    if (bar_) bar_->rebuild();
     return *workspaces_.back();
 }
 
@@ -504,7 +509,7 @@ void Server::retire_workspace(const std::string& name)
     retiring_.erase(name);
     if (current_ == ws) switch_to(host_workspace());
     std::erase_if(workspaces_, [&](const auto& w) { return w.get() == ws; });
-    bar_->rebuild();
+    if (bar_) bar_->rebuild();
 }
 
 int Server::slot_of(const Workspace& ws) const
@@ -524,7 +529,7 @@ void Server::switch_to(Workspace& ws)
     seat_->focus_top_of(ws);  // focus follows the workspace
     seat_->refresh_pointer();
     idle_->update();  // inhibitors count only on the visible workspace
-    bar_->rebuild();
+    if (bar_) bar_->rebuild();
     wlr_log(WLR_INFO, "workspace %d: %s", slot_of(ws), ws.name().c_str());
 }
 
@@ -532,7 +537,7 @@ void Server::request_attention(Workspace& ws)
 {
     if (&ws == current_ || ws.wants_attention()) return;
     ws.set_wants_attention(true);
-    bar_->rebuild();
+    if (bar_) bar_->rebuild();
     wlr_log(WLR_INFO, "workspace %d (%s) wants attention", slot_of(ws), ws.name().c_str());
 }
 
@@ -555,7 +560,7 @@ void Server::admit(const std::string& container, const ContainerRules& rules)
     Workspace& ws = workspace_for(container);
     if (rules.color) {
         ws.set_color(*rules.color);
-        bar_->rebuild();
+        if (bar_) bar_->rebuild();
     }
     policy_->set_extra_globals(container, rules.extra_globals);
     fullscreen_allowed_[container] = rules.fullscreen;

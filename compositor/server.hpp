@@ -46,6 +46,12 @@ struct ServerOptions {
     std::string xkb_model, xkb_layout, xkb_variant, xkb_options;
     int repeat_rate = 25, repeat_delay = 600;
     double output_scale = 1.0;  // every output's, from config.toml [output] scale
+    // The bar along the top, which names the workspace's container and which
+    // no client can cover: always on in a session (no flag or config key turns
+    // it off). Only the wlcs integration's host configuration runs without it:
+    // the suite's layer-shell tests assume an output with no exclusive zone of
+    // the compositor's own (docs/conformance.md).
+    bool bar = true;
 };
 
 class Server {
@@ -126,6 +132,8 @@ public:
     // less the layer surfaces' exclusive zones).
     wlr_box output_box() const;
     wlr_box usable_area() const;
+    // The strip the bar reserves along the top of every output (0 without it).
+    int bar_height() const;
     // Above every workspace and its labels: the bar, notices, a drag's icon.
     wlr_scene_tree* overlay_layer() const { return overlay_layer_; }
     bool has_test_input() const { return test_keyboard_ != nullptr; }
