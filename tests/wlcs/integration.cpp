@@ -11,6 +11,7 @@
 // broker/container_socket.cpp does for a container's private socket: the
 // global allow-list, the container's workspace and its focus rules apply.
 // The session shows that workspace, as the user would while using the app.
+#include "layer_shell.hpp"
 #include "server.hpp"
 #include "seat.hpp"
 #include "view.hpp"
@@ -63,6 +64,43 @@ bool container_clients()
     return mode && std::string(mode) == "container";
 }
 
+// The first member of libwayland-server's wl_resource, its wl_object
+// (wayland-private.h; the same layout since libwayland 1.0): the request
+// handlers the resource dispatches to, which wl_resource has no getter for.
+struct ResourceObject {
+    const wl_interface* interface;
+    const void* implementation;
+    uint32_t id;
+};
+
+// wlcs 1.5.0 (and its HEAD) maps layer surfaces the same way: the first
+// commit already carries a buffer (LayerSurfaceLayerTest's SurfaceOnLayer,
+// the popup tests' LayerV1PopupManager). wlroots 0.15 rightly raises
+// already_constructed ("layer_surface has never been configured"). Counting
+// the commit as acknowledged, as for xdg surfaces, is not possible: wlroots
+// adds a layer surface on that commit (asserting it is not configured yet)
+// and only maps it on the next one. So the harness plays the conformant
+// client instead: it commits the pending state without the buffer first (the
+// compositor places the new surface and sends its first configure), counts
+// that configure as acknowledged, and lets the client's commit bring the
+// buffer, which maps the surface. The compositor itself stays strict.
+void commit_layer_surface_in_two(wl_resource* resource, wlr_surface* surface)
+{
+    wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
+    wlr_buffer* buffer = surface->pending.buffer;
+    if (!layer || layer->added || !(surface->pending.committed & WLR_SURFACE_STATE_BUFFER) || !buffer) return;
+    surface->pending.buffer = nullptr;
+    surface->pending.committed &= ~WLR_SURFACE_STATE_BUFFER;
+    const auto* handlers = static_cast<const struct wl_surface_interface*>(
+        reinterpret_cast<const ResourceObject*>(resource)->implementation);
+    handlers->commit(wl_resource_get_client(resource), resource);
+    surface->pending.buffer = buffer;
+    surface->pending.committed |= WLR_SURFACE_STATE_BUFFER;
+    // The compositor may have refused the surface (no output, a wrong size).
+    layer = wlr_surface_is_layer_surface(surface) ? wlr_layer_surface_v1_from_wlr_surface(surface) : nullptr;
+    if (layer && layer->added && layer->data) layer->configured = true;
+}
+
 // wlcs 1.5.0 maps most of its windows by committing a buffer before the
 // first configure arrived: some with no initial commit at all
 // (XdgStableSurfaceBuilder), some right after it (fixed upstream in
@@ -78,6 +116,8 @@ void ack_initial_configure(void*, wl_protocol_logger_type type, const wl_protoco
     if (type != WL_PROTOCOL_LOGGER_REQUEST || std::strcmp(message->message->name, "commit") != 0) return;
     if (std::strcmp(wl_resource_get_class(message->resource), "wl_surface") != 0) return;
     wlr_surface* surface = wlr_surface_from_resource(message->resource);
+    if (surface && wlr_surface_is_layer_surface(surface))
+        return commit_layer_surface_in_two(message->resource, surface);
     if (!surface || !wlr_surface_is_xdg_surface(surface)) return;
     wlr_xdg_surface* xdg = wlr_xdg_surface_from_wlr_surface(surface);
     if (xdg && xdg->role != WLR_XDG_SURFACE_ROLE_NONE) xdg->configured = true;
@@ -168,6 +208,15 @@ private:
             options.test_input = true;  // a keyboard, so the seat offers one
             options.headless_width = output_width;
             options.headless_height = output_height;
+            // Host clients: no bar. Its strip is an exclusive zone of the
+            // compositor's own, reserved before any layer surface's, and the
+            // suite's layer-shell tests (host clients only) assume the whole
+            // output is theirs. Everything else of the layout is the same code
+            // with a zero-height strip; the bar's own reservation is checked
+            // with real panels by tests/layer_shell_test.cpp. Container clients
+            // keep it: it names their container, and they never see the layer
+            // shell (docs/conformance.md).
+            options.bar = tag_container_;
             server_ = std::make_unique<ctop::Server>(options);
             if (tag_container_) server_->switch_to(server_->workspace_for(container_name));
             // wlroots starts the cursor at (100, 100), where the first window
@@ -435,10 +484,32 @@ struct DisplayServer : WlcsDisplayServer {
                     compositor.server().seat().refresh_pointer();
                     return true;
                 }
-            return false;
+            return wlr_surface_is_layer_surface(wlr) && place_layer_surface(wlr, x, y);
         });
         if (!found)
             std::fprintf(stderr, "wlcs integration: position_window_absolute: no mapped window for surface %u\n", id);
+    }
+
+    // A layer surface is placed by the compositor, never moved: the harness
+    // puts it at (x, y) the way the protocol lets a client ask for a point,
+    // anchored to the output's top-left corner with margins of x and y (in the
+    // state the client commits next, too). The compositor's own layout does
+    // the rest. Only for surfaces of a fixed size: a size of 0 needs two
+    // opposite anchors.
+    bool place_layer_surface(wlr_surface* surface, int x, int y)
+    {
+        wlr_layer_surface_v1* layer = wlr_layer_surface_v1_from_wlr_surface(surface);
+        if (!layer || !layer->output || !layer->current.desired_width || !layer->current.desired_height) return false;
+        wlr_box* output = wlr_output_layout_get_box(compositor.server().layout(), layer->output);
+        if (!output) return false;
+        for (wlr_layer_surface_v1_state* state : {&layer->current, &layer->pending}) {
+            state->anchor = ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT;
+            state->margin.top = y - output->y;
+            state->margin.left = x - output->x;
+        }
+        compositor.server().layer_shell().arrange(layer->output);
+        compositor.server().seat().refresh_pointer();
+        return true;
     }
 
     Compositor compositor;
