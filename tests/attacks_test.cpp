@@ -400,7 +400,8 @@ while True:
 
 TEST_F(Attacks, AnImpostorPipeWireInsideTheContainerNeverGetsTheBridgeAndTheBridgeHoldsNoPrivilege)
 {
-    // The fixture's spawns started alpha's daemon and bridge.
+    // alpha's first audio client starts its daemon and bridge.
+    EXPECT_EQ(exec("alpha", {"timeout", "30", "pw-cli", "info", "0"}), 0);
     ASSERT_TRUE(wait_until([&] { return !audio_bridges(s().pid()).empty(); }));
     for (pid_t bridge : audio_bridges(s().pid())) {
         ASSERT_TRUE(wait_until([&] { return status_field(bridge, "Uid").find("65534") != std::string::npos; }))
@@ -423,8 +424,11 @@ TEST_F(Attacks, AnImpostorPipeWireInsideTheContainerNeverGetsTheBridgeAndTheBrid
         std::chrono::seconds(20)))
         << "the impostor did not get going";
 
-    // The next app in alpha brings a new audio bridge.
-    spawn("alpha", {"sleep", "120"});
+    // The next audio client in alpha brings a new daemon, on a new socket, and a new bridge.
+    ASSERT_TRUE(
+        wait_until([&] { return session_log().find("something still answers on its socket") != std::string::npos; },
+                   std::chrono::seconds(20)));
+    EXPECT_EQ(exec("alpha", {"timeout", "30", "pw-cli", "info", "0"}), 0);
     std::this_thread::sleep_for(std::chrono::seconds(5));
     EXPECT_NE(exec("alpha", {"test", "-e", "/tmp/impostor-hits"}), 0) << "the session's bridge talked to the impostor";
     EXPECT_NE(session_log().find("something still answers on its socket: refused"), std::string::npos);

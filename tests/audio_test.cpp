@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <future>
+#include <thread>
 
 using namespace ctop::test;
 using nlohmann::json;
@@ -92,17 +94,21 @@ pid_t parent_of(pid_t pid)
     return -1;
 }
 
-// Host pids of `ctopbroker _audio` processes: the bridges, or their anchors
-// inside containers (and the keeper between: children of a bridge). In a root
-// session they run as nobody.
-std::vector<pid_t> audio_processes(bool anchors)
+// Host pids of session `session`'s `ctopbroker _audio` processes: the
+// bridges, or their anchors inside containers (and the keeper between:
+// children of a bridge). In a root session they run as nobody. (Other
+// sessions on the machine have theirs.)
+std::vector<pid_t> audio_processes(bool anchors, pid_t session)
 {
     std::vector<pid_t> out;
     for (const auto& e : fs::directory_iterator("/proc")) {
         std::string name = e.path().filename();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
         pid_t pid = std::stoi(name);
-        if (is_audio_process(pid) && is_audio_process(parent_of(pid)) == anchors) out.push_back(pid);
+        if (!is_audio_process(pid) || is_audio_process(parent_of(pid)) != anchors) continue;
+        pid_t up = parent_of(pid);
+        while (up > 1 && is_audio_process(up)) up = parent_of(up);
+        if (up == session) out.push_back(pid);
     }
     return out;
 }
@@ -183,6 +189,21 @@ protected:
         return json::parse(out, nullptr, false)["state"];
     }
 
+    // A container's audio starts with its first audio client: a real one
+    // here (pw-cli connects to its PipeWire socket), then the bridge.
+    void first_audio_client(const std::string& container)
+    {
+        EXPECT_EQ(exec(container, {"timeout", "30", "pw-cli", "info", "0"}), 0);
+        std::string out, err;
+        EXPECT_TRUE(wait_until([&] { return s().cli({"audio", container, "--json"}, &out, &err) == 0; })) << err;
+    }
+
+    // Whether a process named `name` runs inside the container (its own pid namespace).
+    bool runs_inside(const std::string& container, const std::string& name)
+    {
+        return exec(container, {"pgrep", "-x", name}) == 0;
+    }
+
     int recordings_ = 0;
 };
 
@@ -191,6 +212,7 @@ TEST_F(Audio, AToneInAContainerIsRecordedOnItsOwnHostNodeAtTheRightLevel)
     create("alpha");
     spawn("alpha", {"sleep", "600"});
     make_tone("alpha", "/tmp/tone.wav", 2, 440, 0.5);
+    first_audio_client("alpha");
     Level l = record_host_node("alpha", [&] { EXPECT_EQ(exec("alpha", {"pw-play", "/tmp/tone.wav"}), 0); });
     // A sine of amplitude 0.5 has an RMS of 0.5/sqrt(2).
     EXPECT_NEAR(l.rms, 0.3536, 0.02);
@@ -242,6 +264,7 @@ TEST_F(Audio, AnotherContainerNeitherSeesNorRecordsItsNodes)
     spawn("alpha", {"sleep", "600"});
     make_tone("alpha", "/tmp/long.wav", 30, 440, 0.5);
     spawn("alpha", {"pw-play", "-P", "{ node.name = secret-from-alpha }", "/tmp/long.wav"});
+    first_audio_client("beta");
 
     std::string in_alpha, in_beta;
     ASSERT_TRUE(wait_until([&] {
@@ -336,21 +359,23 @@ TEST_F(Audio, ALostDaemonEndsOnlyThatContainersAudioUntilItIsSpawnedAgain)
     create("beta");
     spawn("alpha", {"sleep", "600"});
     spawn("beta", {"sleep", "600"});
+    first_audio_client("alpha");
+    first_audio_client("beta");
     ASSERT_FALSE(audio_state({"alpha"}).is_null());
     // Something inside kills alpha's PipeWire: its bridge goes, nothing else.
     exec("alpha", {"pkill", "-x", "pipewire"});
     std::string out, err;
     // While the bridge is going, a request may instead be told it stopped;
-    // once it is gone, the route is.
+    // once it is gone, the route is (a change would start it again).
     EXPECT_TRUE(wait_until([&] {
-        return s().cli({"audio", "alpha", "--mute"}, &out, &err) != 0 &&
+        return s().cli({"audio", "alpha", "--json"}, &out, &err) != 0 &&
                err.find("no audio route") != std::string::npos;
     })) << err;
     EXPECT_TRUE(s().alive());
     EXPECT_FALSE(audio_state({"beta"}).is_null());
 
-    // The next spawn starts a fresh daemon and bridge.
-    spawn("alpha", {"true"});
+    // The next audio client starts a fresh daemon and bridge.
+    first_audio_client("alpha");
     make_tone("alpha", "/tmp/tone.wav", 1.5, 440, 0.5);
     Level l = record_host_node("alpha", [&] { EXPECT_EQ(exec("alpha", {"pw-play", "/tmp/tone.wav"}), 0); });
     EXPECT_NEAR(l.rms, 0.3536, 0.02);
@@ -358,31 +383,94 @@ TEST_F(Audio, ALostDaemonEndsOnlyThatContainersAudioUntilItIsSpawnedAgain)
 
 TEST_F(Audio, ABridgeKilledTakesItsAnchorWithItAndTheNextSpawnBringsTheAudioBack)
 {
-    auto before_bridges = audio_processes(false);
-    auto before_anchors = audio_processes(true);
+    auto before_bridges = audio_processes(false, s().pid());
+    auto before_anchors = audio_processes(true, s().pid());
     create("alpha");
     spawn("alpha", {"sleep", "600"});
+    first_audio_client("alpha");
     std::vector<pid_t> bridges, anchors;
     ASSERT_TRUE(wait_until([&] {
-        bridges = audio_processes(false);
-        anchors = audio_processes(true);
+        bridges = audio_processes(false, s().pid());
+        anchors = audio_processes(true, s().pid());
         // The anchor and the keeper between it and the bridge (see connect_from_inside).
         return bridges.size() == before_bridges.size() + 1 && anchors.size() == before_anchors.size() + 2;
     }));
     for (pid_t b : bridges)
         if (std::find(before_bridges.begin(), before_bridges.end(), b) == before_bridges.end()) ::kill(b, SIGKILL);
-    EXPECT_TRUE(wait_until([&] { return audio_processes(true).size() == before_anchors.size(); }))
+    EXPECT_TRUE(wait_until([&] { return audio_processes(true, s().pid()).size() == before_anchors.size(); }))
         << "the anchor outlived its bridge";
     EXPECT_TRUE(s().alive());
 
-    // The next spawn brings the route back, and sound goes through it.
+    // The next audio client brings the route back, and sound goes through it.
     std::string out, err;
     EXPECT_TRUE(wait_until([&] { return s().cli({"audio", "alpha", "--json"}, &out, &err) != 0; })) << out;
     spawn("alpha", {"true"});
+    first_audio_client("alpha");
     EXPECT_FALSE(audio_state({"alpha"}).is_null());
     make_tone("alpha", "/tmp/tone.wav", 1.5, 440, 0.5);
     Level l = record_host_node("alpha", [&] { EXPECT_EQ(exec("alpha", {"pw-play", "/tmp/tone.wav"}), 0); });
     EXPECT_NEAR(l.rms, 0.3536, 0.02);
+}
+
+TEST_F(Audio, AnIdleContainerRunsNoPipeWireUntilItsFirstAudioClientWhoseSoundReachesTheHost)
+{
+    if (which("paplay").empty() || which("pipewire-pulse").empty()) GTEST_SKIP() << "pipewire-pulse or paplay missing";
+    // The session's own bridges (other sessions may run on this machine).
+    auto bridges = [&] {
+        size_t n = 0;
+        for (pid_t p : audio_processes(false, s().pid())) n += parent_of(p) == s().pid();
+        return n;
+    };
+    create("alpha");
+    spawn("alpha", {"sleep", "600"});
+    make_tone("alpha", "/tmp/tone.wav", 4, 440, 0.5);
+    // Idle: its sockets are there for apps to find, nothing serves them yet.
+    EXPECT_EQ(exec("alpha", {"test", "-S", "/run/ctopbroker/pipewire-0"}), 0);
+    EXPECT_EQ(exec("alpha", {"test", "-S", "/run/user/1000/pulse/native"}), 0);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    EXPECT_FALSE(runs_inside("alpha", "pipewire"));
+    EXPECT_FALSE(runs_inside("alpha", "pipewire-pulse"));
+    EXPECT_EQ(bridges(), 0u) << "an audio bridge runs for an idle container";
+    std::string out, err;
+    EXPECT_NE(s().cli({"audio", "alpha", "--json"}, &out, &err), 0);
+    EXPECT_NE(err.find("no audio route"), std::string::npos) << err;
+
+    // The first client is a PulseAudio app playing a tone: it starts both
+    // daemons and the bridge, and its sound reaches the host on alpha's node.
+    // (No PipeWire runs on this test's host: the session starts one with the
+    // first route, so the recorder joins once it answers.)
+    auto play = std::async(std::launch::async, [&] { return exec("alpha", {"paplay", "/tmp/tone.wav"}); });
+    ASSERT_TRUE(wait_until([&] { return fs::exists(s().runtime_dir() / "pipewire-0"); }));
+    std::string file = (s().runtime_dir() / "first-client.wav").string();
+    pid_t rec = s().spawn({"pw-record", "-P", "{ node.name = test-rec-first " + dsp_ports + " }", "--rate", "48000",
+                           "--channels", "2", file});
+    host_link("ctopbroker.alpha", "test-rec-first");
+    EXPECT_EQ(play.get(), 0);
+    ::kill(rec, SIGINT);
+    s().wait_client(rec);
+    Level l = level_of_file(file);
+    EXPECT_NEAR(l.rms, 0.3536, 0.02);
+    EXPECT_GE(l.seconds, 1.0) << "the tone's start may be lost while the route starts, not all of it";
+    EXPECT_NEAR(l.hz, 440, 15);
+    EXPECT_TRUE(runs_inside("alpha", "pipewire"));
+    EXPECT_TRUE(runs_inside("alpha", "pipewire-pulse"));
+    EXPECT_EQ(bridges(), 1u);
+    json state = audio_state({"alpha"});
+    EXPECT_EQ(state.value("container", ""), "alpha");
+    EXPECT_FALSE(state.value("mic", true)) << "the microphone stays denied";
+    EXPECT_NE(exec("alpha", {"timeout", "10", "parecord", "/tmp/denied.wav"}), 0);
+
+    // Labelled with its container on the host, as before.
+    std::string dump;
+    ASSERT_EQ(s().run({"pw-dump"}, {}, &dump), 0);
+    bool found = false;
+    for (const auto& o : json::parse(dump)) {
+        json props = o.value("info", json::object()).value("props", json::object());
+        if (props.value("node.name", "") != "ctopbroker.alpha") continue;
+        found = true;
+        EXPECT_EQ(props.value("ctopbroker.container", ""), "alpha");
+    }
+    EXPECT_TRUE(found) << "no node ctopbroker.alpha on the host";
 }
 
 TEST_F(Audio, BadRequestsGetClearErrors)

@@ -87,8 +87,8 @@ TEST_F(Containers, AContainerCannotReachAnotherContainersSocket)
     ASSERT_TRUE(fs::exists(beta_socket));
     std::string out;
     ASSERT_EQ(exec("alpha", {"ls", "/run/ctopbroker"}, &out), 0);
-    // Its own X, Wayland and PipeWire sockets (and PipeWire's config and lock), nothing else.
-    EXPECT_EQ(out, "X0\npipewire-0\npipewire-0.lock\npipewire.conf\nwayland-0\n");
+    // Its own X, Wayland, PipeWire and PulseAudio sockets (and PipeWire's config and lock), nothing else.
+    EXPECT_EQ(out, "X0\npipewire-0\npipewire-0.lock\npipewire.conf\npulse\nwayland-0\n");
     EXPECT_NE(exec("alpha", {"test", "-e", beta_socket.string()}), 0) << "beta's socket path exists inside alpha";
     EXPECT_NE(exec("alpha", {"env", "WAYLAND_DISPLAY=" + beta_socket.string(), "wayland-info"}), 0);
     EXPECT_NE(exec("alpha", {"env", "WAYLAND_DISPLAY=" + s().host_socket(), "wayland-info"}), 0);

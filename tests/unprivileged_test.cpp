@@ -95,7 +95,9 @@ TEST_F(UnprivilegedSession, ANormalUserRunsWaylandX11AndAudioAppsWithNoRootProce
     for (const auto& v : s().views()) kinds.insert(v.value("kind", ""));
     EXPECT_TRUE(kinds.count("x11")) << "xeyes came up through the container's own Xwayland";
 
-    // Audio: the bridge's anchor reached the container's pid namespace.
+    // Audio: the first audio client starts it; the bridge's anchor reached
+    // the container's pid namespace.
+    EXPECT_EQ(exec("alpha", {"timeout", "30", "pw-cli", "info", "0"}), 0);
     bool ready = wait_until(
         [&] {
             std::string out;

@@ -27,7 +27,10 @@ std::vector<std::string> app_environment(const std::string& container, bool audi
         "DISPLAY=:0",
         std::string("DBUS_SESSION_BUS_ADDRESS=") + session_bus_address,
     };
-    if (audio) env.push_back(std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside);
+    if (audio) {
+        env.push_back(std::string("PIPEWIRE_REMOTE=") + pipewire_socket_inside);
+        env.push_back(std::string("PULSE_SERVER=unix:") + pulse_socket_inside);
+    }
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
 }

@@ -24,36 +24,32 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// PipeWire adopts an activated socket only if its address is exactly the one
-// it would bind itself: PIPEWIRE_RUNTIME_DIR + "/" + name. Binding the
-// relative name "./pipewire-0" from inside the directory gives the host and
-// the container the same address, whatever the directory is called outside.
-constexpr const char* relative_address = "./pipewire-0";
-
-int listen_in(const fs::path& dir)
+// A daemon adopts an activated socket only if its address is exactly the one
+// it would bind itself: PIPEWIRE_RUNTIME_DIR + "/pipewire-0" for PipeWire,
+// PULSE_RUNTIME_PATH + "/native" for pipewire-pulse. Binding the relative
+// name from inside the directory, and starting the daemon there with "." as
+// its runtime directory, gives the host and the container the same address,
+// whatever the directory is called outside.
+void bind_in(int fd, const fs::path& dir, const char* relative)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, relative_address, sizeof addr.sun_path - 1);
+    std::strncpy(addr.sun_path, relative, sizeof addr.sun_path - 1);
     // The worker is a single-threaded helper process: changing its working
     // directory for the bind affects nothing else.
     int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     bool ok = chdir(dir.c_str()) == 0;
-    ok = ok && (unlink(relative_address) == 0 || errno == ENOENT);
+    ok = ok && (unlink(relative) == 0 || errno == ENOENT);
     ok = ok && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ok = ok && chmod(relative_address, 0666) == 0 && listen(fd, 128) == 0;
+    ok = ok && chmod(relative, 0666) == 0 && listen(fd, 128) == 0;
     int err = errno;
     if (here >= 0) {
         if (fchdir(here) != 0) ok = false;
         close(here);
     }
-    if (!ok) {
-        close(fd);
-        throw std::runtime_error("cannot create the PipeWire socket in " + dir.string() + ": " + std::strerror(err));
-    }
-    return fd;
+    if (!ok)
+        throw std::runtime_error("cannot make the audio socket " + (dir / relative).lexically_normal().string() + ": " +
+                                 std::strerror(err));
 }
 
 }  // namespace
@@ -147,19 +143,8 @@ pid_t running_container_pipewire(const fs::path& dir)
     return start_time(pid) == started ? pid : 0;
 }
 
-pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, int log_fd)
+void bind_audio_sockets(const fs::path& dir, int pipewire_fd, int pulse_fd)
 {
-    pid_t running = running_container_pipewire(dir);
-    bool answers = socket_answers(dir / "pipewire-0");
-    if (running > 0 && answers) return running;
-    // Whatever answers now is not the daemon we started: its user may have
-    // taken the listening socket from it (same uid) and serve it. A new
-    // socket in the read-only directory leaves that one reaching nobody.
-    if (answers)
-        note(log_fd, "container '" + c.name() +
-                         "': its PipeWire daemon is gone but something still answers on its "
-                         "socket: refused; a new daemon gets a new socket");
-    if (running > 0) kill(running, SIGKILL);  // ours, but it stopped answering
     paths::write_atomically(dir / "pipewire.conf", container_pipewire_conf());
     // PipeWire locks "<socket>.lock" before it looks at activated sockets; in
     // the read-only directory it can only open one that exists.
@@ -167,33 +152,39 @@ pid_t ensure_container_pipewire(containers::Container& c, const fs::path& dir, i
     if (lock < 0)
         throw std::runtime_error("cannot create " + (dir / "pipewire-0.lock").string() + ": " + std::strerror(errno));
     close(lock);
-    int listen_fd = listen_in(dir);
+    bind_in(pipewire_fd, dir, "./pipewire-0");
+    std::error_code ec;
+    fs::create_directories(dir / "pulse", ec);
+    fs::permissions(dir / "pulse", fs::perms(0755), ec);
+    bind_in(pulse_fd, dir / "pulse", "./native");
+}
 
+pid_t start_container_audio(containers::Container& c, const fs::path& dir, int pipewire_fd, int pulse_fd, int log_fd)
+{
+    if (pid_t running = running_container_pipewire(dir)) return running;
     containers::RunOptions run;
-    // PulseAudio apps (browsers, most of the desktop) get pipewire-pulse, a
-    // client of the same daemon, at the usual $XDG_RUNTIME_DIR/pulse/native.
+    // liblxc hands a process three descriptors: PipeWire's socket comes as
+    // stdin and the pulse socket as stdout; the script moves them to fd 3
+    // (SD_LISTEN_FDS_START) of each daemon. PulseAudio apps (browsers, most
+    // of the desktop) get pipewire-pulse, a client of the same daemon.
     run.argv = {
         "/bin/sh", "-c",
         "command -v pipewire >/dev/null || { echo 'ctopbroker: pipewire is not installed in this container' >&2; "
-        "exit 127; }; exec 3<&0 </dev/null; "
+        "exit 127; }; exec 3<&0 4>&1 </dev/null 1>&2; "
         "if command -v pipewire-pulse >/dev/null; then "
-        "PIPEWIRE_REMOTE=/run/ctopbroker/pipewire-0 pipewire-pulse 3<&- & fi; "
+        "(cd pulse && PULSE_RUNTIME_PATH=. PIPEWIRE_REMOTE=/run/ctopbroker/pipewire-0 "
+        "exec sh -c 'export LISTEN_PID=$$ LISTEN_FDS=1; exec pipewire-pulse' 3<&4 4>&-) & fi; "
         "export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=pipewire-0; "
-        "exec pipewire -c /run/ctopbroker/pipewire.conf"};
+        "exec pipewire -c /run/ctopbroker/pipewire.conf 4>&-"};
     run.env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/home/user", "XDG_RUNTIME_DIR=/run/user/1000",
                "PIPEWIRE_RUNTIME_DIR=.", "LANG=C.UTF-8"};
     run.cwd = "/run/ctopbroker";
-    run.stdin_fd = listen_fd;
-    run.stdout_fd = log_fd;
+    run.stdin_fd = pipewire_fd;
+    run.stdout_fd = pulse_fd;
     run.stderr_fd = log_fd;
-    pid_t pid;
-    try {
-        pid = c.run(run);
-    } catch (...) {
-        close(listen_fd);
-        throw;
-    }
-    close(listen_fd);
+    pid_t pid = c.run(run);
+    note(log_fd,
+         "container '" + c.name() + "': an audio client connected: started PipeWire (pid " + std::to_string(pid) + ")");
     paths::write_atomically(daemon_identity_file(dir),
                             std::to_string(pid) + " " + std::to_string(start_time(pid)) + "\n");
     return pid;

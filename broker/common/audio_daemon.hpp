@@ -21,8 +21,11 @@ namespace containers {
 class Container;
 }
 
-// Inside the container.
+// Inside the container: PipeWire's native socket, and the PulseAudio socket
+// pipewire-pulse serves (apps find it through PULSE_SERVER, or through the
+// link at $XDG_RUNTIME_DIR/pulse/native the worker makes).
 inline constexpr const char* pipewire_socket_inside = "/run/ctopbroker/pipewire-0";
+inline constexpr const char* pulse_socket_inside = "/run/ctopbroker/pulse/native";
 
 // Whether something accepts connections on the Unix socket at `path`.
 bool socket_answers(const std::filesystem::path& path);
@@ -31,21 +34,28 @@ bool socket_answers(const std::filesystem::path& path);
 // driver; no devices, no D-Bus, no realtime module.
 std::string container_pipewire_conf();
 
-// Where ensure_container_pipewire records the daemon it started for broker
+// Where start_container_audio records the daemon it started for broker
 // directory `dir` ("PID STARTTIME", host view): next to the directory, so
 // nothing of it shows inside the container.
 std::filesystem::path daemon_identity_file(const std::filesystem::path& dir);
 
-// The host pid of the daemon ensure_container_pipewire started for `dir`, if
+// The host pid of the daemon start_container_audio started for `dir`, if
 // that very process still runs (pid and start time match); else 0.
 pid_t running_container_pipewire(const std::filesystem::path& dir);
 
-// Starts the daemon in running container `c` unless the one we started still
-// answers on `dir`/pipewire-0; `dir` is the container's broker directory on
-// the host. Anything else answering there (the container's user serving a
-// socket taken from a daemon it killed) is replaced by a new socket and
-// daemon, and logged. Returns the daemon's host pid. Throws with a message
-// naming the container when it cannot.
-pid_t ensure_container_pipewire(containers::Container& c, const std::filesystem::path& dir, int log_fd);
+// Audio starts lazily, as Xwayland does. At the first spawn the session
+// makes two unbound sockets and the worker binds them here, in the broker
+// directory `dir` on the host: `dir`/pipewire-0 and `dir`/pulse/native, each
+// at the address its daemon would bind itself, so the daemons adopt them by
+// socket activation. The session keeps them and watches them; no daemon runs
+// until an app connects. Throws with the path and the reason.
+void bind_audio_sockets(const std::filesystem::path& dir, int pipewire_fd, int pulse_fd);
+
+// On the first connection: starts PipeWire (and pipewire-pulse, where it is
+// installed) in running container `c` on those listening sockets, unless the
+// daemon we started last still runs. Returns the daemon's host pid. Throws
+// with a message naming the container when it cannot.
+pid_t start_container_audio(containers::Container& c, const std::filesystem::path& dir, int pipewire_fd, int pulse_fd,
+                            int log_fd);
 
 }  // namespace ctop

@@ -2,6 +2,7 @@
 #include "child_process.hpp"
 
 #include "paths.hpp"
+#include "unique_fd.hpp"
 
 #include <fcntl.h>
 
@@ -20,13 +21,24 @@ extern char** environ;
 
 namespace ctop {
 
-pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, int stderr_fd)
+pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, int stderr_fd,
+                  const std::vector<int>& extra)
 {
+    // Copies above every target first: a descriptor that already is 3 or 4
+    // would otherwise be overwritten before its own dup2.
+    std::vector<UniqueFd> high;
+    for (int fd : extra) {
+        high.emplace_back(fcntl(fd, F_DUPFD_CLOEXEC, 64));
+        if (!high.back())
+            throw std::runtime_error("cannot pass a descriptor to " + argv[0] + ": " + std::strerror(errno));
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
     if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
     if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
+    for (size_t i = 0; i < high.size(); ++i)
+        posix_spawn_file_actions_adddup2(&fa, high[i].get(), 3 + static_cast<int>(i));
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;
@@ -47,7 +59,7 @@ pid_t start_child(const std::vector<std::string>& argv, int stdin_fd, int stdout
     return pid;
 }
 
-Helper start_helper(const std::string& role)
+Helper start_helper(const std::string& role, const std::vector<int>& extra_fds)
 {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -59,7 +71,7 @@ Helper start_helper(const std::string& role)
     }
     Helper h;
     try {
-        h.pid = start_child({paths::companion_binary("ctopbroker").string(), role}, in[0], out[1]);
+        h.pid = start_child({paths::companion_binary("ctopbroker").string(), role}, in[0], out[1], -1, extra_fds);
     } catch (...) {
         for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
         throw;

@@ -14,7 +14,9 @@ namespace ctop {
 // posix_spawnp of argv with the session's environment; stdin/stdout/stderr
 // are dup'ed from the given fds when >= 0. Throws std::runtime_error naming
 // the program when it cannot start.
-pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1, int stderr_fd = -1);
+// `extra` become its fds 3, 4, ... (the parent's stay as they are).
+pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1, int stderr_fd = -1,
+                  const std::vector<int>& extra = {});
 
 // One of ctopbroker's helper processes (`ctopbroker _worker`, `ctopbroker
 // _audio`) talking over its stdin and stdout: the parent's ends of both
@@ -24,7 +26,7 @@ struct Helper {
     int to_child = -1;    // its stdin
     int from_child = -1;  // its stdout
 };
-Helper start_helper(const std::string& role);
+Helper start_helper(const std::string& role, const std::vector<int>& extra_fds = {});
 
 // Same, for a child that must not outlive the session even when the session
 // is killed outright (SIGTERM to the child when it goes): fork, set the

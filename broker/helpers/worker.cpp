@@ -43,6 +43,10 @@ json fail(const std::string& message)
     return {{"ok", false}, {"error", message}};
 }
 
+// The container's two audio sockets, when the session passes them (as fds 3
+// and 4: see Session::spawn and Session::start_audio); else -1.
+int audio_fds[2] = {-1, -1};
+
 std::vector<BindMount> mounts_from(const json& req)
 {
     std::vector<BindMount> mounts;
@@ -253,6 +257,11 @@ json spawn(const json& req)
                  "ln -sfn " +
                      std::string(broker_dir_inside) +
                      "/X0 /tmp/.X11-unix/X0 && "
+                     // PulseAudio apps look here; the socket is the session's (lazy audio).
+                     "mkdir -p /run/user/1000/pulse && chown 1000:1000 /run/user/1000/pulse && "
+                     "ln -sfn " +
+                     std::string(pulse_socket_inside) +
+                     " /run/user/1000/pulse/native && "
                      "test -S " +
                      std::string(broker_dir_inside) + "/wayland-0"};
     prep.env = {"PATH=/usr/bin:/bin:/usr/sbin:/sbin"};
@@ -273,19 +282,15 @@ json spawn(const json& req)
 json finish_spawn(Container& c, const json& req, bool started)
 {
     json reply = {{"ok", true}, {"started", started}, {"privilege", std::string(to_string(c.privilege()))}};
-    if (req.value("audio", false)) {
+    if (req.value("audio_sockets", false)) {
         // Audio is not worth failing the spawn for: the app runs, the session
         // says why it is silent.
-        int log = open_log(req.value("log", ""));
         try {
-            ensure_container_pipewire(c, req.at("runtime_dir").get<std::string>(), log);
-            reply["init_pid"] = c.init_pid();
-            reply["audio_socket"] =
-                (std::filesystem::path(req.at("runtime_dir").get<std::string>()) / "pipewire-0").string();
+            bind_audio_sockets(req.at("runtime_dir").get<std::string>(), audio_fds[0], audio_fds[1]);
+            reply["audio_armed"] = true;
         } catch (const std::exception& e) {
-            reply["audio_error"] = e.what();
+            reply["audio_error"] = "container '" + c.name() + "': " + e.what();
         }
-        if (log >= 0) close(log);
     }
     std::vector<std::string> argv = req.value("argv", std::vector<std::string>{});
     if (!argv.empty()) {
@@ -304,6 +309,46 @@ json finish_spawn(Container& c, const json& req, bool started)
         reply["pid"] = pid;
     }
     return reply;
+}
+
+// The first audio client connected: the daemons start on the sockets the
+// session kept (fds 3 and 4, as at the spawn that bound them).
+json start_audio(const json& req)
+{
+    Container c(req.at("name"), req.at("lxcpath").get<std::string>());
+    if (!c.running()) return fail("container '" + c.name() + "' is not running");
+    if (audio_fds[0] < 0 || audio_fds[1] < 0) return fail("worker: the audio sockets were not passed");
+    int log = open_log(req.value("log", ""));
+    try {
+        pid_t pid = start_container_audio(c, req.at("runtime_dir").get<std::string>(), audio_fds[0], audio_fds[1], log);
+        if (log >= 0) close(log);
+        std::filesystem::path socket = std::filesystem::path(req.at("runtime_dir").get<std::string>()) / "pipewire-0";
+        return {{"ok", true}, {"daemon_pid", pid}, {"init_pid", c.init_pid()}, {"audio_socket", socket.string()}};
+    } catch (...) {
+        if (log >= 0) close(log);
+        throw;
+    }
+}
+
+// A container's daemon died: new sockets replace the old ones at the same
+// paths. Something still answering on the old one is not ours (the session
+// closed its copy, the daemon is gone): its user took it, and it now reaches
+// nobody.
+json rebind_audio(const json& req)
+{
+    if (audio_fds[0] < 0 || audio_fds[1] < 0) return fail("worker: the audio sockets were not passed");
+    std::filesystem::path dir = req.at("runtime_dir").get<std::string>();
+    if (socket_answers(dir / "pipewire-0")) {
+        int log = open_log(req.value("log", ""));
+        std::string line = "ctopbroker: container '" + req.value("name", std::string("?")) +
+                           "': its PipeWire daemon is gone but something still answers on its socket: refused; "
+                           "a new daemon gets a new socket\n";
+        if (log >= 0 && write(log, line.data(), line.size()) < 0) std::perror("ctopbroker: audio log");
+        if (log >= 0) close(log);
+        std::fputs(line.c_str(), stderr);
+    }
+    bind_audio_sockets(dir, audio_fds[0], audio_fds[1]);
+    return {{"ok", true}};
 }
 
 json stop(const json& req)
@@ -390,6 +435,8 @@ json worker_handle(const json& req)
         std::string op = req.value("op", "");
         if (op == "spawn") return spawn(req);
         if (op == "stop") return stop(req);
+        if (op == "audio") return start_audio(req);
+        if (op == "audio_sockets") return rebind_audio(req);
         return fail("worker: unknown op '" + op + "'");
     } catch (const std::exception& e) {
         return fail(e.what());
@@ -398,6 +445,16 @@ json worker_handle(const json& req)
 
 int worker_main()
 {
+    // Passed only when the request says so; close-on-exec, so no app the
+    // worker starts inherits a listening socket.
+    for (int i = 0; i < 2; ++i) {
+        int fd = 3 + i;
+        struct stat st {};
+        if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+            audio_fds[i] = fd;
+        }
+    }
     std::string input((std::istreambuf_iterator<char>(std::cin)), {});
     json req = json::parse(input, nullptr, false);
     json reply = req.is_discarded() ? fail("worker: malformed request") : worker_handle(req);

@@ -129,7 +129,19 @@ void AudioRouter::attach(const std::string& container, const fs::path& socket, p
         },
         route.get());
     wlr_log(WLR_INFO, "container %s: audio bridge started (pid %d)", container.c_str(), route->pid);
+    Route& started = *route;
     routes_[container] = std::move(route);
+    // Requests made while it started: the bridge reads them after its set-up.
+    auto waiting = waiting_.extract(container);
+    if (!waiting.empty())
+        for (auto& [changes, reply] : waiting.mapped()) send(started, std::move(changes), std::move(reply));
+}
+
+void AudioRouter::give_up(const std::string& container, const std::string& why)
+{
+    auto waiting = waiting_.extract(container);
+    if (waiting.empty()) return;
+    for (auto& [changes, reply] : waiting.mapped()) reply({{"ok", false}, {"error", why}});
 }
 
 void AudioRouter::on_line(Route& route, const std::string& line)
@@ -151,28 +163,40 @@ void AudioRouter::on_line(Route& route, const std::string& line)
     }
 }
 
-void AudioRouter::drop(const std::string& container, const std::string& why)
+void AudioRouter::drop(const std::string& which, const std::string& why, bool notify)
 {
-    auto it = routes_.find(container);
+    auto it = routes_.find(which);
     if (it == routes_.end()) return;
+    const std::string container = which;  // `which` may be the route's own name, gone with it
     wlr_log(WLR_INFO, "container %s: audio route closed: %s", container.c_str(), why.c_str());
     routes_.erase(it);
+    if (notify && on_closed) on_closed(container);
 }
 
 void AudioRouter::detach(const std::string& container)
 {
-    drop(container, "the container stopped");
+    give_up(container, "container '" + container + "' stopped");
+    drop(container, "the container stopped", false);
 }
 
 void AudioRouter::request(const std::string& container, json changes, Reply reply)
 {
+    if (starting(container)) {
+        waiting_[container].emplace_back(std::move(changes), std::move(reply));
+        return;
+    }
     auto it = routes_.find(container);
     if (it == routes_.end())
         return reply({{"ok", false},
                       {"error", "container '" + container +
                                     "' has no audio route: spawn it first (with audio = true in "
-                                    "its policy)"}});
-    Route& route = *it->second;
+                                    "its policy); a running container's audio starts with its first audio client"}});
+    send(*it->second, std::move(changes), std::move(reply));
+}
+
+void AudioRouter::send(Route& route, json changes, Reply reply)
+{
+    const std::string& container = route.container;
     changes["id"] = route.next_id++;
     std::string line = changes.dump() + "\n";
     if (write(route.to_bridge, line.data(), line.size()) != static_cast<ssize_t>(line.size()))

@@ -9,7 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 namespace ctop {
 
@@ -60,6 +65,50 @@ void ContainerSession::apply(const ContainerPolicy& policy, const std::string& l
 void ContainerSession::attach_audio(const std::filesystem::path& socket, pid_t init, const AudioSettings& settings)
 {
     audio_.attach(name_, socket, init, settings);
+}
+
+std::vector<int> ContainerSession::new_audio_sockets()
+{
+    for (auto& w : audio_watch_) w.remove();
+    audio_retry_.disarm();
+    for (auto& fd : audio_sockets_) {
+        fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+        if (!fd) throw std::runtime_error("container '" + name_ + "': no audio socket: " + std::strerror(errno));
+    }
+    return audio_fds();
+}
+
+void ContainerSession::audio_sockets_bound(bool bound)
+{
+    audio_bound_ = bound;
+    if (bound) return;
+    for (auto& w : audio_watch_) w.remove();
+    for (auto& fd : audio_sockets_) fd.reset();
+}
+
+void ContainerSession::arm_audio(std::function<void()> wanted)
+{
+    if (!audio_bound_) return;
+    auto fire = [this, wanted](uint32_t) {
+        // Until the daemons run, a waiting connection would wake the loop
+        // again and again: the watch ends at the first.
+        for (auto& w : audio_watch_) w.remove();
+        wanted();
+    };
+    for (int i = 0; i < 2; ++i) audio_watch_[i].watch(server_.loop(), audio_sockets_[i].get(), WL_EVENT_READABLE, fire);
+}
+
+void ContainerSession::after_audio_pause(int ms, std::function<void()> then)
+{
+    audio_retry_.arm(server_.loop(), ms, std::move(then));
+}
+
+void ContainerSession::refuse_waiting_audio_clients()
+{
+    for (auto& fd : audio_sockets_) {
+        int client;
+        while (fd && (client = accept4(fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) ::close(client);
+    }
 }
 
 void ContainerSession::start_agent(const std::string& lxcpath, ContainerAgent::Hooks hooks)

@@ -10,6 +10,8 @@
 #include "audio_router.hpp"
 #include "container_agent.hpp"
 #include "container_socket.hpp"
+#include "event_source.hpp"
+#include "unique_fd.hpp"
 
 #include <sys/types.h>
 
@@ -17,6 +19,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace ctop {
 
@@ -47,6 +50,24 @@ public:
     void attach_audio(const std::filesystem::path& socket, pid_t init, const AudioSettings& settings);
     bool has_audio() const { return audio_.attached(name_); }
 
+    // Its audio starts lazily. new_audio_sockets() makes the two sockets
+    // (PipeWire's and PulseAudio's) for the worker to bind in its broker
+    // directory; once bound, audio_sockets_bound() and arm_audio() watches
+    // them: the first connection to either calls `wanted` once, and no
+    // daemon runs before. audio_fds() are the sockets, for the worker that
+    // starts the daemons on them. new_audio_sockets() again replaces them
+    // (the old ones close), for the worker to bind anew.
+    std::vector<int> new_audio_sockets();  // throws
+    void audio_sockets_bound(bool bound);
+    bool audio_ready() const { return audio_bound_; }
+    std::vector<int> audio_fds() const { return {audio_sockets_[0].get(), audio_sockets_[1].get()}; }
+    void arm_audio(std::function<void()> wanted);
+    // Runs `then` after `ms` (one pending at a time): audio retries pause.
+    void after_audio_pause(int ms, std::function<void()> then);
+    // Refuses the connections waiting on both sockets (their daemons could
+    // not start), so they do not wake it again at once.
+    void refuse_waiting_audio_clients();
+
     // Its agent, started after a spawn through the worker; warm spawns go
     // through it while it lives. Not starting one is logged: spawns still
     // work, through the worker.
@@ -73,6 +94,10 @@ private:
     std::unique_ptr<ContainerXServer> x_;
     std::unique_ptr<ContainerAgent> agent_;
     int agent_starts_ = 0;
+    UniqueFd audio_sockets_[2];
+    FdWatch audio_watch_[2];
+    bool audio_bound_ = false;
+    Timer audio_retry_;
     std::set<pid_t> apps_;
     bool supervised_ = false;
 };

@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include "app_environment.hpp"
+#include "audio_daemon.hpp"
 #include "audio_router.hpp"
 #include "clock.hpp"
 #include "container.hpp"
@@ -62,6 +63,8 @@ Session::Session(const ServerOptions& options)
     auto control_path = paths::control_socket();
     server_ = std::make_unique<Server>(options);
     audio_ = std::make_unique<AudioRouter>(server_->loop());
+    // A bridge or daemon that went away: the next audio client starts them again.
+    audio_->on_closed = [this](const std::string& name) { audio_closed(name); };
     control_ = std::make_unique<ControlServer>(
         server_->loop(), control_path,
         [this](const json& req, ControlServer::Reply reply) { handle(req, std::move(reply)); });
@@ -431,7 +434,18 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
           {"cpu_weight", policy.cpu_weight ? json(*policy.cpu_weight) : json()}}},
         {"log", (logs / (name + ".log")).string()},
         {"session_pid", getpid()}};
-    AudioSettings audio{policy.mic};
+    // The container's audio sockets, made once per container start: the
+    // worker binds them, the session keeps them (see arm_audio).
+    std::vector<int> audio_fds;
+    if (policy.audio && !live.audio_ready()) {
+        try {
+            audio_fds = live.new_audio_sockets();
+        } catch (const std::exception& e) {
+            wlr_log(WLR_ERROR, "%s", e.what());
+        }
+    }
+    work["audio_sockets"] = !audio_fds.empty();
+    live_lxcpath_[name] = lxcpath;
     // Supervised before the worker may start it: a session killed mid-spawn
     // still has its supervisor stop the container.
     const bool supervised_before = live.supervised();
@@ -440,7 +454,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     auto worker = std::make_shared<pid_t>(-1);
     *worker = WorkerCall::start(
         server_->loop(), work,
-        [this, name, reply, audio, work, lxcpath, supervised_before, worker](const json& result) {
+        [this, name, reply, work, lxcpath, supervised_before, worker](const json& result) {
             if (supervisor_ && *worker > 0) supervisor_->worker_done(*worker);
             ContainerSession* live = find_container(name);  // a stop may have come first
             // Never started (and no lost worker may have started it): not ours to stop.
@@ -453,6 +467,10 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                 wlr_log(WLR_INFO,
                         "container %s: an ended session left it running: restarted it with this session's sockets",
                         name.c_str());
+            if (live && work.value("audio_sockets", false)) {
+                live->audio_sockets_bound(result.value("audio_armed", false));
+                arm_audio(*live, lxcpath);
+            }
             if (!result.value("ok", false)) {
                 // Nothing runs in it: release it again.
                 if (live && !result.value("started", false) && !live->has_apps() && !live->supervised())
@@ -467,13 +485,6 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
             bool awaits_app =
                 result.contains("pid") && result["pid"].is_number_integer() && result["pid"].get<pid_t>() > 0;
             if (awaits_app && live) live->add_app(result["pid"].get<pid_t>());
-            if (result.contains("audio_socket") && live) {
-                try {
-                    live->attach_audio(result["audio_socket"].get<std::string>(), result.value("init_pid", -1), audio);
-                } catch (const std::exception& e) {
-                    out["audio_error"] = e.what();
-                }
-            }
             if (out.contains("audio_error"))
                 wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(),
                         out["audio_error"].get<std::string>().c_str());
@@ -488,7 +499,105 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
                        out,
                        reply,
                        nullptr});
-        });
+        },
+        120000, audio_fds);
+    if (supervisor_ && *worker > 0) supervisor_->worker_started(*worker);
+}
+
+// Its route closed on its own. A bridge that died while its daemon runs is
+// started again (after a pause: one that keeps dying must not keep the
+// session starting workers). A daemon that died gets new sockets before the
+// next one starts: its user may have taken the old one and serve it.
+void Session::audio_closed(const std::string& name)
+{
+    ContainerSession* live = find_container(name);
+    if (!live || !live->audio_ready()) return;
+    const std::string lxcpath = live_lxcpath_[name];
+    if (running_container_pipewire(live->socket().dir()) > 0) {
+        live->after_audio_pause(2000, [this, name, lxcpath] { start_audio(name, lxcpath); });
+        return;
+    }
+    std::vector<int> fds;
+    try {
+        fds = live->new_audio_sockets();
+    } catch (const std::exception& e) {
+        wlr_log(WLR_ERROR, "%s", e.what());
+        live->audio_sockets_bound(false);
+        return;
+    }
+    json work = {{"op", "audio_sockets"},
+                 {"name", name},
+                 {"lxcpath", lxcpath},
+                 {"runtime_dir", live->socket().dir().string()},
+                 {"log", (paths::broker_runtime_dir() / "logs" / (name + ".log")).string()}};
+    WorkerCall::start(
+        server_->loop(), work,
+        [this, name, lxcpath](const json& result) {
+            ContainerSession* live = find_container(name);
+            if (!live) return;
+            if (!result.value("ok", false)) {
+                wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(),
+                        result.value("error", std::string("?")).c_str());
+                live->audio_sockets_bound(false);  // the next spawn tries again
+                return;
+            }
+            arm_audio(*live, lxcpath);
+        },
+        60000, fds);
+}
+
+void Session::arm_audio(ContainerSession& live, const std::string& lxcpath)
+{
+    const std::string name = live.name();
+    live.arm_audio([this, name, lxcpath] { start_audio(name, lxcpath); });
+}
+
+// Runs on the event loop when an app first connects to the container's
+// audio: the worker starts the daemons (liblxc blocks; the loop never
+// does), then the bridge connects them to the host.
+void Session::start_audio(const std::string& name, const std::string& lxcpath)
+{
+    ContainerSession* live = find_container(name);
+    if (!live || !live->audio_ready() || live->has_audio()) return;
+    wlr_log(WLR_INFO, "container %s: first audio client: starting its PipeWire", name.c_str());
+    audio_->expect(name);
+    json work = {{"op", "audio"},
+                 {"name", name},
+                 {"lxcpath", lxcpath},
+                 {"runtime_dir", live->socket().dir().string()},
+                 {"log", (paths::broker_runtime_dir() / "logs" / (name + ".log")).string()}};
+    auto worker = std::make_shared<pid_t>(-1);
+    *worker = WorkerCall::start(
+        server_->loop(), work,
+        [this, name, lxcpath, worker](const json& result) {
+            if (supervisor_ && *worker > 0) supervisor_->worker_done(*worker);
+            ContainerSession* live = find_container(name);  // a stop may have come first
+            std::string why;
+            if (!live) why = "container '" + name + "' stopped";
+            else if (!result.value("ok", false)) why = result.value("error", std::string("the audio start failed"));
+            else {
+                // The policy may have changed since the spawn (`ctopbroker audio --allow-mic`).
+                AudioSettings settings{ContainerPolicy::load_or_default(name, paths::policy_file(name)).mic};
+                try {
+                    live->attach_audio(result.value("audio_socket", std::string()), result.value("init_pid", -1),
+                                       settings);
+                } catch (const std::exception& e) {
+                    why = e.what();
+                }
+            }
+            if (why.empty()) return;
+            wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(), why.c_str());
+            audio_->give_up(name, "container '" + name + "' has no audio: " + why);
+            if (!live) return;
+            // Its clients are told (their connection closes) rather than left
+            // waiting; the next one tries again, after a pause, so a container
+            // cannot keep the session starting workers.
+            live->refuse_waiting_audio_clients();
+            live->after_audio_pause(2000, [this, name, lxcpath] {
+                if (ContainerSession* again = find_container(name)) arm_audio(*again, lxcpath);
+            });
+        },
+        60000, live->audio_fds());
     if (supervisor_ && *worker > 0) supervisor_->worker_started(*worker);
 }
 
@@ -527,9 +636,9 @@ bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool 
 {
     ContainerAgent* agent = live.live_agent();
     if (!agent) return false;
-    // The container's PipeWire is gone (or was never there): the worker
-    // starts it again, as on a cold spawn.
-    if (audio && !live.has_audio()) return false;
+    // The container has no audio sockets yet (its policy has just turned
+    // audio on): the worker makes them, as on a cold spawn.
+    if (audio && !live.audio_ready()) return false;
     const std::string name = live.name();
     const auto r = req.get<control::Spawn>();
     const std::vector<std::string>& argv = r.argv;
@@ -650,6 +759,12 @@ void Session::audio(const json& req, ControlServer::Reply reply)
         if (!audio_->attached(name))
             return reply({{"ok", true}, {"state", {{"container", name}, {"running", false}, {"mic", policy.mic}}}});
     }
+    // A change to a container whose audio has not started yet starts it (the
+    // request waits for its bridge); a question only gets the answer that
+    // nothing runs.
+    ContainerSession* live = find_container(name);
+    if (live && !changes.empty() && !audio_->attached(name) && !audio_->starting(name) && live->audio_ready())
+        start_audio(name, live_lxcpath_[name]);
     audio_->request(name, changes, [reply](const json& r) {
         json out = r;
         if (out.contains("state")) out["state"]["running"] = true;

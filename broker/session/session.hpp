@@ -55,6 +55,11 @@ private:
     // A warm spawn: the container's agent forks and execs the app. False when
     // the agent is not there or did not take the request (the worker then does).
     ContainerAgent::Hooks agent_hooks(const std::string& name);
+    // Lazy audio: the first client on container `name`'s audio sockets starts
+    // its daemons (through a worker) and then its bridge.
+    void arm_audio(ContainerSession& live, const std::string& lxcpath);
+    void start_audio(const std::string& name, const std::string& lxcpath);
+    void audio_closed(const std::string& name);
     bool spawn_through_agent(ContainerSession& live, const nlohmann::json& request, bool audio,
                              ControlServer::Reply reply);
     void apps(const nlohmann::json& request, ControlServer::Reply reply);
@@ -94,6 +99,7 @@ private:
     SignalWatch sigterm_, sigint_, sigchld_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<AudioRouter> audio_;
+    std::map<std::string, std::string> live_lxcpath_;  // where each container's last spawn found it
     // Stops our containers when this process ends, however it ends.
     std::unique_ptr<Supervisor> supervisor_;
     std::map<std::string, std::unique_ptr<ContainerSession>> containers_;

@@ -21,11 +21,12 @@ json fail(const std::string& message)
 }
 }  // namespace
 
-pid_t WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms)
+pid_t WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int timeout_ms,
+                        const std::vector<int>& fds)
 {
     Helper worker;
     try {
-        worker = start_helper("_worker");
+        worker = start_helper("_worker", fds);
     } catch (const std::exception& e) {
         done(fail(std::string("worker: ") + e.what()));
         return -1;

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ctop {
 
@@ -22,7 +23,9 @@ namespace ctop {
 class WorkerCall {
 public:
     using Done = std::function<void(const nlohmann::json& reply)>;
-    static pid_t start(wl_event_loop* loop, const nlohmann::json& request, Done done, int timeout_ms = 120000);
+    // `fds` become the worker's fds 3, 4, ... (the audio sockets).
+    static pid_t start(wl_event_loop* loop, const nlohmann::json& request, Done done, int timeout_ms = 120000,
+                       const std::vector<int>& fds = {});
 
 private:
     WorkerCall() = default;
