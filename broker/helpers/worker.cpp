@@ -10,6 +10,8 @@
 #include "supervisor.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <signal.h>
 #include <sys/acl.h>
@@ -311,6 +313,22 @@ json finish_spawn(Container& c, const json& req, bool started)
     return reply;
 }
 
+// The daemons could not start: the clients that wait on their sockets are
+// told (their connection closes) rather than left waiting. Here, not on the
+// session's loop: accept() on these blocking sockets may wait, if something
+// else took the connection between poll() and accept().
+void refuse_waiting_clients()
+{
+    for (int fd : audio_fds) {
+        pollfd ready{fd, POLLIN, 0};
+        while (fd >= 0 && poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) {
+            int client = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (client < 0) break;
+            close(client);
+        }
+    }
+}
+
 // The first audio client connected: the daemons start on the sockets the
 // session kept (fds 3 and 4, as at the spawn that bound them).
 json start_audio(const json& req)
@@ -326,6 +344,7 @@ json start_audio(const json& req)
         return {{"ok", true}, {"daemon_pid", pid}, {"init_pid", c.init_pid()}, {"audio_socket", socket.string()}};
     } catch (...) {
         if (log >= 0) close(log);
+        refuse_waiting_clients();
         throw;
     }
 }

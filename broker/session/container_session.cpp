@@ -72,7 +72,9 @@ std::vector<int> ContainerSession::new_audio_sockets()
     for (auto& w : audio_watch_) w.remove();
     audio_retry_.disarm();
     for (auto& fd : audio_sockets_) {
-        fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+        // Blocking, as a daemon expects its activated socket: O_NONBLOCK
+        // would belong to every holder of it.
+        fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
         if (!fd) throw std::runtime_error("container '" + name_ + "': no audio socket: " + std::strerror(errno));
     }
     return audio_fds();
@@ -101,14 +103,6 @@ void ContainerSession::arm_audio(std::function<void()> wanted)
 void ContainerSession::after_audio_pause(int ms, std::function<void()> then)
 {
     audio_retry_.arm(server_.loop(), ms, std::move(then));
-}
-
-void ContainerSession::refuse_waiting_audio_clients()
-{
-    for (auto& fd : audio_sockets_) {
-        int client;
-        while (fd && (client = accept4(fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) ::close(client);
-    }
 }
 
 void ContainerSession::start_agent(const std::string& lxcpath, ContainerAgent::Hooks hooks)

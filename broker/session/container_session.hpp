@@ -64,9 +64,6 @@ public:
     void arm_audio(std::function<void()> wanted);
     // Runs `then` after `ms` (one pending at a time): audio retries pause.
     void after_audio_pause(int ms, std::function<void()> then);
-    // Refuses the connections waiting on both sockets (their daemons could
-    // not start), so they do not wake it again at once.
-    void refuse_waiting_audio_clients();
 
     // Its agent, started after a spawn through the worker; warm spawns go
     // through it while it lives. Not starting one is logged: spawns still

@@ -514,9 +514,11 @@ void Session::audio_closed(const std::string& name)
     if (!live || !live->audio_ready()) return;
     const std::string lxcpath = live_lxcpath_[name];
     if (running_container_pipewire(live->socket().dir()) > 0) {
+        wlr_log(WLR_INFO, "container %s: its PipeWire still runs: a new audio bridge in 2 s", name.c_str());
         live->after_audio_pause(2000, [this, name, lxcpath] { start_audio(name, lxcpath); });
         return;
     }
+    wlr_log(WLR_INFO, "container %s: its PipeWire is gone: new audio sockets for the next one", name.c_str());
     std::vector<int> fds;
     try {
         fds = live->new_audio_sockets();
@@ -589,10 +591,9 @@ void Session::start_audio(const std::string& name, const std::string& lxcpath)
             wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(), why.c_str());
             audio_->give_up(name, "container '" + name + "' has no audio: " + why);
             if (!live) return;
-            // Its clients are told (their connection closes) rather than left
-            // waiting; the next one tries again, after a pause, so a container
-            // cannot keep the session starting workers.
-            live->refuse_waiting_audio_clients();
+            // The worker closed the connections that waited; the next client
+            // tries again, after a pause, so a container cannot keep the
+            // session starting workers.
             live->after_audio_pause(2000, [this, name, lxcpath] {
                 if (ContainerSession* again = find_container(name)) arm_audio(*again, lxcpath);
             });
