@@ -18,6 +18,8 @@ client (bench/frame_client) everywhere:
   pointer motion to the focused client's handler: on the host socket, in a
   container, through waypipe, and for an X11 client through the container's
   Xwayland and through xpra;
+- the memory a running container adds (PSS, and RSS summed), idle and then
+  once its audio and Xwayland started, with 1, 8 and 32 containers;
 - cross-container clipboard transfers of 1 MB and 100 MB (Super+Shift+C in
   one container, Super+Shift+V and wl-paste in another) against the same
   paste on the host socket.
@@ -568,24 +570,65 @@ def pss_mb(pid):
     return 0.0
 
 
-def footprint(s, names):
-    """PSS in MB of the session, its helpers and these containers' processes, by command name."""
+def footprint(s, names, measure=None):
+    """PSS (or `measure`) in MB of the session, its helpers and these containers' processes, by command name."""
+    measure = measure or pss_mb
     table = proc_table()
     pids = set(descendants(table, s.proc.pid)) | set(in_containers(table, names))
     by_comm = {}
     for pid in pids:
         comm = table[pid][1]
-        by_comm[comm] = by_comm.get(comm, 0.0) + pss_mb(pid)
+        by_comm[comm] = by_comm.get(comm, 0.0) + measure(pid)
     return by_comm
 
 
+def rss_mb(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def settle_and_sample(s, names, base_mb, samples):
+    time.sleep(3)  # helpers and in-container daemons settle
+    per = []
+    for _ in range(samples):
+        by_comm = footprint(s, names)
+        per.append((sum(by_comm.values()) - base_mb) / len(names))
+        time.sleep(0.5)
+    return per, by_comm
+
+
+def rss_per_container(s, names, base_rss):
+    """RSS summed over the same processes: counts every shared page in every process that maps it."""
+    return (sum(footprint(s, names, rss_mb).values()) - base_rss) / len(names)
+
+
+def wake(s, name):
+    """What a container starts lazily: its audio (a real PipeWire client) and its Xwayland (a real X client)."""
+    s.ctl("exec", name, "--", "timeout", "30", "pw-cli", "info", "0", check=False)
+    s.ctl("exec", name, "--", "timeout", "30", "xdpyinfo", check=False)
+    deadline = time.monotonic() + 30
+    while s.ctl("audio", name, "--json", check=False).returncode != 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def memory(s, counts, samples):
-    """PSS each idle running container adds: compositor share, helpers, LXC, in-container processes."""
+    """PSS each running container adds: compositor share, helpers, LXC, in-container processes.
+
+    Idle: spawned with `true`, nothing left of the spawn, nothing started
+    lazily. Then in use: the same containers after one audio client and one
+    X client each, so PipeWire, pipewire-pulse, the audio bridge and Xwayland
+    run (the clients themselves have ended)."""
     time.sleep(1)
     base_comm = footprint(s, [])
     base = [sum(footprint(s, []).values()) for _ in range(samples)]
     base_mb = statistics.median(base)
-    out = {"baseline_mb": base, "per_container_mb": {}, "by_process_mb": {}}
+    base_rss = sum(footprint(s, [], rss_mb).values())
+    out = {"rss_mb": {}, "in_use_rss_mb": {}, "baseline_mb": base, "per_container_mb": {}, "by_process_mb": {}, "in_use_mb": {}, "in_use_by_process_mb": {}}
     names = []
     for n in counts:
         while len(names) < n:
@@ -593,15 +636,26 @@ def memory(s, counts, samples):
             s.create(name)
             s.ctl("spawn", name, "--", "true")  # running, idle: nothing left of the spawn
             names.append(name)
-        time.sleep(3)  # helpers and in-container daemons settle
-        per = []
-        for _ in range(samples):
-            by_comm = footprint(s, names)
-            per.append((sum(by_comm.values()) - base_mb) / n)
-            time.sleep(0.5)
+        per, by_comm = settle_and_sample(s, names, base_mb, samples)
         out["per_container_mb"][n] = per
+        out["rss_mb"][n] = rss_per_container(s, names, base_rss)
         added = {k: (v - base_comm.get(k, 0.0)) / n for k, v in by_comm.items()}
         out["by_process_mb"][n] = dict(sorted(added.items(), key=lambda kv: -kv[1]))
+    # The same containers started again, each woken, N at a time.
+    for name in names:
+        s.ctl("stop", name, check=False)
+    woken = []
+    for n in counts:
+        while len(woken) < n:
+            name = names[len(woken)]
+            s.ctl("spawn", name, "--", "true")
+            wake(s, name)
+            woken.append(name)
+        per, by_comm = settle_and_sample(s, woken, base_mb, samples)
+        out["in_use_mb"][n] = per
+        out["in_use_rss_mb"][n] = rss_per_container(s, woken, base_rss)
+        added = {k: (v - base_comm.get(k, 0.0)) / n for k, v in by_comm.items()}
+        out["in_use_by_process_mb"][n] = dict(sorted(added.items(), key=lambda kv: -kv[1]))
     for name in names:
         s.ctl("destroy", "--force", name, check=False)
         s.containers.remove(name)
@@ -889,6 +943,7 @@ def report(args, r, load, load_after):
             row(f"{mb:.0f} MB, container to container", [mb / x for x in c["cross_container_s"]], "MB/s")
     if "memory" in r:
         m = r["memory"]
+        not_helpers = ("ctopbroker-sess", "init", "lxc-start")
         print("PSS an idle running container adds (session share, helpers, LXC, in-container; baseline: 1 container)")
         first = min(m["per_container_mb"])
         base = med(m["per_container_mb"][first])
@@ -896,15 +951,25 @@ def report(args, r, load, load_after):
             row(f"{n} containers: per container", per, "MB", base)
         top = list(m["by_process_mb"][max(m["per_container_mb"])].items())[:6]
         print("  per container, by process: " + ", ".join(f"{k} {v:.1f}" for k, v in top) + " MB")
+        print("  RSS summed instead (shared pages counted in every process): " +
+              ", ".join(f"{n}: {v:.1f}" for n, v in m["rss_mb"].items()) + " MB per container")
         worst = max(med(v) for v in m["per_container_mb"].values())
         targets.append(("idle container <= 15 MB", worst, worst <= 15))
         # Its helpers alone: what runs for it besides the compositor and LXC's own init.
         first_by = m["by_process_mb"][first]
-        helpers = sum(v for k, v in first_by.items() if k not in ("ctopbroker-sess", "init", "lxc-start"))
+        helpers = sum(v for k, v in first_by.items() if k not in not_helpers)
         print("  helpers of 1 container (all but the compositor's share and LXC's init): " + ", ".join(
-            f"{k} {v:.1f}" for k, v in first_by.items() if k not in ("ctopbroker-sess", "init", "lxc-start")) +
-              f" = {helpers:.1f} MB")
+            f"{k} {v:.1f}" for k, v in first_by.items() if k not in not_helpers) + f" = {helpers:.1f} MB")
         targets.append(("idle container's helpers <= 15 MB", helpers, helpers <= 15))
+        if m.get("in_use_mb"):
+            print("PSS a running container adds once its audio and Xwayland started (one audio and one X client "
+                  "each, ended; baseline: idle, same N)")
+            for n, per in m["in_use_mb"].items():
+                row(f"{n} containers: per container", per, "MB", med(m["per_container_mb"][n]))
+            top = list(m["in_use_by_process_mb"][max(m["in_use_mb"])].items())[:8]
+            print("  per container, by process: " + ", ".join(f"{k} {v:.1f}" for k, v in top) + " MB")
+            print("  RSS summed instead: " + ", ".join(f"{n}: {v:.1f}" for n, v in m["in_use_rss_mb"].items()) +
+                  " MB per container")
     if "scale" in r:
         scaling = r["scale"]
         print("session with N containers x 4 animated windows (baseline: 1 container)")
