@@ -30,6 +30,10 @@ namespace {
 // Inside the container; /opt because a debootstrapped rootfs leaves it empty.
 constexpr const char* init_dir = "opt/ctopbroker";
 constexpr const char* tmpfs_tmp = "tmpfs tmp tmpfs rw,nosuid,nodev,mode=1777,create=dir 0 0";
+// What minbase lacks that every container's apps get: a session bus (its
+// dbus-daemon; dbus-bin with dbus-send comes with it), which the worker and
+// the agent start and which carries the apps' notifications.
+constexpr const char* debian_extra_packages = "dbus-daemon";
 constexpr const char* tmpfs_run = "tmpfs run tmpfs rw,nosuid,nodev,mode=755,create=dir 0 0";
 
 ContainerError error(const std::string& container, const std::string& what)
@@ -298,7 +302,9 @@ void run_debootstrap(const std::string& container, const fs::path& rootfs, const
     std::fprintf(stderr, "debian template: debootstrap bookworm from %s (a few minutes; log: %s)\n",
                  mirrors.debian.c_str(), log.c_str());
     int status =
-        run_with_progress({tool.string(), "--variant=minbase", "bookworm", rootfs.string(), mirrors.debian}, log,
+        run_with_progress({tool.string(), "--variant=minbase", "--include=" + std::string(debian_extra_packages),
+                           "bookworm", rootfs.string(), mirrors.debian},
+                          log,
                           {"I: Retrieving Release", "I: Validating Packages", "I: Resolving", "I: Extracting",
                            "I: Installing", "I: Configuring apt", "I: Base system installed", "E:", "W:"});
     if (status != 0)

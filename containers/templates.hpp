@@ -1,7 +1,8 @@
 // Container templates: building a rootfs without lxc's shell templates.
 //   minimal: a few directories and generated /etc files; host /usr (and the
 //            merged-/usr symlinks) bound read-only, so host apps run inside.
-//   debian:  debootstrap --variant=minbase bookworm (needs the network).
+//   debian:  debootstrap --variant=minbase bookworm, plus dbus-daemon (needs
+//            the network).
 // Both get the same init (lxc's static init.lxc, which reaps orphans and
 // exits fast on SIGPWR/SIGTERM) and the user `user` (1000:1000).
 #pragma once

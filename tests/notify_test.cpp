@@ -360,6 +360,44 @@ TEST_F(Notifications, AnActionChosenOnTheHostReachesOnlyTheAppThatOfferedItAndIt
     EXPECT_TRUE(s().alive());
 }
 
+// The debian template (debootstrap from the host's mirror, a few minutes)
+// has no host /usr: its own dbus-daemon gives its apps their session bus, and
+// their notifications reach the host like a minimal container's.
+TEST_F(Notifications, ADebianContainersAppsHaveTheirOwnSessionBusAndTheirNotificationsShowOnTheHost)
+{
+    if (std::getenv("CTOPBROKER_TEST_USER"))
+        GTEST_SKIP() << "debootstrap needs root: a normal user cannot make a debian container";
+    const std::string mirror = "http://deb.debian.org/debian/dists/bookworm/Release";
+    if (std::system(("curl -sfI -m 10 -o /dev/null " + mirror).c_str()) != 0)
+        GTEST_SKIP() << "the debian template needs a Debian mirror, and " << mirror << " is not reachable";
+    fs::path client = std::getenv("NOTIFY_CLIENT");
+    create("deb", {"--template", "debian", "--share", client.parent_path().string() + ":/opt/ctop-tests"});
+    // Its first app (started by the worker with the bus) and a later one
+    // (through the agent, which owns the notification server).
+    spawn("deb", {"sh", "-c",
+                  "dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / "
+                  "org.freedesktop.DBus.GetId > /tmp/id.out 2>&1; sleep 300"});
+    std::string id;
+    ASSERT_TRUE(wait_until([&] { return exec("deb", {"cat", "/tmp/id.out"}, &id) == 0 && !id.empty(); })) << s().log();
+    EXPECT_TRUE(std::regex_search(id, std::regex("^ *[0-9a-f]{32}\\s*$"))) << id;
+    // The container's own dbus-daemon: its /usr is not the host's (no mako there).
+    std::string where;
+    ASSERT_EQ(exec("deb", {"sh", "-c", "command -v dbus-daemon && command -v dbus-send && ! command -v mako"}, &where),
+              0)
+        << where;
+    EXPECT_EQ(where, "/usr/bin/dbus-daemon\n/usr/bin/dbus-send\n");
+    ASSERT_TRUE(wait_until([&] { return agent_of("deb").value("pid", -1) > 0; })) << s().log();
+    std::string sent;
+    EXPECT_TRUE(wait_until([&] {
+        sent = run_app("deb", "/opt/ctop-tests/notify_client 1 Debian 'Hello from debian' 'its own bus'", "n");
+        return sent.find("sent 1 in") != std::string::npos;
+    })) << sent;
+    std::vector<json> shown;
+    ASSERT_TRUE(wait_until([&] { return !(shown = shown_from("deb: Debian")).empty(); })) << relay().dump();
+    EXPECT_EQ(shown[0]["summary"], "Hello from debian 1");
+    EXPECT_EQ(shown[0]["body"], "its own bus");
+}
+
 namespace {
 
 // A session whose `ctopbroker _agent` is a script writing what the test puts
