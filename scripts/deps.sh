@@ -28,8 +28,9 @@ packages=(
   # layer-shell clients: the launcher (Super+D) and the tests' GTK panel (tests/layer_panel.py)
   fuzzel python3-gi gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1
   # containers' notifications: the host's daemon (mako, started by the session when none runs; makoctl reads it
-  # back with busctl) and notify-send inside containers (tests/notify_test.cpp)
-  mako-notifier libnotify-bin
+  # back with busctl), notify-send inside containers and gdbus, which watches a container's bus for the
+  # signals that come back (tests/notify_test.cpp)
+  mako-notifier libnotify-bin libglib2.0-bin
   # the Wayland Conformance Suite (tests/wlcs)
   wlcs
 )
