@@ -577,6 +577,20 @@ void Server::release(const std::string& container)
 
 // --- views ----------------------------------------------------------------------
 
+void Server::expect_desktop(const std::string& container, bool expected)
+{
+    int& count = desktops_expected_[container];
+    count = std::max(0, count + (expected ? 1 : -1));
+    if (count == 0) desktops_expected_.erase(container);
+}
+
+bool Server::take_expected_desktop(const View& view)
+{
+    if (!desktops_expected_.count(view.container()) || view.app_id() != "Xephyr") return false;
+    expect_desktop(view.container(), false);
+    return true;
+}
+
 void Server::view_destroyed(View& view)
 {
     if (view.mapped()) seat_->view_unmapped(view);

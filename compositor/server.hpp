@@ -121,6 +121,14 @@ public:
         auto it = fullscreen_allowed_.find(container);
         return it == fullscreen_allowed_.end() || it->second;
     }
+    // Desktop mode: the next Xephyr window `container` maps fills its
+    // workspace. Xephyr asks with a _NET_WM_STATE property set before it
+    // maps, which wlroots 0.15's window manager can miss (and then overwrite
+    // at the map request) when it comes before the window's events are
+    // selected. Only for a container whose policy allows fullscreen.
+    void expect_desktop(const std::string& container, bool expected);
+    // Whether `view`, mapping, is the desktop expected in its container (then no longer expected).
+    bool take_expected_desktop(const View& view);
     // A layer surface reserved or gave back room: maximized and fullscreen
     // windows follow the usable area.
     void usable_area_changed();
@@ -189,6 +197,7 @@ private:
     Workspace* current_ = nullptr;
     std::set<std::string> retiring_;  // workspaces removed once their last view is gone
     std::map<std::string, bool> fullscreen_allowed_;
+    std::map<std::string, int> desktops_expected_;  // container → desktop spawns whose window has not mapped
     std::vector<std::unique_ptr<View>> owned_views_;
     std::unique_ptr<Notice> notice_;
 

@@ -418,7 +418,9 @@ void XwaylandView::on_map()
         resized(w, h);
     });
     mapped_at(xs_->width, xs_->height);
-    if (xs_->fullscreen) set_fullscreen(true);  // asked for before it mapped
+    // Asked for before it mapped, or a container's desktop (Xephyr), whose
+    // early request wlroots' window manager may have lost (Server::expect_desktop).
+    if (xs_->fullscreen || server().take_expected_desktop(*this)) set_fullscreen(true);
     else if (xs_->maximized_horz || xs_->maximized_vert) set_maximized(true);
 }
 

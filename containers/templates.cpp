@@ -234,8 +234,10 @@ RootfsLayout build_minimal(const std::string& container, const fs::path& rootfs)
     for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"})
         mirror_host_path(container, rootfs, top, layout);
     // What GUI apps read from /etc: fonts, the alternatives links (x-terminal-
-    // emulator, ...), the loader cache, the time zone.
-    for (const char* etc : {"etc/fonts", "etc/alternatives", "etc/ld.so.cache", "etc/localtime", "etc/os-release"})
+    // emulator, ...), the loader cache, the time zone, and the XDG defaults a
+    // desktop starts from (its panel layout, menus, autostart entries).
+    for (const char* etc :
+         {"etc/fonts", "etc/alternatives", "etc/ld.so.cache", "etc/localtime", "etc/os-release", "etc/xdg"})
         mirror_host_path(container, rootfs, etc, layout);
     write_file(container, rootfs / "etc/passwd",
                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");

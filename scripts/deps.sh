@@ -21,6 +21,8 @@ packages=(
   busybox-static uidmap debootstrap xwayland fonts-dejavu-core pipewire pipewire-bin pipewire-pulse wireplumber dbus
   # real clients the tests and the demo drive
   acl curl foot weston wl-clipboard grim wayland-utils x11-apps x11-utils xclip sox pulseaudio-utils imagemagick
+  # desktop mode (tests/desktop_test.cpp): a nested X server and Xfce's window manager, panel and desktop
+  xserver-xephyr xfwm4 xfce4-panel xfdesktop4 x11-xserver-utils
   # the default cursor theme; a GTK 4 app with a client-drawn title bar (tests/input_test.cpp)
   adwaita-icon-theme gtk-4-examples
   # the real-application suite (tests/apps_test.cpp) and its GTK4 / Qt6 probes (tests/apps/)

@@ -85,7 +85,7 @@ TEST(SessionConfigFile, AMistakeIsNamedWithFileLineAndKey)
 
     TextFile g("config.toml", "[sound]\nloud = true\n");
     error = thrown_by([&] { SessionConfig::load(g.path()); });
-    EXPECT_NE(error.find("unknown section"), std::string::npos) << error;
+    EXPECT_NE(error.find("unknown key or section"), std::string::npos) << error;
 }
 
 TEST(SessionConfigFile, AnUnknownActionIsRefusedWhenBindingsAreApplied)
@@ -240,6 +240,13 @@ TEST(ControlProtocol, WhatTheCliSendsTheSessionReadsBack)
     EXPECT_EQ(check_request_fields(line), "");
     EXPECT_FALSE(line.contains("lxcpath")) << "empty means the session's own";
     EXPECT_EQ(line.get<control::Spawn>().argv, spawn.argv);
+    EXPECT_FALSE(line.get<control::Spawn>().desktop);
+    // A desktop spawn carries no command: the session runs the policy's.
+    line = control::request(control::Spawn{"alpha", "", {"foot"}, {}, true});
+    EXPECT_EQ(check_request_fields(line), "");
+    EXPECT_FALSE(line.contains("argv"));
+    EXPECT_TRUE(line.get<control::Spawn>().desktop);
+    EXPECT_NE(check_request_fields({{"cmd", "spawn"}, {"name", "alpha"}, {"desktop", "yes"}}), "");
 
     EXPECT_EQ(control::request(control::Workspace{2, ""}), (nlohmann::json{{"cmd", "workspace"}, {"slot", 2}}));
     EXPECT_EQ(control::request("status"), (nlohmann::json{{"cmd", "status"}}));

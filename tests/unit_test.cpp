@@ -5,6 +5,8 @@
 #include "desktop_apps.hpp"
 #include "client_policy.hpp"
 #include "control_server.hpp"
+#include "desktop_mode.hpp"
+#include "session_config.hpp"
 #include "keybindings.hpp"
 #include "launcher.hpp"
 #include "lxc_config.hpp"
@@ -298,6 +300,7 @@ TEST(PolicySet, EveryKeyTakesBackWhatGetPrints)
     p.gpu = true;
     p.usb = {"046d:0825", "1d6b:0002"};
     p.devices = {"/dev/ttyUSB0"};
+    p.desktop = "dbus-run-session sh -c 'xfwm4 & exec xfce4-panel'";
     for (const auto& key : policy_keys()) {
         if (key == "template") continue;  // fixed at create
         ContainerPolicy q = p;
@@ -339,6 +342,9 @@ TEST(PolicySet, OutOfRangeAndMalformedValuesAreRefusedNamingTheKey)
     EXPECT_NE(refused("devices", "/etc/shadow"), "accepted");
     EXPECT_NE(refused("devices", "/dev/../etc/shadow"), "accepted");
     EXPECT_EQ(refused("devices", "/dev/ttyUSB0,/dev/snd/pcmC0D0p"), "accepted");
+    EXPECT_EQ(refused("desktop", "xfwm4\nrm -rf ~").rfind("desktop: ", 0), 0u);
+    EXPECT_NE(refused("desktop", std::string(2000, 'x')), "accepted");
+    EXPECT_EQ(refused("desktop", "startxfce4"), "accepted");
     EXPECT_EQ(refused("memory", "1.5g"), "accepted");
     EXPECT_EQ(p.memory_bytes, 3ull << 29);
     EXPECT_EQ(refused("memory", "none"), "accepted");
@@ -609,4 +615,79 @@ TEST(AgentReplies, ANotificationLineIsCheckedAndItsTextSanitised)
         EXPECT_FALSE(ctop::parse_agent_message(bad, &problem)) << bad.substr(0, 80);
         EXPECT_FALSE(problem.empty());
     }
+}
+
+TEST(DesktopMode, TheCommandIsAnArgumentOfTheScriptNeverPartOfIt)
+{
+    std::string command = "xfwm4 & exec xfce4-panel; echo '$(x)' \"$1\"";
+    auto argv = desktop_argv(command);
+    ASSERT_EQ(argv.size(), 5u);
+    EXPECT_EQ(argv[0], "/bin/sh");
+    EXPECT_EQ(argv[1], "-c");
+    EXPECT_EQ(argv[2].find("xfce4-panel"), std::string::npos);
+    EXPECT_NE(argv[2].find("Xephyr"), std::string::npos);
+    EXPECT_EQ(argv[4], command);
+}
+
+TEST(DesktopMode, APolicyWithoutDesktopX11OrFullscreenSaysWhichSetFixesIt)
+{
+    ContainerPolicy p;
+    p.name = "work";
+    EXPECT_NE(desktop_problem(p).value_or("").find("ctopbroker set work desktop="), std::string::npos);
+    p.desktop = "startxfce4";
+    EXPECT_FALSE(desktop_problem(p));
+    p.x11 = false;
+    EXPECT_NE(desktop_problem(p).value_or("").find("x11=true"), std::string::npos);
+    p.x11 = true;
+    p.fullscreen = false;
+    EXPECT_NE(desktop_problem(p).value_or("").find("fullscreen=true"), std::string::npos);
+}
+
+TEST(Autostart, EntriesNameAContainerAndACommandOrItsDesktop)
+{
+    auto e = AutostartEntry::parse("work:firefox-esr  --new-window https://example.org");
+    EXPECT_EQ(e.container, "work");
+    EXPECT_EQ(e.argv, (std::vector<std::string>{"firefox-esr", "--new-window", "https://example.org"}));
+    EXPECT_TRUE(AutostartEntry::parse("office:--desktop").desktop());
+    auto refused = [](const std::string& text) {
+        try {
+            AutostartEntry::parse(text);
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(refused("firefox-esr").find("CONTAINER:COMMAND"), std::string::npos);
+    EXPECT_NE(refused("work:").find("no command"), std::string::npos);
+    EXPECT_NE(refused("work:   ").find("no command"), std::string::npos);
+    EXPECT_NE(refused("host:foot").find("not a container name"), std::string::npos);
+    EXPECT_NE(refused("../x:foot").find("not a container name"), std::string::npos);
+    EXPECT_NE(refused("work:foot\nrm"), "accepted");
+    EXPECT_NE(refused("work:--desktop foot"), "accepted");
+    EXPECT_NE(refused("work:" + std::string(5000, 'a')), "accepted");
+}
+
+TEST(Autostart, ABadEntryStopsTheSessionNamingConfigTomlItsLineAndTheEntry)
+{
+    char dir[] = "/tmp/ctop-unit-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir));
+    std::filesystem::path file = std::filesystem::path(dir) / "config.toml";
+    std::ofstream(file) << "autostart = [\n  \"work:foot\",\n  \"chat:--desktop\",\n]\n";
+    SessionConfig ok = SessionConfig::load(file);
+    ASSERT_EQ(ok.autostart.size(), 2u);
+    EXPECT_EQ(ok.autostart[0].argv, std::vector<std::string>{"foot"});
+    EXPECT_TRUE(ok.autostart[1].desktop());
+    std::ofstream(file) << "autostart = [\n  \"work:foot\",\n  \"firefox-esr\",\n]\n";
+    try {
+        SessionConfig::load(file);
+        ADD_FAILURE() << "a bad entry was accepted";
+    } catch (const std::runtime_error& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find(file.string() + ":3: autostart: \"firefox-esr\""), std::string::npos) << what;
+    }
+    std::ofstream(file) << "autostart = \"work:foot\"\n";
+    EXPECT_THROW(SessionConfig::load(file), std::runtime_error);
+    std::ofstream(file) << "autostart = [1]\n";
+    EXPECT_THROW(SessionConfig::load(file), std::runtime_error);
+    std::filesystem::remove_all(dir);
 }

@@ -183,15 +183,21 @@ int main(int argc, char** argv)
                                               "with its own Wayland socket, in its own workspace");
     spawn->add_option("name", name, "Container name")->required();
     spawn->add_option("command", command, "Command to run inside (after --)");
+    bool desktop = false;
+    spawn->add_flag("--desktop", desktop, "Run the container's desktop (policy key `desktop`) filling its workspace")
+        ->excludes(spawn->get_option("command"));
     auto* stop = app.add_subcommand("stop", "Stop container NAME; its windows close");
     stop->add_option("name", name, "Container name")->required();
 
     auto* create = app.add_subcommand("create", "Create container NAME and its policy");
     ctop::CreateOptions create_opts;
     // Each value goes through the validator `set` uses: one rule for both.
-    std::string memory, pids, cpu_weight, color;
+    std::string memory, pids, cpu_weight, color, desktop_cmd;
     std::vector<std::string> shares;
     create->add_option("name", create_opts.policy.name, "Container name")->required();
+    create->add_option("--desktop", desktop_cmd,
+                       "Its desktop, a command line (e.g. startxfce4) that "
+                       "`spawn NAME --desktop` runs filling its workspace");
     create
         ->add_option("--template", create_opts.policy.template_name,
                      "minimal (offline: busybox + host /usr read-only) or debian (debootstrap)")
@@ -369,9 +375,10 @@ int main(int argc, char** argv)
             if (command.empty()) command = {"foot"};
             // The CLI's idea of where containers live is the one that counts:
             // `create` used it too.
-            json req = control::request(control::Spawn{name, ctop::paths::lxcpath().string(), command, {}});
-            if (!request(req, &reply)) return 1;
-            std::printf("%s: %s%s in workspace %d\n", name.c_str(), command[0].c_str(),
+            // A desktop's command is the policy's (what `get` shows), read by the session.
+            control::Spawn spawn_req{name, ctop::paths::lxcpath().string(), command, {}, desktop};
+            if (!request(control::request(spawn_req), &reply)) return 1;
+            std::printf("%s: %s%s in workspace %d\n", name.c_str(), desktop ? "desktop" : command[0].c_str(),
                         reply.contains("pid")
                             ? (" (pid " + std::to_string(reply["pid"].get<int>()) +
                                (reply.value("pid_namespace", "") == "container" ? " inside" : "") + ")")
@@ -405,8 +412,11 @@ int main(int argc, char** argv)
             }
         } else if (*create) {
             // The flags are policy keys: the same checks as `set` (4g, 1.5G, pids >= 8, ...).
-            std::vector<std::pair<std::string, std::string>> flags = {
-                {"memory", memory}, {"pids", pids}, {"cpu_weight", cpu_weight}, {"network", network_mode}};
+            std::vector<std::pair<std::string, std::string>> flags = {{"memory", memory},
+                                                                      {"pids", pids},
+                                                                      {"cpu_weight", cpu_weight},
+                                                                      {"network", network_mode},
+                                                                      {"desktop", desktop_cmd}};
             for (const auto& [key, value] : flags) {
                 if (value.empty()) continue;
                 try {

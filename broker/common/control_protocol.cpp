@@ -45,7 +45,8 @@ const std::vector<CommandSchema>& request_schema()
          {{"name", T::String, true},
           {"lxcpath", T::String, false},
           {"argv", T::Strings, false},
-          {"env", T::Strings, false}}},
+          {"env", T::Strings, false},
+          {"desktop", T::Bool, false}}},
         {"stop", {{"name", T::String, true}, {"lxcpath", T::String, false}}},
         {"clipboard", {}},
         {"apps", {{"name", T::String, false}}},
@@ -156,6 +157,7 @@ void from_json(const nlohmann::json& j, Spawn& r)
     r.lxcpath = j.value("lxcpath", "");
     r.argv = j.value("argv", std::vector<std::string>{});
     r.env = j.value("env", std::vector<std::string>{});
+    r.desktop = j.value("desktop", false);
 }
 
 void from_json(const nlohmann::json& j, Stop& r)
@@ -208,7 +210,10 @@ nlohmann::json request(const Socket& r)
 
 nlohmann::json request(const Spawn& r)
 {
-    nlohmann::json j = {{"cmd", "spawn"}, {"name", r.name}, {"argv", r.argv}};
+    nlohmann::json j = {{"cmd", "spawn"}, {"name", r.name}};
+    // A desktop's command is the policy's, never the request's.
+    if (r.desktop) j["desktop"] = true;
+    else j["argv"] = r.argv;
     if (!r.lxcpath.empty()) j["lxcpath"] = r.lxcpath;
     if (!r.env.empty()) j["env"] = r.env;
     return j;

@@ -35,6 +35,7 @@ struct Spawn {
     std::string name;
     std::string lxcpath;  // empty: the session's
     std::vector<std::string> argv, env;
+    bool desktop = false;  // the policy's `desktop` filling its workspace (argv unused)
 };
 struct Stop {
     std::string name;

@@ -101,6 +101,13 @@ std::optional<PolicyProblem> ContainerPolicy::check() const
         return PolicyProblem{"clipboard.max_bytes", "must be between 1 byte and 1G"};
     if (incoming_max_bytes < 1 || incoming_max_bytes > max_memory_bytes)
         return PolicyProblem{"incoming_max_bytes", "must be between 1 byte and 64T"};
+    // Run by sh inside the container: any text is fine there, but a NUL or a
+    // newline in a one-line setting is a mistake, and a length bound keeps
+    // `get` and the spawn request small.
+    if (desktop.size() > max_desktop_bytes)
+        return PolicyProblem{"desktop", "longer than " + std::to_string(max_desktop_bytes) + " bytes"};
+    if (std::any_of(desktop.begin(), desktop.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        return PolicyProblem{"desktop", "one command line without control characters (newlines, tabs)"};
     if (clipboard_mime.size() > 64) return PolicyProblem{"clipboard.mime", "at most 64 types"};
     for (const auto& m : clipboard_mime)
         if (m.empty() || m.size() > 255 ||
@@ -245,7 +252,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     toml::table t = read_toml_file(file);
     PolicyReader r(file, t);
     r.only({"color", "template", "network", "memory", "pids", "cpu_weight", "audio", "mic", "x11", "fullscreen",
-            "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices", "incoming_max_bytes"});
+            "desktop", "clipboard", "extra_globals", "share", "gpu", "camera", "usb", "devices", "incoming_max_bytes"});
     ContainerPolicy p;
     p.name = name;
     r.string("color", p.color);
@@ -270,6 +277,7 @@ ContainerPolicy ContainerPolicy::load(const std::string& name, const std::filesy
     r.boolean("mic", p.mic);
     r.boolean("x11", p.x11);
     r.boolean("fullscreen", p.fullscreen);
+    r.string("desktop", p.desktop);
     if (auto max = r.size("incoming_max_bytes")) p.incoming_max_bytes = *max;
     r.boolean("gpu", p.gpu);
     r.boolean("camera", p.camera);
@@ -332,6 +340,7 @@ std::string ContainerPolicy::to_toml() const
     t.insert("mic", mic);
     t.insert("x11", x11);
     t.insert("fullscreen", fullscreen);
+    if (!desktop.empty()) t.insert("desktop", desktop);
     t.insert("incoming_max_bytes", static_cast<int64_t>(incoming_max_bytes));
     t.insert("gpu", gpu);
     t.insert("camera", camera);
@@ -477,6 +486,9 @@ const std::vector<std::pair<std::string, KeyAccess>>& key_table()
         {"mic", flag(&ContainerPolicy::mic, "mic")},
         {"x11", flag(&ContainerPolicy::x11, "x11")},
         {"fullscreen", flag(&ContainerPolicy::fullscreen, "fullscreen")},
+        {"desktop",
+         {[](const ContainerPolicy& p) { return p.desktop; },
+          [](ContainerPolicy& p, const std::string& v) { p.desktop = v; }}},
         {"incoming_max_bytes",
          {[](const ContainerPolicy& p) { return size_text(p.incoming_max_bytes); },
           [](ContainerPolicy& p, const std::string& v) {

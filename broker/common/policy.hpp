@@ -53,8 +53,12 @@ struct ContainerPolicy {
         "text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "TEXT", "STRING", "image/png"};
     bool mic = false;
     bool audio = true;
-    bool x11 = true;                      // an Xwayland of its own, started on its first X client
-    bool fullscreen = true;               // its windows may go fullscreen (the bar stays visible)
+    bool x11 = true;         // an Xwayland of its own, started on its first X client
+    bool fullscreen = true;  // its windows may go fullscreen (the bar stays visible)
+    // Desktop mode (`spawn NAME --desktop`): a shell command line run on a
+    // nested X server that fills the container's workspace; empty: none.
+    std::string desktop;
+    static constexpr std::size_t max_desktop_bytes = 1024;
     std::set<std::string> extra_globals;  // non-privileged interfaces beyond the allow-list
     // Host devices, none by default; found and passed in at every start.
     bool gpu = false;                  // the render nodes (/dev/dri/renderD*), never the KMS card

@@ -4,6 +4,7 @@
 #include "app_environment.hpp"
 #include "audio_daemon.hpp"
 #include "audio_router.hpp"
+#include "autostart.hpp"
 #include "clock.hpp"
 #include "container.hpp"
 #include "clipboard.hpp"
@@ -11,6 +12,7 @@
 #include "control_replies.hpp"
 #include "notification_relay.hpp"
 #include "launcher.hpp"
+#include "desktop_mode.hpp"
 #include "paths.hpp"
 #include "policy.hpp"
 #include "idle.hpp"
@@ -200,6 +202,7 @@ Session::~Session()
     server_->on_launcher = nullptr;
     server_->on_terminal = nullptr;
     launcher_.reset();
+    autostart_.reset();
     pending_spawns_.clear();
     notifications_.reset();  // its bus and timers are on the display's loop
     control_.reset();
@@ -208,6 +211,16 @@ Session::~Session()
     for (SignalWatch* w : {&sigterm_, &sigint_, &sigchld_}) w->remove();  // before their loop goes
     server_.reset();
     supervisor_.reset();  // its pipe closes: it stops our containers, without holding up our exit
+}
+
+void Session::autostart(const SessionConfig& config)
+{
+    autostart_ = std::make_unique<Autostart>(
+        server_->loop(), config, [this](const json& req, ControlServer::Reply reply) { handle(req, std::move(reply)); },
+        [this](const std::string& message) {
+            wlr_log(WLR_ERROR, "%s", message.c_str());
+            server_->notify(message);
+        });
 }
 
 int Session::run()
@@ -400,6 +413,21 @@ void Session::open_socket(const json& req, ControlServer::Reply reply)
     reply({{"ok", true}, {"socket", container(name).socket().socket_path().string()}});
 }
 
+// The policy's desktop, re-issued as an ordinary spawn of the script that
+// runs it on Xephyr; the compositor is told to expect its window.
+void Session::spawn_desktop(const control::Spawn& r, const ContainerPolicy& policy, ControlServer::Reply reply)
+{
+    if (auto problem = desktop_problem(policy)) return reply(error(*problem));
+    control::Spawn app = r;
+    app.desktop = false;
+    app.argv = desktop_argv(policy.desktop);
+    server_->expect_desktop(r.name, true);
+    spawn(control::request(app), [this, name = r.name, reply](const json& result) {
+        if (!result.value("ok", false)) server_->expect_desktop(name, false);
+        reply(result);
+    });
+}
+
 void Session::spawn(const json& req, ControlServer::Reply reply)
 {
     const auto r = req.get<control::Spawn>();
@@ -407,6 +435,7 @@ void Session::spawn(const json& req, ControlServer::Reply reply)
     if (!containers::Container::valid_name(name) || is_host(name)) return reply(error(bad_name_message(name)));
     // The policy is a small local file: reading it here does not stall the loop.
     ContainerPolicy policy = ContainerPolicy::load_or_default(name, paths::policy_file(name));
+    if (r.desktop) return spawn_desktop(r, policy, std::move(reply));
     ContainerSession& live = container(name);
     const std::string lxcpath = r.lxcpath.empty() ? paths::lxcpath().string() : r.lxcpath;
     live.apply(policy, lxcpath);

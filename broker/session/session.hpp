@@ -21,7 +21,9 @@
 namespace ctop {
 
 class AudioRouter;
+class Autostart;
 class ContainerSession;
+struct ContainerPolicy;
 class Launcher;
 struct LauncherEntry;
 class NotificationRelay;
@@ -33,6 +35,8 @@ public:
     ~Session();
     int run();
     void apply_keybindings(const SessionConfig& config) { config.apply(server_->keybindings()); }
+    // Spawns config.toml's autostart entries once run() is dispatching.
+    void autostart(const SessionConfig& config);
 
 private:
     // The control socket's commands (Session::find_command has the table).
@@ -52,6 +56,7 @@ private:
     ContainerSession& container(const std::string& name);  // opened on first use
     ContainerSession* find_container(const std::string& name) const;
     void spawn(const nlohmann::json& request, ControlServer::Reply reply);
+    void spawn_desktop(const control::Spawn& request, const ContainerPolicy& policy, ControlServer::Reply reply);
     // A warm spawn: the container's agent forks and execs the app. False when
     // the agent is not there or did not take the request (the worker then does).
     ContainerAgent::Hooks agent_hooks(const std::string& name);
@@ -114,6 +119,7 @@ private:
     std::unique_ptr<Launcher> launcher_;  // fuzzel, while it is open
     uint64_t launcher_requests_ = 0;      // Super+D presses: only the last one's lists open the launcher
     std::map<std::string, std::string> remembered_apps_;  // what remember_apps wrote last, by container
+    std::unique_ptr<Autostart> autostart_;
 };
 
 }  // namespace ctop

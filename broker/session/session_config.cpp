@@ -4,17 +4,47 @@
 #include "keybindings.hpp"
 #include "server.hpp"
 
+#include "container.hpp"
 #include "toml_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 
 namespace ctop {
+namespace {
+
+constexpr size_t max_autostart_entries = 64;
+constexpr size_t max_autostart_bytes = 1024;
+
+}  // namespace
+
+AutostartEntry AutostartEntry::parse(const std::string& text)
+{
+    auto refuse = [](const std::string& why) { throw std::invalid_argument(why); };
+    if (text.size() > max_autostart_bytes) refuse("longer than " + std::to_string(max_autostart_bytes) + " bytes");
+    if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        refuse("control characters (a newline, a tab) in an entry");
+    size_t colon = text.find(':');
+    if (colon == std::string::npos) refuse("expected CONTAINER:COMMAND, e.g. \"work:firefox-esr\"");
+    AutostartEntry e{text, text.substr(0, colon), {}};
+    if (!containers::Container::valid_name(e.container) || e.container == "host")
+        refuse("'" + e.container.substr(0, 64) + "' is not a container name (letters, digits, '-', '_'; not 'host')");
+    std::istringstream words(text.substr(colon + 1));
+    for (std::string w; words >> w;) e.argv.push_back(w);
+    if (e.argv.empty()) refuse("no command after '" + e.container + ":' (or --desktop for its desktop)");
+    if (e.argv[0] == "--desktop") {
+        if (e.argv.size() > 1) refuse("--desktop takes nothing after it (the command is the policy's `desktop`)");
+        e.argv.clear();
+    }
+    return e;
+}
 
 SessionConfig SessionConfig::load(const std::filesystem::path& file)
 {
     SessionConfig c;
+    c.file = file;
     if (!std::filesystem::exists(file)) return c;
     toml::table t = read_toml_file(file);
     // "FILE:LINE: KEY: why": one message that says where to look.
@@ -25,9 +55,29 @@ SessionConfig SessionConfig::load(const std::filesystem::path& file)
     };
     for (auto&& [key, node] : t) {
         std::string k(key.str());
+        if (k == "autostart") continue;
         if (k != "keyboard" && k != "keybindings" && k != "output")
-            throw bad(node, k.substr(0, 64), "unknown section (known: keyboard, keybindings, output)");
+            throw bad(node, k.substr(0, 64),
+                      "unknown key or section (known: autostart, keyboard, keybindings, output)");
         if (!node.is_table()) throw bad(node, k, "expected a table: [" + k + "]");
+    }
+    if (const toml::node* n = t.get("autostart")) {
+        const toml::array* list = n->as_array();
+        if (!list) throw bad(*n, "autostart", "expected a list like [\"work:firefox-esr\", \"chat:foot\"]");
+        if (list->size() > max_autostart_entries)
+            throw bad(*n, "autostart", "more than " + std::to_string(max_autostart_entries) + " entries");
+        for (const auto& el : *list) {
+            auto v = el.value_exact<std::string>();
+            if (!v) throw bad(el, "autostart", "expected strings like \"work:firefox-esr\"");
+            try {
+                c.autostart.push_back(AutostartEntry::parse(*v));
+            } catch (const std::invalid_argument& e) {
+                std::string shown = v->substr(0, 64);
+                std::replace_if(
+                    shown.begin(), shown.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }, '?');
+                throw bad(el, "autostart", "\"" + shown + "\": " + e.what());
+            }
+        }
     }
     if (const toml::table* kb = t["keyboard"].as_table()) {
         for (auto&& [key, node] : *kb) {

@@ -44,6 +44,7 @@ int run_session(const std::string& backend, bool test_input, int width, int heig
     config.apply(options);
     ctop::Session session(options);
     session.apply_keybindings(config);
+    session.autostart(config);
     return session.run();
 }
 

@@ -206,7 +206,8 @@ std::string which(const std::string& program)
     return {};
 }
 
-Session::Session(std::vector<std::string> extra_args, const std::string& config_toml)
+Session::Session(std::vector<std::string> extra_args, const std::string& config_toml,
+                 const std::map<std::string, std::string>& config_files)
 {
     char tmpl[] = "/tmp/ctopbroker-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
@@ -215,6 +216,11 @@ Session::Session(std::vector<std::string> extra_args, const std::string& config_
     if (!config_toml.empty()) {
         fs::create_directories(runtime_dir_ / "config" / "ctopbroker");
         std::ofstream(runtime_dir_ / "config" / "ctopbroker" / "config.toml") << config_toml;
+    }
+    for (const auto& [rel, content] : config_files) {
+        fs::path file = runtime_dir_ / "config" / "ctopbroker" / rel;
+        fs::create_directories(file.parent_path());
+        std::ofstream(file) << content;
     }
     if (const TestUser* user = test_user()) {
         // logind's /run/user/UID: the user's own, 0700.

@@ -54,8 +54,11 @@ const TestUser* test_user();
 
 class Session {
 public:
-    // config_toml, when given, is the session's config.toml.
-    explicit Session(std::vector<std::string> extra_args = {}, const std::string& config_toml = "");
+    // config_toml, when given, is the session's config.toml; config_files are
+    // more files in its $XDG_CONFIG_HOME/ctopbroker (relative path → content),
+    // there before it starts (containers/NAME.toml for its autostart).
+    explicit Session(std::vector<std::string> extra_args = {}, const std::string& config_toml = "",
+                     const std::map<std::string, std::string>& config_files = {});
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
