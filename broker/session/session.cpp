@@ -620,11 +620,16 @@ void Session::start_audio(const std::string& name, const std::string& lxcpath)
             wlr_log(WLR_ERROR, "container %s: no audio: %s", name.c_str(), why.c_str());
             audio_->give_up(name, "container '" + name + "' has no audio: " + why);
             if (!live) return;
-            // The worker closed the connections that waited; the next client
-            // tries again, after a pause, so a container cannot keep the
-            // session starting workers.
-            live->after_audio_pause(2000, [this, name, lxcpath] {
-                if (ContainerSession* again = find_container(name)) arm_audio(*again, lxcpath);
+            // After a pause, so a container cannot keep the session starting
+            // workers: a daemon that runs gets its bridge again; else the
+            // worker closed the connections that waited, and the next client
+            // tries again.
+            bool daemon_runs = result.value("ok", false);
+            live->after_audio_pause(2000, [this, name, lxcpath, daemon_runs] {
+                ContainerSession* again = find_container(name);
+                if (!again) return;
+                if (daemon_runs) return start_audio(name, lxcpath);
+                arm_audio(*again, lxcpath);
             });
         },
         60000, live->audio_fds());
