@@ -11,6 +11,26 @@
 
 namespace ctop {
 
+namespace {
+
+// `box` (a window's content) shrunk and moved so that it and its frame fit
+// `area`, or as it was when it fits. A window that went fullscreen before it
+// took the smaller size it was asked for at map (Xephyr maps as large as the
+// output) would otherwise come back under the bar and past the bottom.
+wlr_box fitted(wlr_box box, const wlr_box& area)
+{
+    const int b = View::border_width, t = View::title_height;
+    int max_w = std::max(1, area.width - 2 * b), max_h = std::max(1, area.height - 2 * b - t);
+    if (box.width <= max_w && box.height <= max_h) return box;
+    box.width = std::min(box.width, max_w);
+    box.height = std::min(box.height, max_h);
+    box.x = std::clamp(box.x, area.x + b, std::max(area.x + b, area.x + area.width - b - box.width));
+    box.y = std::clamp(box.y, area.y + t + b, std::max(area.y + t + b, area.y + area.height - b - box.height));
+    return box;
+}
+
+}  // namespace
+
 View::View(Server& server, Workspace& workspace, std::string container)
     : server_(server), workspace_(&workspace), container_(std::move(container))
 {
@@ -94,7 +114,7 @@ void View::start_in_state(bool maximized, bool fullscreen)
 
 wlr_box View::normal_box()
 {
-    if (normal_size_known_) return content_box();
+    if (normal_size_known_) return fitted(content_box(), server_.usable_area());
     // The window never had a size of its own (it started maximized or
     // fullscreen): leaving that state, it gets three quarters of the usable
     // area, centred, frame included.

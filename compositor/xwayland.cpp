@@ -416,6 +416,8 @@ void XwaylandView::on_map()
         int w = xs_->surface->current.width, h = xs_->surface->current.height;
         surfaces_->set_clip({0, 0, w, h});
         resized(w, h);
+        if (awaited_width_ == w && awaited_height_ == h) hidden_frames_ = 0;
+        else if (hidden_frames_ > 0) let_draw_while_hidden();
     });
     mapped_at(xs_->width, xs_->height);
     // Asked for before it mapped, or a container's desktop (Xephyr), whose
@@ -452,6 +454,24 @@ void XwaylandView::moved()
 void XwaylandView::request_size(int width, int height)
 {
     wlr_xwayland_surface_configure(xs_, x(), y(), width, height);
+    awaited_width_ = width;
+    awaited_height_ = height;
+    hidden_frames_ = max_hidden_frames;
+    let_draw_while_hidden();
+}
+
+void XwaylandView::let_draw_while_hidden()
+{
+    // Xwayland sends a window's next buffer only once the frame callback of
+    // its last one is done, and a hidden workspace's windows get none: a
+    // window resized there (a desktop filling its workspace) would keep its
+    // old size until shown. Until it shows the size asked for, each of its
+    // buffers is acknowledged at once, a bounded number of times.
+    if (!surfaces_ || workspace().visible() || hidden_frames_ <= 0) return;
+    --hidden_frames_;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    wlr_surface_send_frame_done(xs_->surface, &now);
 }
 
 void XwaylandView::set_maximized_state(bool maximized)

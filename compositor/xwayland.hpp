@@ -123,10 +123,16 @@ private:
     void on_map();
     void on_unmap();
     wlr_seat_client* seat_client();  // its Xwayland's, on the user's seat
+    void let_draw_while_hidden();
 
     wlr_xwayland_surface* xs_;
     std::unique_ptr<ClippedSurfaceTree> surfaces_;
     int requested_width_ = 0, requested_height_ = 0;
+    // The size last asked of it, and how many more of its buffers may be
+    // acknowledged while its workspace is hidden before it shows that size.
+    int awaited_width_ = 0, awaited_height_ = 0;
+    int hidden_frames_ = 0;
+    static constexpr int max_hidden_frames = 60;
     Listener map_, unmap_, destroy_, commit_, request_configure_, set_title_, request_maximize_, request_fullscreen_,
         request_activate_, request_minimize_, request_move_, request_resize_;
 };

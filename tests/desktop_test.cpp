@@ -246,3 +246,64 @@ TEST_F(Desktop, AutostartStartsAppsInTwoContainersAndReportsTheEntryThatFails)
     })) << s().log();
     EXPECT_TRUE(s().alive());
 }
+
+// A desktop spawned while the user is in another workspace already fits its
+// own when they switch to it (a hidden X window gets to draw the size it was
+// asked for), and Super+F leaves its fullscreen for a framed window inside the
+// workspace below the bar, not one as tall as the output.
+TEST_F(Desktop, ADesktopStartedInTheBackgroundFitsWhenShownAndSuperFKeepsItBelowTheBar)
+{
+    create("office", {"--desktop", xfce_bare});
+    Image size = s().screenshot("size");
+    const int width = size.width, height = size.height;
+    std::string out, err;
+    ASSERT_EQ(s().cli({"spawn", "office", "--desktop"}, &out, &err), 0) << err;
+    ASSERT_TRUE(s().wait_views("office", 1, std::chrono::seconds(60))) << "no desktop window\n" << s().log();
+    ASSERT_NE(s().status()["current_workspace"], "office");
+    // Still hidden: its window takes the workspace's size below the bar.
+    json v;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            v = view_of("office");
+            return !v.is_null() && v["x"] == 0 && v["width"] == width && v["y"].get<int>() > 0 &&
+                   v["y"].get<int>() + v["height"].get<int>() == height;
+        },
+        std::chrono::seconds(30)))
+        << "hidden, the desktop keeps the size it mapped with: " << v.dump();
+    EXPECT_NE(s().status()["current_workspace"], "office");
+    const int bar = v["y"];
+    ASSERT_EQ(s().cli({"workspace", "office"}), 0);
+    ASSERT_TRUE(wait_until([&] { return has_x_window("office", "xfce4-panel"); }, std::chrono::seconds(90)))
+        << "xfce4-panel never mapped on the desktop's display";
+    ASSERT_EQ(exec("office", {"sh", "-c", "DISPLAY=:1 xsetroot -solid '" + blue_root + "'"}), 0);
+    // Shown: its own pixels down to the bottom row.
+    EXPECT_TRUE(wait_until([&] {
+        Image shot = s().screenshot("shown");
+        return near(shot.at(width / 4, height - 2), pixel_from_hex(blue_root), 8);
+    })) << "the desktop does not reach the bottom of the screen";
+    keep("shown");
+
+    // Super+F: a framed window, all of it (frame included) below the bar and on screen.
+    ASSERT_EQ(s().key("Super+F"), "");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            v = view_of("office");
+            return !v.is_null() && v["y"].get<int>() > bar && v["x"].get<int>() > 0 &&
+                   v["x"].get<int>() + v["width"].get<int>() < width &&
+                   v["y"].get<int>() + v["height"].get<int>() < height;
+        },
+        std::chrono::seconds(20)))
+        << "after Super+F the desktop does not fit the workspace below the bar: " << v.dump();
+    // Its X screen followed the window: the panel lays itself out on what is shown.
+    std::string dims;
+    exec("office", {"sh", "-c", "DISPLAY=:1 xdpyinfo | grep dimensions"}, &dims);
+    EXPECT_NE(
+        dims.find(std::to_string(v["width"].get<int>()) + "x" + std::to_string(v["height"].get<int>()) + " pixels"),
+        std::string::npos)
+        << dims << " for " << v.dump();
+    Image framed = s().screenshot("framed");
+    keep("framed");
+    // The bar is drawn above it, not the desktop's pixels.
+    EXPECT_FALSE(near(framed.at(width / 2, bar - 2), pixel_from_hex(blue_root), 8));
+    EXPECT_TRUE(s().alive());
+}
