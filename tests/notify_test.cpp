@@ -400,9 +400,9 @@ TEST_F(Notifications, ADebianContainersAppsHaveTheirOwnSessionBusAndTheirNotific
 
 namespace {
 
-// A session whose `ctopbroker _agent` is a script writing what the test puts
-// in agent-lines (after a true "started" line): an agent gone bad. Everything
-// else is the real ctopbroker.
+// A session whose `ctopbroker-helper _agent` is a script writing what the test
+// puts in agent-lines (after a true "started" line): an agent gone bad.
+// Everything else is the real ctopbroker.
 class HostileAgent : public Notifications {
 protected:
     void SetUp() override
@@ -413,21 +413,32 @@ protected:
         dir_ = tmpl;
         fs::permissions(dir_, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
         fs::copy_file(fs::path(real_).parent_path() / "ctopbroker-session", dir_ / "ctopbroker-session");
-        std::ofstream(dir_ / "ctopbroker")
+        // The session starts its helpers from the directory it runs from: there
+        // `_agent` is this script, every other role the real helper.
+        const fs::path real_helper = fs::path(real_).parent_path() / "ctopbroker-helper";
+        std::ofstream(dir_ / "ctopbroker-helper")
             << "#!/bin/sh\n"
                "case \"$1\" in\n"
-               "session) shift; exec \""
-            << (dir_ / "ctopbroker-session").string()
-            << "\" \"$@\" ;;\n"
                "_agent) read hello; printf '{\"event\":\"started\",\"pid\":%d}\\n' $$; cat \""
             << (dir_ / "agent-lines").string()
             << "\"; while read line; do :; done ;;\n"
                "*) exec \""
-            << real_
+            << real_helper.string()
             << "\" \"$@\" ;;\n"
                "esac\n";
-        fs::permissions(dir_ / "ctopbroker", fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
-                                                 fs::perms::group_read | fs::perms::others_read);
+        // The CLI: `session` runs the copy beside the fake helper.
+        std::ofstream(dir_ / "ctopbroker") << "#!/bin/sh\n"
+                                              "case \"$1\" in\n"
+                                              "session) shift; exec \""
+                                           << (dir_ / "ctopbroker-session").string()
+                                           << "\" \"$@\" ;;\n"
+                                              "*) exec \""
+                                           << real_
+                                           << "\" \"$@\" ;;\n"
+                                              "esac\n";
+        for (const char* script : {"ctopbroker", "ctopbroker-helper"})
+            fs::permissions(dir_ / script, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
+                                               fs::perms::group_read | fs::perms::others_read);
         lines("");
         setenv("CTOPBROKER_BIN", (dir_ / "ctopbroker").c_str(), 1);
         Notifications::SetUp();

@@ -1,9 +1,8 @@
 // ctopbroker: the commands (`ctopbroker session` hands over to
-// ctopbroker-session), and the session's helpers: the container worker, the
-// audio bridge and the Xwayland launcher. None of it links wlroots.
+// ctopbroker-session; the session's helpers are ctopbroker-helper). None of it
+// links wlroots.
 // The commands that talk
 // to it over the control socket.
-#include "audio_bridge.hpp"
 #include "container_commands.hpp"
 #include "control_client.hpp"
 #include "control_protocol.hpp"
@@ -13,10 +12,7 @@
 #include "doctor.hpp"
 #include "setup.hpp"
 #include "text.hpp"
-#include "supervisor.hpp"
 #include "worker.hpp"
-#include "agent.hpp"
-#include "xwayland_launcher.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -99,11 +95,6 @@ int exec_session(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    if (argc == 2 && std::string(argv[1]) == "_worker") return ctop::worker_main();
-    if (argc == 2 && std::string(argv[1]) == "_agent") return ctop::agent_main();
-    if (argc == 2 && std::string(argv[1]) == "_audio") return ctop::audio_bridge_main();
-    if (argc == 2 && std::string(argv[1]) == "_supervisor") return ctop::supervisor_main();
-    if (std::string(argv[0]) == "Xwayland") return ctop::xwayland_launcher_main(argc, argv);
     if (argc >= 2 && std::string(argv[1]) == "session") return exec_session(argc, argv);
 
     CLI::App app{"ctopbroker: run each LXC container's apps behind its own Wayland socket, clipboard and audio"};

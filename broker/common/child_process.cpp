@@ -71,7 +71,8 @@ Helper start_helper(const std::string& role, const std::vector<int>& extra_fds)
     }
     Helper h;
     try {
-        h.pid = start_child({paths::companion_binary("ctopbroker").string(), role}, in[0], out[1], -1, extra_fds);
+        h.pid =
+            start_child({paths::companion_binary("ctopbroker-helper").string(), role}, in[0], out[1], -1, extra_fds);
     } catch (...) {
         for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
         throw;

@@ -18,8 +18,8 @@ namespace ctop {
 pid_t start_child(const std::vector<std::string>& argv, int stdin_fd = -1, int stdout_fd = -1, int stderr_fd = -1,
                   const std::vector<int>& extra = {});
 
-// One of ctopbroker's helper processes (`ctopbroker _worker`, `ctopbroker
-// _audio`) talking over its stdin and stdout: the parent's ends of both
+// One of ctopbroker's helper processes (`ctopbroker-helper _worker`,
+// `ctopbroker-helper _audio`) talking over its stdin and stdout: the parent's ends of both
 // pipes, close-on-exec. Throws std::runtime_error when it cannot start.
 struct Helper {
     pid_t pid = -1;

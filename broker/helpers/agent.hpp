@@ -1,5 +1,5 @@
 // The agent: a small process inside each running container
-// (`ctopbroker _agent`), as the container's user. The session starts it at a
+// (`ctopbroker-helper _agent`), as the container's user. The session starts it at a
 // container's first spawn and talks to it over a socket pair that nothing else
 // holds; through it apps start with a fork and an exec inside the container,
 // without a liblxc attach or a worker process, and it lists the container's
@@ -8,7 +8,7 @@
 
 namespace ctop {
 
-// Entry point of `ctopbroker _agent`: stdin and stdout are the session's
+// Entry point of `ctopbroker-helper _agent`: stdin and stdout are the session's
 // socket, stderr the container's log. The first line names the container:
 // {"container": NAME, "lxcpath": PATH}.
 int agent_main();

@@ -1,4 +1,4 @@
-// AudioBridge: the per-container audio helper, `ctopbroker _audio`.
+// AudioBridge: the per-container audio helper, `ctopbroker-helper _audio`.
 //
 // Each running container has a PipeWire daemon of its own, inside the
 // container (see broker/common/audio_daemon.hpp). The bridge is a host process that

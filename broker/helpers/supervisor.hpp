@@ -1,4 +1,4 @@
-// The container supervisor: `ctopbroker _supervisor`, started by the session
+// The container supervisor: `ctopbroker-helper _supervisor`, started by the session
 // and outliving it. The session tells it which containers it runs apps in
 // and which workers it has out; when the session ends for any reason (quit,
 // Super+Shift+E, a crash, kill -9) its pipe reaches end-of-file, and the
@@ -28,7 +28,7 @@ int supervisor_main();
 // event loop never waits on the supervisor, and a dead one is only logged.
 class Supervisor {
 public:
-    Supervisor();   // starts `ctopbroker _supervisor`; throws
+    Supervisor();   // starts `ctopbroker-helper _supervisor`; throws
     ~Supervisor();  // closes the pipe: the supervisor stops what it owns
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;

@@ -1,4 +1,4 @@
-// The container worker: a short-lived child process (`ctopbroker _worker`)
+// The container worker: a short-lived child process (`ctopbroker-helper _worker`)
 // that does the blocking liblxc work for the session. The session writes one
 // JSON request to its stdin and reads one JSON reply from its stdout on the
 // event loop, so a slow or crashing liblxc call never stalls or kills the
@@ -27,7 +27,7 @@ struct DeviceNode {
 std::vector<DeviceNode> granted_devices(const nlohmann::json& grants, const std::filesystem::path& dev_root = "/dev",
                                         const std::filesystem::path& sys_root = "/sys");
 
-// Entry point of `ctopbroker _worker`.
+// Entry point of `ctopbroker-helper _worker`.
 int worker_main();
 
 // Does the request's work in-process; used by worker_main and by CLI

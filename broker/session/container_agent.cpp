@@ -31,7 +31,7 @@ ContainerAgent::ContainerAgent(wl_event_loop* loop, std::string name, const std:
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         throw std::runtime_error("container '" + name_ + "': no socket for its agent: " + std::strerror(errno));
     UniqueFd ours(sv[0]), theirs(sv[1]);
-    start_child({paths::companion_binary("ctopbroker").string(), "_agent"}, theirs.get(), theirs.get(), log_fd);
+    start_child({paths::companion_binary("ctopbroker-helper").string(), "_agent"}, theirs.get(), theirs.get(), log_fd);
     fd_ = std::move(ours);
     fcntl(fd_.get(), F_SETFL, O_NONBLOCK);
     watch_.watch(loop_, fd_.get(), WL_EVENT_READABLE, [this](uint32_t) { on_readable(); });

@@ -38,7 +38,7 @@ public:
     // or took longer than the timeout).
     using Done = std::function<void(const AgentMessage* reply, const std::string& error)>;
 
-    // Starts `ctopbroker _agent` for running container `name`; its stderr
+    // Starts `ctopbroker-helper _agent` for running container `name`; its stderr
     // (and its apps' output) goes to `log_fd`. Throws when it cannot start.
     ContainerAgent(wl_event_loop* loop, std::string name, const std::string& lxcpath, int log_fd, Hooks hooks);
     ~ContainerAgent();

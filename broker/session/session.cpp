@@ -72,7 +72,7 @@ Session::Session(const ServerOptions& options)
         [this](const json& req, ControlServer::Reply reply) { handle(req, std::move(reply)); });
     // wlroots execs "Xwayland" from WLR_XWAYLAND: the ctopbroker binary,
     // which enters the container first (broker/helpers/xwayland_launcher.cpp).
-    setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker").c_str(), 1);
+    setenv("WLR_XWAYLAND", paths::companion_binary("ctopbroker-helper").c_str(), 1);
     sigterm_.watch(server_->loop(), SIGTERM, [this] { server_->terminate(); });
     sigint_.watch(server_->loop(), SIGINT, [this] { server_->terminate(); });
     try {
