@@ -353,7 +353,7 @@ std::string status_field(pid_t pid, const std::string& field)
     return "";
 }
 
-// The pids of the `ctopbroker _audio` children of `session` (its audio bridges).
+// The pids of the `ctopbroker-helper _audio` children of `session` (its audio bridges).
 std::vector<pid_t> audio_bridges(pid_t session)
 {
     std::vector<pid_t> out;

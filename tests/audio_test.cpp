@@ -94,7 +94,7 @@ pid_t parent_of(pid_t pid)
     return -1;
 }
 
-// Host pids of session `session`'s `ctopbroker _audio` processes: the
+// Host pids of session `session`'s `ctopbroker-helper _audio` processes: the
 // bridges, or their anchors inside containers (and the keeper between:
 // children of a bridge). In a root session they run as nobody. (Other
 // sessions on the machine have theirs.)
