@@ -126,7 +126,7 @@ void drain(int listen_fd)
 }  // namespace
 
 ContainerXServer::ContainerXServer(Server& server, std::string container, const std::filesystem::path& runtime_dir,
-                                   std::string launch_info)
+                                   LaunchInfo launch_info)
     : server_(server), container_(std::move(container)), socket_path_(runtime_dir / "X0"),
       launch_info_(std::move(launch_info))
 {
@@ -225,7 +225,7 @@ void ContainerXServer::start()
     // The launcher finds the container and our socket through this file; the
     // socket must survive wlroots' fork+exec until Xwayland is up.
     std::filesystem::create_directories(server_.xwayland_state_dir());
-    std::ofstream(info_file()) << launch_info_.substr(0, launch_info_.rfind('}')) << ", \"fd\": " << fd_ << "}\n";
+    std::ofstream(info_file()) << launch_info_(fd_) << "\n";
     set_inheritable(true);
     poke_fd_ = poke(display_);
     timer_ = wl_event_loop_add_timer(server_.loop(), &ContainerXServer::on_start_timeout, this);

@@ -15,6 +15,7 @@
 #include "wlr.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -54,9 +55,12 @@ class Workspace;
 
 class ContainerXServer {
 public:
-    // launch_info: JSON the launcher reads to find the container (opaque here).
+    // The launch information the launcher reads to find the container and
+    // the X socket, which this server hands over as `x_fd` (the text is the
+    // broker's: broker/common/xwayland_launch_info.hpp).
+    using LaunchInfo = std::function<std::string(int x_fd)>;
     ContainerXServer(Server& server, std::string container, const std::filesystem::path& runtime_dir,
-                     std::string launch_info);  // throws
+                     LaunchInfo launch_info);  // throws
     ~ContainerXServer();
     ContainerXServer(const ContainerXServer&) = delete;
     ContainerXServer& operator=(const ContainerXServer&) = delete;
@@ -82,7 +86,7 @@ private:
     Server& server_;
     std::string container_;
     std::filesystem::path socket_path_;
-    std::string launch_info_;
+    LaunchInfo launch_info_;
     int fd_ = -1;
     wl_event_source* watch_ = nullptr;
     wl_event_source* timer_ = nullptr;

@@ -317,16 +317,21 @@ int main(int argc, char** argv)
         } else if (*type) {
             if (!request(control::request(control::Type{text}))) return 1;
         } else if (*pointer) {
-            json req = {{"cmd", "pointer"}};
-            if (*p_move) req.update({{"action", "move"}, {"x", px[0]}, {"y", px[1]}});
-            if (*p_click) req.update({{"action", "click"}, {"button", button}});
-            if (*p_scroll) req.update({{"action", "scroll"}, {"dy", scroll_dy}});
+            using Action = control::Pointer::Action;
+            control::Pointer p;
+            auto button_of = [](const std::string& name) {
+                return name == "right"    ? control::Pointer::Button::right
+                       : name == "middle" ? control::Pointer::Button::middle
+                                          : control::Pointer::Button::left;
+            };
+            if (*p_move) p = {Action::move, {}, px[0], px[1]};
+            if (*p_click) p = {Action::click, button_of(button)};
+            if (*p_scroll) p = {Action::scroll, {}, 0, 0, 0, 0, scroll_dy};
             if (*p_drag) {
-                req.update({{"action", "drag"}, {"x1", px[0]}, {"y1", px[1]}, {"x2", px[2]}, {"y2", px[3]}});
-                req["button"] = drag_button;
-                if (!hold.empty()) req["hold"] = hold;
+                p = {Action::drag, button_of(drag_button), px[0], px[1], px[2], px[3]};
+                if (!hold.empty()) p.hold = control::modifier_names(hold);
             }
-            if (!request(req)) return 1;
+            if (!request(control::request(p))) return 1;
         } else if (*socket) {
             if (!request(control::request(control::Socket{socket_name}), &reply)) return 1;
             std::printf("%s\n", reply["socket"].get<std::string>().c_str());

@@ -166,7 +166,107 @@ bool parse_event(const json& msg, const std::string& event, AgentMessage* out, s
     return true;
 }
 
+// A list of strings (absent: empty).
+bool strings_field(const json& msg, const char* key, std::vector<std::string>* out, std::string* problem)
+{
+    auto it = msg.find(key);
+    if (it == msg.end()) return true;
+    if (!it->is_array()) return fail(problem, std::string("'") + key + "' is not a list");
+    for (const auto& s : *it) {
+        if (!s.is_string()) return fail(problem, std::string("'") + key + "' holds a non-string");
+        out->push_back(s.get<std::string>());
+    }
+    return true;
+}
+
+bool parse_spawn(const json& msg, AgentSpawn* out, std::string* problem)
+{
+    if (!strings_field(msg, "argv", &out->argv, problem) || !strings_field(msg, "env", &out->env, problem))
+        return false;
+    if (out->argv.empty() || out->argv[0].empty()) return fail(problem, "nothing to run (empty argv)");
+    if (auto cwd = msg.find("cwd"); cwd != msg.end()) {
+        if (!cwd->is_string()) return fail(problem, "'cwd' is not a string");
+        out->cwd = cwd->get<std::string>();
+    }
+    return true;
+}
+
+// An event the session sent: the agent's id of a notification and what
+// became of it on the host.
+AgentEvent session_event(const json& msg)
+{
+    auto id = msg.find("notification");
+    if (id == msg.end() || !id->is_number_unsigned() || id->get<std::uint64_t>() > UINT32_MAX) return {};
+    auto n = static_cast<std::uint32_t>(id->get<std::uint64_t>());
+    auto kind = msg.find("event");
+    if (!kind->is_string()) return {};
+    auto reason = msg.find("reason");
+    if (*kind == "closed" && reason != msg.end() && reason->is_number_unsigned())
+        return AgentNotificationClosed{
+            n, static_cast<std::uint32_t>(std::min<std::uint64_t>(reason->get<std::uint64_t>(), 4))};
+    auto key = msg.find("key");
+    if (*kind == "action" && key != msg.end() && key->is_string())
+        return AgentNotificationAction{n, key->get<std::string>()};
+    return {};
+}
+
 }  // namespace
+
+std::string agent_hello_line(const AgentHello& hello)
+{
+    return json{{"container", hello.container}, {"lxcpath", hello.lxcpath}}.dump(-1, ' ', false,
+                                                                                 json::error_handler_t::replace);
+}
+
+std::optional<AgentHello> parse_agent_hello(std::string_view line, std::string* problem)
+{
+    json msg = json::parse(line, nullptr, false);
+    AgentHello hello;
+    if (msg.is_discarded() || !msg.is_object() || !msg.contains("container") || !msg["container"].is_string())
+        return fail(problem, "expected {\"container\": NAME, \"lxcpath\": PATH} as the first line"), std::nullopt;
+    hello.container = msg["container"].get<std::string>();
+    if (auto lxcpath = msg.find("lxcpath"); lxcpath != msg.end()) {
+        if (!lxcpath->is_string()) return fail(problem, "'lxcpath' is not a string"), std::nullopt;
+        hello.lxcpath = lxcpath->get<std::string>();
+    }
+    return hello;
+}
+
+std::string agent_request_line(std::uint64_t id, const AgentCall& call)
+{
+    json msg = {{"id", id}};
+    if (const auto* spawn = std::get_if<AgentSpawn>(&call))
+        msg.update({{"op", "spawn"}, {"argv", spawn->argv}, {"env", spawn->env}, {"cwd", spawn->cwd}});
+    else msg["op"] = "apps";
+    return msg.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<AgentRequest> parse_agent_request(std::string_view line, std::uint64_t* id, std::string* problem)
+{
+    *id = 0;
+    if (line.size() > max_agent_line) return fail(problem, "line too long"), std::nullopt;
+    json msg = json::parse(line, nullptr, false);
+    if (!msg.is_discarded() && msg.is_object() && msg.contains("event") && !msg.contains("id")) {
+        AgentRequest req;
+        req.event = session_event(msg);
+        return req;
+    }
+    if (msg.is_discarded() || !msg.is_object() || !msg.contains("id") || !msg["id"].is_number_unsigned())
+        return fail(problem, "malformed request"), std::nullopt;
+    AgentRequest req;
+    req.id = *id = msg["id"].get<std::uint64_t>();
+    auto op = msg.find("op");
+    std::string name = op != msg.end() && op->is_string() ? op->get<std::string>() : "";
+    if (name == "apps") {
+        req.call = AgentListApps{};
+        return req;
+    }
+    if (name != "spawn") return fail(problem, "unknown op '" + printable(name, 40) + "'"), std::nullopt;
+    AgentSpawn spawn;
+    if (!parse_spawn(msg, &spawn, problem)) return std::nullopt;
+    req.call = std::move(spawn);
+    return req;
+}
 
 std::optional<AgentMessage> parse_agent_message(std::string_view line, std::string* problem)
 {

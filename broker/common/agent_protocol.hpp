@@ -1,8 +1,10 @@
 // What a container's agent (helpers/agent.cpp) and the session say to each
-// other over the agent's socket: one JSON object a line, bounded. The agent
-// runs inside the container as its user, so the session reads every line it
-// sends as hostile: parse_agent_message checks each field's type, range and
-// size, and makes text printable (fuzzed: tests/fuzz/agent_reply.cpp).
+// other over the agent's socket: one JSON object a line, bounded, each kind
+// rendered and parsed here only. The session sends a hello (AgentHello), then
+// requests (AgentCall) with an id; the agent answers each and reports events.
+// The agent runs inside the container as its user, so the session reads every
+// line it sends as hostile: parse_agent_message checks each field's type,
+// range and size, and makes text printable (fuzzed: tests/fuzz/agent_reply.cpp).
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace ctop {
@@ -24,6 +27,52 @@ inline constexpr size_t max_app_exec = 1024;
 inline constexpr size_t max_app_icon = 256;
 inline constexpr size_t max_app_id = 128;
 inline constexpr size_t max_agent_error = 512;
+
+// The session's first line: which container the agent joins.
+struct AgentHello {
+    std::string container;
+    std::string lxcpath;  // empty: liblxc's default
+};
+// Start an app in the container as its user; the reply names its pid.
+struct AgentSpawn {
+    std::vector<std::string> argv;  // never empty
+    std::vector<std::string> env;
+    std::string cwd = "/home/user";
+};
+// List the container's applications (its .desktop entries).
+struct AgentListApps {};
+using AgentCall = std::variant<AgentSpawn, AgentListApps>;
+// What the session tells the agent without asking (no id, no answer): the
+// host closed the container's notification (the specification's reason, 1
+// to 4), or the user chose one of its actions.
+struct AgentNotificationClosed {
+    std::uint32_t notification = 0;  // the agent's id for it
+    std::uint32_t reason = 0;
+};
+struct AgentNotificationAction {
+    std::uint32_t notification = 0;
+    std::string key;
+};
+// monostate: an event the agent does not know, or whose fields do not fit
+// (ignored, as a newer session's may be).
+using AgentEvent = std::variant<std::monostate, AgentNotificationClosed, AgentNotificationAction>;
+
+struct AgentRequest {
+    std::uint64_t id = 0;
+    AgentCall call;
+    std::optional<AgentEvent> event;  // set for a line without an id: `call` is not
+};
+
+std::string agent_hello_line(const AgentHello& hello);
+// nullopt, with `problem` saying why, when the line is not a hello (the
+// container's name is checked by the agent, against liblxc's rules).
+std::optional<AgentHello> parse_agent_hello(std::string_view line, std::string* problem);
+// Request `id` as its line (without the newline); text that is not UTF-8 is
+// replaced, not refused.
+std::string agent_request_line(std::uint64_t id, const AgentCall& call);
+// nullopt, with `problem` saying why, when the line is neither a request nor
+// an event; `id` is set as soon as the line has one, so the agent can answer it.
+std::optional<AgentRequest> parse_agent_request(std::string_view line, std::uint64_t* id, std::string* problem);
 
 // One application the container offers (its .desktop entry).
 struct DesktopApp {
@@ -77,9 +126,7 @@ std::string agent_started_line(pid_t host_pid);
 std::string agent_notify_line(const ContainerNotification& n);
 std::string agent_close_line(std::uint32_t id);
 
-// What the session tells the agent (lines without an id, never answered):
-// the host closed its notification `id` (the specification's reason, 1 to
-// 4), or the user chose its action `key`.
+// The session's events as lines: AgentNotificationClosed, AgentNotificationAction.
 std::string agent_closed_event(std::uint32_t id, std::uint32_t reason);
 std::string agent_action_event(std::uint32_t id, const std::string& key);
 

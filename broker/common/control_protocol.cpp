@@ -2,6 +2,7 @@
 #include "control_protocol.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace ctop {
@@ -245,6 +246,136 @@ nlohmann::json request(const Audio& r)
 nlohmann::json request(const Notify& r)
 {
     return {{"cmd", "notify"}, {"message", r.message}};
+}
+
+namespace {
+
+const char* const action_names[] = {"move", "click", "scroll", "drag"};
+const char* const button_names[] = {"left", "right", "middle"};
+const char* const modifiers[] = {"super", "ctrl", "alt", "shift"};
+
+// The index of `name` in `names`, or -1.
+template <size_t N> int index_of(const char* const (&names)[N], std::string_view name)
+{
+    for (size_t i = 0; i < N; ++i)
+        if (name == names[i]) return static_cast<int>(i);
+    return -1;
+}
+
+// A number field of a pointer request, or a message naming it.
+std::string number_field(const nlohmann::json& j, const char* name, double* out)
+{
+    auto it = j.find(name);
+    if (it == j.end()) return std::string("pointer: missing '") + name + "'";
+    if (!it->is_number()) return std::string("pointer: '") + name + "' must be a number";
+    *out = it->get<double>();
+    return {};
+}
+
+std::string button_field(const nlohmann::json& j, Pointer::Button* out)
+{
+    auto it = j.find("button");
+    if (it == j.end()) return {};
+    int i = it->is_string() ? index_of(button_names, it->get_ref<const std::string&>()) : -1;
+    if (i < 0) return "pointer: 'button' must be left, right or middle";
+    *out = static_cast<Pointer::Button>(i);
+    return {};
+}
+
+std::string hold_field(const nlohmann::json& j, std::vector<std::string>* out)
+{
+    auto it = j.find("hold");
+    if (it == j.end()) return {};
+    const char* bad = "pointer: 'hold' must be modifiers joined by '+' (Super, Ctrl, Alt, Shift)";
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > 64) return bad;
+    *out = modifier_names(it->get_ref<const std::string&>());
+    for (const std::string& name : *out)
+        if (index_of(modifiers, name) < 0) return bad;
+    return {};
+}
+
+std::string scroll_field(const nlohmann::json& j, int* out)
+{
+    auto it = j.find("dy");
+    if (it == j.end() || !it->is_number_integer()) return "pointer: 'dy' must be a whole number of wheel steps";
+    long long dy = it->is_number_unsigned() && it->get<std::uint64_t>() > 100 ? 101 : it->get<long long>();
+    if (dy < -100 || dy > 100 || dy == 0) return "pointer: 'dy' must be -100 to 100, not 0";
+    *out = static_cast<int>(dy);
+    return {};
+}
+
+// The fields of `r.action`; "" when they fit.
+std::string action_fields(const nlohmann::json& j, Pointer& r)
+{
+    using A = Pointer::Action;
+    if (r.action == A::move) {
+        std::string err = number_field(j, "x", &r.x);
+        return err.empty() ? number_field(j, "y", &r.y) : err;
+    }
+    if (std::string err = button_field(j, &r.button); !err.empty()) return err;
+    if (r.action == A::click) return {};
+    if (r.action == A::scroll) return scroll_field(j, &r.dy);
+    double* coords[4] = {&r.x, &r.y, &r.to_x, &r.to_y};
+    const char* names[4] = {"x1", "y1", "x2", "y2"};
+    for (int i = 0; i < 4; ++i)
+        if (std::string err = number_field(j, names[i], coords[i]); !err.empty()) return err;
+    return hold_field(j, &r.hold);
+}
+
+}  // namespace
+
+std::vector<std::string> modifier_names(std::string_view joined)
+{
+    std::vector<std::string> names;
+    for (size_t start = 0; start <= joined.size();) {
+        size_t plus = std::min(joined.find('+', start), joined.size());
+        std::string name(joined.substr(start, plus - start));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        names.push_back(std::move(name));
+        start = plus + 1;
+    }
+    return names;
+}
+
+std::optional<Pointer> parse_pointer(const nlohmann::json& j, std::string* error)
+{
+    auto action = j.find("action");
+    int a =
+        action != j.end() && action->is_string() ? index_of(action_names, action->get_ref<const std::string&>()) : -1;
+    Pointer r;
+    std::string err = "pointer: 'action' must be one of move, click, scroll, drag";
+    if (a >= 0) {
+        r.action = static_cast<Pointer::Action>(a);
+        err = action_fields(j, r);
+    }
+    if (err.empty()) return r;
+    if (error) *error = err;
+    return std::nullopt;
+}
+
+nlohmann::json request(const Pointer& r)
+{
+    nlohmann::json j = {{"cmd", "pointer"}, {"action", action_names[static_cast<int>(r.action)]}};
+    const char* button = button_names[static_cast<int>(r.button)];
+    switch (r.action) {
+    case Pointer::Action::move:
+        j.update({{"x", r.x}, {"y", r.y}});
+        break;
+    case Pointer::Action::click:
+        j["button"] = button;
+        break;
+    case Pointer::Action::scroll:
+        j["dy"] = r.dy;
+        break;
+    case Pointer::Action::drag: {
+        j.update({{"x1", r.x}, {"y1", r.y}, {"x2", r.to_x}, {"y2", r.to_y}, {"button", button}});
+        std::string hold;
+        for (const std::string& name : r.hold) hold += (hold.empty() ? "" : "+") + name;
+        if (!hold.empty()) j["hold"] = hold;
+        break;
+    }
+    }
+    return j;
 }
 
 }  // namespace ctop::control

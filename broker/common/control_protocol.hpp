@@ -53,6 +53,16 @@ struct Audio {  // fields left out are not changed
 struct Notify {
     std::string message;
 };
+// The test pointer (a session started with --test-input), in layout
+// coordinates. Read with parse_pointer: its fields depend on the action.
+struct Pointer {
+    enum class Action { move, click, scroll, drag } action = Action::move;
+    enum class Button { left, right, middle } button = Button::left;  // click, drag
+    double x = 0, y = 0;                                              // move: where to; drag: where the press is
+    double to_x = 0, to_y = 0;                                        // drag: where the release is
+    int dy = 0;                     // scroll: wheel steps, -100 to 100, not 0 (positive: down)
+    std::vector<std::string> hold;  // drag: modifiers held, lower case: super, ctrl, alt, shift
+};
 
 void from_json(const nlohmann::json& j, Key& r);
 void from_json(const nlohmann::json& j, Type& r);
@@ -74,8 +84,16 @@ nlohmann::json request(const Stop& r);
 nlohmann::json request(const Apps& r);
 nlohmann::json request(const Audio& r);
 nlohmann::json request(const Notify& r);
+nlohmann::json request(const Pointer& r);
 // A command without fields: status, views, clipboard, quit.
 nlohmann::json request(std::string_view cmd);
+
+// A pointer request, or nothing with `error` naming the field that does not
+// fit ("pointer: 'dy' must be -100 to 100, not 0").
+std::optional<Pointer> parse_pointer(const nlohmann::json& j, std::string* error);
+// "Super+Shift" → {"super", "shift"}: the names as a pointer request holds
+// them (checked by parse_pointer, not here).
+std::vector<std::string> modifier_names(std::string_view joined);
 
 inline nlohmann::json ok()
 {
@@ -99,7 +117,7 @@ std::optional<nlohmann::json> parse_request(std::string_view line);
 // naming the field ("audio: field 'mute': expected true or false, got
 // string"). Handlers then never meet a wrong type. Fields a command does not
 // list are ignored (a newer CLI may send more); commands not listed
-// ("pointer", unknown ones) check their own.
+// ("pointer": parse_pointer, unknown ones) check their own.
 std::string check_request_fields(const nlohmann::json& request);
 
 }  // namespace ctop

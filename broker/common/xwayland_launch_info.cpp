@@ -26,6 +26,16 @@ std::optional<int64_t> integer(const nlohmann::json& j, const char* key, int64_t
 
 }  // namespace
 
+std::string render_xwayland_launch_info(const XwaylandLaunchInfo& info)
+{
+    return nlohmann::json{{"container", info.container},
+                          {"lxcpath", info.lxcpath},
+                          {"fd", info.x_fd},
+                          {"uid", info.uid},
+                          {"gid", info.gid}}
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::optional<XwaylandLaunchInfo> parse_xwayland_launch_info(std::string_view text, std::string* error)
 {
     auto fail = [&](const std::string& why) -> std::optional<XwaylandLaunchInfo> {

@@ -6,8 +6,6 @@
 #include "container_namespaces.hpp"
 #include "desktop_apps.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -29,7 +27,6 @@
 #include <set>
 
 namespace ctop {
-using nlohmann::json;
 
 namespace {
 
@@ -153,61 +150,37 @@ pid_t start_app(std::vector<std::string> argv, std::vector<std::string> env, con
     _exit(err == EACCES ? 126 : 127);
 }
 
-std::string strings_field(const json& req, const char* key, std::vector<std::string>* out)
+std::string handle_spawn(std::uint64_t id, AgentSpawn spawn)
 {
-    auto it = req.find(key);
-    if (it == req.end()) return {};
-    if (!it->is_array()) return std::string("'") + key + "' is not a list";
-    for (const auto& s : *it) {
-        if (!s.is_string()) return std::string("'") + key + "' holds a non-string";
-        out->push_back(s.get<std::string>());
-    }
-    return {};
-}
-
-std::string handle_spawn(std::uint64_t id, const json& req)
-{
-    std::vector<std::string> argv, env;
-    if (std::string bad = strings_field(req, "argv", &argv); !bad.empty()) return agent_reply_line(id, bad);
-    if (std::string bad = strings_field(req, "env", &env); !bad.empty()) return agent_reply_line(id, bad);
-    if (argv.empty() || argv[0].empty()) return agent_reply_line(id, "nothing to run (empty argv)");
-    pid_t pid = start_app(std::move(argv), std::move(env), req.value("cwd", "/home/user"));
+    pid_t pid = start_app(std::move(spawn.argv), std::move(spawn.env), spawn.cwd);
     if (pid < 0) return agent_reply_line(id, std::string("fork: ") + std::strerror(errno));
     return agent_spawned_line(id, pid);
 }
 
 // What the host did with one of this container's notifications (the
 // session mapped the host's id back to ours): never answered.
-void handle_event(const json& event, NotificationServer& notifications)
+void handle_event(const AgentEvent& event, NotificationServer& notifications)
 {
-    auto id = event.find("notification");
-    if (id == event.end() || !id->is_number_unsigned() || id->get<std::uint64_t>() > UINT32_MAX) return;
-    auto n = static_cast<std::uint32_t>(id->get<std::uint64_t>());
-    std::string kind = event.value("event", "");
-    if (kind == "closed" && event.contains("reason") && event["reason"].is_number_unsigned())
-        notifications.closed_by_host(
-            n, static_cast<std::uint32_t>(std::min<std::uint64_t>(event["reason"].get<std::uint64_t>(), 4)));
-    else if (kind == "action" && event.contains("key") && event["key"].is_string())
-        notifications.action_invoked(n, event["key"].get<std::string>());
+    if (const auto* closed = std::get_if<AgentNotificationClosed>(&event))
+        notifications.closed_by_host(closed->notification, closed->reason);
+    else if (const auto* action = std::get_if<AgentNotificationAction>(&event))
+        notifications.action_invoked(action->notification, action->key);
 }
 
 // A request's reply, or "" for an event (which has none).
 std::string handle(const std::string& line, NotificationServer& notifications)
 {
-    json req = json::parse(line, nullptr, false);
-    if (!req.is_discarded() && req.is_object() && req.contains("event") && !req.contains("id")) {
-        handle_event(req, notifications);
+    std::uint64_t id;
+    std::string problem;
+    std::optional<AgentRequest> req = parse_agent_request(line, &id, &problem);
+    if (!req) return agent_reply_line(id, problem);
+    if (req->event) {
+        handle_event(*req->event, notifications);
         return {};
     }
-    if (req.is_discarded() || !req.is_object() || !req.contains("id") || !req["id"].is_number_unsigned())
-        return agent_reply_line(0, "malformed request");
-    std::uint64_t id = req["id"].get<std::uint64_t>();
-    std::string op = req.value("op", "");
-    if (op == "spawn") return handle_spawn(id, req);
-    if (op == "apps")
-        return agent_apps_line(id, list_desktop_apps({"/home/user/.local/share/applications",
-                                                      "/usr/local/share/applications", "/usr/share/applications"}));
-    return agent_reply_line(id, "unknown op '" + op.substr(0, 40) + "'");
+    if (auto* spawn = std::get_if<AgentSpawn>(&req->call)) return handle_spawn(id, std::move(*spawn));
+    return agent_apps_line(id, list_desktop_apps({"/home/user/.local/share/applications",
+                                                  "/usr/local/share/applications", "/usr/share/applications"}));
 }
 
 void report_exits(NotificationServer& notifications)
@@ -264,13 +237,11 @@ void report_exits(NotificationServer& notifications)
 
 int agent_main()
 {
-    json hello = json::parse(read_first_line(), nullptr, false);
-    if (hello.is_discarded() || !hello.is_object() || !hello.contains("container") || !hello["container"].is_string())
-        die("expected {\"container\": NAME, \"lxcpath\": PATH} as the first line");
-    std::string name = hello["container"];
-    std::string lxcpath = hello.value("lxcpath", "");
-    if (!containers::Container::valid_name(name)) die("bad container name");
-    enter(name, lxcpath);
+    std::string problem;
+    std::optional<AgentHello> hello = parse_agent_hello(read_first_line(), &problem);
+    if (!hello) die(problem);
+    if (!containers::Container::valid_name(hello->container)) die("bad container name");
+    enter(hello->container, hello->lxcpath);
     become_container_user();
     serve();
 }

@@ -16,7 +16,6 @@
 #include <stdexcept>
 
 namespace ctop {
-using nlohmann::json;
 
 namespace {
 // What one wakeup reads at most: a flooding agent cannot hold the loop.
@@ -36,7 +35,7 @@ ContainerAgent::ContainerAgent(wl_event_loop* loop, std::string name, const std:
     fcntl(fd_.get(), F_SETFL, O_NONBLOCK);
     watch_.watch(loop_, fd_.get(), WL_EVENT_READABLE, [this](uint32_t) { on_readable(); });
     // Small and first: it sits in the socket's buffer until the agent reads it.
-    std::string hello = json{{"container", name_}, {"lxcpath", lxcpath}}.dump() + "\n";
+    std::string hello = agent_hello_line({name_, lxcpath}) + "\n";
     if (send(fd_.get(), hello.data(), hello.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(hello.size()))
         end("cannot write to it");
 }
@@ -45,12 +44,11 @@ ContainerAgent::ContainerAgent(wl_event_loop* loop, std::string name, const std:
 // waits for the requests' answers any more (their timers go with them).
 ContainerAgent::~ContainerAgent() = default;
 
-bool ContainerAgent::request(json req, Done done, int timeout_ms)
+bool ContainerAgent::request(const AgentCall& call, Done done, int timeout_ms)
 {
     if (!alive()) return false;
     std::uint64_t id = next_id_++;
-    req["id"] = id;
-    std::string line = req.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    std::string line = agent_request_line(id, call) + "\n";
     // A request is small; an agent that does not read it is broken.
     if (line.size() > max_agent_line ||
         send(fd_.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {

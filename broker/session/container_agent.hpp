@@ -12,8 +12,6 @@
 
 #include <wayland-server-core.h>
 
-#include <nlohmann/json.hpp>
-
 #include <sys/types.h>
 
 #include <cstdint>
@@ -47,9 +45,9 @@ public:
 
     bool alive() const { return static_cast<bool>(fd_); }
     pid_t pid() const { return pid_; }  // the agent's pid on the host, once it said; else -1
-    // `request` gets an "id" and is sent. False, without calling `done`, when
+    // `call` gets an id and is sent. False, without calling `done`, when
     // the agent is gone or does not take it (then it is ended).
-    bool request(nlohmann::json request, Done done, int timeout_ms = 5000);
+    bool request(const AgentCall& call, Done done, int timeout_ms = 5000);
     // A line the agent does not answer (agent_closed_event...). False when
     // the agent is gone or does not take it (then it is ended).
     bool tell(const std::string& event);

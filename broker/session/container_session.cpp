@@ -5,8 +5,7 @@
 #include "policy.hpp"
 #include "server.hpp"
 #include "xwayland.hpp"
-
-#include <nlohmann/json.hpp>
+#include "xwayland_launch_info.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -56,8 +55,10 @@ void ContainerSession::apply(const ContainerPolicy& policy, const std::string& l
 {
     server_.admit(name_, rules_of(policy));
     if (policy.x11 && !x_) {
-        // launch_info is handed to the launcher (broker/helpers/xwayland_launcher.cpp).
-        std::string launch_info = nlohmann::json{{"container", name_}, {"lxcpath", lxcpath}}.dump();
+        // Read by the launcher (broker/helpers/xwayland_launcher.cpp).
+        auto launch_info = [name = name_, lxcpath](int x_fd) {
+            return render_xwayland_launch_info({name, lxcpath, x_fd});
+        };
         x_ = std::make_unique<ContainerXServer>(server_, name_, socket_->dir(), launch_info);
     }
 }

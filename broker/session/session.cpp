@@ -48,15 +48,6 @@ std::string bad_name_message(const std::string& name)
     return "bad container name '" + name + "': use 1-31 of a-z, 0-9 and '-', not starting with '-'";
 }
 
-// A number field of a request, or a message naming it.
-std::string number_field(const json& req, const char* name, double* out)
-{
-    if (!req.contains(name)) return std::string("pointer: missing '") + name + "'";
-    if (!req[name].is_number()) return std::string("pointer: '") + name + "' must be a number";
-    *out = req[name].get<double>();
-    return {};
-}
-
 }  // namespace
 
 Session::Session(const ServerOptions& options)
@@ -333,61 +324,31 @@ void Session::pointer(const json& req, ControlServer::Reply reply)
 {
     TestPointer* p = server_->test_pointer();
     if (!p) return reply(error("the session has no test pointer (start it with --test-input)"));
-    if (!req.contains("action") || !req["action"].is_string())
-        return reply(error("pointer: 'action' must be one of move, click, scroll, drag"));
-    const std::string action = req["action"].get<std::string>();
+    std::string bad;
+    std::optional<control::Pointer> r = control::parse_pointer(req, &bad);
+    if (!r) return reply(error(bad));
     auto answer = [reply](const std::string& err) { reply(err.empty() ? json{{"ok", true}} : error(err)); };
-    if (action == "move") {
-        double x, y;
-        std::string err = number_field(req, "x", &x);
-        if (err.empty()) err = number_field(req, "y", &y);
-        if (!err.empty()) return answer(err);
+    using Action = control::Pointer::Action;
+    static const uint32_t buttons[] = {BTN_LEFT, BTN_RIGHT, BTN_MIDDLE};  // as Pointer::Button
+    const uint32_t button = buttons[static_cast<int>(r->button)];
+    switch (r->action) {
+    case Action::move: {
         std::uint64_t injected = monotonic_nsec();
-        err = p->move(x, y);
+        std::string err = p->move(r->x, r->y);
         return reply(err.empty() ? json{{"ok", true}, {"injected_ns", injected}} : error(err));
     }
-    static const std::map<std::string, uint32_t> buttons = {
-        {"left", BTN_LEFT}, {"right", BTN_RIGHT}, {"middle", BTN_MIDDLE}};
-    std::string button_name = "left";
-    if (req.contains("button")) {
-        if (!req["button"].is_string()) return answer("pointer: 'button' must be left, right or middle");
-        button_name = req["button"].get<std::string>();
-    }
-    auto button = buttons.find(button_name);
-    if (button == buttons.end()) return answer("pointer: 'button' must be left, right or middle");
-    if (action == "click") return p->click(button->second, answer);
-    if (action == "scroll") {
-        if (!req.contains("dy") || !req["dy"].is_number_integer())
-            return answer("pointer: 'dy' must be a whole number of wheel steps");
-        long long dy = req["dy"].get<long long>();
-        if (dy < -100 || dy > 100 || dy == 0) return answer("pointer: 'dy' must be -100 to 100, not 0");
-        return answer(p->scroll(static_cast<int>(dy)));
-    }
-    if (action == "drag") {
-        double c[4];
-        const char* names[4] = {"x1", "y1", "x2", "y2"};
-        for (int i = 0; i < 4; ++i)
-            if (std::string err = number_field(req, names[i], &c[i]); !err.empty()) return answer(err);
+    case Action::click:
+        return p->click(button, answer);
+    case Action::scroll:
+        return answer(p->scroll(r->dy));
+    case Action::drag: {
         static const std::map<std::string, uint32_t> modifier_keys = {
             {"super", KEY_LEFTMETA}, {"ctrl", KEY_LEFTCTRL}, {"alt", KEY_LEFTALT}, {"shift", KEY_LEFTSHIFT}};
         std::vector<uint32_t> hold;
-        if (req.contains("hold")) {
-            const char* bad = "pointer: 'hold' must be modifiers joined by '+' (Super, Ctrl, Alt, Shift)";
-            if (!req["hold"].is_string() || req["hold"].get<std::string>().size() > 64) return answer(bad);
-            std::string names = req["hold"].get<std::string>();
-            std::transform(names.begin(), names.end(), names.begin(),
-                           [](unsigned char ch) { return std::tolower(ch); });
-            for (size_t start = 0; start <= names.size();) {
-                size_t plus = std::min(names.find('+', start), names.size());
-                auto it = modifier_keys.find(names.substr(start, plus - start));
-                if (it == modifier_keys.end()) return answer(bad);
-                hold.push_back(it->second);
-                start = plus + 1;
-            }
-        }
-        return p->drag(c[0], c[1], c[2], c[3], button->second, std::move(hold), answer);
+        for (const std::string& name : r->hold) hold.push_back(modifier_keys.at(name));
+        return p->drag(r->x, r->y, r->to_x, r->to_y, button, std::move(hold), answer);
     }
-    answer("pointer: 'action' must be one of move, click, scroll, drag");
+    }
 }
 
 ContainerSession& Session::container(const std::string& name)
@@ -688,7 +649,7 @@ bool Session::spawn_through_agent(ContainerSession& live, const json& req, bool 
     std::error_code ec;
     auto log_offset = static_cast<std::int64_t>(std::filesystem::file_size(log, ec));
     if (ec) log_offset = 0;
-    json work = {{"op", "spawn"}, {"argv", argv}, {"env", app_environment(name, audio, r.env)}, {"cwd", "/home/user"}};
+    AgentSpawn work{argv, app_environment(name, audio, r.env)};
     return agent->request(
         work, [this, name, req, reply, argv, log, log_offset](const AgentMessage* r, const std::string& why) {
             // The agent went away meanwhile: the worker starts the app (and a new agent).
@@ -733,7 +694,7 @@ void Session::apps(const json& req, ControlServer::Reply reply)
         ++gather->waiting;
         std::string container = name;
         bool sent = agent->request(
-            {{"op", "apps"}}, [this, gather, container, listed](const AgentMessage* r, const std::string& why) {
+            AgentListApps{}, [this, gather, container, listed](const AgentMessage* r, const std::string& why) {
                 if (r && r->ok && r->apps) {
                     known_apps_[container] = *r->apps;
                     gather->out["apps"][container] = listed(*r->apps);

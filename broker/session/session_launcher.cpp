@@ -116,7 +116,7 @@ void Session::open_launcher()
         ++*waiting;
         std::string container = name;
         bool sent = agent->request(
-            {{"op", "apps"}},
+            AgentListApps{},
             [this, container, one_done](const AgentMessage* r, const std::string&) {
                 if (r && r->ok && r->apps) {
                     known_apps_[container] = *r->apps;
