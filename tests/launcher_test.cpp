@@ -32,6 +32,12 @@ protected:
     {
         return exec(container, {"sh", "-c", script});
     }
+    // Container `name` made and running (a long sleep keeps it up).
+    void running(const std::string& name)
+    {
+        create(name);
+        spawn(name, {"sleep", "600"});
+    }
 
     // Super+D, then the launcher is up and has the keyboard.
     void open_launcher()
@@ -41,6 +47,15 @@ protected:
             json st = s().status();
             return st["launcher_open"] == true && st["keyboard_on_layer_surface"] == true;
         })) << s().status().dump();
+    }
+
+    // Super+D and Escape: the running containers' agents list their apps,
+    // which the session keeps.
+    void list_apps()
+    {
+        open_launcher();
+        ASSERT_EQ(s().key("Escape"), "");
+        ASSERT_TRUE(wait_until([&] { return s().status()["launcher_open"] == false; }));
     }
 
     // Types into the launcher and presses Enter.
@@ -58,16 +73,19 @@ protected:
             if (v["app_id"] == app_id) return v;
         return {};
     }
+    // True once a window of `app_id` is mapped, within `limit`.
+    bool mapped(const std::string& app_id, std::chrono::seconds limit)
+    {
+        return wait_until([&] { return !view_with_app_id(app_id).is_null(); }, limit);
+    }
 };
 
 }  // namespace
 
 TEST_F(Launcher, ListsTwoContainersAppsAndTheChosenOneMapsInItsContainersWorkspace)
 {
-    create("alpha");
-    create("beta");
-    spawn("alpha", {"sleep", "600"});
-    spawn("beta", {"sleep", "600"});
+    running("alpha");
+    running("beta");
     add_app("alpha", "probe", "Alpha Probe", "foot --app-id alpha-probe sleep 300");
     add_app("beta", "probe", "Beta Probe", "foot --app-id beta-probe sleep 300");
 
@@ -78,7 +96,7 @@ TEST_F(Launcher, ListsTwoContainersAppsAndTheChosenOneMapsInItsContainersWorkspa
         for (int x = 340; x < 940; x += 4) lit += shot.at(x, y).r + shot.at(x, y).g + shot.at(x, y).b > 60;
     EXPECT_GT(lit, 2000) << "no launcher drawn in the middle of the screen";
     choose("Beta Probe");
-    ASSERT_TRUE(wait_until([&] { return !view_with_app_id("beta-probe").is_null(); }, std::chrono::seconds(30)));
+    ASSERT_TRUE(mapped("beta-probe", std::chrono::seconds(30)));
     json v = view_with_app_id("beta-probe");
     EXPECT_EQ(v["container"], "beta");
     EXPECT_EQ(v["workspace"], "beta");
@@ -88,19 +106,16 @@ TEST_F(Launcher, ListsTwoContainersAppsAndTheChosenOneMapsInItsContainersWorkspa
 
     open_launcher();
     choose("Alpha Probe");
-    ASSERT_TRUE(wait_until([&] { return !view_with_app_id("alpha-probe").is_null(); }, std::chrono::seconds(30)));
+    ASSERT_TRUE(mapped("alpha-probe", std::chrono::seconds(30)));
     EXPECT_EQ(view_with_app_id("alpha-probe")["workspace"], "alpha");
     EXPECT_TRUE(wait_until([&] { return s().status()["current_workspace"] == "alpha"; }));
 }
 
 TEST_F(Launcher, AStoppedContainersAppsStayListedAndChoosingOneStartsTheContainer)
 {
-    create("beta");
-    spawn("beta", {"sleep", "600"});
+    running("beta");
     add_app("beta", "probe", "Beta Probe", "foot --app-id beta-probe sleep 300");
-    open_launcher();  // beta's agent lists its apps now
-    ASSERT_EQ(s().key("Escape"), "");
-    ASSERT_TRUE(wait_until([&] { return s().status()["launcher_open"] == false; }));
+    list_apps();
 
     ASSERT_EQ(s().cli({"stop", "beta"}), 0);
     ASSERT_TRUE(wait_until([&] {
@@ -111,45 +126,40 @@ TEST_F(Launcher, AStoppedContainersAppsStayListedAndChoosingOneStartsTheContaine
     }));
     open_launcher();
     choose("Beta Probe");
-    ASSERT_TRUE(wait_until([&] { return !view_with_app_id("beta-probe").is_null(); }, std::chrono::seconds(60)));
+    ASSERT_TRUE(mapped("beta-probe", std::chrono::seconds(60)));
     EXPECT_EQ(view_with_app_id("beta-probe")["container"], "beta");
 }
 
 TEST_F(Launcher, TheNextSessionListsAContainersAppsFromItsLastListAndChoosingOneStartsIt)
 {
-    create("beta");
-    spawn("beta", {"sleep", "600"});
+    running("beta");
     add_app("beta", "probe", "Beta Probe", "foot --app-id beta-probe sleep 300");
-    open_launcher();  // beta's agent lists its apps, and the session keeps the list
-    ASSERT_EQ(s().key("Escape"), "");
-    ASSERT_TRUE(wait_until([&] { return s().status()["launcher_open"] == false; }));
+    list_apps();
 
     s_.reset();  // the user logs out (beta stops with the session) and in again
     s_ = std::make_unique<Session>();
     open_launcher();
     choose("Beta Probe");
-    ASSERT_TRUE(wait_until([&] { return !view_with_app_id("beta-probe").is_null(); }, std::chrono::seconds(60)));
+    ASSERT_TRUE(mapped("beta-probe", std::chrono::seconds(60)));
     EXPECT_EQ(view_with_app_id("beta-probe")["container"], "beta");
     EXPECT_TRUE(wait_until([&] { return s().status()["current_workspace"] == "beta"; }));
 }
 
 TEST_F(Launcher, AnAppNamedLikeAHostEntryStillStartsInItsOwnContainer)
 {
-    create("alpha");
-    spawn("alpha", {"sleep", "600"});
+    running("alpha");
     // Its name tries to end alpha's line and start a host one.
     add_app("alpha", "evil", "Evil\\\\nhost: Impostor", "foot --app-id impostor sleep 300");
     open_launcher();
     choose("Impostor");
-    ASSERT_TRUE(wait_until([&] { return !view_with_app_id("impostor").is_null(); }, std::chrono::seconds(30)));
+    ASSERT_TRUE(mapped("impostor", std::chrono::seconds(30)));
     EXPECT_EQ(view_with_app_id("impostor")["container"], "alpha");
     EXPECT_EQ(view_with_app_id("impostor")["workspace"], "alpha");
 }
 
 TEST_F(Launcher, SuperReturnOpensFootInTheFocusedContainerAndAHostFootOnTheHostWorkspace)
 {
-    create("alpha");
-    spawn("alpha", {"sleep", "600"});
+    running("alpha");
     ASSERT_EQ(s().key("Super+2"), "");
     ASSERT_EQ(s().status()["current_workspace"], "alpha");
     ASSERT_EQ(s().key("Super+Return"), "");
