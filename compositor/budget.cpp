@@ -68,28 +68,36 @@ ClientBudgets::ClientBudgets(wl_display* display, const ClientPolicy& policy, Bu
     : policy_(policy), limits_(limits)
 {
     client_created_.listener.notify = [](wl_listener* l, void* data) {
-        ClientBudgets* self = reinterpret_cast<ClientCreated*>(l)->self;
-        auto* wl = static_cast<wl_client*>(data);
-        auto client = std::make_shared<Client>();
-        client->owner = self;
-        client->client = wl;
-        client->resource_created.listener.notify = [](wl_listener* l, void* data) {
-            Client* c = reinterpret_cast<Client::Hook*>(l)->client;
-            c->owner->on_resource_created(*c, static_cast<wl_resource*>(data));
-        };
-        client->destroy.listener.notify = [](wl_listener* l, void*) {
-            Client* c = reinterpret_cast<Client::Hook*>(l)->client;
-            wl_list_remove(&c->resource_created.listener.link);
-            wl_list_remove(&c->destroy.listener.link);
-            c->owner->clients_.erase(c->client);  // its buffers' charges keep c alive
-        };
-        wl_client_add_resource_created_listener(wl, &client->resource_created.listener);
-        wl_client_add_destroy_listener(wl, &client->destroy.listener);
-        self->clients_[wl] = std::move(client);
+        reinterpret_cast<ClientCreated*>(l)->self->on_client_created(static_cast<wl_client*>(data));
     };
     client_created_.self = this;
     wl_display_add_client_created_listener(display, &client_created_.listener);
     logger_ = wl_display_add_protocol_logger(display, &ClientBudgets::on_message, this);
+}
+
+void ClientBudgets::on_client_created(wl_client* wl)
+{
+    auto client = std::make_shared<Client>();
+    client->owner = this;
+    client->client = wl;
+    client->resource_created.listener.notify = [](wl_listener* l, void* data) {
+        Client* c = reinterpret_cast<Client::Hook*>(l)->client;
+        c->owner->on_resource_created(*c, static_cast<wl_resource*>(data));
+    };
+    client->destroy.listener.notify = [](wl_listener* l, void*) {
+        Client* c = reinterpret_cast<Client::Hook*>(l)->client;
+        c->owner->on_client_destroyed(*c);
+    };
+    wl_client_add_resource_created_listener(wl, &client->resource_created.listener);
+    wl_client_add_destroy_listener(wl, &client->destroy.listener);
+    clients_[wl] = std::move(client);
+}
+
+void ClientBudgets::on_client_destroyed(Client& client)
+{
+    wl_list_remove(&client.resource_created.listener.link);
+    wl_list_remove(&client.destroy.listener.link);
+    clients_.erase(client.client);  // its buffers' charges keep `client` alive; nothing of it is used after
 }
 
 ClientBudgets::~ClientBudgets()

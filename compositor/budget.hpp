@@ -49,6 +49,8 @@ private:
     struct Charge;
     static void on_message(void* data, wl_protocol_logger_type direction, const wl_protocol_logger_message* message);
     void check_request(Client& client, const wl_protocol_logger_message& message);
+    void on_client_created(wl_client* client);
+    void on_client_destroyed(Client& client);
     void on_resource_created(Client& client, wl_resource* resource);
     void recount(Client& client);
     void exceed(Client& client, const char* budget, uint64_t value, uint64_t limit);

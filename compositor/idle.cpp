@@ -11,20 +11,24 @@ Idle::Idle(Server& server, wl_display* display, wlr_seat* seat)
     : server_(server), seat_(seat), idle_(wlr_idle_create(display))
 {
     wlr_idle_inhibit_manager_v1* manager = wlr_idle_inhibit_v1_create(display);
-    new_inhibitor_.connect(&manager->events.new_inhibitor, [this](void* data) {
-        // Entries of destroyed inhibitors go now, outside their own callbacks.
-        inhibitors_.remove_if([](const auto& i) { return i->wlr == nullptr; });
-        auto inhibitor = std::make_unique<Inhibitor>();
-        inhibitor->wlr = static_cast<wlr_idle_inhibitor_v1*>(data);
-        Inhibitor* raw = inhibitor.get();
-        raw->destroy.connect(&raw->wlr->events.destroy, [this, raw](void*) {
-            // Its entry is pruned later: a listener is not destroyed while it runs.
-            raw->wlr = nullptr;
-            update();
-        });
-        inhibitors_.push_back(std::move(inhibitor));
+    new_inhibitor_.connect(&manager->events.new_inhibitor,
+                           [this](void* data) { on_new_inhibitor(static_cast<wlr_idle_inhibitor_v1*>(data)); });
+}
+
+void Idle::on_new_inhibitor(wlr_idle_inhibitor_v1* wlr)
+{
+    // Entries of destroyed inhibitors go now, outside their own callbacks.
+    inhibitors_.remove_if([](const auto& i) { return i->wlr == nullptr; });
+    auto inhibitor = std::make_unique<Inhibitor>();
+    inhibitor->wlr = wlr;
+    Inhibitor* raw = inhibitor.get();
+    raw->destroy.connect(&wlr->events.destroy, [this, raw](void*) {
+        // Its entry is pruned later: a listener is not destroyed while it runs.
+        raw->wlr = nullptr;
         update();
     });
+    inhibitors_.push_back(std::move(inhibitor));
+    update();
 }
 
 Idle::~Idle() = default;

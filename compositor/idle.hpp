@@ -27,6 +27,7 @@ public:
     bool inhibited() const { return inhibited_; }
 
 private:
+    void on_new_inhibitor(wlr_idle_inhibitor_v1* inhibitor);
     struct Inhibitor {
         wlr_idle_inhibitor_v1* wlr;
         Listener destroy;

@@ -19,16 +19,19 @@ Output::Output(Server& server, wlr_output* output) : server_(server), output_(ou
     wlr_output_layout_add_auto(server.layout(), output);
     scene_output_ = wlr_scene_get_scene_output(server.scene(), output);
 
-    frame_.connect(&output->events.frame, [this](void*) {
-        if (!scene_output_) return;
-        wlr_scene_output_commit(scene_output_);
-        timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        wlr_scene_output_send_frame_done(scene_output_, &now);
-        ClippedSurfaceTree::send_frame_done_all(&now);  // window surfaces are cropped buffers, not scene surfaces
-    });
+    frame_.connect(&output->events.frame, [this](void*) { on_frame(); });
     commit_.connect(&output->events.commit, [this](void*) { server_.count_frame(); });
     destroy_.connect(&output->events.destroy, [this](void*) { server_.output_destroyed(*this); });
+}
+
+void Output::on_frame()
+{
+    if (!scene_output_) return;
+    wlr_scene_output_commit(scene_output_);
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    wlr_scene_output_send_frame_done(scene_output_, &now);
+    ClippedSurfaceTree::send_frame_done_all(&now);  // window surfaces are cropped buffers, not scene surfaces
 }
 
 }  // namespace ctop

@@ -14,6 +14,7 @@ public:
     wlr_output* wlr() const { return output_; }
 
 private:
+    void on_frame();  // the output wants a frame: the scene is drawn
     Server& server_;
     wlr_output* output_;
     wlr_scene_output* scene_output_;

@@ -21,17 +21,23 @@ XdgPopup::XdgPopup(XdgView& view, wlr_xdg_surface* xdg, wlr_scene_node* parent_n
     wlr_scene_node_set_enabled(&tree_->node, xdg->mapped);
     update();
 
-    map_.connect(&xdg->events.map, [this](void*) {
-        update();
-        wlr_scene_node_set_enabled(&tree_->node, true);
-        take_keyboard();
-    });
-    unmap_.connect(&xdg->events.unmap, [this](void*) {
-        wlr_scene_node_set_enabled(&tree_->node, false);
-        return_keyboard();
-    });
+    map_.connect(&xdg->events.map, [this](void*) { on_map(); });
+    unmap_.connect(&xdg->events.unmap, [this](void*) { on_unmap(); });
     commit_.connect(&xdg->surface->events.commit, [this](void*) { update(); });
     destroy_.connect(&xdg->events.destroy, [this](void*) { delete this; });
+}
+
+void XdgPopup::on_map()
+{
+    update();
+    wlr_scene_node_set_enabled(&tree_->node, true);
+    take_keyboard();
+}
+
+void XdgPopup::on_unmap()
+{
+    wlr_scene_node_set_enabled(&tree_->node, false);
+    return_keyboard();
 }
 
 XdgPopup::~XdgPopup()

@@ -31,6 +31,8 @@ public:
     XdgView& view() const { return view_; }
 
 private:
+    void on_map();
+    void on_unmap();
     void update();
     void take_keyboard();
     void return_keyboard();

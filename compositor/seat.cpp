@@ -58,10 +58,7 @@ public:
 
         key_.connect(&device->keyboard->events.key,
                      [this](void* data) { seat_.on_key(*this, static_cast<wlr_event_keyboard_key*>(data)); });
-        modifiers_.connect(&device->keyboard->events.modifiers, [this](void*) {
-            wlr_seat_set_keyboard(seat_.seat_, device_);
-            wlr_seat_keyboard_notify_modifiers(seat_.seat_, &device_->keyboard->modifiers);
-        });
+        modifiers_.connect(&device->keyboard->events.modifiers, [this](void*) { on_modifiers(); });
         destroy_.connect(&device->events.destroy, [this](void*) {
             seat_.keyboards_.remove_if([this](const auto& kb) { return kb.get() == this; });
         });
@@ -72,6 +69,12 @@ public:
     std::set<uint32_t> consumed;
 
 private:
+    void on_modifiers()
+    {
+        wlr_seat_set_keyboard(seat_.seat_, device_);
+        wlr_seat_keyboard_notify_modifiers(seat_.seat_, &device_->keyboard->modifiers);
+    }
+
     Seat& seat_;
     wlr_input_device* device_;
     Listener key_, modifiers_, destroy_;
@@ -89,26 +92,14 @@ Seat::Seat(Server& server)
     drag_ = std::make_unique<DragAndDrop>(server, seat_);
     drag_->on_end = [this] { schedule_pointer_refresh(); };
     request_logger_ = wl_display_add_protocol_logger(server.display(), &Seat::on_request, this);
-    motion_.connect(&cursor_->events.motion, [this](void* data) {
-        auto* ev = static_cast<wlr_event_pointer_motion*>(data);
-        on_motion(ev->device, ev->time_msec, ev->delta_x, ev->delta_y, ev->unaccel_dx, ev->unaccel_dy);
-    });
+    motion_.connect(&cursor_->events.motion,
+                    [this](void* data) { on_relative_motion(static_cast<wlr_event_pointer_motion*>(data)); });
     motion_absolute_.connect(&cursor_->events.motion_absolute, [this](void* data) {
-        // Absolute devices (the nested backend, the test pointer) move by the
-        // difference: relative motion and constraints apply to them too.
-        auto* ev = static_cast<wlr_event_pointer_motion_absolute*>(data);
-        double lx, ly;
-        wlr_cursor_absolute_to_layout_coords(cursor_, ev->device, ev->x, ev->y, &lx, &ly);
-        double dx = lx - cursor_->x, dy = ly - cursor_->y;
-        on_motion(ev->device, ev->time_msec, dx, dy, dx, dy);
+        on_absolute_motion(static_cast<wlr_event_pointer_motion_absolute*>(data));
     });
     button_.connect(&cursor_->events.button,
                     [this](void* data) { on_button(static_cast<wlr_event_pointer_button*>(data)); });
-    axis_.connect(&cursor_->events.axis, [this](void* data) {
-        auto* ev = static_cast<wlr_event_pointer_axis*>(data);
-        server_.idle().activity();
-        wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete, ev->source);
-    });
+    axis_.connect(&cursor_->events.axis, [this](void* data) { on_axis(static_cast<wlr_event_pointer_axis*>(data)); });
     frame_.connect(&cursor_->events.frame, [this](void*) { wlr_seat_pointer_notify_frame(seat_); });
     touch_down_.connect(&cursor_->events.touch_down,
                         [this](void* data) { on_touch_down(static_cast<wlr_event_touch_down*>(data)); });
@@ -118,12 +109,7 @@ Seat::Seat(Server& server)
                       [this](void* data) { on_touch_up(static_cast<wlr_event_touch_up*>(data)); });
     touch_frame_.connect(&cursor_->events.touch_frame, [this](void*) { wlr_seat_touch_notify_frame(seat_); });
     request_cursor_.connect(&seat_->events.request_set_cursor, [this](void* data) {
-        auto* ev = static_cast<wlr_seat_pointer_request_set_cursor_event*>(data);
-        // Only the client under the pointer may choose its image.
-        if (grab_ == Grab::None && ev->seat_client == seat_->pointer_state.focused_client) {
-            wlr_cursor_set_surface(cursor_, ev->surface, ev->hotspot_x, ev->hotspot_y);
-            cursor_image_.clear();
-        }
+        on_request_cursor(static_cast<wlr_seat_pointer_request_set_cursor_event*>(data));
     });
     watch_popup_grabs();
 }
@@ -317,6 +303,36 @@ void Seat::on_request(void* data, wl_protocol_logger_type type, const wl_protoco
     // it): what it changed is under the pointer before this one is handled,
     // so a client's wl_display.sync after a commit is answered after it.
     if (type == WL_PROTOCOL_LOGGER_REQUEST) static_cast<Seat*>(data)->flush_pointer_refresh();
+}
+
+void Seat::on_relative_motion(wlr_event_pointer_motion* ev)
+{
+    on_motion(ev->device, ev->time_msec, ev->delta_x, ev->delta_y, ev->unaccel_dx, ev->unaccel_dy);
+}
+
+void Seat::on_absolute_motion(wlr_event_pointer_motion_absolute* ev)
+{
+    // Absolute devices (the nested backend, the test pointer) move by the
+    // difference: relative motion and constraints apply to them too.
+    double lx, ly;
+    wlr_cursor_absolute_to_layout_coords(cursor_, ev->device, ev->x, ev->y, &lx, &ly);
+    double dx = lx - cursor_->x, dy = ly - cursor_->y;
+    on_motion(ev->device, ev->time_msec, dx, dy, dx, dy);
+}
+
+void Seat::on_axis(wlr_event_pointer_axis* ev)
+{
+    server_.idle().activity();
+    wlr_seat_pointer_notify_axis(seat_, ev->time_msec, ev->orientation, ev->delta, ev->delta_discrete, ev->source);
+}
+
+void Seat::on_request_cursor(wlr_seat_pointer_request_set_cursor_event* ev)
+{
+    // Only the client under the pointer may choose its image.
+    if (grab_ == Grab::None && ev->seat_client == seat_->pointer_state.focused_client) {
+        wlr_cursor_set_surface(cursor_, ev->surface, ev->hotspot_x, ev->hotspot_y);
+        cursor_image_.clear();
+    }
 }
 
 void Seat::on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy)

@@ -93,6 +93,10 @@ private:
     void process_motion(uint32_t time_msec, bool hand_moved = false);  // hand_moved: a device moved it
     void drag_motion(uint32_t time_msec);                              // while a client's drag holds the pointer
     void send_entry_motion(uint32_t time_msec, double sx, double sy);
+    void on_relative_motion(wlr_event_pointer_motion* event);
+    void on_absolute_motion(wlr_event_pointer_motion_absolute* event);
+    void on_axis(wlr_event_pointer_axis* event);
+    void on_request_cursor(wlr_seat_pointer_request_set_cursor_event* event);
     void on_motion(wlr_input_device* device, uint32_t time_msec, double dx, double dy, double udx, double udy);
     void on_button(wlr_event_pointer_button* event);
     bool start_compositor_grab(View& view, uint32_t button, bool on_surface);

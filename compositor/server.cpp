@@ -245,22 +245,11 @@ Server::Server(const ServerOptions& options) : options_(options)
     clipboard_ = std::make_unique<ClipboardBroker>(*this);
     // An output resized (a nested session's window), moved or rescaled: the
     // bar spans it again and its layer surfaces are placed anew.
-    layout_change_.connect(&layout_->events.change, [this](void*) {
-        if (bar_) bar_->rebuild();
-        layer_shell_->arrange_all();
-    });
+    layout_change_.connect(&layout_->events.change, [this](void*) { on_layout_change(); });
     new_output_.connect(&backend_->events.new_output,
                         [this](void* data) { on_new_output(static_cast<wlr_output*>(data)); });
-    new_input_.connect(&backend_->events.new_input, [this](void* data) {
-        auto* device = static_cast<wlr_input_device*>(data);
-        seat_->add_input(device);
-        if (!wlr_input_device_is_headless(device)) return;
-        if (device->type == WLR_INPUT_DEVICE_KEYBOARD) test_keyboard_ = device->keyboard;
-        // The first headless pointer only: pointers added later (tests/wlcs)
-        // come and go, and must not leave the test pointer on a freed device.
-        if (device->type == WLR_INPUT_DEVICE_POINTER && !test_pointer_)
-            test_pointer_ = std::make_unique<TestPointer>(*this, device);
-    });
+    new_input_.connect(&backend_->events.new_input,
+                       [this](void* data) { on_new_input(static_cast<wlr_input_device*>(data)); });
 
     if (options.test_input) {
         if (!headless_) {
@@ -389,6 +378,23 @@ void Server::on_new_output(wlr_output* output)
     seat_->output_added(output);
     if (bar_) bar_->rebuild();
     layer_shell_->arrange_all();  // the layout may have moved the others
+}
+
+void Server::on_layout_change()
+{
+    if (bar_) bar_->rebuild();
+    layer_shell_->arrange_all();
+}
+
+void Server::on_new_input(wlr_input_device* device)
+{
+    seat_->add_input(device);
+    if (!wlr_input_device_is_headless(device)) return;
+    if (device->type == WLR_INPUT_DEVICE_KEYBOARD) test_keyboard_ = device->keyboard;
+    // The first headless pointer only: pointers added later (tests/wlcs)
+    // come and go, and must not leave the test pointer on a freed device.
+    if (device->type == WLR_INPUT_DEVICE_POINTER && !test_pointer_)
+        test_pointer_ = std::make_unique<TestPointer>(*this, device);
 }
 
 void Server::output_destroyed(Output& output)

@@ -162,6 +162,8 @@ private:
     uint64_t frames_ = 0;
     void create_backend(const ServerOptions& options);
     void on_new_output(wlr_output* output);
+    void on_new_input(wlr_input_device* device);
+    void on_layout_change();
     void on_new_xdg_surface(wlr_xdg_surface* surface);
     void on_new_popup(wlr_xdg_surface* popup);
 

@@ -152,7 +152,10 @@ private:
     void set_maximized_state(bool maximized) override;
     void set_fullscreen_state(bool fullscreen) override;
     View* parent_view() const override;
+    void on_map();
     void on_commit();
+    void on_request_maximize();
+    void on_request_fullscreen();
     void keep_main_surface_still(const wlr_box& geo);
 
     wlr_xdg_surface* xdg_;

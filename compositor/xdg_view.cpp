@@ -25,17 +25,7 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     // screen, foot --fullscreen) and their size go out with it.
     start_in_state(xdg->toplevel->requested.maximized, xdg->toplevel->requested.fullscreen);
 
-    map_.connect(&xdg->events.map, [this](void*) {
-        wlr_box geo;
-        wlr_xdg_surface_get_geometry(xdg_, &geo);
-        on_commit();
-        mapped_at(geo.width, geo.height);
-        // Mapped again, its main surface is where it was when it unmapped.
-        keep_main_surface_still(geo);
-        // States asked for before the window mapped (foot --fullscreen).
-        if (xdg_->toplevel->requested.fullscreen) set_fullscreen(true);
-        else if (xdg_->toplevel->requested.maximized) set_maximized(true);
-    });
+    map_.connect(&xdg->events.map, [this](void*) { on_map(); });
     unmap_.connect(&xdg->events.unmap, [this](void*) { unmapped(); });
     destroy_.connect(&xdg->events.destroy, [this](void*) { this->server().view_destroyed(*this); });
     commit_.connect(&xdg->surface->events.commit, [this](void*) {
@@ -46,11 +36,7 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     // States are honoured as asked, never toggled: GTK sends unset_maximized
     // before its first map. Before the map the request only needs a configure
     // back; the map handler applies what was asked.
-    request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) {
-        if (!xdg_->added) return;
-        if (!mapped()) return (void)wlr_xdg_surface_schedule_configure(xdg_);
-        set_maximized(xdg_->toplevel->requested.maximized);
-    });
+    request_maximize_.connect(&xdg->toplevel->events.request_maximize, [this](void*) { on_request_maximize(); });
     request_minimize_.connect(&xdg->toplevel->events.request_minimize, [this](void*) {
         if (mapped() && xdg_->toplevel->requested.minimized) set_minimized(true);
     });
@@ -66,11 +52,34 @@ XdgView::XdgView(Server& server, wlr_xdg_surface* xdg, Workspace& workspace, std
     });
     // Fullscreen keeps the bar naming the container (View::set_fullscreen);
     // the policy may refuse it, and then the client gets its state back.
-    request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) {
-        if (!xdg_->added) return;
-        if (!mapped()) return (void)wlr_xdg_surface_schedule_configure(xdg_);
-        set_fullscreen(xdg_->toplevel->requested.fullscreen);
-    });
+    request_fullscreen_.connect(&xdg->toplevel->events.request_fullscreen, [this](void*) { on_request_fullscreen(); });
+}
+
+void XdgView::on_map()
+{
+    wlr_box geo;
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    on_commit();
+    mapped_at(geo.width, geo.height);
+    // Mapped again, its main surface is where it was when it unmapped.
+    keep_main_surface_still(geo);
+    // States asked for before the window mapped (foot --fullscreen).
+    if (xdg_->toplevel->requested.fullscreen) set_fullscreen(true);
+    else if (xdg_->toplevel->requested.maximized) set_maximized(true);
+}
+
+void XdgView::on_request_maximize()
+{
+    if (!xdg_->added) return;
+    if (!mapped()) return (void)wlr_xdg_surface_schedule_configure(xdg_);
+    set_maximized(xdg_->toplevel->requested.maximized);
+}
+
+void XdgView::on_request_fullscreen()
+{
+    if (!xdg_->added) return;
+    if (!mapped()) return (void)wlr_xdg_surface_schedule_configure(xdg_);
+    set_fullscreen(xdg_->toplevel->requested.fullscreen);
 }
 
 XdgView::~XdgView()

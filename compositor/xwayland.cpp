@@ -138,16 +138,19 @@ ContainerXServer::ContainerXServer(Server& server, std::string container, const 
     // it can bind a single global.
     client_created_.self = this;
     client_created_.listener.notify = [](wl_listener* l, void* data) {
-        ContainerXServer* self = reinterpret_cast<ClientCreated*>(l)->self;
-        auto* client = static_cast<wl_client*>(data);
-        if (self->xwayland_ && self->xwayland_->server && self->xwayland_->server->wl_fd[0] >= 0 &&
-            wl_client_get_fd(client) == self->xwayland_->server->wl_fd[0]) {
-            self->server_.policy().tag(client, self->container_);
-            self->watch_client(client);
-        }
+        reinterpret_cast<ClientCreated*>(l)->self->on_client_created(static_cast<wl_client*>(data));
     };
     wl_display_add_client_created_listener(server_.display(), &client_created_.listener);
     arm();
+}
+
+void ContainerXServer::on_client_created(wl_client* client)
+{
+    if (xwayland_ && xwayland_->server && xwayland_->server->wl_fd[0] >= 0 &&
+        wl_client_get_fd(client) == xwayland_->server->wl_fd[0]) {
+        server_.policy().tag(client, container_);
+        watch_client(client);
+    }
 }
 
 ContainerXServer::~ContainerXServer()
@@ -350,15 +353,7 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
     unmap_.connect(&xs->events.unmap, [this](void*) { on_unmap(); });
     destroy_.connect(&xs->events.destroy, [this](void*) { this->server().view_destroyed(*this); });
     request_configure_.connect(&xs->events.request_configure, [this](void* data) {
-        auto* ev = static_cast<wlr_xwayland_surface_configure_event*>(data);
-        // The size is the client's to ask for; the position stays ours.
-        if (!mapped()) {
-            requested_width_ = ev->width;
-            requested_height_ = ev->height;
-            wlr_xwayland_surface_configure(xs_, ev->x, ev->y, ev->width, ev->height);
-        } else {
-            wlr_xwayland_surface_configure(xs_, x(), y(), ev->width, ev->height);
-        }
+        on_request_configure(static_cast<wlr_xwayland_surface_configure_event*>(data));
     });
     set_title_.connect(&xs->events.set_title, [this](void*) { update_label(); });
     // wlroots has already stored the requested _NET_WM_STATE: honour it as asked.
@@ -370,9 +365,7 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
         else wlr_xwayland_surface_set_fullscreen(xs_, false);  // decided once it maps
     });
     request_minimize_.connect(&xs->events.request_minimize, [this](void* data) {
-        auto* ev = static_cast<wlr_xwayland_minimize_event*>(data);
-        if (mapped()) set_minimized(ev->minimize);
-        wlr_xwayland_surface_set_minimized(xs_, minimized());
+        on_request_minimize(static_cast<wlr_xwayland_minimize_event*>(data));
     });
     // _NET_WM_MOVERESIZE (a client's own title bar or resize handles, e.g.
     // GTK's header bar or Chromium's tab strip): the same interactive grab as
@@ -388,6 +381,24 @@ XwaylandView::XwaylandView(Server& server, wlr_xwayland_surface* xs, Workspace& 
         // Honoured only inside the current workspace (Seat::set_focus checks).
         if (mapped()) this->server().seat().set_focus(this);
     });
+}
+
+void XwaylandView::on_request_configure(wlr_xwayland_surface_configure_event* ev)
+{
+    // The size is the client's to ask for; the position stays ours.
+    if (!mapped()) {
+        requested_width_ = ev->width;
+        requested_height_ = ev->height;
+        wlr_xwayland_surface_configure(xs_, ev->x, ev->y, ev->width, ev->height);
+    } else {
+        wlr_xwayland_surface_configure(xs_, x(), y(), ev->width, ev->height);
+    }
+}
+
+void XwaylandView::on_request_minimize(wlr_xwayland_minimize_event* ev)
+{
+    if (mapped()) set_minimized(ev->minimize);
+    wlr_xwayland_surface_set_minimized(xs_, minimized());
 }
 
 XwaylandView::~XwaylandView()
@@ -500,20 +511,26 @@ XwaylandPopup::XwaylandPopup(Server& server, std::set<XwaylandPopup*>& registry,
     wlr_scene_node_set_enabled(&tree_->node, false);
     auto color = workspace.color().rgba();
     for (auto*& rect : frame_) rect = wlr_scene_rect_create(&tree_->node, 0, 0, color.data());
-    map_.connect(&xs->events.map, [this](void*) {
-        surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xs_->surface, server_.layout());
-        wlr_scene_node_raise_to_top(&tree_->node);
-        commit_.connect(&xs_->surface->events.commit, [this](void*) { on_commit(); });
-        visible_ = visible_bounds(xs_->surface);
-        update();
-    });
-    unmap_.connect(&xs->events.unmap, [this](void*) {
-        commit_.disconnect();
-        wlr_scene_node_set_enabled(&tree_->node, false);
-        surfaces_.reset();
-    });
+    map_.connect(&xs->events.map, [this](void*) { on_map(); });
+    unmap_.connect(&xs->events.unmap, [this](void*) { on_unmap(); });
     set_geometry_.connect(&xs->events.set_geometry, [this](void*) { update(); });
     destroy_.connect(&xs->events.destroy, [this](void*) { delete this; });
+}
+
+void XwaylandPopup::on_map()
+{
+    surfaces_ = std::make_unique<ClippedSurfaceTree>(&tree_->node, xs_->surface, server_.layout());
+    wlr_scene_node_raise_to_top(&tree_->node);
+    commit_.connect(&xs_->surface->events.commit, [this](void*) { on_commit(); });
+    visible_ = visible_bounds(xs_->surface);
+    update();
+}
+
+void XwaylandPopup::on_unmap()
+{
+    commit_.disconnect();
+    wlr_scene_node_set_enabled(&tree_->node, false);
+    surfaces_.reset();
 }
 
 XwaylandPopup::~XwaylandPopup()

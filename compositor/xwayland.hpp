@@ -80,6 +80,7 @@ private:
     void shut_down();
     void arm();
     void set_inheritable(bool inheritable);
+    void on_client_created(wl_client* client);  // Xwayland's own connection is tagged with the container
     void watch_client(wl_client* client);
     std::filesystem::path info_file() const;
 
@@ -126,6 +127,8 @@ private:
     void moved() override;
     void on_map();
     void on_unmap();
+    void on_request_configure(wlr_xwayland_surface_configure_event* event);
+    void on_request_minimize(wlr_xwayland_minimize_event* event);
     wlr_seat_client* seat_client();  // its Xwayland's, on the user's seat
     void let_draw_while_hidden();
 
@@ -156,7 +159,9 @@ public:
     ~XwaylandPopup();
 
 private:
-    void update();     // after a map or a geometry change: what is shown, and the frame around it
+    void update();  // after a map or a geometry change: what is shown, and the frame around it
+    void on_map();
+    void on_unmap();
     void on_commit();  // a new buffer: its visible part may have changed
 
     Server& server_;
