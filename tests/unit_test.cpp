@@ -203,6 +203,18 @@ TEST(TitleSanitiser, LineBreaksAndTabsBecomeSpaces)
     EXPECT_EQ(sanitize_title("one\ntwo\r\tthree\u2028four"), "one two  three four");
 }
 
+TEST(TitleSanitiser, ACarriageReturnLineFeedIsOneSpace)
+{
+    EXPECT_EQ(sanitize_title("one\r\ntwo\rthree"), "one two three");
+}
+
+TEST(TitleSanitiser, ABoundedFieldIsNeverCutInsideACharacter)
+{
+    EXPECT_EQ(ctop::cut_utf8("ab\u00e9", 3), "ab");
+    EXPECT_EQ(ctop::cut_utf8("ab\u00e9", 4), "ab\u00e9");
+    EXPECT_EQ(ctop::cut_utf8("\U0001F600", 3), "");
+}
+
 TEST(TitleSanitiser, InvalidUtf8BecomesReplacementCharacters)
 {
     EXPECT_EQ(sanitize_title("ok\xff\xfe!"), "ok\uFFFD\uFFFD!");
@@ -535,6 +547,15 @@ TEST(Notifications, AContainersNotificationTextIsPlainPrintableAndCapped)
     EXPECT_LE(cut.size(), 14u);
     EXPECT_EQ(cut, "xxxxxxxxxx\xe2\x80\xa6");
     EXPECT_EQ(ctop::escape_markup("<i>&"), "&lt;i&gt;&amp;");
+}
+
+TEST(Notifications, ANotificationHidesWhatATitleHides)
+{
+    // One sanitiser: a soft hyphen, a Hangul filler or a tag character is as
+    // invisible in a notification as on a window's label.
+    std::string sneaky = "pay\u00AD\u3164\U000E0041pal";
+    EXPECT_EQ(ctop::sanitize_notification_text(sneaky, 100, false, false), "paypal");
+    EXPECT_EQ(sanitize_title(sneaky), "paypal");
 }
 
 TEST(Notifications, ATokenBucketLetsABurstThroughThenOneASecond)

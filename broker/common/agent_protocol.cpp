@@ -3,6 +3,7 @@
 
 #include "audio_messages.hpp"
 #include "notifications.hpp"
+#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -312,38 +313,21 @@ std::string agent_started_line(pid_t host_pid)
     return json{{"event", "started"}, {"pid", host_pid}}.dump();
 }
 
-}  // namespace ctop
-
-namespace ctop {
-
-namespace {
-
-// At most `max` bytes, cut before a UTF-8 continuation byte.
-std::string cut(const std::string& text, size_t max)
-{
-    if (text.size() <= max) return text;
-    size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
-    return text.substr(0, end);
-}
-
-}  // namespace
-
 std::string agent_notify_line(const ContainerNotification& n)
 {
     json msg = {{"event", "notify"},
                 {"id", n.id},
                 {"replaces", n.replaces},
-                {"app", cut(n.app, max_notify_app)},
-                {"summary", cut(n.summary, max_notify_summary)},
-                {"body", cut(n.body, max_notify_body)},
+                {"app", cut_utf8(n.app, max_notify_app)},
+                {"summary", cut_utf8(n.summary, max_notify_summary)},
+                {"body", cut_utf8(n.body, max_notify_body)},
                 {"urgency", std::clamp(n.urgency, 0, 2)}};
     if (n.expire_ms >= 0) msg["expire_ms"] = std::min(n.expire_ms, 3600 * 1000);
     // The server kept only valid, distinct keys; labels are cut like the text.
     json actions = json::array();
     for (const auto& a : n.actions) {
         if (actions.size() == max_notify_actions) break;
-        actions.push_back({a.key, cut(a.label, max_action_label)});
+        actions.push_back({a.key, cut_utf8(a.label, max_action_label)});
     }
     if (!actions.empty()) msg["actions"] = actions;
     // Invalid UTF-8 becomes U+FFFD, which may make a field longer than its
@@ -353,9 +337,9 @@ std::string agent_notify_line(const ContainerNotification& n)
     using Limit = std::pair<const char*, size_t>;
     for (auto [key, max] :
          {Limit{"app", max_notify_app}, Limit{"summary", max_notify_summary}, Limit{"body", max_notify_body}})
-        back[key] = cut(back[key].get<std::string>(), max);
+        back[key] = cut_utf8(back[key].get<std::string>(), max);
     if (back.contains("actions"))
-        for (auto& a : back["actions"]) a[1] = cut(a[1].get<std::string>(), max_action_label);
+        for (auto& a : back["actions"]) a[1] = cut_utf8(a[1].get<std::string>(), max_action_label);
     return back.dump();
 }
 

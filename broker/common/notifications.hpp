@@ -28,10 +28,11 @@ inline constexpr size_t max_action_label = 64;
 inline constexpr size_t shown_action_label = 32;
 
 // Plain, printable UTF-8 of at most `max` bytes: with `markup` (a body),
-// tags removed and the common entities decoded; invalid UTF-8 replaced,
-// C0/C1 controls, DEL, bidirectional overrides and zero-width characters
-// removed, tabs made spaces; newlines kept (at most two in a row) only when
-// `multiline`. Cut at a character boundary with "…" when longer.
+// tags removed and the common entities decoded; then what sanitize_text
+// (compositor/text.hpp, the titles' sanitiser) makes of it: invalid UTF-8
+// replaced, controls, bidi formatting and invisible characters removed, tabs
+// made spaces; newlines kept (at most two in a row) only when `multiline`;
+// cut at a character boundary with "…" when longer. No trailing blanks.
 std::string sanitize_notification_text(std::string_view raw, size_t max, bool multiline, bool markup);
 
 // Whether `key` may name an action: 1 to max_action_key bytes of valid

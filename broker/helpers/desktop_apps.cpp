@@ -1,6 +1,8 @@
 // Reading .desktop files (see desktop_apps.hpp).
 #include "desktop_apps.hpp"
 
+#include "text.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,15 +19,6 @@ namespace {
 
 constexpr size_t max_file_bytes = 64 * 1024;
 constexpr size_t max_dir_entries = 4096;
-
-// At most `max` bytes, not cutting a UTF-8 character in two.
-std::string cut(std::string text, size_t max)
-{
-    if (text.size() <= max) return text;
-    size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
-    return text.substr(0, end);
-}
 
 std::string trim(std::string_view s)
 {
@@ -113,7 +106,7 @@ std::optional<DesktopApp> parse_desktop_entry(std::string_view text, std::string
     if (get("Type") != "Application" || get("NoDisplay") == "true" || get("Hidden") == "true") return std::nullopt;
     DesktopApp app;
     app.id = std::move(id);
-    app.name = cut(unescape(get("Name")), max_app_name);
+    app.name = cut_utf8(unescape(get("Name")), max_app_name);
     app.exec = without_field_codes(unescape(get("Exec")));
     app.icon = unescape(get("Icon"));
     if (app.icon.size() > max_app_icon) app.icon.clear();
