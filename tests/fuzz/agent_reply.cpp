@@ -2,6 +2,7 @@
 // inside the container, as its user): parse_agent_message must accept or
 // refuse any line, and what it accepts is in range, printable and bounded.
 #include "agent_protocol.hpp"
+#include "notifications.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -27,7 +28,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         return 0;
     }
     using Kind = ctop::AgentMessage::Kind;
-    if (msg->kind != Kind::reply && (msg->pid < 1 || msg->pid > 4194304)) __builtin_trap();
+    bool has_pid = msg->kind == Kind::exited || msg->kind == Kind::started;  // a notification has none
+    if (has_pid && (msg->pid < 1 || msg->pid > 4194304)) __builtin_trap();
+    if (msg->kind == Kind::notify) {
+        const ctop::ContainerNotification& n = msg->notification;
+        check_text(n.app, ctop::shown_notify_app, true);
+        check_text(n.summary, ctop::shown_notify_summary, true);
+        for (const auto& a : n.actions) check_text(a.label, ctop::shown_action_label, true);
+        if (n.actions.size() > ctop::max_notify_actions) __builtin_trap();
+    }
     if (msg->kind == Kind::exited && (msg->status < 0 || msg->status > 0xffff)) __builtin_trap();
     if (msg->kind == Kind::reply) {
         if (msg->id < 1 || msg->id > (std::uint64_t{1} << 53)) __builtin_trap();
