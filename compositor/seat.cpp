@@ -9,6 +9,7 @@
 #include "layer_shell.hpp"
 #include "pointer_constraints.hpp"
 #include "server.hpp"
+#include "text.hpp"
 #include "view.hpp"
 
 #include <linux/input-event-codes.h>
@@ -556,22 +557,11 @@ constexpr size_t max_typed_chars = 4096;
 // UTF-8 → keysyms; an empty string, or what is wrong and where.
 std::string text_to_keysyms(const std::string& text, std::vector<xkb_keysym_t>* out)
 {
-    size_t i = 0;
-    while (i < text.size()) {
-        auto byte = static_cast<unsigned char>(text[i]);
-        int len = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
-        if (len == 0 || i + len > text.size())
-            return "type: the text is not valid UTF-8 (byte " + std::to_string(i) + ")";
-        uint32_t cp = len == 1 ? byte : byte & (0xff >> (len + 1));
-        for (int k = 1; k < len; ++k) {
-            auto cont = static_cast<unsigned char>(text[i + k]);
-            if ((cont & 0xc0) != 0x80) return "type: the text is not valid UTF-8 (byte " + std::to_string(i + k) + ")";
-            cp = cp << 6 | (cont & 0x3f);
-        }
-        static constexpr uint32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < shortest[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return "type: the text is not valid UTF-8 (byte " + std::to_string(i) + ")";
-        i += len;
+    for (size_t i = 0; i < text.size();) {
+        size_t at = i;
+        char32_t cp = decode_utf8(text, i);
+        if (cp == 0xFFFD && text.compare(at, 3, "\xEF\xBF\xBD") != 0)  // not a U+FFFD typed as such
+            return "type: the text is not valid UTF-8 (byte " + std::to_string(at) + ")";
         xkb_keysym_t sym = cp == '\n' ? XKB_KEY_Return : cp == '\t' ? XKB_KEY_Tab : XKB_KEY_NoSymbol;
         if (sym == XKB_KEY_NoSymbol && (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))) {
             char hex[16];
@@ -579,7 +569,7 @@ std::string text_to_keysyms(const std::string& text, std::vector<xkb_keysym_t>* 
             return std::string("type: control character ") + hex + " cannot be typed (only \\n and \\t)";
         }
         if (sym == XKB_KEY_NoSymbol) sym = xkb_utf32_to_keysym(cp);
-        if (sym == XKB_KEY_NoSymbol) return "type: no keysym for the character at byte " + std::to_string(i - len);
+        if (sym == XKB_KEY_NoSymbol) return "type: no keysym for the character at byte " + std::to_string(at);
         if (out->size() == max_typed_chars)
             return "type: at most " + std::to_string(max_typed_chars) + " characters at a time";
         out->push_back(sym);
