@@ -136,20 +136,10 @@ bool harmless_mount(const std::string& entry)
     std::string source, target, type, options;
     fields >> source >> target >> type >> options;
     if (type == "tmpfs" && source == "tmpfs") return true;
-    static const char* allowed[] = {"/usr",
-                                    "/bin",
-                                    "/sbin",
-                                    "/lib",
-                                    "/lib32",
-                                    "/lib64",
-                                    "/libx32",
-                                    "/etc/fonts",
-                                    "/etc/alternatives",
-                                    "/etc/ld.so.cache",
-                                    "/etc/localtime",
-                                    "/etc/os-release"};
     bool read_only = ("," + options + ",").find(",ro,") != std::string::npos;
-    return read_only && std::find(std::begin(allowed), std::end(allowed), source) != std::end(allowed);
+    const auto& allowed = template_host_paths();
+    return read_only && source.size() > 1 && source[0] == '/' &&
+           std::find(allowed.begin(), allowed.end(), source.substr(1)) != allowed.end();
 }
 
 // The archive's config made this host's: nothing in it may run or mount

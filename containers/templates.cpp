@@ -230,15 +230,8 @@ RootfsLayout build_minimal(const std::string& container, const fs::path& rootfs)
     make_dir(container, rootfs / "root", 0700);
     make_dir(container, rootfs / "var/tmp", 01777);
     layout.mount_entries.push_back("/usr usr none bind,ro,create=dir 0 0");
-    // Merged-/usr hosts have these as symlinks into /usr; older ones as dirs.
-    for (const char* top : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"})
-        mirror_host_path(container, rootfs, top, layout);
-    // What GUI apps read from /etc: fonts, the alternatives links (x-terminal-
-    // emulator, ...), the loader cache, the time zone, and the XDG defaults a
-    // desktop starts from (its panel layout, menus, autostart entries).
-    for (const char* etc :
-         {"etc/fonts", "etc/alternatives", "etc/ld.so.cache", "etc/localtime", "etc/os-release", "etc/xdg"})
-        mirror_host_path(container, rootfs, etc, layout);
+    for (const std::string& rel : template_host_paths())
+        if (rel != "usr") mirror_host_path(container, rootfs, rel, layout);
     write_file(container, rootfs / "etc/passwd",
                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
     write_file(container, rootfs / "etc/group", "root:x:0:\nnogroup:x:65534:\n");
@@ -524,6 +517,19 @@ AptMirrors host_apt_mirrors(const fs::path& etc_apt)
         }
     }
     return mirrors;
+}
+
+const std::vector<std::string>& template_host_paths()
+{
+    static const std::vector<std::string> paths = {
+        "usr",
+        // Merged-/usr hosts have these as symlinks into /usr; older ones as dirs.
+        "bin", "sbin", "lib", "lib32", "lib64", "libx32",
+        // What GUI apps read from /etc: fonts, the alternatives links (x-terminal-
+        // emulator, ...), the loader cache, the time zone, and the XDG defaults a
+        // desktop starts from (its panel layout, menus, autostart entries).
+        "etc/fonts", "etc/alternatives", "etc/ld.so.cache", "etc/localtime", "etc/os-release", "etc/xdg"};
+    return paths;
 }
 
 bool known_template(const std::string& template_name)

@@ -23,6 +23,12 @@ struct RootfsLayout {
 
 bool known_template(const std::string& template_name);
 
+// The host paths the minimal template binds read-only into its rootfs
+// (relative to /): /usr, the merged-/usr top directories and what GUI apps
+// read from /etc. An imported container's config may bind these and nothing
+// else of the host.
+const std::vector<std::string>& template_host_paths();
+
 // Builds `rootfs` (which must not exist yet). With an idmap the files end up
 // owned by the mapped host ids, as an unprivileged container needs them.
 // Throws ContainerError naming `container`.
