@@ -20,6 +20,9 @@ namespace ctop {
 namespace {
 // What one wakeup reads at most: a flooding agent cannot hold the loop.
 constexpr size_t max_read_per_wakeup = 256 * 1024;
+// What waits for the agent to read it (a flood's closed events, say) before
+// the agent counts as not reading at all.
+constexpr size_t max_unsent = 1024 * 1024;
 }  // namespace
 
 ContainerAgent::ContainerAgent(wl_event_loop* loop, std::string name, const std::string& lxcpath, int log_fd,
@@ -33,11 +36,9 @@ ContainerAgent::ContainerAgent(wl_event_loop* loop, std::string name, const std:
     start_child({paths::companion_binary("ctopbroker-helper").string(), "_agent"}, theirs.get(), theirs.get(), log_fd);
     fd_ = std::move(ours);
     fcntl(fd_.get(), F_SETFL, O_NONBLOCK);
-    watch_.watch(loop_, fd_.get(), WL_EVENT_READABLE, [this](uint32_t) { on_readable(); });
-    // Small and first: it sits in the socket's buffer until the agent reads it.
-    std::string hello = agent_hello_line({name_, lxcpath}) + "\n";
-    if (send(fd_.get(), hello.data(), hello.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(hello.size()))
-        end("cannot write to it");
+    watch_.watch(loop_, fd_.get(), WL_EVENT_READABLE, [this](uint32_t mask) { on_ready(mask); });
+    // First: it waits in the socket's buffer until the agent reads it.
+    send_line(agent_hello_line({name_, lxcpath}), "cannot write to it");
 }
 
 // Quietly: the session is going or has replaced this agent, and no one
@@ -48,13 +49,7 @@ bool ContainerAgent::request(const AgentCall& call, Done done, int timeout_ms)
 {
     if (!alive()) return false;
     std::uint64_t id = next_id_++;
-    std::string line = agent_request_line(id, call) + "\n";
-    // A request is small; an agent that does not read it is broken.
-    if (line.size() > max_agent_line ||
-        send(fd_.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-        end("it does not read its requests");
-        return false;
-    }
+    if (!send_line(agent_request_line(id, call), "it does not read its requests")) return false;
     Pending& p = pending_[id] = {std::move(done), std::make_unique<Timer>()};
     p.timer->arm(loop_, timeout_ms, [this] { end("it did not answer in time"); });
     return true;
@@ -63,13 +58,44 @@ bool ContainerAgent::request(const AgentCall& call, Done done, int timeout_ms)
 bool ContainerAgent::tell(const std::string& event)
 {
     if (!alive()) return false;
-    std::string line = event + "\n";
-    if (line.size() > max_agent_line ||
-        send(fd_.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-        end("it does not read what the session sends");
+    return send_line(event, "it does not read what the session sends");
+}
+
+// Never blocks: what the socket does not take now waits in unsent_ and goes
+// when the agent reads (a busy agent, mid-flood, is not a broken one). Only
+// an agent that lets more than max_unsent pile up is ended.
+bool ContainerAgent::send_line(const std::string& text, const char* not_reading)
+{
+    if (text.size() + 1 > max_agent_line) {
+        end("the session's line for it is too long");
         return false;
     }
-    return true;
+    unsent_ += text;
+    unsent_ += '\n';
+    if (unsent_.size() > max_unsent) {
+        end(not_reading);
+        return false;
+    }
+    flush();
+    return alive();
+}
+
+void ContainerAgent::flush()
+{
+    while (!unsent_.empty()) {
+        ssize_t n = send(fd_.get(), unsent_.data(), unsent_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (n < 0) return end("cannot write to it: " + std::string(std::strerror(errno)));
+        unsent_.erase(0, static_cast<size_t>(n));
+    }
+    watch_.update(unsent_.empty() ? WL_EVENT_READABLE : WL_EVENT_READABLE | WL_EVENT_WRITABLE);
+}
+
+void ContainerAgent::on_ready(uint32_t mask)
+{
+    if (mask & WL_EVENT_WRITABLE) flush();
+    if (alive() && (mask & (WL_EVENT_READABLE | WL_EVENT_HANGUP | WL_EVENT_ERROR))) on_readable();
 }
 
 void ContainerAgent::on_readable()
@@ -130,6 +156,7 @@ void ContainerAgent::end(const std::string& why)
     watch_.remove();
     fd_.reset();  // a well-behaved agent leaves on this EOF
     buffer_.clear();
+    unsent_.clear();
     wlr_log(WLR_ERROR, "container %s: agent ended: %s", name_.c_str(), printable(why, 300).c_str());
     auto pending = std::move(pending_);
     pending_.clear();

@@ -57,6 +57,9 @@ private:
         Done done;
         std::unique_ptr<Timer> timer;  // ends the agent when it does not answer
     };
+    bool send_line(const std::string& text, const char* not_reading);
+    void flush();
+    void on_ready(uint32_t mask);
     void on_readable();
     void take(const std::string& line);
     void end(const std::string& why);
@@ -68,6 +71,7 @@ private:
     pid_t pid_ = -1;
     FdWatch watch_;
     std::string buffer_;
+    std::string unsent_;  // written when the socket takes it (flush)
     std::uint64_t next_id_ = 1;
     std::map<std::uint64_t, Pending> pending_;
 };
