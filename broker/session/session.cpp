@@ -199,6 +199,7 @@ Session::~Session()
     control_.reset();
     containers_.clear();  // before the audio router and compositor they release themselves from
     audio_.reset();
+    WorkerCall::abandon_all();  // their event sources are on the loop that goes next
     for (SignalWatch* w : {&sigterm_, &sigint_, &sigchld_}) w->remove();  // before their loop goes
     server_.reset();
     supervisor_.reset();  // its pipe closes: it stops our containers, without holding up our exit

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 
 namespace ctop {
 using nlohmann::json;
@@ -18,6 +19,13 @@ namespace {
 json fail(const std::string& message)
 {
     return {{"ok", false}, {"error", message}};
+}
+
+// Each call owns itself until it finishes; these are the ones still waiting.
+std::set<WorkerCall*>& waiting()
+{
+    static std::set<WorkerCall*> calls;
+    return calls;
 }
 }  // namespace
 
@@ -47,7 +55,19 @@ pid_t WorkerCall::start(wl_event_loop* loop, const json& request, Done done, int
     call->source_ = wl_event_loop_add_fd(loop, call->fd_, WL_EVENT_READABLE, &WorkerCall::on_readable, call);
     call->timer_ = wl_event_loop_add_timer(loop, &WorkerCall::on_timeout, call);
     wl_event_source_timer_update(call->timer_, timeout_ms);
+    waiting().insert(call);
     return worker.pid;
+}
+
+void WorkerCall::abandon_all()
+{
+    for (WorkerCall* call : std::set<WorkerCall*>(std::move(waiting()))) {
+        wl_event_source_remove(call->source_);
+        wl_event_source_remove(call->timer_);
+        close(call->fd_);
+        delete call;
+    }
+    waiting().clear();
 }
 
 int WorkerCall::on_readable(int fd, uint32_t, void* data)
@@ -91,6 +111,7 @@ void WorkerCall::finish(const json& reply)
     wl_event_source_remove(source_);
     wl_event_source_remove(timer_);
     close(fd_);
+    waiting().erase(this);
     // The worker has closed stdout or been killed: reaping it is immediate.
     waitpid(pid_, nullptr, 0);
     Done done = std::move(done_);

@@ -26,6 +26,10 @@ public:
     // `fds` become the worker's fds 3, 4, ... (the audio sockets).
     static pid_t start(wl_event_loop* loop, const nlohmann::json& request, Done done, int timeout_ms = 120000,
                        const std::vector<int>& fds = {});
+    // The session is going: calls still waiting drop their event sources
+    // (before the loop goes) and are freed without calling back; their
+    // workers finish on their own.
+    static void abandon_all();
 
 private:
     WorkerCall() = default;
