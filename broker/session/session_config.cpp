@@ -30,7 +30,8 @@ AutostartEntry AutostartEntry::parse(const std::string& text)
     if (colon == std::string::npos) refuse("expected CONTAINER:COMMAND, e.g. \"work:firefox-esr\"");
     AutostartEntry e{text, text.substr(0, colon), {}};
     if (!containers::Container::valid_name(e.container) || e.container == "host")
-        refuse("'" + e.container.substr(0, 64) + "' is not a container name (letters, digits, '-', '_'; not 'host')");
+        refuse("'" + e.container.substr(0, 64) +
+               "' is not a container name (1-31 of a-z, 0-9 and '-', not starting with '-'; not 'host')");
     std::istringstream words(text.substr(colon + 1));
     for (std::string w; words >> w;) e.argv.push_back(w);
     if (e.argv.empty()) refuse("no command after '" + e.container + ":' (or --desktop for its desktop)");
