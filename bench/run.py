@@ -560,14 +560,19 @@ def in_containers(table, names):
     return out
 
 
-def pss_mb(pid):
+def proc_field_mb(pid, file, field):
+    """A kB figure of /proc/PID/FILE (e.g. smaps_rollup's Pss:) in MB; 0 when the process is gone."""
     try:
-        for line in open(f"/proc/{pid}/smaps_rollup"):
-            if line.startswith("Pss:"):
+        for line in open(f"/proc/{pid}/{file}"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def pss_mb(pid):
+    return proc_field_mb(pid, "smaps_rollup", "Pss:")
 
 
 def footprint(s, names, measure=None):
@@ -583,13 +588,7 @@ def footprint(s, names, measure=None):
 
 
 def rss_mb(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return proc_field_mb(pid, "status", "VmRSS:")
 
 
 def settle_and_sample(s, names, base_mb, samples):
